@@ -1,0 +1,36 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Resolver types for each subgraph, generated from its SDL. `mappers` point GraphQL types at the
+ * MongoDB document types the resolvers actually receive, so a resolver that forgets a field mapping
+ * fails to compile.
+ */
+const resolverPlugins = ['typescript', 'typescript-resolvers'];
+
+const shared = {
+  federation: true,
+  useIndexSignature: true,
+  enumsAsTypes: true,
+  useTypeImports: true,
+  emitLegacyCommonJSImports: false,
+  avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+  scalars: { ID: 'string' },
+};
+
+const config: CodegenConfig = {
+  overwrite: true,
+  hooks: {},
+  generates: {
+    'subgraphs/products/src/__generated__/resolvers-types.ts': {
+      schema: 'subgraphs/products/src/schema.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#ProductsContext',
+        mappers: { Product: '../catalog/product.repository.js#ProductDocument' },
+      },
+    },
+  },
+};
+
+export default config;

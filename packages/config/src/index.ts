@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+export { z };
+
+/** Thrown with every invalid or missing setting listed, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly service: string, readonly problems: string[]) {
+    super(`Invalid configuration for ${service}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Parses `env` with `schema` and returns a frozen, typed result. Empty strings count as unset so
+ * `FOO=` falls back to the default instead of failing in surprising ways.
+ */
+export function loadConfig<S extends z.ZodType>(service: string, schema: S, env: Env): Readonly<z.output<S>> {
+  const cleaned: Env = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      service,
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** A TCP port number from env, with a default. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** A boolean from env: true/false/1/0/yes/no. */
+export const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A comma-separated list from env. */
+export const list = (fallback: string[] = []) =>
+  z
+    .string()
+    .default(fallback.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+/** A positive integer from env, with a default. */
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** An http(s) URL from env, with a default. */
+export const httpUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL');
+
+export const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+export const logLevel = z.enum(['debug', 'info', 'warn', 'error']).default('info');
+
+/** Settings every service reads the same way. */
+export const commonEnv = {
+  NODE_ENV: nodeEnv,
+  LOG_LEVEL: logLevel,
+  HOST: z.string().default('0.0.0.0'),
+  FLUENTD_HOST: z.string().optional(),
+  FLUENTD_PORT: port(24224),
+  FLUENTD_TAG_PREFIX: z.string().default('little-ecom'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+};
+
+export const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:1025';

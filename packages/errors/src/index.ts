@@ -1,0 +1,115 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/** Public error codes: every error a client sees carries one in `extensions.code`. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes produced by graphql-js / Apollo Server for malformed requests; safe to show as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+const PUBLIC_CODES = new Set<string>([...Object.values(ErrorCode), ...REQUEST_ERROR_CODES]);
+
+export class BadUserInputError extends GraphQLError {
+  constructor(message: string, field?: string) {
+    super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { field } : {}) } });
+  }
+}
+
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message = 'Authentication required') {
+    super(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+  }
+}
+
+export class ForbiddenError extends GraphQLError {
+  constructor(message = 'Not allowed') {
+    super(message, { extensions: { code: ErrorCode.FORBIDDEN } });
+  }
+}
+
+export class NotFoundError extends GraphQLError {
+  constructor(message = 'Not found') {
+    super(message, { extensions: { code: ErrorCode.NOT_FOUND } });
+  }
+}
+
+export class ConflictError extends GraphQLError {
+  constructor(message: string, field?: string) {
+    super(message, { extensions: { code: ErrorCode.CONFLICT, ...(field ? { field } : {}) } });
+  }
+}
+
+export class RateLimitedError extends GraphQLError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, {
+      extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) },
+    });
+  }
+}
+
+/** Collects every validation problem of an input before answering, so clients can fix them all at once. */
+export class InputProblems {
+  private readonly problems: { field: string; message: string }[] = [];
+
+  add(field: string, message: string): void {
+    this.problems.push({ field, message });
+  }
+
+  get empty(): boolean {
+    return this.problems.length === 0;
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    const message = this.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    throw new GraphQLError(message, {
+      extensions: { code: ErrorCode.BAD_USER_INPUT, fields: this.problems },
+    });
+  }
+}
+
+export interface ErrorReporter {
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Apollo `formatError`: errors with a public code pass through (without stack traces); anything else,
+ * e.g. a driver or programming error, is logged and replaced by a generic INTERNAL_SERVER_ERROR so no
+ * internals reach clients.
+ */
+export function createErrorFormatter(reporter: ErrorReporter) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.['code'];
+    if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    reporter.error('unexpected error while executing a request', {
+      errorCode: ErrorCode.INTERNAL_SERVER_ERROR,
+      err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+      path: formatted.path,
+    });
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,70 @@
+import { MongoClient, MongoServerError, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
+import type { Logger } from '@little-ecom/logger';
+
+export interface MongoConnection {
+  client: MongoClient;
+  db: Db;
+  /** Cheap round-trip used by readiness probes. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  uri: string;
+  dbName: string;
+  logger: Logger;
+  /** Extra driver options, e.g. `monitorCommands` in tests. */
+  clientOptions?: MongoClientOptions;
+}
+
+/**
+ * Connects with settings that survive a database restart: the driver retries reads and writes once
+ * and reconnects by itself; our callers only see an error if the database stays away.
+ */
+export async function connectMongo({ uri, dbName, logger, clientOptions }: ConnectOptions): Promise<MongoConnection> {
+  const client = new MongoClient(uri, {
+    appName: `little-ecom-${dbName}`,
+    serverSelectionTimeoutMS: 10_000,
+    connectTimeoutMS: 10_000,
+    maxPoolSize: 20,
+    retryReads: true,
+    retryWrites: true,
+    ...clientOptions,
+  });
+  await connectWithRetry(client, logger);
+  const db = client.db(dbName);
+  return {
+    client,
+    db,
+    ping: async () => {
+      await db.command({ ping: 1 });
+    },
+    close: () => client.close(),
+  };
+}
+
+async function connectWithRetry(client: MongoClient, logger: Logger, attempts = 10): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.connect();
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      const delay = Math.min(500 * 2 ** (attempt - 1), 5_000);
+      logger.warn('MongoDB not reachable yet, retrying', { attempt, delayMs: delay, err: error });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** Creates the indexes a service needs; safe to call on every start (existing ones are kept). */
+export async function ensureIndexes(db: Db, indexes: Record<string, IndexDescription[]>): Promise<void> {
+  for (const [collection, specs] of Object.entries(indexes)) {
+    if (specs.length > 0) await db.collection(collection).createIndexes(specs);
+  }
+}
+
+/** True when a write failed on a unique index. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}

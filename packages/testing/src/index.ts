@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'jose';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
+
+/** Where tests find the local services; the same variables as the services, same defaults. */
+export const testEnv = Object.freeze({
+  mongodbUri: process.env['MONGODB_URI'] || 'mongodb://127.0.0.1:27017',
+  amqpUrl: process.env['AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672',
+  smtpUrl: process.env['SMTP_URL'] || 'smtp://127.0.0.1:1025',
+  mailpitApiUrl: process.env['MAILPIT_API_URL'] || 'http://127.0.0.1:8025',
+});
+
+export interface TestDatabase {
+  client: MongoClient;
+  db: Db;
+  name: string;
+  /** Drops the database and closes the client. */
+  drop(): Promise<void>;
+}
+
+/** A new, uniquely named database on the local MongoDB API, for one test file. */
+export async function freshDatabase(prefix: string, clientOptions?: MongoClientOptions): Promise<TestDatabase> {
+  const name = `test_${prefix}_${randomUUID().slice(0, 8)}`;
+  const client = new MongoClient(testEnv.mongodbUri, { serverSelectionTimeoutMS: 5_000, ...clientOptions });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`Cannot reach MongoDB at ${testEnv.mongodbUri}: run tests with \`npm test\`, which starts FerretDB (${String(error)})`);
+  }
+  const db = client.db(name);
+  return {
+    client,
+    db,
+    name,
+    drop: async () => {
+      await db.dropDatabase().catch(() => undefined);
+      await client.close();
+    },
+  };
+}
+
+export interface TestIssuer {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** Signs an access token as the accounts subgraph would; `options` bend it into an invalid one. */
+  sign(claims: { sub: string; role: string }, options?: SignOptions): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface SignOptions {
+  issuer?: string;
+  audience?: string;
+  expiresIn?: string | number;
+  typ?: string;
+  /** Sign with a key that is not in the served JWKS. */
+  foreignKey?: boolean;
+  alg?: 'ES256' | 'HS256' | 'RS256';
+  jti?: string | null;
+}
+
+/** A throwaway ES256 key pair whose public half is served as a JWKS over loopback HTTP. */
+export async function createTestIssuer(options: { issuer?: string; audience?: string } = {}): Promise<TestIssuer> {
+  const issuer = options.issuer ?? 'http://localhost:4002';
+  const audience = options.audience ?? 'little-ecom';
+  const kid = randomUUID();
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const foreign = await generateKeyPair('ES256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    issuer,
+    audience,
+    async sign(claims, o = {}) {
+      const alg = o.alg ?? 'ES256';
+      let key: CryptoKey | Uint8Array = o.foreignKey ? foreign.privateKey : privateKey;
+      if (alg === 'HS256') key = new TextEncoder().encode('a-shared-secret-that-must-not-work-here-0123456789');
+      if (alg === 'RS256') key = (await generateKeyPair('RS256')).privateKey;
+      const jwt = new SignJWT({ role: claims.role })
+        .setProtectedHeader({ alg, kid, typ: o.typ ?? 'at+jwt' })
+        .setSubject(claims.sub)
+        .setIssuer(o.issuer ?? issuer)
+        .setAudience(o.audience ?? audience)
+        .setIssuedAt()
+        .setExpirationTime(o.expiresIn ?? '15m');
+      if (o.jti !== null) jwt.setJti(o.jti ?? randomUUID());
+      return jwt.sign(key);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** An unsigned token (`alg: none`), which every verifier must refuse. */
+export function unsignedToken(claims: Record<string, unknown>): string {
+  const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'at+jwt' })}.${encode(claims)}.`;
+}
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** Sends one GraphQL request over real HTTP. */
+export async function graphqlRequest<TData = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await response.text();
+  let body: { data?: TData | null; errors?: GraphQLResponse['errors'] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new Error(`Non-JSON response (${response.status}): ${text.slice(0, 500)}`);
+  }
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm test`: everything a fresh clone needs, then every check and test, then one summary line.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export NODE_ENV=test
+
+bash scripts/ensure-deps.sh
+
+# Stop, on exit, the local services this run started (and only those).
+mkdir -p .data/run
+before="$(ls .data/run 2>/dev/null || true)"
+cleanup() {
+  local f
+  for f in .data/run/*.pid; do
+    [[ -e "$f" ]] || continue
+    if ! grep -qx "$(basename "$f")" <<<"$before"; then
+      kill "$(cat "$f")" 2>/dev/null || true
+      rm -f "$f"
+    fi
+  done
+}
+trap cleanup EXIT
+bash scripts/services.sh start
+
+echo "== codegen"
+npm run --silent codegen
+echo "== supergraph"
+npm run --silent compose -- --check
+echo "== typecheck and lint"
+npx turbo run typecheck lint --output-logs=errors-only --log-prefix=task
+echo "== tests"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=.data/vitest-results.json || status=$?
+node scripts/test-summary.mjs .data/vitest-results.json || status=1
+exit "$status"

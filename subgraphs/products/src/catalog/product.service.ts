@@ -1,0 +1,110 @@
+import { ObjectId } from 'mongodb';
+import { requireRole, type Auth } from '@little-ecom/auth';
+import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
+import type { Logger } from '@little-ecom/logger';
+import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { afterCursor, buildFilter, buildSort, encodeCursor, type ProductFilterInput, type ProductSortName } from './product.query.js';
+import type { ProductDocument, ProductRepository } from './product.repository.js';
+import { validateNewProduct, validateProductChanges, type MoneyInput, type ProductInput } from './product.validation.js';
+
+export const PAGE_SIZE_MAX = 100;
+
+export interface ListProductsArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: ProductFilterInput | null;
+  sort?: ProductSortName | null;
+}
+
+export interface ProductPage {
+  edges: { cursor: string; node: ProductDocument }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+/** Parses a client-supplied id; malformed ids are simply ids that match nothing. */
+export function parseProductId(id: string): ObjectId | null {
+  return /^[0-9a-fA-F]{24}$/.test(id) ? new ObjectId(id) : null;
+}
+
+/** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
+export function createProductService({ repository, logger }: { repository: ProductRepository; logger: Logger }) {
+  const requireProductId = (id: string): ObjectId => {
+    const objectId = parseProductId(id);
+    if (!objectId) throw new BadUserInputError('id is not a valid product id', 'id');
+    return objectId;
+  };
+
+  const rethrowSlugConflict = (error: unknown): never => {
+    if (isDuplicateKeyError(error)) throw new ConflictError('A product with this slug already exists', 'slug');
+    throw error;
+  };
+
+  return {
+    async getById(id: string): Promise<ProductDocument | null> {
+      const objectId = parseProductId(id);
+      return objectId ? repository.findById(objectId) : null;
+    },
+
+    getBySlug: (slug: string) => repository.findBySlug(slug),
+
+    /** Loads many products with one query; the result is aligned with `ids` (null where missing). */
+    async getManyById(ids: readonly string[]): Promise<(ProductDocument | null)[]> {
+      const objectIds = ids.map(parseProductId).filter((id): id is ObjectId => id !== null);
+      const found = objectIds.length > 0 ? await repository.findByIds(objectIds) : [];
+      const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
+      return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+    },
+
+    async list(args: ListProductsArgs): Promise<ProductPage> {
+      const first = args.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE_MAX) {
+        throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
+      }
+      const sort = args.sort ?? 'NEWEST';
+      const filter = buildFilter(args.filter);
+      const after = args.after ? afterCursor(sort, args.after) : undefined;
+      const [docs, totalCount] = await Promise.all([
+        repository.list({ filter, ...(after ? { after } : {}), sort: buildSort(sort), limit: first + 1 }),
+        repository.count(filter),
+      ]);
+      const page = docs.slice(0, first);
+      const edges = page.map((node) => ({ cursor: encodeCursor(sort, node), node }));
+      return {
+        edges,
+        pageInfo: { hasNextPage: docs.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+        totalCount,
+      };
+    },
+
+    async create(auth: Auth, input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string }) {
+      const viewer = requireRole(auth, 'ADMIN');
+      const product = validateNewProduct(input);
+      const created = await repository.insert(product).catch(rethrowSlugConflict);
+      logger.info('product created', { productId: created._id.toHexString(), userId: viewer.userId });
+      return created;
+    },
+
+    async update(auth: Auth, id: string, input: ProductInput): Promise<ProductDocument> {
+      const viewer = requireRole(auth, 'ADMIN');
+      const objectId = requireProductId(id);
+      const changes = validateProductChanges(input);
+      if (Object.keys(changes).length === 0) throw new BadUserInputError('input must change at least one field', 'input');
+      const updated = await repository.update(objectId, changes).catch(rethrowSlugConflict);
+      if (!updated) throw new NotFoundError('Product not found');
+      logger.info('product updated', { productId: id, userId: viewer.userId, fields: Object.keys(changes) });
+      return updated;
+    },
+
+    async delete(auth: Auth, id: string): Promise<boolean> {
+      const viewer = requireRole(auth, 'ADMIN');
+      const objectId = requireProductId(id);
+      const deleted = await repository.delete(objectId);
+      if (!deleted) throw new NotFoundError('Product not found');
+      logger.info('product deleted', { productId: id, userId: viewer.userId });
+      return true;
+    },
+  };
+}
+
+export type ProductService = ReturnType<typeof createProductService>;

@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
+import type { Logger } from '@little-ecom/logger';
+import type { ProductDocument } from './catalog/product.repository.js';
+import type { ProductService } from './catalog/product.service.js';
+
+export interface ProductsContext extends RequestContext {
+  auth: Auth;
+  products: ProductService;
+  loaders: { productById: DataLoader<string, ProductDocument | null> };
+}
+
+export interface ContextDeps {
+  products: ProductService;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+/** Built per request: a verified viewer (or none) and fresh DataLoaders, so batches never leak across requests. */
+export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<ProductsContext> {
+  const auth = await authenticate(info.headers.authorization, deps.verifier);
+  return {
+    requestId: info.requestId,
+    logger: deps.logger.child({ requestId: info.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
+    auth,
+    products: deps.products,
+    loaders: {
+      productById: new DataLoader((ids) => deps.products.getManyById(ids), { maxBatchSize: 500 }),
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { createTokenVerifier } from '@little-ecom/auth';
+import { startHttpServer } from '@little-ecom/http';
+import { createLogger } from '@little-ecom/logger';
+import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
+import { exitOnStartupError, onShutdown } from '@little-ecom/shutdown';
+import { PRODUCTS, productIndexes } from './catalog/product.repository.js';
+import { loadProductsConfig } from './config.js';
+import { createServer } from './server.js';
+
+const config = loadProductsConfig(process.env);
+const logger = createLogger({ service: config.service, level: config.log.level, fluentd: config.log.fluentd });
+
+try {
+  const mongo = await connectMongo({ ...config.mongo, logger });
+  await ensureIndexes(mongo.db, { [PRODUCTS]: productIndexes });
+  const verifier = createTokenVerifier(config.jwt);
+  const { apollo, context } = createServer({ db: mongo.db, verifier, logger, production: config.production });
+  await apollo.start();
+  const http = await startHttpServer(
+    { apollo, context, logger, trustProxy: true, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
+    config.http,
+  );
+  logger.info('products subgraph ready', { url: `${http.url}/graphql` });
+  onShutdown(
+    logger,
+    [
+      { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
+      { name: 'mongodb', run: () => mongo.close() },
+    ],
+    { timeoutMs: config.shutdownTimeoutMs + 5_000 },
+  );
+} catch (error) {
+  await exitOnStartupError(logger, error);
+}
