@@ -1,4 +1,3 @@
-import { defaultServerConditions } from 'vite';
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
 
 /**
@@ -7,8 +6,8 @@ import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
  */
 export function project(name: string, overrides: UserWorkspaceConfig['test'] = {}) {
   return defineProject({
-    resolve: { conditions: ['source', ...defaultServerConditions] },
-    ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
+    resolve: { conditions: ['source', 'node'] },
+    ssr: { resolve: { conditions: ['source', 'node'] } },
     test: {
       name,
       environment: 'node',

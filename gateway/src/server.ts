@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { unwatchFile, watchFile } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
+import type { Logger } from '@little-ecom/logger';
+
+export interface GatewayContext extends RequestContext {
+  authorization: string | undefined;
+  clientIp: string;
+}
+
+export interface GatewayDeps {
+  logger: Logger;
+  production: boolean;
+  supergraph: { path: string; pollIntervalMs: number };
+  /** Overrides the URLs baked into the supergraph, per subgraph name. */
+  subgraphUrls: Record<string, string>;
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+}
+
+/** Passes the caller's identity and the request id on to every subgraph; nothing else is trusted downstream. */
+class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const headers = request.http?.headers;
+    // Health checks and schema loading run without a request context.
+    const ctx: Partial<GatewayContext> = context;
+    if (!headers) return;
+    if (ctx.authorization) headers.set('authorization', ctx.authorization);
+    if (ctx.requestId) headers.set('x-request-id', ctx.requestId);
+    if (ctx.clientIp) headers.set('x-forwarded-for', ctx.clientIp);
+  }
+}
+
+/**
+ * Builds the gateway from the supergraph file composed at build time (`npm run compose`); the file is
+ * polled and a changed supergraph is swapped in without a restart (e.g. a ConfigMap update).
+ */
+export function createGateway(deps: GatewayDeps) {
+  const { logger } = deps;
+  let loaded = false;
+  const gateway = new ApolloGateway({
+    logger: {
+      debug: (m: unknown) => logger.debug(String(m)),
+      info: (m: unknown) => logger.info(String(m)),
+      warn: (m: unknown) => logger.warn(String(m)),
+      error: (m: unknown) => logger.error(String(m)),
+    },
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: deps.subgraphUrls[name] ?? url }),
+    supergraphSdl: async ({ update }) => {
+      let current = await readFile(deps.supergraph.path, 'utf8');
+      loaded = true;
+      const onChange = () => {
+        readFile(deps.supergraph.path, 'utf8')
+          .then((next) => {
+            if (next === current || next.trim() === '') return;
+            update(next);
+            current = next;
+            logger.info('supergraph reloaded', { path: deps.supergraph.path });
+          })
+          .catch((error: unknown) => logger.error('supergraph reload failed; keeping the previous one', { err: error }));
+      };
+      watchFile(deps.supergraph.path, { interval: deps.supergraph.pollIntervalMs }, onChange);
+      return {
+        supergraphSdl: current,
+        cleanup: async () => unwatchFile(deps.supergraph.path, onChange),
+      };
+    },
+  });
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: deps.limits.maxDepth, ignoreIntrospection: !deps.production, flattenFragments: true },
+    maxAliases: { n: deps.limits.maxAliases },
+    costLimit: { maxCost: deps.limits.maxCost, ignoreIntrospection: !deps.production },
+    // Token limits are enforced by Apollo's own parser (parseOptions) so over-long documents get a 400.
+    maxTokens: { enabled: false },
+    maxDirectives: { n: 50 },
+    blockFieldSuggestion: { enabled: deps.production },
+  }).protect();
+
+  const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    ...defaults,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: deps.limits.maxTokens },
+    validationRules: armor.validationRules,
+    plugins: [...defaults.plugins, ...(armor.plugins as typeof defaults.plugins)],
+  });
+
+  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => ({
+    requestId: info.requestId,
+    logger: logger.child({ requestId: info.requestId }),
+    authorization: info.headers.authorization,
+    clientIp: info.clientIp,
+  });
+
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'supergraph',
+      check: async () => {
+        if (!loaded) throw new Error('supergraph not loaded');
+      },
+    },
+    {
+      name: 'subgraphs',
+      // Sends `{ __typename }` to every subgraph named in the current supergraph.
+      check: async () => {
+        await gateway.serviceHealthCheck();
+      },
+    },
+  ];
+
+  return { apollo, gateway, context, readiness };
+}
