@@ -64,7 +64,12 @@ export async function ensureIndexes(db: Db, indexes: Record<string, IndexDescrip
   }
 }
 
-/** True when a write failed on a unique index. */
+/**
+ * True when a write failed on a unique index. MongoDB answers code 11000; FerretDB v1 (SQLite backend)
+ * does so for inserts but reports updates that hit a unique index as an InternalError whose message
+ * carries SQLite's "UNIQUE constraint failed".
+ */
 export function isDuplicateKeyError(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === 11000;
+  if (!(error instanceof MongoServerError)) return false;
+  return error.code === 11000 || (error.code === 1 && error.message.includes('UNIQUE constraint failed'));
 }

@@ -1,0 +1,23 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
+import { ensureIndexes, isDuplicateKeyError } from './index.js';
+
+describe('isDuplicateKeyError', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase('mongo');
+    await ensureIndexes(t.db, { things: [{ key: { slug: 1 }, name: 'slug_unique', unique: true }] });
+    await ensureIndexes(t.db, { things: [{ key: { slug: 1 }, name: 'slug_unique', unique: true }] });
+  });
+  afterAll(async () => t?.drop());
+
+  it('recognizes unique index violations on insert and on update', async () => {
+    const things = t.db.collection('things');
+    await things.insertMany([{ slug: 'a' }, { slug: 'b' }]);
+    const onInsert = await things.insertOne({ slug: 'a' }).catch((e: unknown) => e);
+    expect(isDuplicateKeyError(onInsert)).toBe(true);
+    const onUpdate = await things.findOneAndUpdate({ slug: 'b' }, { $set: { slug: 'a' } }).catch((e: unknown) => e);
+    expect(isDuplicateKeyError(onUpdate)).toBe(true);
+    expect(isDuplicateKeyError(new Error('UNIQUE constraint failed'))).toBe(false);
+  });
+});
