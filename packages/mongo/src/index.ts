@@ -57,10 +57,29 @@ async function connectWithRetry(client: MongoClient, logger: Logger, attempts = 
   }
 }
 
-/** Creates the indexes a service needs; safe to call on every start (existing ones are kept). */
+/**
+ * Creates the indexes a service needs; safe to call on every start. Only missing indexes (by name) are
+ * created, one per command: FerretDB v1 drops the connection when one createIndexes command names
+ * several indexes that already exist.
+ */
 export async function ensureIndexes(db: Db, indexes: Record<string, IndexDescription[]>): Promise<void> {
-  for (const [collection, specs] of Object.entries(indexes)) {
-    if (specs.length > 0) await db.collection(collection).createIndexes(specs);
+  for (const [name, specs] of Object.entries(indexes)) {
+    const collection = db.collection(name);
+    const existing = new Set(
+      await collection
+        .listIndexes()
+        .toArray()
+        .then((list) => list.map((index) => String(index['name'])))
+        .catch((error: unknown) => {
+          // A collection that does not exist yet has no indexes.
+          if (error instanceof MongoServerError && error.code === 26) return [];
+          throw error;
+        }),
+    );
+    for (const spec of specs) {
+      if (!spec.name) throw new Error(`index on ${name} needs a name so start-up can tell whether it exists`);
+      if (!existing.has(spec.name)) await collection.createIndexes([spec]);
+    }
   }
 }
 

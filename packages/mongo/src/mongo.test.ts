@@ -6,8 +6,17 @@ describe('isDuplicateKeyError', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await freshDatabase('mongo');
-    await ensureIndexes(t.db, { things: [{ key: { slug: 1 }, name: 'slug_unique', unique: true }] });
-    await ensureIndexes(t.db, { things: [{ key: { slug: 1 }, name: 'slug_unique', unique: true }] });
+    const indexes = {
+      things: [
+        { key: { slug: 1 }, name: 'slug_unique', unique: true },
+        { key: { createdAt: -1 }, name: 'created' },
+        { key: { kind: 1 }, name: 'kind' },
+      ],
+    };
+    // Twice, as on every restart: existing indexes are left alone.
+    await ensureIndexes(t.db, indexes);
+    await ensureIndexes(t.db, indexes);
+    expect((await t.db.collection('things').indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'created', 'kind', 'slug_unique']);
   });
   afterAll(async () => t?.drop());
 
