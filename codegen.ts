@@ -30,6 +30,15 @@ const config: CodegenConfig = {
         mappers: { Product: '../catalog/product.repository.js#ProductDocument' },
       },
     },
+    'subgraphs/accounts/src/__generated__/resolvers-types.ts': {
+      schema: 'subgraphs/accounts/src/schema.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#AccountsContext',
+        mappers: { User: '../users/user.repository.js#UserDocument' },
+      },
+    },
   },
 };
 

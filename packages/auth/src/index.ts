@@ -9,6 +9,8 @@ export interface Viewer {
   userId: string;
   role: Role;
   tokenId: string;
+  /** The session (refresh-token family) the token was issued for, from the optional `sid` claim. */
+  sessionId?: string;
 }
 
 export interface VerifierOptions {
@@ -54,7 +56,10 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         if (typeof payload.sub !== 'string' || payload.sub === '' || !isRole(role) || typeof payload.jti !== 'string') {
           return { error: 'token claims are invalid' };
         }
-        return { viewer: { userId: payload.sub, role, tokenId: payload.jti } };
+        const sid = payload['sid'];
+        return {
+          viewer: { userId: payload.sub, role, tokenId: payload.jti, ...(typeof sid === 'string' && sid !== '' ? { sessionId: sid } : {}) },
+        };
       } catch (error) {
         if (error instanceof errors.JWTExpired) return { error: 'token expired' };
         if (error instanceof errors.JOSEError) return { error: 'token invalid' };

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { GraphQLError } from 'graphql';
+import { createLogger } from '@little-ecom/logger';
+import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
+import { loadAccountsConfig } from '../config.js';
+import { createArgon2Hasher } from '../passwords/password.hasher.js';
+import { accountsIndexes } from '../server.js';
+import { createOrPromoteAdmin } from '../users/create-admin.js';
+import { createUserRepository } from '../users/user.repository.js';
+
+const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password> | --password-stdin] [--name <name>]
+       node dist/cli/create-admin.js --email <email> ...
+
+Creates an account with role ADMIN, or promotes the existing account with this email (its password
+is then left unchanged). Reads MONGODB_URI / MONGODB_DB like the accounts service.
+--password-stdin reads the password from standard input, keeping it out of shell history and ps.`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        email: { type: 'string' },
+        password: { type: 'string' },
+        'password-stdin': { type: 'boolean', default: false },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help || !args.email) {
+    process.stderr.write(`${USAGE}\n`);
+    return args.help ? 0 : 2;
+  }
+  const password = args['password-stdin'] ? await readStdin() : args.password;
+
+  const config = loadAccountsConfig(process.env);
+  // Warnings and errors only: the command's own output is the one line below.
+  const logger = createLogger({ service: 'accounts-cli', level: 'warn', fluentd: config.log.fluentd });
+  const mongo = await connectMongo({ ...config.mongo, logger });
+  try {
+    await ensureIndexes(mongo.db, accountsIndexes);
+    const hasher = await createArgon2Hasher(config.auth.argon2);
+    const { outcome, user } = await createOrPromoteAdmin(
+      { users: createUserRepository(mongo.db), hasher },
+      { email: args.email, password, name: args.name },
+      `cli-${randomUUID()}`,
+    );
+    const messages = {
+      created: 'created admin account',
+      promoted: 'promoted existing account to ADMIN (its password is unchanged)',
+      already_admin: 'account is already an ADMIN; nothing changed',
+    };
+    process.stdout.write(`${messages[outcome]}: ${user.email} (id ${user._id.toHexString()})\n`);
+    return 0;
+  } catch (error) {
+    // Validation problems are for the operator; never echo the password.
+    process.stderr.write(`create-admin failed: ${error instanceof GraphQLError || error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await mongo.close();
+    await logger.close();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,129 @@
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MONGODB_URI, bool, commonEnv, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+
+/** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
+export const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** A duration from env: plain seconds (`900`) or with a unit (`15m`, `30d`, `45s`, `12h`). Result in seconds. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d+)\s*([smhd]?)$/.exec(value);
+      const seconds = match ? Number(match[1]) * (UNITS[match[2] || 's'] ?? 1) : NaN;
+      if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as 900, 15m, 12h or 30d' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+/** `JWT_SIGNING_KEYS`: a JSON array of private JWKs, the first one signs. */
+const signingKeys = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of private JWKs' });
+      return z.NEVER;
+    }
+    const result = z
+      .array(z.looseObject({ kty: z.string(), kid: z.string().min(1), d: z.string().min(1) }))
+      .min(1)
+      .safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: 'custom', message: 'must be a non-empty JSON array of private JWKs, each with kty, kid and d' });
+      return z.NEVER;
+    }
+    const kids = result.data.map((k) => k.kid);
+    if (new Set(kids).size !== kids.length) {
+      ctx.addIssue({ code: 'custom', message: 'every key needs a distinct kid' });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+
+// Two levels up from src/ (or dist/) is the subgraph, four is the repository root with its git-ignored .data/.
+const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/jwt-signing-key.json', import.meta.url));
+
+const schema = z
+  .object({
+    ...commonEnv,
+    PORT: port(4002),
+    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
+    MONGODB_DB: z.string().default('accounts'),
+    /** Trust the first X-Forwarded-For hop as the client address (the gateway sets it). */
+    TRUST_PROXY: bool(true),
+    JWT_ISSUER: z.string().default('http://localhost:4002'),
+    JWT_AUDIENCE: z.string().default('little-ecom'),
+    JWT_SIGNING_KEYS: signingKeys,
+    JWT_DEV_KEY_FILE: z.string().default(DEFAULT_DEV_KEY_FILE),
+    /** How long browsers and verifiers may cache the JWKS response. */
+    JWKS_MAX_AGE: duration('5m'),
+    ACCESS_TOKEN_TTL: duration('15m'),
+    REFRESH_TOKEN_TTL: duration('30d'),
+    PASSWORD_RESET_TTL: duration('30m'),
+    ARGON2_MEMORY_KIB: positiveInt(OWASP_ARGON2_MINIMUM.memoryKiB),
+    ARGON2_TIME_COST: positiveInt(OWASP_ARGON2_MINIMUM.timeCost),
+    ARGON2_PARALLELISM: positiveInt(OWASP_ARGON2_MINIMUM.parallelism),
+    LOGIN_THROTTLE_WINDOW: duration('15m'),
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(5),
+    LOGIN_THROTTLE_MAX_PER_IP: positiveInt(50),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.JWT_SIGNING_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SIGNING_KEYS'], message: 'is required in production (a secret holding the private JWKs)' });
+    }
+    if (env.ARGON2_MEMORY_KIB < OWASP_ARGON2_MINIMUM.memoryKiB || env.ARGON2_TIME_COST < OWASP_ARGON2_MINIMUM.timeCost) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ARGON2_MEMORY_KIB'],
+        message: `argon2id below the OWASP minimum (m=${OWASP_ARGON2_MINIMUM.memoryKiB} KiB, t=${OWASP_ARGON2_MINIMUM.timeCost}) is refused in production`,
+      });
+    }
+  })
+  .transform((env) => ({
+    service: 'accounts',
+    production: env.NODE_ENV === 'production',
+    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY },
+    log: {
+      level: env.LOG_LEVEL,
+      fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
+    },
+    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
+    auth: {
+      tokens: {
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+        accessTtlSeconds: env.ACCESS_TOKEN_TTL,
+        refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
+        resetTtlSeconds: env.PASSWORD_RESET_TTL,
+        jwksMaxAgeSeconds: env.JWKS_MAX_AGE,
+      },
+      argon2: { memoryKiB: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+      throttle: {
+        windowSeconds: env.LOGIN_THROTTLE_WINDOW,
+        maxPerAccount: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT,
+        maxPerIp: env.LOGIN_THROTTLE_MAX_PER_IP,
+      },
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  }));
+
+export type AccountsConfig = ReturnType<typeof loadAccountsConfig>;
+/** The settings the accounts services run with (the part of the config `createServer` needs). */
+export type AuthSettings = AccountsConfig['auth'];
+
+/** The only place the accounts subgraph reads its environment. */
+export function loadAccountsConfig(env: Env) {
+  return loadConfig('accounts', schema, env);
+}

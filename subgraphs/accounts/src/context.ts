@@ -1,0 +1,39 @@
+import DataLoader from 'dataloader';
+import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
+import type { Logger } from '@little-ecom/logger';
+import type { AuthService, RequestMeta } from './auth/auth.service.js';
+import type { UserDocument } from './users/user.repository.js';
+import type { UserService } from './users/user.service.js';
+
+export interface AccountsContext extends RequestContext {
+  auth: Auth;
+  /** Request id and client address, as the auth flows need them (throttling, event correlation). */
+  meta: RequestMeta;
+  accounts: AuthService;
+  users: UserService;
+  loaders: { userById: DataLoader<string, UserDocument | null> };
+}
+
+export interface ContextDeps {
+  accounts: AuthService;
+  users: UserService;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+/** Built per request: a verified viewer (or none) and fresh DataLoaders, so batches never leak across requests. */
+export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<AccountsContext> {
+  const auth = await authenticate(info.headers.authorization, deps.verifier);
+  return {
+    requestId: info.requestId,
+    logger: deps.logger.child({ requestId: info.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
+    auth,
+    meta: { requestId: info.requestId, clientIp: info.clientIp },
+    accounts: deps.accounts,
+    users: deps.users,
+    loaders: {
+      userById: new DataLoader((ids) => deps.users.getManyById(ids), { maxBatchSize: 500 }),
+    },
+  };
+}

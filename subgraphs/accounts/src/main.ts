@@ -1,0 +1,53 @@
+import { startHttpServer } from '@little-ecom/http';
+import { createLogger } from '@little-ecom/logger';
+import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
+import { exitOnStartupError, onShutdown, type ShutdownStep } from '@little-ecom/shutdown';
+import { loadAccountsConfig } from './config.js';
+import { createArgon2Hasher } from './passwords/password.hasher.js';
+import { accountsIndexes, createServer } from './server.js';
+import { loadSigningKeys } from './tokens/signing-keys.js';
+
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
+const config = loadAccountsConfig(process.env);
+const logger = createLogger({ service: config.service, level: config.log.level, fluentd: config.log.fluentd });
+
+try {
+  const mongo = await connectMongo({ ...config.mongo, logger });
+  await ensureIndexes(mongo.db, accountsIndexes);
+  const keys = await loadSigningKeys(config.keys, logger);
+  const hasher = await createArgon2Hasher(config.auth.argon2);
+  const { apollo, context, routes, housekeeping } = createServer({
+    db: mongo.db,
+    logger,
+    production: config.production,
+    keys,
+    settings: config.auth,
+    hasher,
+  });
+  await apollo.start();
+  const http = await startHttpServer(
+    { apollo, context, routes, logger, trustProxy: config.http.trustProxy, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
+    config.http,
+  );
+  logger.info('accounts subgraph ready', { url: `${http.url}/graphql`, jwks: `${http.url}/.well-known/jwks.json`, kid: keys.active.kid });
+
+  // Expiry is the application's job on FerretDB (no TTL indexes); every replica may run it, it is idempotent.
+  const timer = setInterval(() => {
+    housekeeping().then(
+      (deleted) => logger.debug('housekeeping done', deleted),
+      (error: unknown) => logger.warn('housekeeping failed', { err: error }),
+    );
+  }, HOUSEKEEPING_INTERVAL_MS);
+  timer.unref();
+
+  // Steps run in order on SIGTERM; background workers (e.g. an outbox relay) go before `mongodb`.
+  const shutdownSteps: ShutdownStep[] = [
+    { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
+    { name: 'housekeeping', run: async () => clearInterval(timer) },
+    { name: 'mongodb', run: () => mongo.close() },
+  ];
+  onShutdown(logger, shutdownSteps, { timeoutMs: config.shutdownTimeoutMs + 5_000 });
+} catch (error) {
+  await exitOnStartupError(logger, error);
+}

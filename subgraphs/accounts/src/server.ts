@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { apolloDefaults, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
+import type { Logger } from '@little-ecom/logger';
+import type { Db, IndexDescription } from 'mongodb';
+import { createAuthService } from './auth/auth.service.js';
+import type { AuthSettings } from './config.js';
+import { createContext, type AccountsContext } from './context.js';
+import type { PasswordHasher } from './passwords/password.hasher.js';
+import { Mutation } from './resolvers/Mutation.js';
+import { Query } from './resolvers/Query.js';
+import { User } from './resolvers/User.js';
+import { SESSIONS, createSessionRepository, sessionIndexes } from './sessions/session.repository.js';
+import { createSessionService } from './sessions/session.service.js';
+import { LOGIN_FAILURES, createLoginThrottle, loginFailureIndexes } from './throttle/login-throttle.js';
+import { createAccessTokenIssuer, createLocalVerifier, jwksRoute } from './tokens/access-token.js';
+import type { SigningKeys } from './tokens/signing-keys.js';
+import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
+import { createUserService } from './users/user.service.js';
+
+export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+/** Every index accounts needs, for `ensureIndexes` at start-up (and in tests). */
+export const accountsIndexes: Record<string, IndexDescription[]> = {
+  [USERS]: userIndexes,
+  [SESSIONS]: sessionIndexes,
+  [LOGIN_FAILURES]: loginFailureIndexes,
+};
+
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+export interface ServerDeps {
+  db: Db;
+  logger: Logger;
+  production: boolean;
+  /** From `loadSigningKeys` (config or development file) or `importSigningKeys([await generateSigningJwk()])` in tests. */
+  keys: SigningKeys;
+  /** `loadAccountsConfig(env).auth`: token lifetimes, issuer/audience, throttle windows. */
+  settings: AuthSettings;
+  /** `createArgon2Hasher(settings.argon2)`; a dependency so tests can observe verifications. */
+  hasher: PasswordHasher;
+  clock?: () => Date;
+}
+
+/** Builds the accounts subgraph from its dependencies: no env reads, no listening. */
+export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
+  const users = createUserRepository(db);
+  const sessions = createSessionService({ repository: createSessionRepository(db), logger, refreshTtlSeconds: settings.tokens.refreshTtlSeconds, clock });
+  const throttle = createLoginThrottle(db, settings.throttle, clock);
+  const tokens = createAccessTokenIssuer(keys, settings.tokens, clock);
+  const accounts = createAuthService({ users, sessions, hasher, throttle, tokens, logger, resetTtlSeconds: settings.tokens.resetTtlSeconds, clock });
+  const userService = createUserService({ users, logger, clock });
+  const verifier = createLocalVerifier(keys, settings.tokens);
+
+  const apollo = new ApolloServer<AccountsContext>({
+    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User } }),
+    ...apolloDefaults<AccountsContext>({ production, logger }),
+  });
+  const context = (info: IncomingRequestInfo) => createContext({ accounts, users: userService, verifier, logger }, info);
+  const routes: Record<string, RouteHandler> = { [JWKS_PATH]: jwksRoute(keys, settings.tokens.jwksMaxAgeSeconds) };
+
+  /** Deletes sessions past their absolute lifetime and failures outside the throttle window. */
+  const housekeeping = async () => ({ sessions: await sessions.deleteExpired(), loginFailures: await throttle.deleteExpired() });
+
+  return { apollo, context, routes, verifier, users, housekeeping };
+}

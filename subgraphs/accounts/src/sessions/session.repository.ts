@@ -1,0 +1,78 @@
+import type { Db, IndexDescription, ObjectId } from 'mongodb';
+
+/**
+ * One login: a refresh-token family. `_id` is the session id (the `sid` claim of its access tokens).
+ * Only hashes of refresh tokens are stored. Expiry is checked by the application (no TTL indexes on
+ * FerretDB); housekeeping deletes sessions past their absolute lifetime.
+ */
+export interface SessionDocument {
+  _id: string;
+  userId: ObjectId;
+  /** Hash of the one refresh token that is valid now. */
+  tokenHash: string;
+  /** Hashes of tokens already exchanged: presenting one again means a copy leaked. */
+  rotatedHashes: string[];
+  createdAt: Date;
+  lastUsedAt: Date;
+  /** Absolute end: rotation never extends it. */
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason?: RevokeReason;
+}
+
+export type RevokeReason = 'logout' | 'reuse_detected' | 'password_changed' | 'password_reset' | 'user_missing';
+
+export const SESSIONS = 'sessions';
+
+export const sessionIndexes: IndexDescription[] = [
+  { key: { tokenHash: 1 }, name: 'token_hash_unique', unique: true },
+  { key: { rotatedHashes: 1 }, name: 'rotated_hashes' },
+  { key: { userId: 1 }, name: 'user' },
+  { key: { expiresAt: 1 }, name: 'expires' },
+];
+
+/** MongoDB access for sessions; each operation is a single-document atomic update or a plain query. */
+export function createSessionRepository(db: Db) {
+  const collection = db.collection<SessionDocument>(SESSIONS);
+
+  return {
+    async insert(session: SessionDocument): Promise<void> {
+      await collection.insertOne(session);
+    },
+
+    /**
+     * Exchanges `tokenHash` for `nextHash` if it is the family's current, live token. Atomic: of two
+     * concurrent exchanges of the same token exactly one succeeds.
+     */
+    rotate: (tokenHash: string, nextHash: string, now: Date) =>
+      collection.findOneAndUpdate(
+        { tokenHash, revokedAt: null, expiresAt: { $gt: now } },
+        { $set: { tokenHash: nextHash, lastUsedAt: now }, $push: { rotatedHashes: tokenHash } },
+        { returnDocument: 'after' },
+      ),
+
+    findByRotatedHash: (tokenHash: string) => collection.findOne({ rotatedHashes: tokenHash }),
+
+    findById: (id: string) => collection.findOne({ _id: id }),
+
+    async revoke(filter: { _id: string } | { tokenHash: string }, reason: RevokeReason, now: Date): Promise<boolean> {
+      const result = await collection.updateOne({ ...filter, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
+      return result.modifiedCount === 1;
+    },
+
+    async revokeAllOfUser(userId: ObjectId, reason: RevokeReason, now: Date, exceptId?: string): Promise<number> {
+      const result = await collection.updateMany(
+        { userId, revokedAt: null, ...(exceptId ? { _id: { $ne: exceptId } } : {}) },
+        { $set: { revokedAt: now, revokedReason: reason } },
+      );
+      return result.modifiedCount;
+    },
+
+    async deleteExpired(now: Date): Promise<number> {
+      const result = await collection.deleteMany({ expiresAt: { $lte: now } });
+      return result.deletedCount;
+    },
+  };
+}
+
+export type SessionRepository = ReturnType<typeof createSessionRepository>;

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { ObjectId } from 'mongodb';
+import { UnauthenticatedError } from '@little-ecom/errors';
+import type { Logger } from '@little-ecom/logger';
+import { hashSecretToken, isPlausibleSecretToken, newSecretToken } from './secret-token.js';
+import type { RevokeReason, SessionDocument, SessionRepository } from './session.repository.js';
+
+export interface SessionServiceDeps {
+  repository: SessionRepository;
+  logger: Logger;
+  refreshTtlSeconds: number;
+  clock: () => Date;
+}
+
+const invalidRefreshToken = () => new UnauthenticatedError('Invalid or expired refresh token');
+
+/**
+ * Refresh tokens as RFC 9700 §4.14 asks: opaque, stored hashed, rotated on every use, with an absolute
+ * lifetime; presenting a token that was already exchanged revokes its whole family.
+ */
+export function createSessionService({ repository, logger, refreshTtlSeconds, clock }: SessionServiceDeps) {
+  return {
+    /** Opens a new session for a successful login; returns the raw refresh token once. */
+    async start(userId: ObjectId): Promise<{ session: SessionDocument; refreshToken: string }> {
+      const now = clock();
+      const refreshToken = newSecretToken();
+      const session: SessionDocument = {
+        _id: randomUUID(),
+        userId,
+        tokenHash: hashSecretToken(refreshToken),
+        rotatedHashes: [],
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: new Date(now.getTime() + refreshTtlSeconds * 1000),
+        revokedAt: null,
+      };
+      await repository.insert(session);
+      return { session, refreshToken };
+    },
+
+    /** Exchanges a refresh token for the next one of its family. */
+    async rotate(refreshToken: string): Promise<{ session: SessionDocument; refreshToken: string }> {
+      if (!isPlausibleSecretToken(refreshToken)) throw invalidRefreshToken();
+      const now = clock();
+      const tokenHash = hashSecretToken(refreshToken);
+      const next = newSecretToken();
+      const session = await repository.rotate(tokenHash, hashSecretToken(next), now);
+      if (session) return { session, refreshToken: next };
+
+      const reused = await repository.findByRotatedHash(tokenHash);
+      if (reused && (await repository.revoke({ _id: reused._id }, 'reuse_detected', now))) {
+        // Either the client or an attacker holds a stolen copy; we cannot tell which, so both lose it.
+        logger.warn('refresh token reuse detected, session family revoked', { userId: reused.userId.toHexString(), sessionId: reused._id });
+      }
+      throw invalidRefreshToken();
+    },
+
+    /** Ends the session of `refreshToken`; false when it was not a live token. */
+    async revokeByToken(refreshToken: string, reason: RevokeReason): Promise<boolean> {
+      if (!isPlausibleSecretToken(refreshToken)) return false;
+      return repository.revoke({ tokenHash: hashSecretToken(refreshToken) }, reason, clock());
+    },
+
+    revokeById: (sessionId: string, reason: RevokeReason) => repository.revoke({ _id: sessionId }, reason, clock()),
+
+    /** Ends every session of the user, except `exceptSessionId` when given. */
+    revokeAllOfUser: (userId: ObjectId, reason: RevokeReason, exceptSessionId?: string) =>
+      repository.revokeAllOfUser(userId, reason, clock(), exceptSessionId),
+
+    /** True while the session can still be refreshed. */
+    async isActive(sessionId: string): Promise<boolean> {
+      const session = await repository.findById(sessionId);
+      return session !== null && session.revokedAt === null && session.expiresAt > clock();
+    },
+
+    deleteExpired: () => repository.deleteExpired(clock()),
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

@@ -1,0 +1,66 @@
+import { ObjectId } from 'mongodb';
+import { InputProblems } from '@little-ecom/errors';
+import { buildEvent } from '@little-ecom/events';
+import { isDuplicateKeyError } from '@little-ecom/mongo';
+import type { PasswordHasher } from '../passwords/password.hasher.js';
+import { passwordProblem } from '../passwords/password.policy.js';
+import type { UserDocument, UserRepository } from './user.repository.js';
+import { changeRole } from './user.service.js';
+import { isValidEmail, normalizeEmail, normalizeName } from './user.validation.js';
+
+export interface CreateAdminInput {
+  email: string;
+  /** Needed only when the account does not exist yet; an existing account keeps its password. */
+  password?: string | undefined;
+  name?: string | undefined;
+}
+
+export interface CreateAdminResult {
+  outcome: 'created' | 'promoted' | 'already_admin';
+  user: UserDocument;
+}
+
+/**
+ * The first admin cannot come from GraphQL (only admins grant ADMIN): this creates the account with
+ * role ADMIN, or promotes an existing one. Used by `npm run create-admin` and by tests.
+ */
+export async function createOrPromoteAdmin(
+  deps: { users: UserRepository; hasher: PasswordHasher; clock?: () => Date },
+  input: CreateAdminInput,
+  correlationId: string,
+): Promise<CreateAdminResult> {
+  const clock = deps.clock ?? (() => new Date());
+  const email = normalizeEmail(input.email);
+  const problems = new InputProblems();
+  if (!isValidEmail(email)) problems.add('email', 'must be a valid email address');
+  problems.throwIfAny();
+
+  const existing = await deps.users.findByEmail(email);
+  if (existing) {
+    if (existing.role === 'ADMIN') return { outcome: 'already_admin', user: existing };
+    const user = await changeRole(deps.users, existing._id, 'ADMIN', correlationId, clock);
+    if (!user) throw new Error('the account disappeared while being promoted');
+    return { outcome: 'promoted', user };
+  }
+
+  const name = normalizeName(input.name ?? 'Administrator');
+  if (input.password === undefined) problems.add('password', 'is required to create a new account');
+  else {
+    const problem = passwordProblem(input.password, { email, name });
+    if (problem) problems.add('password', problem);
+  }
+  problems.throwIfAny();
+  const passwordHash = await deps.hasher.hash(input.password!);
+  const now = clock();
+  const _id = new ObjectId();
+  const event = buildEvent('user.registered', { userId: _id.toHexString(), email, name, role: 'ADMIN' }, { source: 'accounts', correlationId, occurredAt: now });
+  try {
+    const user = await deps.users.insert({ _id, email, name, role: 'ADMIN', passwordHash }, event, now);
+    return { outcome: 'created', user };
+  } catch (error) {
+    // Someone signed up with this email in the meantime. Promoting that account silently would hand
+    // ADMIN to whoever won the race, so the operator has to look and run the command again.
+    if (isDuplicateKeyError(error)) throw new Error('an account with this email was created meanwhile; check it, then run again to promote it');
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+import { ObjectId, type Db, type IndexDescription } from 'mongodb';
+import type { Role } from '@little-ecom/auth';
+import { OUTBOX_FIELD, type EventEnvelope } from '@little-ecom/events';
+
+/** A pending password reset: only the SHA-256 of the emailed token is kept. */
+export interface PasswordReset {
+  tokenHash: string;
+  requestedAt: Date;
+  expiresAt: Date;
+}
+
+/** A user as stored in the `users` collection. */
+export interface UserDocument {
+  _id: ObjectId;
+  /** Normalized (see normalizeEmail); unique. */
+  email: string;
+  name: string;
+  role: Role;
+  /** argon2id PHC string; carries its own parameters, so old hashes keep verifying after a change. */
+  passwordHash: string;
+  passwordReset?: PasswordReset;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Events not yet published; written in the same update as the change they describe. */
+  [OUTBOX_FIELD]: EventEnvelope[];
+}
+
+export const USERS = 'users';
+
+export const userIndexes: IndexDescription[] = [
+  { key: { email: 1 }, name: 'email_unique', unique: true },
+  { key: { 'passwordReset.tokenHash': 1 }, name: 'password_reset_token' },
+];
+
+export type NewUser = Pick<UserDocument, 'email' | 'name' | 'role' | 'passwordHash'>;
+
+/** MongoDB access for users; no business rules here. Every write is one single-document update. */
+export function createUserRepository(db: Db) {
+  const collection = db.collection<UserDocument>(USERS);
+
+  return {
+    findById: (id: ObjectId) => collection.findOne({ _id: id }),
+
+    findByEmail: (email: string) => collection.findOne({ email }),
+
+    /** One query for the whole batch, whatever its size. */
+    findByIds: (ids: ObjectId[]) => collection.find({ _id: { $in: ids } }).toArray(),
+
+    findByResetTokenHash: (tokenHash: string, now: Date) =>
+      collection.findOne({ 'passwordReset.tokenHash': tokenHash, 'passwordReset.expiresAt': { $gt: now } }),
+
+    /** Inserts the user together with its `user.registered` event; throws a duplicate-key error for a taken email. */
+    async insert(user: NewUser & { _id: ObjectId }, event: EventEnvelope, now: Date): Promise<UserDocument> {
+      const doc: UserDocument = { ...user, createdAt: now, updatedAt: now, [OUTBOX_FIELD]: [event] };
+      await collection.insertOne(doc);
+      return doc;
+    },
+
+    /** Replaces the hash only if it is still `expected` (a concurrent password change wins). */
+    async replaceHashIfUnchanged(id: ObjectId, expected: string, passwordHash: string): Promise<void> {
+      await collection.updateOne({ _id: id, passwordHash: expected }, { $set: { passwordHash } });
+    },
+
+    /** Sets a new password and cancels any pending reset. */
+    async setPassword(id: ObjectId, passwordHash: string, now: Date): Promise<boolean> {
+      const result = await collection.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } });
+      return result.matchedCount === 1;
+    },
+
+    /** Stores a reset and its event in one write. */
+    async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<void> {
+      await collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, $push: { [OUTBOX_FIELD]: event } });
+    },
+
+    /**
+     * Uses a reset token: sets the new hash only while the token is still the pending, unexpired one,
+     * and removes it in the same write, so it works exactly once.
+     */
+    consumePasswordReset: (id: ObjectId, tokenHash: string, passwordHash: string, now: Date) =>
+      collection.findOneAndUpdate(
+        { _id: id, 'passwordReset.tokenHash': tokenHash, 'passwordReset.expiresAt': { $gt: now } },
+        { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } },
+        { returnDocument: 'after' },
+      ),
+
+    /**
+     * Changes the role if the user still looks like `current` (optimistic check), with its
+     * `user.updated` event in the same write. Null when the user changed or disappeared meanwhile.
+     */
+    setRole: (current: UserDocument, role: Role, event: EventEnvelope, now: Date) =>
+      collection.findOneAndUpdate(
+        { _id: current._id, role: current.role, email: current.email, name: current.name },
+        { $set: { role, updatedAt: now }, $push: { [OUTBOX_FIELD]: event } },
+        { returnDocument: 'after' },
+      ),
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;
+
+/** Parses a client-supplied id; malformed ids are ids that match nothing. */
+export function parseUserId(id: string): ObjectId | null {
+  return /^[0-9a-fA-F]{24}$/.test(id) ? new ObjectId(id) : null;
+}

@@ -1,0 +1,70 @@
+import type { ObjectId } from 'mongodb';
+import { requireRole, type Auth, type Role } from '@little-ecom/auth';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
+import { buildEvent } from '@little-ecom/events';
+import type { Logger } from '@little-ecom/logger';
+import { parseUserId, type UserDocument, type UserRepository } from './user.repository.js';
+
+export interface UserServiceDeps {
+  users: UserRepository;
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** Reading users and the admin-only changes to them. */
+export function createUserService({ users, logger, clock }: UserServiceDeps) {
+  return {
+    /** Loads many users with one query; the result is aligned with `ids` (null where missing). */
+    async getManyById(ids: readonly string[]): Promise<(UserDocument | null)[]> {
+      const objectIds = ids.map(parseUserId).filter((id): id is ObjectId => id !== null);
+      const found = objectIds.length > 0 ? await users.findByIds(objectIds) : [];
+      const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
+      return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+    },
+
+    /** ADMIN only, checked against the token and again against the stored role (a demotion counts at once). */
+    async setUserRole(auth: Auth, userId: string, role: Role, correlationId: string): Promise<UserDocument> {
+      const viewer = requireRole(auth, 'ADMIN');
+      const adminId = parseUserId(viewer.userId);
+      const admin = adminId ? await users.findById(adminId) : null;
+      if (admin?.role !== 'ADMIN') throw new ForbiddenError('This operation requires the ADMIN role');
+      const id = parseUserId(userId);
+      if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
+      // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
+      if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');
+      const updated = await changeRole(users, id, role, correlationId, clock);
+      if (!updated) throw new NotFoundError('User not found');
+      logger.info('user role set', { userId, role, byUserId: viewer.userId });
+      return updated;
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;
+
+/**
+ * Sets `role` with a `user.updated` event in the same write; no write and no event when it is already
+ * the role. Retries when the user changes in between. Null when the user does not exist.
+ */
+export async function changeRole(
+  users: UserRepository,
+  id: ObjectId,
+  role: Role,
+  correlationId: string,
+  clock: () => Date,
+): Promise<UserDocument | null> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await users.findById(id);
+    if (!current) return null;
+    if (current.role === role) return current;
+    const now = clock();
+    const event = buildEvent(
+      'user.updated',
+      { userId: id.toHexString(), email: current.email, name: current.name, role },
+      { source: 'accounts', correlationId, occurredAt: now },
+    );
+    const updated = await users.setRole(current, role, event, now);
+    if (updated) return updated;
+  }
+  throw new Error('user changed concurrently too often while setting its role');
+}
