@@ -69,7 +69,7 @@ export async function ensureIndexes(db: Db, indexes: Record<string, IndexDescrip
       await collection
         .listIndexes()
         .toArray()
-        .then((list) => list.map((index) => String(index['name'])))
+        .then((list: { name?: unknown }[]) => list.map((index) => String(index.name)))
         .catch((error: unknown) => {
           // A collection that does not exist yet has no indexes.
           if (error instanceof MongoServerError && error.code === 26) return [];

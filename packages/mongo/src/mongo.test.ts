@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
+import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, isDuplicateKeyError } from './index.js';
 
 describe('isDuplicateKeyError', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await freshDatabase('mongo');
-    const indexes = {
+    const indexes: Record<string, IndexDescription[]> = {
       things: [
         { key: { slug: 1 }, name: 'slug_unique', unique: true },
         { key: { createdAt: -1 }, name: 'created' },
