@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { createErrorFormatter } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 
 /** What every service's per-request context starts from. */
@@ -325,8 +325,16 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     formatError: createErrorFormatter(logger),
+    logger: {
+      debug: (message: string) => logger.debug(message),
+      info: (message: string) => logger.info(message),
+      warn: (message: string) => logger.warn(message),
+      error: (message: string) => logger.error(message),
+    },
     plugins: [
       requestLoggingPlugin<TContext>(),
+      // Inline traces are for Apollo's hosted studio, which little-ecom does not use.
+      ApolloServerPluginInlineTraceDisabled(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   };

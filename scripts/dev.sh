@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `npm run dev`: the whole system on this machine, with reload on change. Ctrl-C stops everything it started.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export NODE_ENV="${NODE_ENV:-development}"
+
+bash scripts/ensure-deps.sh
+
+mkdir -p .data/run
+before="$(ls .data/run 2>/dev/null || true)"
+cleanup() {
+  local f
+  for f in .data/run/*.pid; do
+    [[ -e "$f" ]] || continue
+    if ! grep -qx "$(basename "$f")" <<<"$before"; then
+      kill "$(cat "$f")" 2>/dev/null || true
+      rm -f "$f"
+    fi
+  done
+}
+trap cleanup EXIT
+bash scripts/services.sh start
+
+npm run --silent codegen
+npm run --silent compose >/dev/null
+npm run --silent seed -w @little-ecom/products
+
+cat <<MSG
+
+  little-ecom is starting
+    GraphQL + Apollo Sandbox  http://localhost:4000/
+    products subgraph         http://localhost:4001/graphql
+    accounts subgraph         http://localhost:4002/graphql   (JWKS: /.well-known/jwks.json)
+    notifications subgraph    http://localhost:4003/graphql
+    Mailpit (sent emails)     http://localhost:8025/
+  A demo admin, in another terminal:
+    npm run create-admin -- --email admin@example.com --password '<a password of 8+ characters>'
+    then run the logIn mutation in Sandbox and send 'Authorization: Bearer <accessToken>'.
+  Ctrl-C stops everything started here.
+
+MSG
+
+# Subgraphs and the gateway reload on code changes; the supergraph is recomposed when a schema changes
+# and the gateway swaps it in without a restart.
+npx turbo run dev --ui=stream --output-logs=full --log-prefix=task &
+turbo_pid=$!
+npm run --silent compose -w @little-ecom/gateway -- --watch &
+compose_pid=$!
+trap 'kill $turbo_pid $compose_pid 2>/dev/null || true; wait $turbo_pid 2>/dev/null || true; cleanup' EXIT INT TERM
+wait $turbo_pid
