@@ -1,1 +1,5 @@
 export * from './envelope.js';
+export * from './payloads.js';
+export * from './relay.js';
+export * from './signal.js';
+export * from './wire.js';

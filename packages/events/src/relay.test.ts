@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { ObjectId } from 'mongodb';
+import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
+import { startTcpProxy } from '@little-ecom/amqp/testing';
+import { silentLogger } from '@little-ecom/logger';
+import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { buildEvent, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
+import { OUTBOX_LEASES, startOutboxRelay, type OutboxRelay } from './relay.js';
+import { announceOutboxWrite } from './signal.js';
+import { CORRELATION_HEADER } from './wire.js';
+
+const exchange = `test-${randomUUID().slice(0, 8)}.little-ecom.events`;
+let database: TestDatabase;
+let observer: ChannelModel;
+const received: ConsumeMessage[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+
+const event = (n: number, correlationId = 'req-1') =>
+  buildEvent('product.updated', { productId: 'p', n }, { source: 'test', correlationId });
+
+beforeAll(async () => {
+  database = await freshDatabase('events');
+  observer = await amqp.connect(testEnv.amqpUrl);
+  const channel = await observer.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, exchange, '#');
+  await channel.consume(queue, (msg) => msg && received.push(msg), { noAck: true });
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  received.length = 0;
+});
+
+afterAll(async () => {
+  const channel = await observer.createChannel();
+  await channel.deleteExchange(exchange);
+  await observer.close();
+  await database.drop();
+});
+
+function relayWith(connection: AmqpConnection, collection: string, extra: Partial<Parameters<typeof startOutboxRelay>[0]> = {}): OutboxRelay {
+  const relay = startOutboxRelay({ db: database.db, collections: [collection], connection, logger: silentLogger, exchange, pollIntervalMs: 200, ...extra });
+  cleanups.push(() => relay.stop());
+  return relay;
+}
+
+function connection(url = testEnv.amqpUrl): AmqpConnection {
+  const conn = createAmqpConnection({ url, name: `events-test-${randomUUID().slice(0, 8)}`, logger: silentLogger, minDelayMs: 50, maxDelayMs: 500 });
+  cleanups.push(() => conn.close());
+  return conn;
+}
+
+const ids = (events: EventEnvelope[]) => events.map((e) => e.id);
+const receivedIds = () => received.map((m) => m.properties.messageId as string);
+
+describe('outbox relay', () => {
+  it('publishes a document’s events in order with their AMQP properties, then removes them', async () => {
+    const col = database.db.collection('ordered');
+    const events = [event(1, 'req-42'), event(2), event(3)];
+    const _id = new ObjectId();
+    await col.insertOne({ _id, name: 'x', [OUTBOX_FIELD]: events });
+    relayWith(connection(), 'ordered');
+    announceOutboxWrite('ordered');
+
+    await eventually(async () => (received.length === 3 ? true : undefined));
+    expect(receivedIds()).toEqual(ids(events));
+    const first = received[0]!;
+    expect(first.fields.routingKey).toBe('product.updated');
+    expect(first.properties).toMatchObject({ messageId: events[0]!.id, type: 'product.updated', contentType: 'application/json', correlationId: 'req-42', deliveryMode: 2 });
+    expect(first.properties.headers?.[CORRELATION_HEADER]).toBe('req-42');
+    expect(JSON.parse(first.content.toString())).toEqual(events[0]);
+    await eventually(async () => {
+      const doc = await col.findOne({ _id });
+      const leases = await database.db.collection(OUTBOX_LEASES).countDocuments();
+      return (doc?.[OUTBOX_FIELD] as unknown[] | undefined)?.length === 0 && leases === 0 ? true : undefined;
+    });
+  });
+
+  it('publishes events left behind by a relay that died before publishing, once its lease lapses', async () => {
+    const col = database.db.collection('crashed');
+    const pending = [event(1), event(2)];
+    // The write happened, then the process holding the lease died before it published anything.
+    const { insertedId } = await col.insertOne({ [OUTBOX_FIELD]: pending });
+    await database.db
+      .collection<{ _id: string; owner: string; until: Date }>(OUTBOX_LEASES)
+      .insertOne({ _id: `crashed:${String(insertedId)}`, owner: 'dead-replica', until: new Date(Date.now() + 1_000) });
+    const orphan = [event(3)];
+    await col.insertOne({ [OUTBOX_FIELD]: orphan }); // written while no relay ran at all
+
+    relayWith(connection(), 'crashed');
+    await eventually(async () => (received.length === 3 ? true : undefined), 15_000);
+    expect(new Set(receivedIds())).toEqual(new Set([...ids(pending), ...ids(orphan)]));
+    expect(await col.countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })).toBe(0);
+  });
+
+  it('deletes a soft-deleted document once its last event is published', async () => {
+    const col = database.db.collection('softdeleted');
+    const _id = new ObjectId();
+    await col.insertOne({ _id, deletedAt: new Date(), [OUTBOX_FIELD]: [event(1)] });
+    const keep = new ObjectId();
+    await col.insertOne({ _id: keep, [OUTBOX_FIELD]: [event(2)] });
+    relayWith(connection(), 'softdeleted', { removeWhenDrained: { softdeleted: { deletedAt: { $exists: true } } } });
+    await eventually(async () => (received.length === 2 && (await col.countDocuments({ _id })) === 0 ? true : undefined));
+    expect(await col.countDocuments({ _id: keep })).toBe(1);
+  });
+
+  it('loses no event when its broker connection is cut and restored while writes go on', async () => {
+    const proxy = await startTcpProxy(testEnv.amqpUrl);
+    cleanups.push(() => proxy.close());
+    const col = database.db.collection('cut');
+    relayWith(connection(proxy.url), 'cut', { pollIntervalMs: 100 });
+    const written: EventEnvelope[] = [];
+    const write = async (n: number) => {
+      const e = event(n);
+      written.push(e);
+      await col.insertOne({ [OUTBOX_FIELD]: [e] });
+      announceOutboxWrite('cut');
+    };
+    for (let n = 0; n < 20; n++) await write(n);
+    proxy.cut();
+    for (let n = 20; n < 40; n++) await write(n);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    proxy.restore();
+    for (let n = 40; n < 50; n++) await write(n);
+
+    await eventually(async () => (new Set(receivedIds()).size === 50 ? true : undefined), 20_000);
+    expect(new Set(receivedIds())).toEqual(new Set(ids(written)));
+    await eventually(async () => ((await col.countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })) === 0 ? true : undefined));
+  });
+
+  it('lets several replicas run without publishing a document twice', async () => {
+    const col = database.db.collection('replicas');
+    const written: EventEnvelope[] = [];
+    for (let n = 0; n < 30; n++) {
+      const batch = [event(n), event(n + 1000)];
+      written.push(...batch);
+      await col.insertOne({ [OUTBOX_FIELD]: batch });
+    }
+    relayWith(connection(), 'replicas', { pollIntervalMs: 50 });
+    relayWith(connection(), 'replicas', { pollIntervalMs: 50 });
+    relayWith(connection(), 'replicas', { pollIntervalMs: 50 });
+    await eventually(async () => (received.length >= 60 ? true : undefined), 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toHaveLength(60);
+    expect(new Set(receivedIds())).toEqual(new Set(ids(written)));
+    // Order within each document survives concurrent replicas.
+    for (let n = 0; n < 30; n++) {
+      const ordered = receivedIds().filter((id) => id === written[2 * n]!.id || id === written[2 * n + 1]!.id);
+      expect(ordered).toEqual([written[2 * n]!.id, written[2 * n + 1]!.id]);
+    }
+  });
+});

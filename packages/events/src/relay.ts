@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { Db, Document, Filter, IndexDescription } from 'mongodb';
+import type { AmqpConnection, Channel, ConfirmChannel } from '@little-ecom/amqp';
+import type { Logger } from '@little-ecom/logger';
+import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
+import { onOutboxWrite } from './signal.js';
+import { publishOptions } from './wire.js';
+
+/** Collection (in the producer's database) holding the relays' leases, one per document being published. */
+export const OUTBOX_LEASES = 'outbox_leases';
+
+interface LeaseDocument {
+  /** `<collection>:<document id>`. */
+  _id: string;
+  owner: string;
+  until: Date;
+}
+
+
+/** Index that lets the relay find documents with pending events without scanning; add it to every outbox collection. */
+export const outboxIndex: IndexDescription = { key: { [`${OUTBOX_FIELD}.id`]: 1 }, name: 'outbox_pending' };
+
+/** Declares the events exchange (idempotent): durable topic exchange. */
+export async function declareEventsExchange(channel: Channel, exchange = EVENTS_EXCHANGE): Promise<void> {
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+}
+
+export interface OutboxRelayOptions {
+  db: Db;
+  /** Collections whose documents carry an outbox array. */
+  collections: string[];
+  connection: AmqpConnection;
+  logger: Logger;
+  exchange?: string;
+  /** How often to look for pending events when nothing woke the relay. */
+  pollIntervalMs?: number;
+  /** How long a claimed document stays reserved; a crashed holder's lease lapses after this. */
+  leaseMs?: number;
+  /** Per collection: documents matching this are deleted once their outbox is drained (soft-deleted aggregates). */
+  removeWhenDrained?: Record<string, Filter<Document>>;
+  /** Where leases live; `outbox_leases` by default. */
+  leaseCollection?: string;
+  /** Identifies this replica in leases; random by default. */
+  owner?: string;
+}
+
+export interface OutboxRelay {
+  /** Wakes the relay now (e.g. after a local write). */
+  notify(): void;
+  /** Publishes until no claimable document is left; for tests and scripts. Returns the number of events published. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface OutboxDocument {
+  _id: unknown;
+  [OUTBOX_FIELD]?: EventEnvelope[];
+}
+
+/**
+ * Publishes the events that writes left in documents' outbox arrays, at least once and in order per
+ * document. A replica claims one document at a time with a lease (a unique insert into
+ * `outbox_leases` that expires), so replicas do not publish the same document concurrently; it publishes the document's events on a
+ * confirm channel and removes them only after the broker confirmed all of them. A crash at any point
+ * leaves the events in the document for the next attempt: duplicates are possible, losses are not.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, collections, connection, logger } = options;
+  const exchange = options.exchange ?? EVENTS_EXCHANGE;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const owner = options.owner ?? `relay-${randomUUID()}`;
+  const log = logger.child({ component: 'outbox-relay' });
+
+  let channel: ConfirmChannel | null = null;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let pendingWake = false;
+  let published = 0;
+
+  const notify = () => {
+    pendingWake = true;
+    wake?.();
+  };
+
+  const unsubscribe = onOutboxWrite((collection) => {
+    if (collections.includes(collection)) notify();
+  });
+
+  void connection.onConnect(async (model) => {
+    const next = await model.createConfirmChannel();
+    next.on('error', (error: Error) => log.warn('relay channel error', { err: error }));
+    next.on('close', () => {
+      if (channel === next) channel = null;
+    });
+    await declareEventsExchange(next, exchange);
+    channel = next;
+    notify();
+  });
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (pendingWake || stopped) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const leases = db.collection<LeaseDocument>(options.leaseCollection ?? OUTBOX_LEASES);
+
+  /**
+   * Takes the lease on one document: an insert on a unique _id, the one write that stays atomic
+   * under concurrency even on FerretDB v1 (whose findAndModify and conditional updates are not).
+   * An expired lease (its holder crashed) is removed first.
+   */
+  async function acquire(key: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const now = new Date();
+      try {
+        await leases.insertOne({ _id: key, owner, until: new Date(now.getTime() + leaseMs) });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const held = await leases.findOne({ _id: key });
+      if (held && held.until >= now) return false;
+      if (held) await leases.deleteOne({ _id: key, owner: held.owner, until: held.until });
+    }
+    return false;
+  }
+
+  const leaseKey = (collection: string, id: unknown) => `${collection}:${String(id)}`;
+
+  async function release(collection: string, id: unknown): Promise<void> {
+    await leases.deleteOne({ _id: leaseKey(collection, id), owner });
+  }
+
+  /** Finds documents with pending events and claims the first one no other replica holds. */
+  async function claim(collection: string): Promise<OutboxDocument | null> {
+    const col = db.collection<OutboxDocument>(collection);
+    const candidates = await col
+      .find({ [`${OUTBOX_FIELD}.0`]: { $exists: true } } as Filter<OutboxDocument>, { projection: { _id: 1 } })
+      .limit(20)
+      .toArray();
+    for (const { _id } of candidates) {
+      if (!(await acquire(leaseKey(collection, _id)))) continue;
+      // Re-read under the lease: the outbox may have been drained or grown since the scan.
+      const doc = await col.findOne({ _id } as Filter<OutboxDocument>);
+      if (doc?.[OUTBOX_FIELD]?.length) return doc;
+      await release(collection, _id);
+    }
+    return null;
+  }
+
+  async function publishAll(target: ConfirmChannel, events: EventEnvelope[]): Promise<void> {
+    for (const event of events) {
+      const ok = target.publish(exchange, event.type, Buffer.from(JSON.stringify(event)), publishOptions(event));
+      if (!ok) await once(target, 'drain');
+    }
+    // Rejects when the broker nacks any of them or the channel closes before confirming.
+    await target.waitForConfirms();
+  }
+
+  /** Claims and publishes one document of `collection`; false when none was pending. */
+  async function relayOne(collection: string, target: ConfirmChannel): Promise<boolean> {
+    const doc = await claim(collection);
+    if (!doc) return false;
+    const events = doc[OUTBOX_FIELD] ?? [];
+    const col = db.collection<OutboxDocument>(collection);
+    try {
+      await publishAll(target, events);
+    } catch (error) {
+      // Let the next attempt (ours after reconnecting, or another replica's) start without waiting for the lease.
+      await release(collection, doc._id).catch(() => undefined);
+      throw error;
+    }
+    // Confirmed: now, and only now, the events leave the document. $pullAll removes exactly the
+    // elements published; anything appended meanwhile stays for the next round.
+    await col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: events } });
+    published += events.length;
+    for (const event of events) log.debug('event published', { eventType: event.type, eventId: event.id });
+    const removeFilter = options.removeWhenDrained?.[collection];
+    if (removeFilter) {
+      await col.deleteOne({ ...removeFilter, _id: doc._id, [OUTBOX_FIELD]: { $size: 0 } } as Filter<OutboxDocument>);
+    }
+    await release(collection, doc._id);
+    return true;
+  }
+
+  /** One pass over every collection; true when anything was published. */
+  async function sweep(): Promise<boolean> {
+    let progressed = false;
+    for (const collection of collections) {
+      // Bounded per pass so one busy collection cannot starve the others.
+      for (let i = 0; i < 100 && !stopped; i++) {
+        const target = channel;
+        if (!target) return progressed;
+        if (!(await relayOne(collection, target))) break;
+        progressed = true;
+      }
+    }
+    return progressed;
+  }
+
+  let failures = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      pendingWake = false;
+      let progressed = false;
+      try {
+        if (channel) progressed = await sweep();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        log.warn('outbox relay pass failed, will retry', { err: error, attempts: failures });
+        await sleep(Math.min(100 * 2 ** failures, pollIntervalMs));
+        continue;
+      }
+      if (!progressed) await sleep(pollIntervalMs);
+    }
+  })();
+
+  return {
+    notify,
+    async drain() {
+      const before = published;
+      await connection.ready();
+      for (let i = 0; i < 1_000; i++) {
+        const target = channel ?? (await waitForChannel());
+        let any = false;
+        for (const collection of collections) {
+          while (await relayOne(collection, target)) any = true;
+        }
+        if (!any) break;
+      }
+      return published - before;
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      wake?.();
+      await loop;
+      const current = channel;
+      channel = null;
+      await current?.close().catch(() => undefined);
+    },
+  };
+
+  async function waitForChannel(): Promise<ConfirmChannel> {
+    for (let i = 0; i < 300; i++) {
+      if (channel) return channel;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('outbox relay has no channel');
+  }
+}
