@@ -22,15 +22,19 @@ cleanup() {
 }
 trap cleanup EXIT
 bash scripts/services.sh start
+bash scripts/tools.sh helm kubeconform k8s-api
 
+# Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
+status=0
 echo "== codegen"
 npm run --silent codegen
 echo "== supergraph"
-npm run --silent compose -- --check
+npm run --silent compose -- --check || status=1
 echo "== typecheck and lint"
-npx turbo run typecheck lint --output-logs=errors-only --log-prefix=task
+npx turbo run typecheck lint --output-logs=errors-only --log-prefix=task || status=1
 echo "== tests"
-status=0
-npx vitest run --reporter=default --reporter=json --outputFile=.data/vitest-results.json || status=$?
+rm -f .data/vitest-results.json
+npx vitest run --reporter=default --reporter=json --outputFile=.data/vitest-results.json || status=1
 node scripts/test-summary.mjs .data/vitest-results.json || status=1
+[[ "$status" == 0 ]] || echo "FAILED: see the output above (checks and tests both count)"
 exit "$status"
