@@ -1,4 +1,4 @@
-import { DEFAULT_MONGODB_URI, commonEnv, httpUrl, list, loadConfig, port, z, type Env } from '@little-ecom/config';
+import { DEFAULT_AMQP_URL, DEFAULT_MONGODB_URI, commonEnv, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 const schema = z
   .object({
@@ -10,6 +10,10 @@ const schema = z
     JWT_ISSUER: z.string().default('http://localhost:4002'),
     JWT_AUDIENCE: z.string().default('little-ecom'),
     JWT_ALGORITHMS: list(['ES256']),
+    AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
+    EVENTS_EXCHANGE: z.string().default('little-ecom.events'),
+    OUTBOX_POLL_INTERVAL_MS: positiveInt(1_000),
+    OUTBOX_LEASE_MS: positiveInt(30_000),
   })
   .transform((env) => ({
     service: 'products',
@@ -21,6 +25,8 @@ const schema = z
     },
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     jwt: { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS },
+    amqp: { url: env.AMQP_URL, exchange: env.EVENTS_EXCHANGE },
+    outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, leaseMs: env.OUTBOX_LEASE_MS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   }));
 

@@ -1,9 +1,11 @@
+import { createAmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
+import { startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
 import { exitOnStartupError, onShutdown } from '@little-ecom/shutdown';
-import { PRODUCTS, productIndexes } from './catalog/product.repository.js';
+import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
 import { loadProductsConfig } from './config.js';
 import { createServer } from './server.js';
 
@@ -16,6 +18,17 @@ try {
   const verifier = createTokenVerifier(config.jwt);
   const { apollo, context } = createServer({ db: mongo.db, verifier, logger, production: config.production });
   await apollo.start();
+  // Events wait in product documents while the broker is away; the relay publishes them when it is back.
+  const amqp = createAmqpConnection({ url: config.amqp.url, name: 'products', logger });
+  const relay = startOutboxRelay({
+    db: mongo.db,
+    collections: [PRODUCTS],
+    connection: amqp,
+    logger,
+    exchange: config.amqp.exchange,
+    ...config.outbox,
+    removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
+  });
   const http = await startHttpServer(
     { apollo, context, logger, trustProxy: true, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
     config.http,
@@ -25,6 +38,8 @@ try {
     logger,
     [
       { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
+      { name: 'outbox relay', run: () => relay.stop() },
+      { name: 'amqp', run: () => amqp.close() },
       { name: 'mongodb', run: () => mongo.close() },
     ],
     { timeoutMs: config.shutdownTimeoutMs + 5_000 },

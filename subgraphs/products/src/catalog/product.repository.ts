@@ -1,4 +1,5 @@
 import { ObjectId, type Db, type Filter, type IndexDescription, type Sort } from 'mongodb';
+import { announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 
 /** A product as stored in the `products` collection. */
 export interface ProductDocument {
@@ -14,9 +15,13 @@ export interface ProductDocument {
   imageUrls: string[];
   createdAt: Date;
   updatedAt: Date;
+  /** Set by a delete: the document stays, hidden from every query, until the relay has published its `product.deleted`. */
+  deletedAt?: Date;
+  /** Events written with the change that caused them, not yet published (see @little-ecom/events). */
+  outbox?: EventEnvelope[];
 }
 
-export type NewProduct = Omit<ProductDocument, '_id' | 'nameKey' | 'createdAt' | 'updatedAt'>;
+export type NewProduct = Omit<ProductDocument, '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox'>;
 export type ProductChanges = Partial<NewProduct>;
 
 export const PRODUCTS = 'products';
@@ -27,7 +32,14 @@ export const productIndexes: IndexDescription[] = [
   { key: { 'price.amount': 1, _id: 1 }, name: 'price' },
   { key: { nameKey: 1, _id: 1 }, name: 'name' },
   { key: { category: 1 }, name: 'category' },
+  outboxIndex,
 ];
+
+/** What the outbox relay deletes once a soft-deleted product's last event is out. */
+export const productRemovedWhenDrained = { deletedAt: { $exists: true } };
+
+// Soft-deleted products are invisible to every read.
+const live = <T extends Filter<ProductDocument>>(filter: T): Filter<ProductDocument> => ({ $and: [{ deletedAt: { $exists: false } }, filter] });
 
 export interface ListQuery {
   filter: Filter<ProductDocument>;
@@ -42,39 +54,73 @@ export function createProductRepository(db: Db) {
   const collection = db.collection<ProductDocument>(PRODUCTS);
 
   return {
-    findById: (id: ObjectId) => collection.findOne({ _id: id }),
+    findById: (id: ObjectId) => collection.findOne(live({ _id: id })),
 
-    findBySlug: (slug: string) => collection.findOne({ slug }),
+    findBySlug: (slug: string) => collection.findOne(live({ slug })),
 
     /** One query for the whole batch, whatever its size. */
-    findByIds: (ids: ObjectId[]) => collection.find({ _id: { $in: ids } }).toArray(),
+    findByIds: (ids: ObjectId[]) => collection.find(live({ _id: { $in: ids } })).toArray(),
 
     list: ({ filter, after, sort, limit }: ListQuery) =>
       collection
-        .find(after ? { $and: [filter, after] } : filter)
+        .find(live(after ? { $and: [filter, after] } : filter))
         .sort(sort)
         .limit(limit)
         .toArray(),
 
-    count: (filter: Filter<ProductDocument>) => collection.countDocuments(filter),
+    count: (filter: Filter<ProductDocument>) => collection.countDocuments(live(filter)),
 
-    async insert(product: NewProduct, now = new Date()): Promise<ProductDocument> {
+    /** Inserts the product together with the events `eventsFor` builds for it: one write. */
+    async insert(product: NewProduct, now = new Date(), eventsFor: (doc: ProductDocument) => EventEnvelope[] = () => []): Promise<ProductDocument> {
       const doc: ProductDocument = { _id: new ObjectId(), ...product, nameKey: product.name.toLowerCase(), createdAt: now, updatedAt: now };
-      await collection.insertOne(doc);
+      const outbox = eventsFor(doc);
+      await collection.insertOne({ ...doc, outbox });
+      if (outbox.length > 0) announceOutboxWrite(PRODUCTS);
       return doc;
     },
 
-    /** Applies `changes` atomically and returns the document after the change, or null if missing. */
-    update: (id: ObjectId, changes: ProductChanges, now = new Date()) =>
-      collection.findOneAndUpdate(
-        { _id: id },
-        { $set: { ...changes, ...(changes.name !== undefined ? { nameKey: changes.name.toLowerCase() } : {}), updatedAt: now } },
-        { returnDocument: 'after' },
-      ),
+    /**
+     * Applies `changes` and appends the event `eventFor(before, after)` in one single-document update,
+     * guarded by the state the event describes (retried if someone changed it in between). Returns
+     * the document after the change, or null if missing.
+     */
+    async update(
+      id: ObjectId,
+      changes: ProductChanges,
+      eventFor: (before: ProductDocument, after: ProductDocument) => EventEnvelope,
+      now = new Date(),
+    ): Promise<ProductDocument | null> {
+      const set = { ...changes, ...(changes.name !== undefined ? { nameKey: changes.name.toLowerCase() } : {}), updatedAt: now };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const before = await collection.findOne(live({ _id: id }));
+        if (!before) return null;
+        const { outbox: _pending, ...current } = before;
+        const after: ProductDocument = { ...current, ...set };
+        const result = await collection.updateOne(
+          live({ _id: id, updatedAt: before.updatedAt, 'price.amount': before.price.amount, 'price.currency': before.price.currency, stock: before.stock }),
+          { $set: set, $push: { outbox: eventFor(current, after) } },
+        );
+        if (result.matchedCount === 1) {
+          announceOutboxWrite(PRODUCTS);
+          return after;
+        }
+      }
+      throw new Error('product kept changing during the update; giving up');
+    },
 
-    async delete(id: ObjectId): Promise<boolean> {
-      const result = await collection.deleteOne({ _id: id });
-      return result.deletedCount === 1;
+    /**
+     * Hides the product and appends its `product.deleted` event in one update; the slug is freed at
+     * once. The relay removes the document after publishing (see productRemovedWhenDrained).
+     */
+    async softDelete(id: ObjectId, eventFor: (before: ProductDocument) => EventEnvelope, now = new Date()): Promise<boolean> {
+      const before = await collection.findOne(live({ _id: id }));
+      if (!before) return false;
+      const result = await collection.updateOne(live({ _id: id }), {
+        $set: { deletedAt: now, slug: `${before.slug}~deleted~${id.toHexString()}` },
+        $push: { outbox: eventFor(before) },
+      });
+      if (result.matchedCount === 1) announceOutboxWrite(PRODUCTS);
+      return result.matchedCount === 1;
     },
 
     async insertMany(products: NewProduct[], now = new Date()): Promise<number> {

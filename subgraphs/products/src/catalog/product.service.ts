@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { requireRole, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
+import { buildEvent, type EventType, type ProductSnapshot } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import { afterCursor, buildFilter, buildSort, encodeCursor, type ProductFilterInput, type ProductSortName } from './product.query.js';
 import type { ProductDocument, ProductRepository } from './product.repository.js';
@@ -26,6 +28,23 @@ export interface ProductPage {
 export function parseProductId(id: string): ObjectId | null {
   return /^[0-9a-fA-F]{24}$/.test(id) ? new ObjectId(id) : null;
 }
+
+/** What consumers learn about a product in its events. */
+function snapshot(doc: ProductDocument): ProductSnapshot {
+  return {
+    productId: doc._id.toHexString(),
+    slug: doc.slug,
+    name: doc.name,
+    description: doc.description,
+    price: { amount: doc.price.amount, currency: doc.price.currency },
+    stock: doc.stock,
+    category: doc.category,
+    imageUrls: [...doc.imageUrls],
+  };
+}
+
+const event = <T extends Record<string, unknown>>(type: EventType, data: T, correlationId: string) =>
+  buildEvent(type, data, { source: 'products', correlationId });
 
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
 export function createProductService({ repository, logger }: { repository: ProductRepository; logger: Logger }) {
@@ -77,29 +96,53 @@ export function createProductService({ repository, logger }: { repository: Produ
       };
     },
 
-    async create(auth: Auth, input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string }) {
+    /** `correlationId` is the request id: it travels in the events this change causes. */
+    async create(
+      auth: Auth,
+      input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string },
+      correlationId: string = randomUUID(),
+    ) {
       const viewer = requireRole(auth, 'ADMIN');
       const product = validateNewProduct(input);
-      const created = await repository.insert(product).catch(rethrowSlugConflict);
+      const created = await repository
+        .insert(product, new Date(), (doc) => [event('product.created', { ...snapshot(doc) }, correlationId)])
+        .catch(rethrowSlugConflict);
       logger.info('product created', { productId: created._id.toHexString(), userId: viewer.userId });
       return created;
     },
 
-    async update(auth: Auth, id: string, input: ProductInput): Promise<ProductDocument> {
+    async update(auth: Auth, id: string, input: ProductInput, correlationId: string = randomUUID()): Promise<ProductDocument> {
       const viewer = requireRole(auth, 'ADMIN');
       const objectId = requireProductId(id);
       const changes = validateProductChanges(input);
       if (Object.keys(changes).length === 0) throw new BadUserInputError('input must change at least one field', 'input');
-      const updated = await repository.update(objectId, changes).catch(rethrowSlugConflict);
+      const updated = await repository
+        .update(objectId, changes, (before, after) =>
+          event(
+            'product.updated',
+            {
+              productId: id.toLowerCase(),
+              slug: after.slug,
+              name: after.name,
+              price: { before: { ...before.price }, after: { ...after.price } },
+              stock: { before: before.stock, after: after.stock },
+              changed: Object.keys(changes),
+            },
+            correlationId,
+          ),
+        )
+        .catch(rethrowSlugConflict);
       if (!updated) throw new NotFoundError('Product not found');
       logger.info('product updated', { productId: id, userId: viewer.userId, fields: Object.keys(changes) });
       return updated;
     },
 
-    async delete(auth: Auth, id: string): Promise<boolean> {
+    async delete(auth: Auth, id: string, correlationId: string = randomUUID()): Promise<boolean> {
       const viewer = requireRole(auth, 'ADMIN');
       const objectId = requireProductId(id);
-      const deleted = await repository.delete(objectId);
+      const deleted = await repository.softDelete(objectId, (before) =>
+        event('product.deleted', { productId: before._id.toHexString(), slug: before.slug, name: before.name }, correlationId),
+      );
       if (!deleted) throw new NotFoundError('Product not found');
       logger.info('product deleted', { productId: id, userId: viewer.userId });
       return true;

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 export const Mutation: MutationResolvers = {
-  createProduct: (_parent, { input }, { auth, products }) => products.create(auth, input),
-  updateProduct: (_parent, { id, input }, { auth, products }) => products.update(auth, id, input),
-  deleteProduct: (_parent, { id }, { auth, products }) => products.delete(auth, id),
+  createProduct: (_parent, { input }, { auth, products, requestId }) => products.create(auth, input, requestId),
+  updateProduct: (_parent, { id, input }, { auth, products, requestId }) => products.update(auth, id, input, requestId),
+  deleteProduct: (_parent, { id }, { auth, products, requestId }) => products.delete(auth, id, requestId),
 };
