@@ -22,7 +22,12 @@ const REQUEST_ERROR_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
-const PUBLIC_CODES = new Set<string>([...Object.values(ErrorCode), ...REQUEST_ERROR_CODES]);
+// INTERNAL_SERVER_ERROR is deliberately absent: Apollo tags every unexpected error with it, and
+// those are the ones whose messages must not reach clients.
+const PUBLIC_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  ...REQUEST_ERROR_CODES,
+]);
 
 export class BadUserInputError extends GraphQLError {
   constructor(message: string, field?: string) {
