@@ -8,7 +8,15 @@ mkdir -p "$BIN"
 
 FERRETDB_VERSION="v1.24.2"
 MAILPIT_VERSION="v1.27.11"
-HELM_VERSION="v3.19.5"
+HELM_VERSION="v3.22.0"
+# helm is built with the ldflags of its Makefile so its default Kubernetes version is the one of the
+# client-go it vendors (1.37), not the fallback 1.20 that rejects charts with a kubeVersion.
+HELM_K8S_MINOR="37"
+KUBECONFORM_VERSION="v0.8.0"
+# The API schemas the chart is validated against, offline: the OpenAPI spec inside the pinned
+# k8s.io/kubernetes module and the Gateway API CRDs, both from the Go module proxy.
+KUBERNETES_VERSION="v1.35.4"
+GATEWAY_API_VERSION="v1.4.1"
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
@@ -44,12 +52,43 @@ install_go_tool() { # name module version
   echo "$3" >"$BIN/.$1.version"
 }
 
+install_helm() {
+  installed helm "$HELM_VERSION" && return
+  need_go helm
+  echo "installing helm $HELM_VERSION into .tools/bin ..."
+  local pkg=helm.sh/helm/v3
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w -X $pkg/internal/version.version=$HELM_VERSION \
+    -X $pkg/internal/version.gitTreeState=clean \
+    -X $pkg/pkg/lint/rules.k8sVersionMajor=1 -X $pkg/pkg/lint/rules.k8sVersionMinor=$HELM_K8S_MINOR \
+    -X $pkg/pkg/chartutil.k8sVersionMajor=1 -X $pkg/pkg/chartutil.k8sVersionMinor=$HELM_K8S_MINOR" \
+    "$pkg/cmd/helm@$HELM_VERSION"
+  echo "$HELM_VERSION" >"$BIN/.helm.version"
+}
+
+install_k8s_api() {
+  local out="$ROOT/.tools/k8s-api" stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION"
+  [[ -f "$out/.version" && "$(cat "$out/.version")" == "$stamp" ]] && return
+  need_go "the Kubernetes API spec"
+  echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and Gateway API $GATEWAY_API_VERSION CRDs into .tools/k8s-api ..."
+  local k8s gw
+  k8s="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  gw="$(go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  rm -rf "$out" && mkdir -p "$out/crds"
+  cp "$k8s/api/openapi-spec/swagger.json" "$out/swagger.json"
+  cp "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$out/crds/"
+  chmod -R u+w "$out"
+  echo "${KUBERNETES_VERSION#v}" >"$out/kubernetes-version"
+  echo "$stamp" >"$out/.version"
+}
+
 want="${*:-ferretdb mailpit}"
 for tool in $want; do
   case "$tool" in
     ferretdb) install_ferretdb ;;
     mailpit) install_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" ;;
-    helm) install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" ;;
+    helm) install_helm ;;
+    k8s-api) install_k8s_api ;;
+    kubeconform) install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
     *) echo "unknown tool: $tool" >&2; exit 1 ;;
   esac
 done

@@ -1,0 +1,82 @@
+{{/* Environment of one component (the contract in docs/deploy.md). Call with (dict "root" $ "component" "gateway"). */}}
+{{- define "little-ecom.env" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $c := index $v .component -}}
+- name: NODE_ENV
+  value: {{ $v.config.nodeEnv | quote }}
+- name: LOG_LEVEL
+  value: {{ $v.config.logLevel | quote }}
+- name: HOST
+  value: "0.0.0.0"
+- name: PORT
+  value: {{ $c.port | quote }}
+- name: SHUTDOWN_TIMEOUT_MS
+  value: {{ $v.config.shutdownTimeoutMs | int64 | quote }}
+{{- if $v.logging.fluentd.enabled }}
+- name: FLUENTD_HOST
+  value: {{ $v.logging.fluentd.host | quote }}
+- name: FLUENTD_PORT
+  value: {{ $v.logging.fluentd.port | quote }}
+- name: FLUENTD_TAG_PREFIX
+  value: {{ $v.logging.fluentd.tagPrefix | quote }}
+{{- end }}
+{{- if eq .component "gateway" }}
+- name: PRODUCTS_URL
+  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" "products")) | quote }}
+- name: ACCOUNTS_URL
+  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
+- name: NOTIFICATIONS_URL
+  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" "notifications")) | quote }}
+- name: SUPERGRAPH_PATH
+  value: /etc/little-ecom/supergraph/supergraph.graphql
+- name: CORS_ORIGINS
+  value: {{ join "," $c.corsOrigins | quote }}
+- name: TRUST_PROXY
+  value: {{ $c.trustProxy | quote }}
+- name: MAX_DEPTH
+  value: {{ $c.limits.maxDepth | quote }}
+- name: MAX_ALIASES
+  value: {{ $c.limits.maxAliases | quote }}
+- name: MAX_COST
+  value: {{ $c.limits.maxCost | int64 | quote }}
+- name: BODY_LIMIT_BYTES
+  value: {{ $c.limits.bodyLimitBytes | int64 | quote }}
+{{- else }}
+- name: MONGODB_DB
+  value: {{ $c.mongodbDatabase | quote }}
+- name: JWT_ISSUER
+  value: {{ $v.config.jwt.issuer | quote }}
+- name: JWT_AUDIENCE
+  value: {{ $v.config.jwt.audience | quote }}
+{{- if ne .component "accounts" }}
+- name: JWKS_URL
+  value: {{ printf "%s/.well-known/jwks.json" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
+- name: JWT_ALGORITHMS
+  value: {{ $v.config.jwt.algorithms | quote }}
+{{- end }}
+{{- end }}
+{{- if eq .component "accounts" }}
+- name: ACCESS_TOKEN_TTL
+  value: {{ $c.accessTokenTtl | quote }}
+- name: REFRESH_TOKEN_TTL
+  value: {{ $c.refreshTokenTtl | quote }}
+{{- end }}
+{{- if eq .component "notifications" }}
+- name: MAIL_FROM
+  value: {{ $c.mailFrom | quote }}
+- name: STOREFRONT_URL
+  value: {{ $c.storefrontUrl | quote }}
+{{- end }}
+{{- range $name, $ref := $c.secretEnv }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ref.name | default (include "little-ecom.secretName" $root) }}
+      key: {{ $ref.key }}
+{{- end }}
+{{- range $name, $value := $c.env }}
+- name: {{ $name }}
+  value: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,113 @@
+{{/* Chart name, truncated to the DNS label limit. */}}
+{{- define "little-ecom.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Release-scoped name prefix; component names append "-<component>", so keep room for it. */}}
+{{- define "little-ecom.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 48 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 48 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The components this chart deploys, in a stable order. */}}
+{{- define "little-ecom.components" -}}
+gateway products accounts notifications
+{{- end }}
+
+{{/* Subgraphs only. */}}
+{{- define "little-ecom.subgraphs" -}}
+products accounts notifications
+{{- end }}
+
+{{/* Labels on every resource. */}}
+{{- define "little-ecom.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "little-ecom.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: little-ecom
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Selector labels of the release's pods (all components). */}}
+{{- define "little-ecom.releaseSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "little-ecom.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Selector labels of one component. Call with (dict "root" $ "component" "gateway"). */}}
+{{- define "little-ecom.selectorLabels" -}}
+{{ include "little-ecom.releaseSelectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* All labels of one component. Call with (dict "root" $ "component" "gateway"). */}}
+{{- define "little-ecom.componentLabels" -}}
+{{ include "little-ecom.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/* Name of one component's resources. Call with (dict "root" $ "component" "gateway"). */}}
+{{- define "little-ecom.componentName" -}}
+{{- printf "%s-%s" (include "little-ecom.fullname" .root) .component | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* In-cluster base URL of a component's Service. Call with (dict "root" $ "component" "accounts"). */}}
+{{- define "little-ecom.componentUrl" -}}
+{{- $c := index .root.Values .component -}}
+{{- printf "http://%s.%s.svc:%v" (include "little-ecom.componentName" .) .root.Release.Namespace $c.port }}
+{{- end }}
+
+{{/* Image reference; tag defaults to the chart appVersion and `latest` is refused. */}}
+{{- define "little-ecom.image" -}}
+{{- $c := index .root.Values .component -}}
+{{- $tag := $c.image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion | toString -}}
+{{- if eq $tag "latest" }}{{ fail (printf "%s: the image tag `latest` is not allowed; pin a version" .component) }}{{ end -}}
+{{- $repo := $c.image.repository -}}
+{{- if .root.Values.image.registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" .root.Values.image.registry) $repo }}{{ end -}}
+{{- if $c.image.digest }}
+{{- printf "%s:%s@%s" $repo $tag $c.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repo $tag }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret the pods read. */}}
+{{- define "little-ecom.secretName" -}}
+{{- .Values.secrets.existingSecret | default (printf "%s-secrets" (include "little-ecom.fullname" .)) }}
+{{- end }}
+
+{{/* Supergraph SDL: the value, or the copy shipped in the chart. */}}
+{{- define "little-ecom.supergraph" -}}
+{{- .Values.supergraph | default (.Files.Get "files/supergraph.graphql") }}
+{{- end }}
+
+{{/* terminationGracePeriodSeconds: preStop sleep + drain + margin, so a drain is never cut short. */}}
+{{- define "little-ecom.terminationGrace" -}}
+{{- add .Values.preStopSleepSeconds (div (add .Values.config.shutdownTimeoutMs 999) 1000) .Values.terminationGraceExtraSeconds }}
+{{- end }}
+
+{{/* Secret keys referenced by enabled components through the default Secret. */}}
+{{- define "little-ecom.requiredSecretKeys" -}}
+{{- $keys := list }}
+{{- range $component := splitList " " (include "little-ecom.components" .) }}
+{{- $c := index $.Values $component }}
+{{- if $c.enabled }}
+{{- range $env, $ref := $c.secretEnv }}
+{{- if not $ref.name }}{{ $keys = append $keys $ref.key }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $keys | uniq | sortAlpha | join " " }}
+{{- end }}
