@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAccountsConfig } from '@little-ecom/accounts/config';
+import { createOrPromoteAdmin } from '@little-ecom/accounts/create-admin';
+import { createArgon2Hasher } from '@little-ecom/accounts/password-hasher';
+import { accountsIndexes, createServer as createAccountsServer } from '@little-ecom/accounts/server';
+import { generateSigningJwk, importSigningKeys, type SigningKeys } from '@little-ecom/accounts/signing-keys';
+import { createUserRepository, type UserDocument } from '@little-ecom/accounts/users';
+import { createTokenVerifier } from '@little-ecom/auth';
+import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
+import { createLogger } from '@little-ecom/logger';
+import { ensureIndexes } from '@little-ecom/mongo';
+import { PRODUCTS, productIndexes } from '@little-ecom/products/catalog';
+import { createServer as createProductsServer } from '@little-ecom/products/server';
+import { freshDatabase, graphqlRequest, unsignedToken, type TestDatabase } from '@little-ecom/testing';
+import { createGateway } from '../src/server.js';
+import { composeSupergraph, readSubgraphSchemas } from '../src/supergraph.js';
+import { repoRoot } from './harness.js';
+
+/**
+ * accounts + products + gateway in this process over loopback HTTP, with products verifying tokens
+ * against the accounts JWKS exactly as deployed (no test issuer anywhere).
+ */
+interface AuthStack {
+  gatewayUrl: string;
+  keys: SigningKeys;
+  accountsDb: TestDatabase;
+  admin: (email: string, password: string) => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function startAuthStack(): Promise<AuthStack> {
+  const logger = createLogger({ service: 'gw-accounts-test', level: 'error' });
+  const config = loadAccountsConfig({ NODE_ENV: 'test' });
+  const keys = await importSigningKeys([await generateSigningJwk()]);
+  const hasher = await createArgon2Hasher({ memoryKiB: 1024, timeCost: 1, parallelism: 1 });
+
+  const accountsDb = await freshDatabase('gw_accounts');
+  await ensureIndexes(accountsDb.db, accountsIndexes);
+  const accounts = createAccountsServer({ db: accountsDb.db, logger, production: false, keys, settings: config.auth, hasher });
+  await accounts.apollo.start();
+  const servers: Record<string, RunningHttpServer> = {};
+  servers['accounts'] = await startHttpServer(
+    { apollo: accounts.apollo, context: accounts.context, routes: accounts.routes, logger, trustProxy: true },
+    { host: '127.0.0.1', port: 0 },
+  );
+
+  const verifier = createTokenVerifier({
+    jwksUrl: `${servers['accounts'].url}/.well-known/jwks.json`,
+    issuer: config.auth.tokens.issuer,
+    audience: config.auth.tokens.audience,
+    algorithms: ['ES256'],
+  });
+  const productsDb = await freshDatabase('gw_products');
+  await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
+  const products = createProductsServer({ db: productsDb.db, verifier, logger, production: false });
+  await products.apollo.start();
+  servers['products'] = await startHttpServer({ apollo: products.apollo, context: products.context, logger, trustProxy: true }, { host: '127.0.0.1', port: 0 });
+
+  const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]));
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'little-ecom-supergraph-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, composeSupergraph(readSubgraphSchemas(repoRoot, urls).filter((s) => s.name in servers)));
+  const gw = createGateway({
+    logger,
+    production: false,
+    supergraph: { path: supergraphPath, pollIntervalMs: 1_000 },
+    subgraphUrls: {},
+    limits: { maxDepth: 10, maxAliases: 15, maxCost: 5_000, maxTokens: 2_000 },
+  });
+  await gw.apollo.start();
+  const gateway = await startHttpServer({ apollo: gw.apollo, context: gw.context, logger, graphqlPaths: ['/', '/graphql'] }, { host: '127.0.0.1', port: 0 });
+
+  return {
+    gatewayUrl: `${gateway.url}/graphql`,
+    keys,
+    accountsDb,
+    admin: (email, password) => createOrPromoteAdmin({ users: createUserRepository(accountsDb.db), hasher }, { email, password }, 'gateway-test'),
+    async close() {
+      await gateway.drain(1_000);
+      for (const server of Object.values(servers)) await server.drain(1_000);
+      await accountsDb.drop();
+      await productsDb.drop();
+    },
+  };
+}
+
+const AUTH = 'accessToken refreshToken expiresAt user { id email role }';
+interface Payload {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; email: string; role: string };
+}
+const PASSWORD = 'through the gateway we go';
+const CREATE_PRODUCT = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id slug } }`;
+const product = (slug: string) => ({ input: { slug, name: `Lamp ${slug}`, price: { amount: 1999, currency: 'EUR' }, stock: 3, category: 'lamps' } });
+const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
+
+describe('accounts through the gateway', () => {
+  let stack: AuthStack;
+  const gql = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string) =>
+    graphqlRequest<T>(stack.gatewayUrl, query, variables, token ? { authorization: `Bearer ${token}` } : {});
+  const signUp = async (email: string) => {
+    const res = await gql<{ signUp: Payload }>(`mutation($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`, {
+      input: { email, password: PASSWORD, name: 'Gateway User' },
+    });
+    expect(res.errors).toBeUndefined();
+    return res.data!.signUp;
+  };
+  const logIn = async (email: string, password = PASSWORD) => {
+    const res = await gql<{ logIn: Payload }>(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${AUTH} } }`, { e: email, p: password });
+    expect(res.errors).toBeUndefined();
+    return res.data!.logIn;
+  };
+
+  beforeAll(async () => {
+    stack = await startAuthStack();
+  });
+  afterAll(async () => stack?.close());
+
+  it('signs up, and me knows the new user', async () => {
+    const session = await signUp('shopper@example.com');
+    const me = await gql<{ me: { email: string; role: string } }>('{ me { email role } }', undefined, session.accessToken);
+    expect(me.errors).toBeUndefined();
+    expect(me.data!.me).toEqual({ email: 'shopper@example.com', role: 'CUSTOMER' });
+  });
+
+  it('logs in, refreshes, logs out and resets a password', async () => {
+    await signUp('cycle@example.com');
+    const login = await logIn('cycle@example.com');
+    const refreshed = await gql<{ refreshSession: Payload }>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ${AUTH} } }`, { t: login.refreshToken });
+    expect(refreshed.errors).toBeUndefined();
+    const out = await gql<{ logOut: boolean }>('mutation($t: String!) { logOut(refreshToken: $t) }', { t: refreshed.data!.refreshSession.refreshToken });
+    expect(out.data!.logOut).toBe(true);
+
+    const requested = await gql<{ requestPasswordReset: boolean }>('mutation { requestPasswordReset(email: "cycle@example.com") }');
+    expect(requested.data!.requestPasswordReset).toBe(true);
+    const user = await stack.accountsDb.db.collection<UserDocument>('users').findOne({ email: 'cycle@example.com' });
+    const token = user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
+    const reset = await gql<{ resetPassword: boolean }>('mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }', { t: token });
+    expect(reset.data!.resetPassword).toBe(true);
+    await logIn('cycle@example.com', 'a reset worked nicely');
+  });
+
+  it('gives a CUSTOMER FORBIDDEN on createProduct', async () => {
+    const customer = await signUp('customer@example.com');
+    const res = await gql(CREATE_PRODUCT, product('customer-lamp'), customer.accessToken);
+    expect(codeOf(res)).toBe('FORBIDDEN');
+  });
+
+  it('lets an admin made with create-admin change the catalog', async () => {
+    await stack.admin('owner@example.com', 'owner passphrase for the shop');
+    const admin = await logIn('owner@example.com', 'owner passphrase for the shop');
+    expect(admin.user.role).toBe('ADMIN');
+    const res = await gql<{ createProduct: { slug: string } }>(CREATE_PRODUCT, product('admin-lamp'), admin.accessToken);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.createProduct.slug).toBe('admin-lamp');
+  });
+
+  describe('rejected tokens are UNAUTHENTICATED at the gateway, for every subgraph', () => {
+    let userId: string;
+    beforeAll(async () => {
+      userId = (await signUp('victim@example.com')).user.id;
+    });
+
+    const bent = async (o: { issuer?: string; audience?: string; typ?: string; exp?: number; foreign?: boolean; hmac?: boolean }) => {
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = new SignJWT({ role: 'ADMIN', sid: randomUUID() })
+        .setIssuer(o.issuer ?? 'http://localhost:4002')
+        .setAudience(o.audience ?? 'little-ecom')
+        .setSubject(userId)
+        .setIssuedAt(now - 3600)
+        .setExpirationTime(o.exp ?? now + 600)
+        .setJti(randomUUID());
+      if (o.hmac) return jwt.setProtectedHeader({ alg: 'HS256', kid: stack.keys.active.kid, typ: 'at+jwt' }).sign(new TextEncoder().encode('x'.repeat(32)));
+      const key = o.foreign ? (await generateKeyPair('ES256')).privateKey : stack.keys.active.key;
+      return jwt.setProtectedHeader({ alg: 'ES256', kid: stack.keys.active.kid, typ: o.typ ?? 'at+jwt' }).sign(key);
+    };
+
+    const cases: [string, () => Promise<string>][] = [
+      ['wrong issuer', () => bent({ issuer: 'https://evil.example' })],
+      ['wrong audience', () => bent({ audience: 'elsewhere' })],
+      ['alg none', async () => unsignedToken({ iss: 'http://localhost:4002', aud: 'little-ecom', sub: userId, role: 'ADMIN', jti: 'j', iat: 1, exp: 4102444800 })],
+      ['alg HS256', () => bent({ hmac: true })],
+      ['bad signature', () => bent({ foreign: true })],
+      ['expired', () => bent({ exp: Math.floor(Date.now() / 1000) - 120 })],
+      ['typ JWT', () => bent({ typ: 'JWT' })],
+    ];
+
+    it('control: an ADMIN token signed with the real key works on products', async () => {
+      const res = await gql(CREATE_PRODUCT, product('control-lamp'), await bent({}));
+      expect(res.errors).toBeUndefined();
+    });
+
+    it.each(cases)('%s', async (_name, make) => {
+      const token = await make();
+      expect(codeOf(await gql(CREATE_PRODUCT, product(`lamp-${randomUUID().slice(0, 8)}`), token))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await gql('mutation { changePassword(currentPassword: "x", newPassword: "a new passphrase ok") }', undefined, token))).toBe('UNAUTHENTICATED');
+      const me = await gql<{ me: unknown }>('{ me { id } }', undefined, token);
+      expect(me.data!.me).toBeNull();
+    });
+  });
+});
