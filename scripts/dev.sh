@@ -7,20 +7,9 @@ export NODE_ENV="${NODE_ENV:-development}"
 
 bash scripts/ensure-deps.sh
 
-mkdir -p .data/run
-before="$(ls .data/run 2>/dev/null || true)"
-cleanup() {
-  local f
-  for f in .data/run/*.pid; do
-    [[ -e "$f" ]] || continue
-    if ! grep -qx "$(basename "$f")" <<<"$before"; then
-      kill "$(cat "$f")" 2>/dev/null || true
-      rm -f "$f"
-    fi
-  done
-}
-trap cleanup EXIT
-bash scripts/services.sh start
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+start_local_services
 
 npm run --silent codegen
 npm run --silent compose >/dev/null
@@ -47,5 +36,5 @@ npx turbo run dev --ui=stream --output-logs=full --log-prefix=task &
 turbo_pid=$!
 npm run --silent compose -w @little-ecom/gateway -- --watch &
 compose_pid=$!
-trap 'kill $turbo_pid $compose_pid 2>/dev/null || true; wait $turbo_pid 2>/dev/null || true; cleanup' EXIT INT TERM
+trap 'kill $turbo_pid $compose_pid 2>/dev/null || true; wait $turbo_pid 2>/dev/null || true; stop_started_services' EXIT INT TERM
 wait $turbo_pid

@@ -7,21 +7,9 @@ export NODE_ENV=test
 
 bash scripts/ensure-deps.sh
 
-# Stop, on exit, the local services this run started (and only those).
-mkdir -p .data/run
-before="$(ls .data/run 2>/dev/null || true)"
-cleanup() {
-  local f
-  for f in .data/run/*.pid; do
-    [[ -e "$f" ]] || continue
-    if ! grep -qx "$(basename "$f")" <<<"$before"; then
-      kill "$(cat "$f")" 2>/dev/null || true
-      rm -f "$f"
-    fi
-  done
-}
-trap cleanup EXIT
-bash scripts/services.sh start
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+start_local_services
 bash scripts/tools.sh helm kubeconform k8s-api
 
 # Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
