@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bool, commonEnv, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+import { bool, commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 
@@ -23,13 +23,7 @@ const schema = z
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
     return {
-      service: 'gateway',
-      production,
-      http: { host: env.HOST, port: env.PORT },
-      log: {
-        level: env.LOG_LEVEL,
-        fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
-      },
+      ...commonSettings('gateway', env),
       supergraph: { path: env.SUPERGRAPH_PATH, pollIntervalMs: env.SUPERGRAPH_POLL_MS },
       subgraphUrls: { products: env.PRODUCTS_URL, accounts: env.ACCOUNTS_URL, notifications: env.NOTIFICATIONS_URL },
       // Development allows any origin so Sandbox and local front-ends work; production only the list.
@@ -37,7 +31,6 @@ const schema = z
       trustProxy: env.TRUST_PROXY,
       limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS },
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
-      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     };
   });
 

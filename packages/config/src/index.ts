@@ -88,3 +88,28 @@ export const commonEnv = {
 export const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:1025';
+
+interface CommonEnv {
+  NODE_ENV: 'development' | 'production' | 'test';
+  LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error';
+  HOST: string;
+  PORT: number;
+  FLUENTD_HOST?: string | undefined;
+  FLUENTD_PORT: number;
+  FLUENTD_TAG_PREFIX: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/** The part of every service's config built from `commonEnv` plus its PORT. */
+export function commonSettings(service: string, env: CommonEnv) {
+  return {
+    service,
+    production: env.NODE_ENV === 'production',
+    http: { host: env.HOST, port: env.PORT },
+    log: {
+      level: env.LOG_LEVEL,
+      fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

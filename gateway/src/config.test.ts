@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@little-ecom/config';
+import { loadGatewayConfig } from './config.js';
+
+describe('gateway config', () => {
+  it('has working local defaults, with CORS open only in development', () => {
+    const dev = loadGatewayConfig({});
+    expect(dev.http.port).toBe(4000);
+    expect(dev.production).toBe(false);
+    expect(dev.corsOrigins).toEqual(['*']);
+    expect(dev.subgraphUrls.products).toBe('http://127.0.0.1:4001/graphql');
+    expect(loadGatewayConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
+    expect(loadGatewayConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('lets env variables override every default and reports every bad one', () => {
+    expect(loadGatewayConfig({ PRODUCTS_URL: 'http://products:4001/graphql', MAX_DEPTH: '7' })).toMatchObject({
+      subgraphUrls: { products: 'http://products:4001/graphql' },
+      limits: { maxDepth: 7 },
+    });
+    expect(() => loadGatewayConfig({ PRODUCTS_URL: 'ftp://x', MAX_DEPTH: '-1', NODE_ENV: 'staging' })).toThrow(ConfigError);
+    try {
+      loadGatewayConfig({ PRODUCTS_URL: 'ftp://x', MAX_DEPTH: '-1', NODE_ENV: 'staging' });
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(3);
+    }
+  });
+});
