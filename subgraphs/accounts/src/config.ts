@@ -1,8 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MONGODB_URI, bool, commonEnv, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
-/** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane. */
+/** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane (our default). */
 export const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** The cheat sheet's equally strong alternatives (memory KiB, iterations): trading memory for time. */
+const OWASP_ARGON2_EQUIVALENTS: readonly (readonly [number, number])[] = [
+  [47_104, 1],
+  [19_456, 2],
+  [12_288, 3],
+  [9_216, 4],
+  [7_168, 5],
+];
+
+/** True when (memory, iterations) meets at least one of OWASP's recommended argon2id configurations. */
+export function meetsOwaspArgon2(memoryKiB: number, timeCost: number): boolean {
+  return OWASP_ARGON2_EQUIVALENTS.some(([m, t]) => memoryKiB >= m && timeCost >= t);
+}
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
@@ -82,11 +96,11 @@ const schema = z
     if (!env.JWT_SIGNING_KEYS) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SIGNING_KEYS'], message: 'is required in production (a secret holding the private JWKs)' });
     }
-    if (env.ARGON2_MEMORY_KIB < OWASP_ARGON2_MINIMUM.memoryKiB || env.ARGON2_TIME_COST < OWASP_ARGON2_MINIMUM.timeCost) {
+    if (!meetsOwaspArgon2(env.ARGON2_MEMORY_KIB, env.ARGON2_TIME_COST)) {
       ctx.addIssue({
         code: 'custom',
         path: ['ARGON2_MEMORY_KIB'],
-        message: `argon2id below the OWASP minimum (m=${OWASP_ARGON2_MINIMUM.memoryKiB} KiB, t=${OWASP_ARGON2_MINIMUM.timeCost}) is refused in production`,
+        message: `argon2id below the OWASP minimum (e.g. m=${OWASP_ARGON2_MINIMUM.memoryKiB} KiB with t=${OWASP_ARGON2_MINIMUM.timeCost}) is refused in production`,
       });
     }
   })
