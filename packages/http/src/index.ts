@@ -321,6 +321,9 @@ export interface ApolloDefaultsOptions {
 export function apolloDefaults<TContext extends RequestContext>({ production, logger }: ApolloDefaultsOptions) {
   return {
     introspection: !production,
+    // Our own shutdown (@little-ecom/shutdown) drains HTTP first; Apollo's handler would stop the server
+    // and re-raise the signal mid-drain, killing the process before connections are closed.
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
