@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
   {
-    files: ['**/*.js', 'scripts/**', '**/scripts/**'],
+    files: ['**/*.js', 'scripts/**', '**/scripts/**', '**/bench/**', '**/cli/**'],
     rules: { 'no-console': 'off' },
   },
 );
