@@ -30,6 +30,18 @@ const config: CodegenConfig = {
         mappers: { Product: '../catalog/product.repository.js#ProductDocument' },
       },
     },
+    'subgraphs/notifications/src/__generated__/resolvers-types.ts': {
+      schema: 'subgraphs/notifications/src/schema.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#NotificationsContext',
+        mappers: {
+          Notification: '../notifications/notification.repository.js#NotificationDocument',
+          User: '../users/user.repository.js#UserReference',
+        },
+      },
+    },
     'subgraphs/accounts/src/__generated__/resolvers-types.ts': {
       schema: 'subgraphs/accounts/src/schema.graphql',
       plugins: resolverPlugins,

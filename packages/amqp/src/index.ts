@@ -61,7 +61,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
     try {
       next = await amqp.connect(url, { clientProperties: { connection_name: name } });
     } catch (error) {
-      logger.warn('AMQP connection failed, retrying', { connection: name, attempts: attempt, err: error });
+      logger.warn('AMQP connection failed, retrying', { attempts: attempt, err: error });
       scheduleConnect();
       return;
     }
@@ -69,23 +69,23 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
       await next.close().catch(() => undefined);
       return;
     }
-    next.on('error', (error: Error) => logger.warn('AMQP connection error', { connection: name, err: error }));
+    next.on('error', (error: Error) => logger.warn('AMQP connection error', { err: error }));
     next.on('close', () => {
       if (model === next) model = null;
       if (!closed) {
-        logger.warn('AMQP connection lost, reconnecting', { connection: name });
+        logger.warn('AMQP connection lost, reconnecting');
         scheduleConnect();
       }
     });
     try {
       for (const setup of setups) await setup(next);
     } catch (error) {
-      logger.error('AMQP connection setup failed, reconnecting', { connection: name, err: error });
+      logger.error('AMQP connection setup failed, reconnecting', { err: error });
       await next.close().catch(() => undefined); // the close handler schedules the retry
       return;
     }
     model = next;
-    if (attempt > 1) logger.info('AMQP connection re-established', { connection: name, attempts: attempt });
+    if (attempt > 1) logger.info('AMQP connection re-established', { attempts: attempt });
     attempt = 0;
     for (const resolve of waiters) resolve(next);
     waiters.clear();
@@ -101,7 +101,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
         try {
           await setup(model);
         } catch (error) {
-          logger.error('AMQP connection setup failed, reconnecting', { connection: name, err: error });
+          logger.error('AMQP connection setup failed, reconnecting', { err: error });
           await model?.close().catch(() => undefined);
         }
       }

@@ -3,3 +3,4 @@ export * from './payloads.js';
 export * from './relay.js';
 export * from './signal.js';
 export * from './wire.js';
+export * from './lease.js';

@@ -3,21 +3,13 @@ import { once } from 'node:events';
 import type { Db, Document, Filter, IndexDescription } from 'mongodb';
 import type { AmqpConnection, Channel, ConfirmChannel } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
-import { isDuplicateKeyError } from '@little-ecom/mongo';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
+import { createLeases } from './lease.js';
 import { onOutboxWrite } from './signal.js';
 import { publishOptions } from './wire.js';
 
 /** Collection (in the producer's database) holding the relays' leases, one per document being published. */
 export const OUTBOX_LEASES = 'outbox_leases';
-
-interface LeaseDocument {
-  /** `<collection>:<document id>`. */
-  _id: string;
-  owner: string;
-  until: Date;
-}
-
 
 /** Index that lets the relay find documents with pending events without scanning; add it to every outbox collection. */
 export const outboxIndex: IndexDescription = { key: { [`${OUTBOX_FIELD}.id`]: 1 }, name: 'outbox_pending' };
@@ -72,7 +64,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const leaseMs = options.leaseMs ?? 30_000;
   const owner = options.owner ?? `relay-${randomUUID()}`;
-  const log = logger.child({ component: 'outbox-relay' });
+  const log = logger;
 
   let channel: ConfirmChannel | null = null;
   let stopped = false;
@@ -112,34 +104,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       wake = done;
     });
 
-  const leases = db.collection<LeaseDocument>(options.leaseCollection ?? OUTBOX_LEASES);
-
-  /**
-   * Takes the lease on one document: an insert on a unique _id, the one write that stays atomic
-   * under concurrency even on FerretDB v1 (whose findAndModify and conditional updates are not).
-   * An expired lease (its holder crashed) is removed first.
-   */
-  async function acquire(key: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const now = new Date();
-      try {
-        await leases.insertOne({ _id: key, owner, until: new Date(now.getTime() + leaseMs) });
-        return true;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      const held = await leases.findOne({ _id: key });
-      if (held && held.until >= now) return false;
-      if (held) await leases.deleteOne({ _id: key, owner: held.owner, until: held.until });
-    }
-    return false;
-  }
+  const leases = createLeases(db, options.leaseCollection ?? OUTBOX_LEASES, owner, leaseMs);
 
   const leaseKey = (collection: string, id: unknown) => `${collection}:${String(id)}`;
 
-  async function release(collection: string, id: unknown): Promise<void> {
-    await leases.deleteOne({ _id: leaseKey(collection, id), owner });
-  }
+  const release = (collection: string, id: unknown) => leases.release(leaseKey(collection, id));
 
   /** Finds documents with pending events and claims the first one no other replica holds. */
   async function claim(collection: string): Promise<OutboxDocument | null> {
@@ -149,7 +118,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .limit(20)
       .toArray();
     for (const { _id } of candidates) {
-      if (!(await acquire(leaseKey(collection, _id)))) continue;
+      if (!(await leases.acquire(leaseKey(collection, _id)))) continue;
       // Re-read under the lease: the outbox may have been drained or grown since the scan.
       const doc = await col.findOne({ _id } as Filter<OutboxDocument>);
       if (doc?.[OUTBOX_FIELD]?.length) return doc;

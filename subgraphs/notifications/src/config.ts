@@ -1,0 +1,86 @@
+import {
+  DEFAULT_AMQP_URL,
+  DEFAULT_MONGODB_URI,
+  DEFAULT_SMTP_URL,
+  commonEnv,
+  httpUrl,
+  list,
+  loadConfig,
+  port,
+  positiveInt,
+  z,
+  type Env,
+} from '@little-ecom/config';
+
+const schema = z
+  .object({
+    ...commonEnv,
+    PORT: port(4003),
+    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
+    MONGODB_DB: z.string().default('notifications'),
+    AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
+    /** Prefixes every exchange and queue name; lets tests and side-by-side stacks share a broker. */
+    AMQP_PREFIX: z.string().default(''),
+    AMQP_PREFETCH: positiveInt(20),
+    /** Redeliveries of an event whose handling failed for a transient reason, before it is dead-lettered. */
+    EVENT_MAX_RETRIES: positiveInt(5),
+    EVENT_RETRY_DELAY_MS: positiveInt(1_000),
+    SMTP_URL: z
+      .string()
+      .default(DEFAULT_SMTP_URL)
+      .refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL'),
+    SMTP_MAX_CONNECTIONS: positiveInt(5),
+    MAIL_FROM: z.string().default('little-ecom <no-reply@little-ecom.local>'),
+    STOREFRONT_URL: httpUrl('http://localhost:3000'),
+    /** Emails sent at the same time by one replica. */
+    DELIVERY_CONCURRENCY: positiveInt(10),
+    /** Attempts per email before it is marked FAILED. */
+    DELIVERY_MAX_ATTEMPTS: positiveInt(6),
+    /** First retry delay; doubles per attempt up to DELIVERY_RETRY_MAX_DELAY_MS. */
+    DELIVERY_RETRY_BASE_MS: positiveInt(2_000),
+    DELIVERY_RETRY_MAX_DELAY_MS: positiveInt(300_000),
+    DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
+    JWKS_URL: httpUrl('http://127.0.0.1:4002/.well-known/jwks.json'),
+    JWT_ISSUER: z.string().default('http://localhost:4002'),
+    JWT_AUDIENCE: z.string().default('little-ecom'),
+    JWT_ALGORITHMS: list(['ES256']),
+  })
+  .transform((env) => ({
+    service: 'notifications',
+    production: env.NODE_ENV === 'production',
+    http: { host: env.HOST, port: env.PORT },
+    log: {
+      level: env.LOG_LEVEL,
+      fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
+    },
+    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    amqp: {
+      url: env.AMQP_URL,
+      prefix: env.AMQP_PREFIX,
+      prefetch: env.AMQP_PREFETCH,
+      maxRetries: env.EVENT_MAX_RETRIES,
+      retryDelayMs: env.EVENT_RETRY_DELAY_MS,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      maxConnections: env.SMTP_MAX_CONNECTIONS,
+      from: env.MAIL_FROM,
+      storefrontUrl: env.STOREFRONT_URL.replace(/\/+$/, ''),
+    },
+    delivery: {
+      concurrency: env.DELIVERY_CONCURRENCY,
+      maxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: env.DELIVERY_RETRY_BASE_MS,
+      retryMaxDelayMs: env.DELIVERY_RETRY_MAX_DELAY_MS,
+      pollIntervalMs: env.DELIVERY_POLL_INTERVAL_MS,
+    },
+    jwt: { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  }));
+
+export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
+
+/** The only place the notifications subgraph reads its environment. */
+export function loadNotificationsConfig(env: Env) {
+  return loadConfig('notifications', schema, env);
+}

@@ -1,0 +1,57 @@
+import type { Db } from 'mongodb';
+import type { AmqpConnection } from '@little-ecom/amqp';
+import type { Logger } from '@little-ecom/logger';
+import { ensureIndexes } from '@little-ecom/mongo';
+import { startDeliveryWorker, type DeliverySettings } from './delivery/delivery.worker.js';
+import { createMailer, type Mailer } from './delivery/mailer.js';
+import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
+import { createEventHandler } from './events/event.handler.js';
+import type { Topology } from './events/topology.js';
+import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
+import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
+
+export interface RuntimeDeps {
+  db: Db;
+  connection: AmqpConnection;
+  topology: Topology;
+  logger: Logger;
+  consumer: ConsumerSettings;
+  delivery: DeliverySettings;
+  mail: { smtpUrl: string; from: string; maxConnections: number; storefrontUrl: string };
+}
+
+export interface NotificationsRuntime {
+  /** Wakes the delivery worker (pass to createServer as `wakeDelivery`). */
+  wakeDelivery(): void;
+  stop(): Promise<void>;
+}
+
+/** Creates the indexes notifications needs; safe on every start. */
+export function ensureNotificationIndexes(db: Db): Promise<void> {
+  return ensureIndexes(db, { [NOTIFICATIONS]: notificationIndexes, [USERS]: userIndexes });
+}
+
+/**
+ * The event side of the subgraph, in the same process as the GraphQL server: the consumer that
+ * records notifications and the worker that sends them.
+ */
+export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRuntime {
+  const notifications = createNotificationRepository(deps.db);
+  const mailer: Mailer = createMailer(deps.mail);
+  const worker = startDeliveryWorker({ db: deps.db, repository: notifications, mailer, logger: deps.logger, settings: deps.delivery });
+  const handle = createEventHandler({
+    users: createUserRepository(deps.db),
+    notifications,
+    storefrontUrl: deps.mail.storefrontUrl,
+    onRecorded: () => worker.notify(),
+  });
+  const consumer = startEventConsumer({ connection: deps.connection, topology: deps.topology, handle, logger: deps.logger, settings: deps.consumer });
+  return {
+    wakeDelivery: () => worker.notify(),
+    async stop() {
+      await consumer.stop();
+      await worker.stop();
+      mailer.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import type { TokenVerifier } from '@little-ecom/auth';
+import { apolloDefaults, type IncomingRequestInfo } from '@little-ecom/http';
+import type { Logger } from '@little-ecom/logger';
+import type { Db } from 'mongodb';
+import { createContext, type NotificationsContext } from './context.js';
+import { createNotificationRepository } from './notifications/notification.repository.js';
+import { createNotificationService } from './notifications/notification.service.js';
+import { Mutation } from './resolvers/Mutation.js';
+import { Notification } from './resolvers/Notification.js';
+import { Query } from './resolvers/Query.js';
+import { User } from './resolvers/User.js';
+import { createUserRepository } from './users/user.repository.js';
+
+export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+export interface ServerDeps {
+  db: Db;
+  verifier: TokenVerifier;
+  logger: Logger;
+  production: boolean;
+  /** Wakes the delivery worker after an admin retry (see runtime.ts); otherwise it notices on its next poll. */
+  wakeDelivery?: () => void;
+}
+
+/** Builds the notifications subgraph from its dependencies: no env reads, no listening. */
+export function createServer({ db, verifier, logger, production, wakeDelivery }: ServerDeps) {
+  const notifications = createNotificationService({
+    users: createUserRepository(db),
+    notifications: createNotificationRepository(db),
+    logger,
+    ...(wakeDelivery ? { onRequeued: wakeDelivery } : {}),
+  });
+  const apollo = new ApolloServer<NotificationsContext>({
+    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Notification } }),
+    ...apolloDefaults<NotificationsContext>({ production, logger }),
+  });
+  const context = (info: IncomingRequestInfo) => createContext({ notifications, verifier, logger }, info);
+  return { apollo, context, notifications };
+}

@@ -1,0 +1,93 @@
+import type { Db, IndexDescription } from 'mongodb';
+import { isDuplicateKeyError } from '@little-ecom/mongo';
+
+export interface Preferences {
+  newProducts: boolean;
+  priceDrops: boolean;
+  backInStock: boolean;
+}
+
+export type PreferenceName = keyof Preferences;
+
+export const DEFAULT_PREFERENCES: Preferences = Object.freeze({ newProducts: false, priceDrops: false, backInStock: false });
+
+/** This service's own view of a user: built from user.* events, plus the preferences it owns. */
+export interface UserDocument {
+  /** The accounts user id. */
+  _id: string;
+  email?: string;
+  name?: string;
+  role?: string;
+  /** `occurredAt` of the last user event applied; older events arriving late are ignored. */
+  projectedAt?: string;
+  preferences?: Partial<Preferences>;
+  updatedAt: Date;
+}
+
+/** What the `User` entity resolvers receive: a reference from the gateway. */
+export interface UserReference {
+  id: string;
+}
+
+export const USERS = 'users';
+
+export const userIndexes: IndexDescription[] = [
+  { key: { 'preferences.newProducts': 1 }, name: 'pref_new_products' },
+  { key: { 'preferences.priceDrops': 1 }, name: 'pref_price_drops' },
+  { key: { 'preferences.backInStock': 1 }, name: 'pref_back_in_stock' },
+];
+
+export function preferencesOf(doc: UserDocument | null): Preferences {
+  return { ...DEFAULT_PREFERENCES, ...doc?.preferences };
+}
+
+/** MongoDB access for the user projection. */
+export function createUserRepository(db: Db) {
+  const users = db.collection<UserDocument>(USERS);
+
+  return {
+    findById: (id: string) => users.findOne({ _id: id }),
+
+    /**
+     * Applies a user event to the projection unless a newer one was applied already. Preferences
+     * may exist before the first event (the user opted in quickly), so this is an upsert.
+     */
+    async project(user: { userId: string; email: string; name: string; role: string }, occurredAt: string): Promise<void> {
+      const set = { email: user.email, name: user.name, role: user.role, projectedAt: occurredAt, updatedAt: new Date() };
+      try {
+        await users.updateOne(
+          { _id: user.userId, $or: [{ projectedAt: { $exists: false } }, { projectedAt: { $lte: occurredAt } }] },
+          { $set: set },
+          { upsert: true },
+        );
+      } catch (error) {
+        // The document exists with a newer projection: the filter missed and the upsert collided.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    },
+
+    async updatePreferences(userId: string, changes: Partial<Preferences>): Promise<Preferences> {
+      const set: Record<string, unknown> = { updatedAt: new Date() };
+      for (const [key, value] of Object.entries(changes)) set[`preferences.${key}`] = value;
+      await users.updateOne({ _id: userId }, { $set: set }, { upsert: true });
+      return preferencesOf(await users.findOne({ _id: userId }));
+    },
+
+    /** Ids and addresses of users who opted in to `preference`, in pages of `batchSize` (by id). */
+    async *optedIn(preference: PreferenceName, batchSize = 500): AsyncGenerator<UserDocument[]> {
+      let after: string | undefined;
+      for (;;) {
+        const page = await users
+          .find({ [`preferences.${preference}`]: true, email: { $exists: true }, ...(after ? { _id: { $gt: after } } : {}) })
+          .sort({ _id: 1 })
+          .limit(batchSize)
+          .toArray();
+        if (page.length > 0) yield page;
+        if (page.length < batchSize) return;
+        after = page.at(-1)!._id;
+      }
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;
