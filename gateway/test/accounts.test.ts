@@ -59,7 +59,10 @@ async function startAuthStack(): Promise<AuthStack> {
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   const products = createProductsServer({ db: productsDb.db, verifier, logger, production: false });
   await products.apollo.start();
-  servers['products'] = await startHttpServer({ apollo: products.apollo, context: products.context, logger, trustProxy: true }, { host: '127.0.0.1', port: 0 });
+  servers['products'] = await startHttpServer(
+    { apollo: products.apollo, context: products.context, logger, trustProxy: true },
+    { host: '127.0.0.1', port: 0 },
+  );
 
   const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]));
   const supergraphPath = join(mkdtempSync(join(tmpdir(), 'little-ecom-supergraph-')), 'supergraph.graphql');
@@ -72,13 +75,17 @@ async function startAuthStack(): Promise<AuthStack> {
     limits: { maxDepth: 10, maxAliases: 15, maxCost: 5_000, maxTokens: 2_000 },
   });
   await gw.apollo.start();
-  const gateway = await startHttpServer({ apollo: gw.apollo, context: gw.context, logger, graphqlPaths: ['/', '/graphql'] }, { host: '127.0.0.1', port: 0 });
+  const gateway = await startHttpServer(
+    { apollo: gw.apollo, context: gw.context, logger, graphqlPaths: ['/', '/graphql'] },
+    { host: '127.0.0.1', port: 0 },
+  );
 
   return {
     gatewayUrl: `${gateway.url}/graphql`,
     keys,
     accountsDb,
-    admin: (email, password) => createOrPromoteAdmin({ users: createUserRepository(accountsDb.db), hasher }, { email, password }, 'gateway-test'),
+    admin: (email, password) =>
+      createOrPromoteAdmin({ users: createUserRepository(accountsDb.db), hasher }, { email, password }, 'gateway-test'),
     async close() {
       await gateway.drain(1_000);
       for (const server of Object.values(servers)) await server.drain(1_000);
@@ -96,7 +103,9 @@ interface Payload {
 }
 const PASSWORD = 'through the gateway we go';
 const CREATE_PRODUCT = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id slug } }`;
-const product = (slug: string) => ({ input: { slug, name: `Lamp ${slug}`, price: { amount: 1999, currency: 'EUR' }, stock: 3, category: 'lamps' } });
+const product = (slug: string) => ({
+  input: { slug, name: `Lamp ${slug}`, price: { amount: 1999, currency: 'EUR' }, stock: 3, category: 'lamps' },
+});
 const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
 
 describe('accounts through the gateway', () => {
@@ -111,7 +120,10 @@ describe('accounts through the gateway', () => {
     return res.data!.signUp;
   };
   const logIn = async (email: string, password = PASSWORD) => {
-    const res = await gql<{ logIn: Payload }>(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${AUTH} } }`, { e: email, p: password });
+    const res = await gql<{ logIn: Payload }>(
+      `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${AUTH} } }`,
+      { e: email, p: password },
+    );
     expect(res.errors).toBeUndefined();
     return res.data!.logIn;
   };
@@ -131,16 +143,26 @@ describe('accounts through the gateway', () => {
   it('logs in, refreshes, logs out and resets a password', async () => {
     await signUp('cycle@example.com');
     const login = await logIn('cycle@example.com');
-    const refreshed = await gql<{ refreshSession: Payload }>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ${AUTH} } }`, { t: login.refreshToken });
+    const refreshed = await gql<{ refreshSession: Payload }>(
+      `mutation($t: String!) { refreshSession(refreshToken: $t) { ${AUTH} } }`,
+      { t: login.refreshToken },
+    );
     expect(refreshed.errors).toBeUndefined();
-    const out = await gql<{ logOut: boolean }>('mutation($t: String!) { logOut(refreshToken: $t) }', { t: refreshed.data!.refreshSession.refreshToken });
+    const out = await gql<{ logOut: boolean }>('mutation($t: String!) { logOut(refreshToken: $t) }', {
+      t: refreshed.data!.refreshSession.refreshToken,
+    });
     expect(out.data!.logOut).toBe(true);
 
-    const requested = await gql<{ requestPasswordReset: boolean }>('mutation { requestPasswordReset(email: "cycle@example.com") }');
+    const requested = await gql<{ requestPasswordReset: boolean }>(
+      'mutation { requestPasswordReset(email: "cycle@example.com") }',
+    );
     expect(requested.data!.requestPasswordReset).toBe(true);
     const user = await stack.accountsDb.db.collection<UserDocument>('users').findOne({ email: 'cycle@example.com' });
     const token = user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
-    const reset = await gql<{ resetPassword: boolean }>('mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }', { t: token });
+    const reset = await gql<{ resetPassword: boolean }>(
+      'mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }',
+      { t: token },
+    );
     expect(reset.data!.resetPassword).toBe(true);
     await logIn('cycle@example.com', 'a reset worked nicely');
   });
@@ -166,7 +188,14 @@ describe('accounts through the gateway', () => {
       userId = (await signUp('victim@example.com')).user.id;
     });
 
-    const bent = async (o: { issuer?: string; audience?: string; typ?: string; exp?: number; foreign?: boolean; hmac?: boolean }) => {
+    const bent = async (o: {
+      issuer?: string;
+      audience?: string;
+      typ?: string;
+      exp?: number;
+      foreign?: boolean;
+      hmac?: boolean;
+    }) => {
       const now = Math.floor(Date.now() / 1000);
       const jwt = new SignJWT({ role: 'ADMIN', sid: randomUUID() })
         .setIssuer(o.issuer ?? 'http://localhost:4002')
@@ -175,7 +204,10 @@ describe('accounts through the gateway', () => {
         .setIssuedAt(now - 3600)
         .setExpirationTime(o.exp ?? now + 600)
         .setJti(randomUUID());
-      if (o.hmac) return jwt.setProtectedHeader({ alg: 'HS256', kid: stack.keys.active.kid, typ: 'at+jwt' }).sign(new TextEncoder().encode('x'.repeat(32)));
+      if (o.hmac)
+        return jwt
+          .setProtectedHeader({ alg: 'HS256', kid: stack.keys.active.kid, typ: 'at+jwt' })
+          .sign(new TextEncoder().encode('x'.repeat(32)));
       const key = o.foreign ? (await generateKeyPair('ES256')).privateKey : stack.keys.active.key;
       return jwt.setProtectedHeader({ alg: 'ES256', kid: stack.keys.active.kid, typ: o.typ ?? 'at+jwt' }).sign(key);
     };
@@ -183,7 +215,19 @@ describe('accounts through the gateway', () => {
     const cases: [string, () => Promise<string>][] = [
       ['wrong issuer', () => bent({ issuer: 'https://evil.example' })],
       ['wrong audience', () => bent({ audience: 'elsewhere' })],
-      ['alg none', async () => unsignedToken({ iss: 'http://localhost:4002', aud: 'little-ecom', sub: userId, role: 'ADMIN', jti: 'j', iat: 1, exp: 4102444800 })],
+      [
+        'alg none',
+        async () =>
+          unsignedToken({
+            iss: 'http://localhost:4002',
+            aud: 'little-ecom',
+            sub: userId,
+            role: 'ADMIN',
+            jti: 'j',
+            iat: 1,
+            exp: 4102444800,
+          }),
+      ],
       ['alg HS256', () => bent({ hmac: true })],
       ['bad signature', () => bent({ foreign: true })],
       ['expired', () => bent({ exp: Math.floor(Date.now() / 1000) - 120 })],
@@ -198,7 +242,11 @@ describe('accounts through the gateway', () => {
     it.each(cases)('%s', async (_name, make) => {
       const token = await make();
       expect(codeOf(await gql(CREATE_PRODUCT, product(`lamp-${randomUUID().slice(0, 8)}`), token))).toBe('UNAUTHENTICATED');
-      expect(codeOf(await gql('mutation { changePassword(currentPassword: "x", newPassword: "a new passphrase ok") }', undefined, token))).toBe('UNAUTHENTICATED');
+      expect(
+        codeOf(
+          await gql('mutation { changePassword(currentPassword: "x", newPassword: "a new passphrase ok") }', undefined, token),
+        ),
+      ).toBe('UNAUTHENTICATED');
       const me = await gql<{ me: unknown }>('{ me { id } }', undefined, token);
       expect(me.data!.me).toBeNull();
     });

@@ -20,7 +20,8 @@ const { values } = parseArgs({ options: { iterations: { type: 'string', default:
 const iterations = Math.min(MAX_ITERATIONS, Math.max(1, Number.parseInt(values.iterations, 10) || 50));
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 const config = loadAccountsConfig({ ...process.env, NODE_ENV: 'test' });
@@ -50,7 +51,14 @@ const database = await freshDatabase('bench_accounts');
 try {
   await ensureIndexes(database.db, accountsIndexes);
   const keys = await importSigningKeys([await generateSigningJwk()]);
-  const { apollo, context, routes } = createServer({ db: database.db, logger, production: false, keys, settings: config.auth, hasher });
+  const { apollo, context, routes } = createServer({
+    db: database.db,
+    logger,
+    production: false,
+    keys,
+    settings: config.auth,
+    hasher,
+  });
   await apollo.start();
   const http = await startHttpServer({ apollo, context, routes, logger }, { host: '127.0.0.1', port: 0 });
   const url = `${http.url}/graphql`;

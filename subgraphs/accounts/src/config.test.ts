@@ -7,7 +7,13 @@ describe('accounts config', () => {
     const config = loadAccountsConfig({});
     expect(config.http.port).toBe(4002);
     expect(config.mongo).toEqual({ uri: 'mongodb://127.0.0.1:27017', dbName: 'accounts' });
-    expect(config.auth.tokens).toMatchObject({ issuer: 'http://localhost:4002', audience: 'little-ecom', accessTtlSeconds: 900, refreshTtlSeconds: 30 * 86_400, resetTtlSeconds: 1_800 });
+    expect(config.auth.tokens).toMatchObject({
+      issuer: 'http://localhost:4002',
+      audience: 'little-ecom',
+      accessTtlSeconds: 900,
+      refreshTtlSeconds: 30 * 86_400,
+      resetTtlSeconds: 1_800,
+    });
     expect(config.auth.argon2).toEqual({ memoryKiB: 19_456, timeCost: 2, parallelism: 1 });
     expect(config.keys.signingKeys).toBeUndefined();
     expect(config.keys.devKeyFile).toMatch(/\.data\/accounts\/jwt-signing-key\.json$/);

@@ -94,7 +94,11 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SIGNING_KEYS) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SIGNING_KEYS'], message: 'is required in production (a secret holding the private JWKs)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SIGNING_KEYS'],
+        message: 'is required in production (a secret holding the private JWKs)',
+      });
     }
     if (!meetsOwaspArgon2(env.ARGON2_MEMORY_KIB, env.ARGON2_TIME_COST)) {
       ctx.addIssue({
@@ -110,7 +114,9 @@ const schema = z
     http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY },
     log: {
       level: env.LOG_LEVEL,
-      fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
+      fluentd: env.FLUENTD_HOST
+        ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX }
+        : undefined,
     },
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },

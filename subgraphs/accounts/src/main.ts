@@ -27,10 +27,21 @@ try {
   });
   await apollo.start();
   const http = await startHttpServer(
-    { apollo, context, routes, logger, trustProxy: config.http.trustProxy, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
+    {
+      apollo,
+      context,
+      routes,
+      logger,
+      trustProxy: config.http.trustProxy,
+      readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
+    },
     config.http,
   );
-  logger.info('accounts subgraph ready', { url: `${http.url}/graphql`, jwks: `${http.url}/.well-known/jwks.json`, kid: keys.active.kid });
+  logger.info('accounts subgraph ready', {
+    url: `${http.url}/graphql`,
+    jwks: `${http.url}/.well-known/jwks.json`,
+    kid: keys.active.kid,
+  });
 
   // Expiry is the application's job on FerretDB (no TTL indexes); every replica may run it, it is idempotent.
   const timer = setInterval(() => {

@@ -47,10 +47,24 @@ export interface ServerDeps {
 /** Builds the accounts subgraph from its dependencies: no env reads, no listening. */
 export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
   const users = createUserRepository(db);
-  const sessions = createSessionService({ repository: createSessionRepository(db), logger, refreshTtlSeconds: settings.tokens.refreshTtlSeconds, clock });
+  const sessions = createSessionService({
+    repository: createSessionRepository(db),
+    logger,
+    refreshTtlSeconds: settings.tokens.refreshTtlSeconds,
+    clock,
+  });
   const throttle = createLoginThrottle(db, settings.throttle, clock);
   const tokens = createAccessTokenIssuer(keys, settings.tokens, clock);
-  const accounts = createAuthService({ users, sessions, hasher, throttle, tokens, logger, resetTtlSeconds: settings.tokens.resetTtlSeconds, clock });
+  const accounts = createAuthService({
+    users,
+    sessions,
+    hasher,
+    throttle,
+    tokens,
+    logger,
+    resetTtlSeconds: settings.tokens.resetTtlSeconds,
+    clock,
+  });
   const userService = createUserService({ users, logger, clock });
   const verifier = createLocalVerifier(keys, settings.tokens);
 

@@ -44,7 +44,11 @@ export interface AccountsUnderTest {
   settings: ReturnType<typeof loadAccountsConfig>['auth'];
   http: RunningHttpServer;
   /** GraphQL over real HTTP; `ip` is sent as the first X-Forwarded-For hop, as the gateway does. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: { token?: string; ip?: string }): ReturnType<typeof graphqlRequest<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; ip?: string },
+  ): ReturnType<typeof graphqlRequest<T>>;
   user(email: string): Promise<UserDocument | null>;
   close(): Promise<void>;
 }
@@ -57,7 +61,14 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   const logger = createLogger({ service: 'accounts-test', level: 'error' });
-  const { apollo, context, routes } = createServer({ db: testDb.db, logger, production: false, keys, settings: config.auth, hasher });
+  const { apollo, context, routes } = createServer({
+    db: testDb.db,
+    logger,
+    production: false,
+    keys,
+    settings: config.auth,
+    hasher,
+  });
   await apollo.start();
   const http = await startHttpServer({ apollo, context, routes, logger, trustProxy: true }, { host: '127.0.0.1', port: 0 });
   const url = `${http.url}/graphql`;
@@ -102,4 +113,5 @@ export const RESET = `mutation Reset($token: String!, $password: String!) { rese
 export const SET_ROLE = `mutation SetRole($userId: ID!, $role: Role!) { setUserRole(userId: $userId, role: $role) { id role } }`;
 
 /** The `extensions.code` of the first error, if any. */
-export const codeOf = (response: { errors?: { extensions?: Record<string, unknown> }[] }) => response.errors?.[0]?.extensions?.['code'];
+export const codeOf = (response: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  response.errors?.[0]?.extensions?.['code'];

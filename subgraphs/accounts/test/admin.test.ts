@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { createOrPromoteAdmin } from '../src/users/create-admin.js';
 import { createUserRepository } from '../src/users/user.repository.js';
-import { LOG_IN, SET_ROLE, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './accounts-server.js';
+import {
+  LOG_IN,
+  SET_ROLE,
+  SIGN_UP,
+  codeOf,
+  startAccounts,
+  type AccountsUnderTest,
+  type AuthPayloadData,
+} from './accounts-server.js';
 
 let database: TestDatabase;
 let accounts: AccountsUnderTest;
@@ -20,7 +28,8 @@ afterAll(async () => {
 
 const PASSWORD = 'administrative passphrase';
 const signUp = async (email: string) =>
-  (await accounts.gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input: { email, password: PASSWORD, name: 'Customer' } })).data!.signUp;
+  (await accounts.gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input: { email, password: PASSWORD, name: 'Customer' } })).data!
+    .signUp;
 const logIn = async (email: string, password = PASSWORD) =>
   (await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password })).data!.logIn;
 
@@ -30,7 +39,11 @@ describe('createOrPromoteAdmin', () => {
     const created = await createOrPromoteAdmin(deps, { email: 'Root@Example.com', password: PASSWORD, name: 'Root' }, 'test-run');
     expect(created.outcome).toBe('created');
     expect(created.user).toMatchObject({ email: 'root@example.com', role: 'ADMIN' });
-    expect(created.user.outbox[0]).toMatchObject({ type: 'user.registered', correlationId: 'test-run', data: { role: 'ADMIN', email: 'root@example.com' } });
+    expect(created.user.outbox[0]).toMatchObject({
+      type: 'user.registered',
+      correlationId: 'test-run',
+      data: { role: 'ADMIN', email: 'root@example.com' },
+    });
     expect((await logIn('root@example.com')).user.role).toBe('ADMIN');
 
     const again = await createOrPromoteAdmin(deps, { email: 'root@example.com' }, 'test-run');
@@ -40,25 +53,45 @@ describe('createOrPromoteAdmin', () => {
   it('promotes an existing customer with a user.updated event and leaves the password alone', async () => {
     const customer = await signUp('promote-me@example.com');
     const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    const promoted = await createOrPromoteAdmin(deps, { email: 'promote-me@example.com', password: 'ignored for existing accounts' }, 'test-run');
+    const promoted = await createOrPromoteAdmin(
+      deps,
+      { email: 'promote-me@example.com', password: 'ignored for existing accounts' },
+      'test-run',
+    );
     expect(promoted.outcome).toBe('promoted');
-    expect(promoted.user.outbox.at(-1)).toMatchObject({ type: 'user.updated', data: { userId: customer.user.id, role: 'ADMIN' } });
+    expect(promoted.user.outbox.at(-1)).toMatchObject({
+      type: 'user.updated',
+      data: { userId: customer.user.id, role: 'ADMIN' },
+    });
     expect((await logIn('promote-me@example.com')).user.role).toBe('ADMIN');
   });
 
   it('refuses weak passwords for new accounts', async () => {
     const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    await expect(createOrPromoteAdmin(deps, { email: 'weak@example.com', password: 'admin123' }, 'x')).rejects.toThrow(/password/);
+    await expect(createOrPromoteAdmin(deps, { email: 'weak@example.com', password: 'admin123' }, 'x')).rejects.toThrow(
+      /password/,
+    );
     await expect(createOrPromoteAdmin(deps, { email: 'nopass@example.com' }, 'x')).rejects.toThrow(/required/);
   });
 });
 
 describe('npm run create-admin (the CLI)', () => {
   const run = (args: string[]) =>
-    promisify(execFile)(fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)), ['--conditions=source', 'src/cli/create-admin.ts', ...args], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { ...process.env, NODE_ENV: 'test', MONGODB_URI: testEnv.mongodbUri, MONGODB_DB: database.name, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' },
-    });
+    promisify(execFile)(
+      fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)),
+      ['--conditions=source', 'src/cli/create-admin.ts', ...args],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          MONGODB_URI: testEnv.mongodbUri,
+          MONGODB_DB: database.name,
+          ARGON2_MEMORY_KIB: '1024',
+          ARGON2_TIME_COST: '1',
+        },
+      },
+    );
 
   it('creates, then promotes, printing no secret', async () => {
     const created = await run(['--email', 'cli-admin@example.com', '--password', 'cli secret passphrase']);
@@ -73,7 +106,9 @@ describe('npm run create-admin (the CLI)', () => {
   });
 
   it('exits non-zero with a reason for a bad password, without echoing it', async () => {
-    const failure = await run(['--email', 'cli-weak@example.com', '--password', 'password123']).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    const failure = await run(['--email', 'cli-weak@example.com', '--password', 'password123']).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toMatch(/common/);
     expect((failure as { stderr: string }).stderr).not.toContain('password123');
@@ -92,21 +127,34 @@ describe('setUserRole', () => {
     expect(codeOf(await accounts.gql(SET_ROLE, vars))).toBe('UNAUTHENTICATED');
     expect(codeOf(await accounts.gql(SET_ROLE, vars, { token: customer.accessToken }))).toBe('FORBIDDEN');
 
-    const granted = await accounts.gql<{ setUserRole: { id: string; role: string } }>(SET_ROLE, vars, { token: admin.accessToken });
+    const granted = await accounts.gql<{ setUserRole: { id: string; role: string } }>(SET_ROLE, vars, {
+      token: admin.accessToken,
+    });
     expect(granted.errors).toBeUndefined();
     expect(granted.data!.setUserRole).toEqual({ id: target.user.id, role: 'ADMIN' });
     const stored = await accounts.user('target@example.com');
-    expect(stored!.outbox.at(-1)).toMatchObject({ type: 'user.updated', data: { userId: target.user.id, email: 'target@example.com', role: 'ADMIN' } });
+    expect(stored!.outbox.at(-1)).toMatchObject({
+      type: 'user.updated',
+      data: { userId: target.user.id, email: 'target@example.com', role: 'ADMIN' },
+    });
 
-    expect(codeOf(await accounts.gql(SET_ROLE, { userId: admin.user.id, role: 'CUSTOMER' }, { token: admin.accessToken }))).toBe('FORBIDDEN');
-    expect(codeOf(await accounts.gql(SET_ROLE, { userId: '0123456789abcdef01234567', role: 'ADMIN' }, { token: admin.accessToken }))).toBe('NOT_FOUND');
-    expect(codeOf(await accounts.gql(SET_ROLE, { userId: 'nope', role: 'ADMIN' }, { token: admin.accessToken }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await accounts.gql(SET_ROLE, { userId: admin.user.id, role: 'CUSTOMER' }, { token: admin.accessToken }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      codeOf(await accounts.gql(SET_ROLE, { userId: '0123456789abcdef01234567', role: 'ADMIN' }, { token: admin.accessToken })),
+    ).toBe('NOT_FOUND');
+    expect(codeOf(await accounts.gql(SET_ROLE, { userId: 'nope', role: 'ADMIN' }, { token: admin.accessToken }))).toBe(
+      'BAD_USER_INPUT',
+    );
 
     // A demoted admin's still-valid token no longer works: the stored role is checked too.
     await accounts.gql(SET_ROLE, { userId: target.user.id, role: 'ADMIN' }, { token: admin.accessToken });
     const targetAdmin = await logIn('target@example.com');
     await accounts.gql(SET_ROLE, { userId: target.user.id, role: 'CUSTOMER' }, { token: admin.accessToken });
-    expect(codeOf(await accounts.gql(SET_ROLE, { userId: customer.user.id, role: 'ADMIN' }, { token: targetAdmin.accessToken }))).toBe('FORBIDDEN');
+    expect(
+      codeOf(await accounts.gql(SET_ROLE, { userId: customer.user.id, role: 'ADMIN' }, { token: targetAdmin.accessToken })),
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -121,11 +169,21 @@ describe('User entity', () => {
     database.client.on('commandStarted', onCommand);
     const res = await accounts.gql<{ _entities: ({ id: string; email: string } | null)[] }>(
       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id email } } }`,
-      { reps: [{ __typename: 'User', id: a.user.id }, { __typename: 'User', id: 'missing' }, { __typename: 'User', id: b.user.id }] },
+      {
+        reps: [
+          { __typename: 'User', id: a.user.id },
+          { __typename: 'User', id: 'missing' },
+          { __typename: 'User', id: b.user.id },
+        ],
+      },
     );
     database.client.off('commandStarted', onCommand);
     expect(res.errors).toBeUndefined();
     expect(finds).toHaveLength(1);
-    expect(res.data!._entities).toEqual([{ id: a.user.id, email: 'entity-a@example.com' }, null, { id: b.user.id, email: 'entity-b@example.com' }]);
+    expect(res.data!._entities).toEqual([
+      { id: a.user.id, email: 'entity-a@example.com' },
+      null,
+      { id: b.user.id, email: 'entity-b@example.com' },
+    ]);
   });
 });

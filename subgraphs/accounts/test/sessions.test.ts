@@ -70,7 +70,9 @@ describe('session lifecycle', () => {
   });
 
   it('refuses a second sign-up with the same email, whatever its spelling, with a generic CONFLICT', async () => {
-    const res = await accounts.gql(SIGN_UP, { input: { email: 'ADA@example.com', password: 'another fine passphrase', name: 'Other' } });
+    const res = await accounts.gql(SIGN_UP, {
+      input: { email: 'ADA@example.com', password: 'another fine passphrase', name: 'Other' },
+    });
     expect(codeOf(res)).toBe('CONFLICT');
     expect(res.errors![0]!.message).not.toMatch(/exists|registered|taken/i);
   });
@@ -78,7 +80,11 @@ describe('session lifecycle', () => {
   it('validates sign-up input and refuses common passwords', async () => {
     const res = await accounts.gql(SIGN_UP, { input: { email: 'not-an-email', password: 'password1', name: '' } });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
-    expect((res.errors![0]!.extensions!['fields'] as { field: string }[]).map((f) => f.field)).toEqual(['email', 'name', 'password']);
+    expect((res.errors![0]!.extensions!['fields'] as { field: string }[]).map((f) => f.field)).toEqual([
+      'email',
+      'name',
+      'password',
+    ]);
   });
 
   it('logs in, rotates refresh tokens, and rejects the exchanged one', async () => {
@@ -118,14 +124,22 @@ describe('session lifecycle', () => {
     const here = await logIn('grace@example.com');
     const elsewhere = await logIn('grace@example.com');
 
-    const wrong = await accounts.gql(CHANGE_PASSWORD, { current: 'not my password at all', next: 'a brand new passphrase' }, { token: here.accessToken });
+    const wrong = await accounts.gql(
+      CHANGE_PASSWORD,
+      { current: 'not my password at all', next: 'a brand new passphrase' },
+      { token: here.accessToken },
+    );
     expect(codeOf(wrong)).toBe('BAD_USER_INPUT');
     const weak = await accounts.gql(CHANGE_PASSWORD, { current: PASSWORD, next: 'qwerty123' }, { token: here.accessToken });
     expect(codeOf(weak)).toBe('BAD_USER_INPUT');
     const anonymous = await accounts.gql(CHANGE_PASSWORD, { current: PASSWORD, next: 'a brand new passphrase' });
     expect(codeOf(anonymous)).toBe('UNAUTHENTICATED');
 
-    const ok = await accounts.gql<{ changePassword: boolean }>(CHANGE_PASSWORD, { current: PASSWORD, next: 'a brand new passphrase' }, { token: here.accessToken });
+    const ok = await accounts.gql<{ changePassword: boolean }>(
+      CHANGE_PASSWORD,
+      { current: PASSWORD, next: 'a brand new passphrase' },
+      { token: here.accessToken },
+    );
     expect(ok.errors).toBeUndefined();
     expect(ok.data!.changePassword).toBe(true);
 
@@ -155,10 +169,15 @@ describe('session lifecycle', () => {
     expect(user!.passwordReset!.tokenHash).not.toBe(resetToken);
 
     expect(codeOf(await accounts.gql(RESET, { token: resetToken, password: '12345678' }))).toBe('BAD_USER_INPUT');
-    const reset = await accounts.gql<{ resetPassword: boolean }>(RESET, { token: resetToken, password: 'my memorable new passphrase' });
+    const reset = await accounts.gql<{ resetPassword: boolean }>(RESET, {
+      token: resetToken,
+      password: 'my memorable new passphrase',
+    });
     expect(reset.errors).toBeUndefined();
     expect(reset.data!.resetPassword).toBe(true);
-    expect(codeOf(await accounts.gql(RESET, { token: resetToken, password: 'yet another new passphrase' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await accounts.gql(RESET, { token: resetToken, password: 'yet another new passphrase' }))).toBe(
+      'BAD_USER_INPUT',
+    );
 
     expect(codeOf(await refresh(session.refreshToken))).toBe('UNAUTHENTICATED');
     await logIn('linus@example.com', 'my memorable new passphrase');
@@ -168,8 +187,12 @@ describe('session lifecycle', () => {
     await signUp('expired@example.com', PASSWORD, 'Late');
     await accounts.gql(REQUEST_RESET, { email: 'expired@example.com' });
     const user = await accounts.user('expired@example.com');
-    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
-    await accounts.db.collection('users').updateOne({ _id: user!._id }, { $set: { 'passwordReset.expiresAt': new Date(Date.now() - 1000) } });
+    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data[
+      'resetToken'
+    ] as string;
+    await accounts.db
+      .collection('users')
+      .updateOne({ _id: user!._id }, { $set: { 'passwordReset.expiresAt': new Date(Date.now() - 1000) } });
     expect(codeOf(await accounts.gql(RESET, { token, password: 'my memorable new passphrase' }))).toBe('BAD_USER_INPUT');
   });
 });

@@ -1,7 +1,16 @@
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@little-ecom/events';
-import { LOG_IN, REQUEST_RESET, RESET, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './accounts-server.js';
+import {
+  LOG_IN,
+  REQUEST_RESET,
+  RESET,
+  SIGN_UP,
+  codeOf,
+  startAccounts,
+  type AccountsUnderTest,
+  type AuthPayloadData,
+} from './accounts-server.js';
 
 const WINDOW_SECONDS = 2;
 let accounts: AccountsUnderTest;
@@ -22,7 +31,8 @@ afterAll(async () => {
 
 const PASSWORD = 'the right passphrase, honestly';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const logIn = (email: string, password: string, ip: string) => accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password }, { ip });
+const logIn = (email: string, password: string, ip: string) =>
+  accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password }, { ip });
 
 describe('no user enumeration in logIn', () => {
   it('runs a real argon2 verification for an unknown email and answers exactly like a wrong password', async () => {
@@ -79,10 +89,16 @@ describe('login throttling', () => {
     for (const ip of ['203.0.113.41', '203.0.113.42', '203.0.113.43']) await logIn('locked@example.com', 'attacker guess', ip);
     expect(codeOf(await logIn('locked@example.com', PASSWORD, '203.0.113.44'))).toBe('RATE_LIMITED');
 
-    const request = await accounts.gql<{ requestPasswordReset: boolean }>(REQUEST_RESET, { email: 'locked@example.com' }, { ip: '203.0.113.44' });
+    const request = await accounts.gql<{ requestPasswordReset: boolean }>(
+      REQUEST_RESET,
+      { email: 'locked@example.com' },
+      { ip: '203.0.113.44' },
+    );
     expect(request.data!.requestPasswordReset).toBe(true);
     const user = await accounts.user('locked@example.com');
-    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
+    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data[
+      'resetToken'
+    ] as string;
     const reset = await accounts.gql(RESET, { token, password: 'a fresh start passphrase' }, { ip: '203.0.113.44' });
     expect(reset.errors).toBeUndefined();
 

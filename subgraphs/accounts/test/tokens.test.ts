@@ -3,7 +3,15 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '@little-ecom/auth';
 import { unsignedToken } from '@little-ecom/testing';
-import { CHANGE_PASSWORD, ME, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './accounts-server.js';
+import {
+  CHANGE_PASSWORD,
+  ME,
+  SIGN_UP,
+  codeOf,
+  startAccounts,
+  type AccountsUnderTest,
+  type AuthPayloadData,
+} from './accounts-server.js';
 
 let accounts: AccountsUnderTest;
 let session: AuthPayloadData;
@@ -66,22 +74,41 @@ describe('access tokens', () => {
   const cases: [string, () => Promise<string>][] = [
     ['wrong issuer', () => bentToken({ issuer: 'https://evil.example' })],
     ['wrong audience', () => bentToken({ audience: 'someone-else' })],
-    ['alg none', async () => unsignedToken({ iss: 'http://localhost:4002', aud: 'little-ecom', sub: session.user.id, role: 'ADMIN', jti: 'x', iat: 1, exp: 4102444800 })],
+    [
+      'alg none',
+      async () =>
+        unsignedToken({
+          iss: 'http://localhost:4002',
+          aud: 'little-ecom',
+          sub: session.user.id,
+          role: 'ADMIN',
+          jti: 'x',
+          iat: 1,
+          exp: 4102444800,
+        }),
+    ],
     ['alg HS256 (algorithm confusion)', () => bentToken({ key: 'hmac' })],
     ['signature by another key under our kid', () => bentToken({ key: 'foreign' })],
     ['unknown kid', () => bentToken({ key: 'foreign', kid: 'no-such-key' })],
     ['expired', () => bentToken({ expiresAt: Math.floor(Date.now() / 1000) - 120 })],
     ['typ JWT instead of at+jwt', () => bentToken({ typ: 'JWT' })],
-    ['tampered payload', async () => {
-      const [h, p, s] = session.accessToken.split('.');
-      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
-      return [h, Buffer.from(JSON.stringify({ ...claims, role: 'ADMIN' })).toString('base64url'), s].join('.');
-    }],
+    [
+      'tampered payload',
+      async () => {
+        const [h, p, s] = session.accessToken.split('.');
+        const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
+        return [h, Buffer.from(JSON.stringify({ ...claims, role: 'ADMIN' })).toString('base64url'), s].join('.');
+      },
+    ],
   ];
 
   it.each(cases)('%s: UNAUTHENTICATED on a protected mutation and null me', async (_name, make) => {
     const token = await make();
-    const mutation = await accounts.gql(CHANGE_PASSWORD, { current: 'a sturdy passphrase', next: 'another sturdy passphrase' }, { token });
+    const mutation = await accounts.gql(
+      CHANGE_PASSWORD,
+      { current: 'a sturdy passphrase', next: 'another sturdy passphrase' },
+      { token },
+    );
     expect(codeOf(mutation)).toBe('UNAUTHENTICATED');
     const query = await accounts.gql<{ me: unknown }>(ME, undefined, { token });
     expect(query.errors).toBeUndefined();

@@ -135,7 +135,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw new BadUserInputError('currentPassword is not correct', 'currentPassword');
       }
       validateNewPassword(newPassword, user);
-      if (newPassword === currentPassword) throw new BadUserInputError('newPassword must differ from the current one', 'newPassword');
+      if (newPassword === currentPassword)
+        throw new BadUserInputError('newPassword must differ from the current one', 'newPassword');
       await users.setPassword(userId, await hasher.hash(newPassword), clock());
       const ended = await sessions.revokeAllOfUser(userId, 'password_changed', viewer.sessionId);
       logger.info('password changed', { userId: viewer.userId, endedSessions: ended });

@@ -19,7 +19,9 @@ is then left unchanged). Reads MONGODB_URI / MONGODB_DB like the accounts servic
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(): Promise<number> {
@@ -45,7 +47,14 @@ async function main(): Promise<number> {
   }
   const password = args['password-stdin'] ? await readStdin() : args.password;
 
-  const config = loadAccountsConfig(process.env);
+  let config;
+  try {
+    // The same configuration as the service (in a pod: `kubectl exec deploy/accounts -- node dist/cli/create-admin.js ...`).
+    config = loadAccountsConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  }
   // Warnings and errors only: the command's own output is the one line below.
   const logger = createLogger({ service: 'accounts-cli', level: 'warn', fluentd: config.log.fluentd });
   const mongo = await connectMongo({ ...config.mongo, logger });
@@ -66,7 +75,9 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     // Validation problems are for the operator; never echo the password.
-    process.stderr.write(`create-admin failed: ${error instanceof GraphQLError || error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `create-admin failed: ${error instanceof GraphQLError || error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 1;
   } finally {
     await mongo.close();

@@ -56,7 +56,10 @@ export function createSessionRepository(db: Db) {
     findById: (id: string) => collection.findOne({ _id: id }),
 
     async revoke(filter: { _id: string } | { tokenHash: string }, reason: RevokeReason, now: Date): Promise<boolean> {
-      const result = await collection.updateOne({ ...filter, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
+      const result = await collection.updateOne(
+        { ...filter, revokedAt: null },
+        { $set: { revokedAt: now, revokedReason: reason } },
+      );
       return result.modifiedCount === 1;
     },
 

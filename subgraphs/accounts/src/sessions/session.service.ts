@@ -50,7 +50,10 @@ export function createSessionService({ repository, logger, refreshTtlSeconds, cl
       const reused = await repository.findByRotatedHash(tokenHash);
       if (reused && (await repository.revoke({ _id: reused._id }, 'reuse_detected', now))) {
         // Either the client or an attacker holds a stolen copy; we cannot tell which, so both lose it.
-        logger.warn('refresh token reuse detected, session family revoked', { userId: reused.userId.toHexString(), sessionId: reused._id });
+        logger.warn('refresh token reuse detected, session family revoked', {
+          userId: reused.userId.toHexString(),
+          sessionId: reused._id,
+        });
       }
       throw invalidRefreshToken();
     },

@@ -45,7 +45,10 @@ export function ipKey(ip: string): string {
   const [head = '', tail] = ip.split('::');
   const headParts = head ? head.split(':') : [];
   const tailParts = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? headParts : [...headParts, ...Array<string>(8 - headParts.length - tailParts.length).fill('0'), ...tailParts];
+  const groups =
+    tail === undefined
+      ? headParts
+      : [...headParts, ...Array<string>(8 - headParts.length - tailParts.length).fill('0'), ...tailParts];
   return `ip:${groups
     .slice(0, 4)
     .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
@@ -84,7 +87,10 @@ export function createLoginThrottle(db: Db, settings: ThrottleSettings, clock: (
 
     async recordFailure(subject: Partial<ThrottleSubject>): Promise<void> {
       const at = clock();
-      const keys = [subject.email !== undefined ? accountKey(subject.email) : null, subject.clientIp !== undefined ? ipKey(subject.clientIp) : null];
+      const keys = [
+        subject.email !== undefined ? accountKey(subject.email) : null,
+        subject.clientIp !== undefined ? ipKey(subject.clientIp) : null,
+      ];
       const docs = keys.filter((key): key is string => key !== null).map((key) => ({ _id: randomUUID(), key, at }));
       if (docs.length > 0) await collection.insertMany(docs);
     },

@@ -13,7 +13,8 @@ describe('signing keys', () => {
     const keys = await importSigningKeys([a, b]);
     expect(keys.active.kid).toBe(a.kid);
     expect(keys.jwks.keys.map((k) => k.kid)).toEqual([a.kid, b.kid]);
-    for (const published of keys.jwks.keys) expect(Object.keys(published).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    for (const published of keys.jwks.keys)
+      expect(Object.keys(published).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
   });
 
   it('refuses symmetric or RSA keys', async () => {

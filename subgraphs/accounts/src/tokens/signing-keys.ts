@@ -34,7 +34,8 @@ export async function importSigningKeys(privateJwks: JWK[]): Promise<SigningKeys
   const algorithms = privateJwks.map(algorithmOf);
   const alg = algorithms[0]!;
   const key = await importJWK(first, alg);
-  if (key instanceof Uint8Array || !first.kid || !first.d) throw new Error('the active signing key must be a private asymmetric JWK with a kid');
+  if (key instanceof Uint8Array || !first.kid || !first.d)
+    throw new Error('the active signing key must be a private asymmetric JWK with a kid');
   // Fail at start-up, not at the first login, when a published key is malformed.
   await Promise.all(privateJwks.map((jwk, i) => importJWK(publicHalf(jwk, algorithms[i]!), algorithms[i])));
   return {
@@ -72,6 +73,9 @@ export async function loadOrCreateDevKeys(file: string, logger: Logger): Promise
 }
 
 /** Keys from config in production; in development, the generated key when none are configured. */
-export async function loadSigningKeys(config: { signingKeys: JWK[] | undefined; devKeyFile: string }, logger: Logger): Promise<SigningKeys> {
+export async function loadSigningKeys(
+  config: { signingKeys: JWK[] | undefined; devKeyFile: string },
+  logger: Logger,
+): Promise<SigningKeys> {
   return importSigningKeys(config.signingKeys ?? (await loadOrCreateDevKeys(config.devKeyFile, logger)));
 }

@@ -53,14 +53,19 @@ export async function createOrPromoteAdmin(
   const passwordHash = await deps.hasher.hash(input.password!);
   const now = clock();
   const _id = new ObjectId();
-  const event = buildEvent('user.registered', { userId: _id.toHexString(), email, name, role: 'ADMIN' }, { source: 'accounts', correlationId, occurredAt: now });
+  const event = buildEvent(
+    'user.registered',
+    { userId: _id.toHexString(), email, name, role: 'ADMIN' },
+    { source: 'accounts', correlationId, occurredAt: now },
+  );
   try {
     const user = await deps.users.insert({ _id, email, name, role: 'ADMIN', passwordHash }, event, now);
     return { outcome: 'created', user };
   } catch (error) {
     // Someone signed up with this email in the meantime. Promoting that account silently would hand
     // ADMIN to whoever won the race, so the operator has to look and run the command again.
-    if (isDuplicateKeyError(error)) throw new Error('an account with this email was created meanwhile; check it, then run again to promote it');
+    if (isDuplicateKeyError(error))
+      throw new Error('an account with this email was created meanwhile; check it, then run again to promote it');
     throw error;
   }
 }

@@ -63,7 +63,10 @@ export function createUserRepository(db: Db) {
 
     /** Sets a new password and cancels any pending reset. */
     async setPassword(id: ObjectId, passwordHash: string, now: Date): Promise<boolean> {
-      const result = await collection.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } });
+      const result = await collection.updateOne(
+        { _id: id },
+        { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } },
+      );
       return result.matchedCount === 1;
     },
 
