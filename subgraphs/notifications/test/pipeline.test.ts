@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
+import { startTcpProxy, type TcpProxy } from '@little-ecom/amqp/testing';
+import { createTokenVerifier } from '@little-ecom/auth';
+import { OUTBOX_FIELD, startOutboxRelay, type OutboxRelay } from '@little-ecom/events';
+import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
+import { silentLogger } from '@little-ecom/logger';
+import { ensureIndexes } from '@little-ecom/mongo';
+import { PRODUCTS, productIndexes, productRemovedWhenDrained } from '@little-ecom/products/catalog';
+import { createServer as createProductsServer } from '@little-ecom/products/server';
+import { eventually, freshDatabase, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
+
+// products (GraphQL, outbox) -> relay -> [proxy] -> RabbitMQ -> [proxy] -> consumer -> SMTP, all real.
+let h: Harness;
+let consumerProxy: TcpProxy;
+let relayProxy: TcpProxy;
+let productsDb: TestDatabase;
+let products: RunningHttpServer;
+let relayConnection: AmqpConnection;
+let relay: OutboxRelay | null = null;
+let adminToken: string;
+let customer: { userId: string; email: string };
+
+function startRelay(): OutboxRelay {
+  return startOutboxRelay({
+    db: productsDb.db,
+    collections: [PRODUCTS],
+    connection: relayConnection,
+    logger: silentLogger,
+    exchange: h.topology.exchange,
+    pollIntervalMs: 200,
+    removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
+  });
+}
+
+const CREATE = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id name } }`;
+async function createProduct(name: string): Promise<string> {
+  const result = await graphqlRequest<{ createProduct: { id: string } }>(
+    `${products.url}/graphql`,
+    CREATE,
+    { input: { name, price: { amount: 1234, currency: 'EUR' }, stock: 3, category: 'test' } },
+    { authorization: `Bearer ${adminToken}` },
+  );
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  return result.data.createProduct.id;
+}
+
+const newProductMail = async () => (await mailTo(customer.email)).filter((m) => m.Subject.startsWith('New: '));
+
+beforeAll(async () => {
+  consumerProxy = await startTcpProxy(testEnv.amqpUrl);
+  relayProxy = await startTcpProxy(testEnv.amqpUrl);
+  h = await startHarness({ amqpUrl: consumerProxy.url });
+  productsDb = await freshDatabase('pipeline_products');
+  await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
+  const verifier = createTokenVerifier({ jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience, algorithms: ['ES256'] });
+  const server = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
+  await server.apollo.start();
+  products = await startHttpServer({ apollo: server.apollo, context: server.context, logger: silentLogger }, { host: '127.0.0.1', port: 0 });
+  relayConnection = createAmqpConnection({ url: relayProxy.url, name: `products-relay-test-${randomUUID().slice(0, 8)}`, logger: silentLogger, minDelayMs: 50, maxDelayMs: 500 });
+  adminToken = await h.issuer.sign({ sub: 'admin', role: 'ADMIN' });
+
+  customer = { userId: randomUUID(), email: uniqueEmail('pipeline') };
+  await h.publisher.publish('user.registered', { ...customer, name: 'Pipeline Customer', role: 'CUSTOMER' });
+  await eventually(async () => ((await mailTo(customer.email)).length === 1 ? true : undefined));
+  await h.gql(`mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts } }`, {}, { sub: customer.userId, role: 'CUSTOMER' });
+});
+
+afterEach(async () => {
+  await relay?.stop();
+  relay = null;
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  await relayConnection?.close();
+  await products?.drain(1_000);
+  await h?.close();
+  await productsDb?.drop();
+  await consumerProxy?.close();
+  await relayProxy?.close();
+});
+
+describe('event pipeline', () => {
+  it('loses no event when the relay’s and the consumer’s broker connections are cut and restored', async () => {
+    relay = startRelay();
+    const names: string[] = [];
+    const create = async (n: number) => {
+      const name = `Cut Product ${n} ${randomUUID().slice(0, 6)}`;
+      names.push(name);
+      await createProduct(name);
+    };
+    for (let n = 0; n < 4; n++) await create(n);
+    consumerProxy.cut();
+    relayProxy.cut();
+    for (let n = 4; n < 8; n++) await create(n);
+    await sleep(700);
+    relayProxy.restore();
+    await sleep(300);
+    for (let n = 8; n < 10; n++) await create(n);
+    consumerProxy.restore();
+
+    await eventually(async () => ((await newProductMail()).length >= 10 ? true : undefined), 30_000);
+    await sleep(1_000);
+    const subjects = (await newProductMail()).map((m) => m.Subject).sort();
+    expect(subjects).toEqual(names.map((n) => `New: ${n}`).sort());
+    expect(h.logs.some((l) => l['msg'] === 'AMQP connection re-established')).toBe(true);
+    expect(await productsDb.db.collection(PRODUCTS).countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })).toBe(0);
+  });
+
+  it('publishes an event written while the relay was down once it runs again', async () => {
+    // No relay: the process that wrote the product died before publishing.
+    const name = `Crash Product ${randomUUID().slice(0, 6)}`;
+    const id = await createProduct(name);
+    const doc = await productsDb.db.collection(PRODUCTS).findOne({ name });
+    expect((doc?.[OUTBOX_FIELD] as { type: string }[]).map((e) => e.type)).toEqual(['product.created']);
+    await sleep(500);
+    expect((await newProductMail()).some((m) => m.Subject === `New: ${name}`)).toBe(false);
+
+    relay = startRelay();
+    await eventually(async () => ((await newProductMail()).some((m) => m.Subject === `New: ${name}`) ? true : undefined), 15_000);
+    const notification = await h.db.db.collection('notifications').findOne({ recipientId: customer.userId, productId: id });
+    expect(notification).toMatchObject({ kind: 'NEW_PRODUCT', status: 'SENT' });
+  });
+
+  it('publishes product.deleted before the deleted product document goes away', async () => {
+    const ch = h.publisher.channel;
+    const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+    await ch.bindQueue(queue, h.topology.exchange, 'product.deleted');
+    const deleted: string[] = [];
+    await ch.consume(queue, (msg) => msg && deleted.push((JSON.parse(msg.content.toString()) as { data: { productId: string } }).data.productId), { noAck: true });
+    relay = startRelay();
+    const id = await createProduct(`Doomed ${randomUUID().slice(0, 6)}`);
+    const result = await graphqlRequest(`${products.url}/graphql`, `mutation($id: ID!) { deleteProduct(id: $id) }`, { id }, { authorization: `Bearer ${adminToken}` });
+    expect(result.data).toEqual({ deleteProduct: true });
+    const col = productsDb.db.collection(PRODUCTS);
+    await eventually(async () => ((await col.countDocuments({ name: { $regex: '^Doomed' } })) === 0 ? true : undefined), 10_000);
+    await eventually(async () => (deleted.includes(id) ? true : undefined));
+  });
+});
