@@ -17,6 +17,10 @@ KUBECONFORM_VERSION="v0.8.0"
 # k8s.io/kubernetes module and the Gateway API CRDs, both from the Go module proxy.
 KUBERNETES_VERSION="v1.35.4"
 GATEWAY_API_VERSION="v1.4.1"
+# CRDs of the operators infra/platform uses, for its custom resources (RabbitMQ's operator is not a
+# Go module the proxy serves; its RabbitmqCluster is checked by the tests instead).
+ECK_VERSION="v3.5.0"
+MONGODB_COMMUNITY_CRD_VERSION="v0.9.0"
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
@@ -66,16 +70,22 @@ install_helm() {
 }
 
 install_k8s_api() {
-  local out="$ROOT/.tools/k8s-api" stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION"
+  local out="$ROOT/.tools/k8s-api"
+  local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
   [[ -f "$out/.version" && "$(cat "$out/.version")" == "$stamp" ]] && return
   need_go "the Kubernetes API spec"
-  echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and Gateway API $GATEWAY_API_VERSION CRDs into .tools/k8s-api ..."
-  local k8s gw
-  k8s="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
-  gw="$(go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and the Gateway API, ECK and MongoDB CRDs into .tools/k8s-api ..."
+  local k8s gw eck mongodb
+  module_dir() { go mod download -json "$1" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p'; }
+  k8s="$(module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")"
+  gw="$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")"
+  eck="$(module_dir "github.com/elastic/cloud-on-k8s/v3@$ECK_VERSION")"
+  mongodb="$(module_dir "github.com/mongodb/mongodb-kubernetes-operator@$MONGODB_COMMUNITY_CRD_VERSION")"
   rm -rf "$out" && mkdir -p "$out/crds"
   cp "$k8s/api/openapi-spec/swagger.json" "$out/swagger.json"
   cp "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$out/crds/"
+  cp "$eck"/config/crds/v1/resources/{elasticsearch.k8s.elastic.co_elasticsearches,kibana.k8s.elastic.co_kibanas}.yaml "$out/crds/"
+  cp "$mongodb"/config/crd/bases/mongodbcommunity.mongodb.com_mongodbcommunity.yaml "$out/crds/"
   chmod -R u+w "$out"
   echo "${KUBERNETES_VERSION#v}" >"$out/kubernetes-version"
   echo "$stamp" >"$out/.version"

@@ -1,40 +1,16 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureSchemas } from './support/schemas.js';
-import { VALUE_SETS, kubernetesVersion, run, templateText, toolPath } from './support/tools.js';
+import { kubeconform } from './support/kubeconform.js';
+import { VALUE_SETS, kubernetesVersion, templateText } from './support/tools.js';
 
 /**
  * Every rendered manifest against the API schemas of the pinned Kubernetes release (plus the
  * Gateway API CRDs), offline, with kubeconform in strict mode: unknown fields, wrong types and
  * missing required fields fail, as the API server's strict field validation would.
  */
-const schemaDir = ensureSchemas();
-
-interface KubeconformResult {
-  resources: { filename: string; kind: string; name: string; version: string; status: string; msg: string }[];
-}
-
-function kubeconform(manifests: string) {
-  const result = run(
-    toolPath('kubeconform'),
-    [
-      '-strict',
-      '-output', 'json',
-      '-verbose',
-      '-kubernetes-version', kubernetesVersion(),
-      // Only the local schemas: a kind without one is an error, never a silent skip or a download.
-      '-schema-location', join(schemaDir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
-      '-',
-    ],
-    manifests,
-  );
-  const parsed = JSON.parse(result.stdout || '{"resources":[]}') as KubeconformResult;
-  return { status: result.status, stderr: result.stderr, resources: parsed.resources };
-}
-
 describe(`Kubernetes ${kubernetesVersion()} API schemas`, () => {
   it.each(Object.entries(VALUE_SETS))('accept every manifest rendered with the %s values', (_set, files) => {
-    const rendered = [templateText(files), templateText(files, ['--set', 'secrets.existingSecret=', '--set-string', 'secrets.values.amqp-url=amqp://example'])].join('\n---\n');
+    const withSecret = ['--set', 'secrets.existingSecret=', '--set-string', 'secrets.values.amqp-url=amqp://example'];
+    const rendered = [templateText(files), templateText(files, withSecret)].join('\n---\n');
     const { status, resources, stderr } = kubeconform(rendered);
     const problems = resources.filter((r) => r.status !== 'statusValid').map((r) => `${r.kind}/${r.name}: ${r.status} ${r.msg}`);
     expect(problems).toEqual([]);

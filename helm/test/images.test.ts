@@ -1,0 +1,104 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './support/tools.js';
+
+const SERVICES = [
+  { name: 'gateway', dir: 'gateway', port: 4000 },
+  { name: 'products', dir: 'subgraphs/products', port: 4001 },
+  { name: 'accounts', dir: 'subgraphs/accounts', port: 4002 },
+  { name: 'notifications', dir: 'subgraphs/notifications', port: 4003 },
+];
+
+interface PackageJson {
+  name: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  scripts?: Record<string, string>;
+}
+const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** Runtime imports (type-only imports are erased by tsc) of the non-test sources under `dir`. */
+function runtimeImports(dir: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (path: string) => {
+    for (const entry of readdirSync(path)) {
+      const full = join(path, entry);
+      if (statSync(full).isDirectory()) {
+        if (entry !== 'node_modules' && entry !== 'dist') visit(full);
+      } else if (/\.ts$/.test(entry) && !/\.(test|spec)\.ts$/.test(entry) && !entry.endsWith('.d.ts')) {
+        const source = readFileSync(full, 'utf8');
+        const statements = source.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm);
+        for (const [, typeOnly, specifier] of statements) if (!typeOnly) found.set(specifier!, relative(ROOT, full));
+        for (const [, specifier] of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.set(specifier!, relative(ROOT, full));
+      }
+    }
+  };
+  visit(dir);
+  return found;
+}
+
+const packageName = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
+
+/** Bare imports reachable at runtime from `dir` that its production dependencies do not provide. */
+function missingProductionDeps(dir: string, seen = new Set<string>()): string[] {
+  const pkg = readJson<PackageJson>(join(ROOT, dir, 'package.json'));
+  if (seen.has(pkg.name)) return [];
+  seen.add(pkg.name);
+  const deps = pkg.dependencies ?? {};
+  const missing: string[] = [];
+  for (const [specifier, file] of runtimeImports(join(ROOT, dir, 'src'))) {
+    if (specifier.startsWith('.') || isBuiltin(specifier)) continue;
+    const name = packageName(specifier);
+    if (!(name in deps)) missing.push(`${file}: ${name} is not in ${pkg.name} dependencies`);
+    else if (name.startsWith('@little-ecom/')) missing.push(...missingProductionDeps(`packages/${name.slice('@little-ecom/'.length)}`, seen));
+  }
+  return missing;
+}
+
+describe.each(SERVICES)('$name image', ({ name, dir, port }) => {
+  const dockerfile = readFileSync(join(ROOT, dir, 'Dockerfile'), 'utf8');
+  const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
+
+  it('is multi-stage on a pinned Node 24 LTS image', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim(@sha256:[a-f0-9]{64})?$/m);
+    expect(instructions.filter((l) => l.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).not.toMatch(/:latest\b/);
+  });
+
+  it('installs production dependencies only for the runtime stage', () => {
+    expect(dockerfile).toContain(`npm ci --omit=dev --no-audit --no-fund --workspace=@little-ecom/${name}`);
+    expect(dockerfile).toContain(`turbo run build --filter=@little-ecom/${name}...`);
+  });
+
+  it('runs as a non-root user, node as PID 1 in exec form, on the service port', () => {
+    const last = (prefix: string) => instructions.filter((l) => l.startsWith(prefix)).at(-1);
+    expect(last('USER ')).toMatch(/^USER (1000|node)(:1000)?$/);
+    expect(last('CMD ')).toBe('CMD ["node", "dist/main.js"]');
+    expect(instructions.some((l) => l.startsWith('ENTRYPOINT '))).toBe(false);
+    expect(last('WORKDIR ')).toBe(`WORKDIR /app/${dir}`);
+    expect(last('EXPOSE ')).toBe(`EXPOSE ${port}`);
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
+  });
+
+  it('matches the chart: the port and the non-root uid', () => {
+    const values = readFileSync(join(ROOT, 'helm/little-ecom/values.yaml'), 'utf8');
+    expect(values).toMatch(new RegExp(`^${name}:[\\s\\S]*?\\n  port: ${port}\\n`, 'm'));
+    expect(values).toMatch(/runAsUser: 1000/);
+  });
+
+  it('a `npm ci --omit=dev` install provides every runtime import of the service and its workspace packages', () => {
+    const pkg = readJson<PackageJson>(join(ROOT, dir, 'package.json'));
+    expect(pkg.scripts?.['start']).toBe('node dist/main.js');
+    expect(missingProductionDeps(dir)).toEqual([]);
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps local state, build output and secrets out of the build context', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['**/node_modules', '**/dist', '.git', '.tools', '.data', '.env', '.env.*']) expect(ignore).toContain(entry);
+  });
+});

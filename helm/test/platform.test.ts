@@ -1,0 +1,122 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { kubeconform } from './support/kubeconform.js';
+import { ROOT, run } from './support/tools.js';
+
+const PLATFORM = join(ROOT, 'infra/platform');
+const MANIFESTS = join(PLATFORM, 'manifests');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+interface Resource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec: Record<string, unknown>;
+}
+const manifests = (file: string) => parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8')).map((d) => d.toJS() as Resource);
+
+describe('infra/platform', () => {
+  // The RabbitMQ Cluster Operator's CRD is not published as a Go module; RabbitmqCluster is checked below.
+  const UNVALIDATED_KINDS = ['RabbitmqCluster'];
+
+  it('every platform manifest passes the pinned API schemas and operator CRDs', () => {
+    const files = readdirSync(MANIFESTS).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const text = files.map((f) => readFileSync(join(MANIFESTS, f), 'utf8')).join('\n---\n');
+    const { status, resources } = kubeconform(text, UNVALIDATED_KINDS);
+    const problems = resources.filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped').map((r) => `${r.kind}/${r.name}: ${r.msg}`);
+    expect(problems).toEqual([]);
+    expect(status).toBe(0);
+    const skipped = resources.filter((r) => r.status === 'statusSkipped').map((r) => r.kind);
+    expect(new Set(skipped)).toEqual(new Set(UNVALIDATED_KINDS));
+    for (const kind of ['MongoDBCommunity', 'Elasticsearch', 'Kibana', 'StatefulSet', 'Job']) {
+      expect(resources.find((r) => r.kind === kind)?.status, kind).toBe('statusValid');
+    }
+  });
+
+  it('RabbitMQ is persistent and loads infra/rabbitmq/definitions.json', () => {
+    const [cluster] = manifests('rabbitmq.yaml');
+    expect(cluster?.apiVersion).toBe('rabbitmq.com/v1beta1');
+    expect(cluster?.kind).toBe('RabbitmqCluster');
+    const spec = cluster!.spec as { replicas: number; persistence: { storage: string }; rabbitmq: { additionalConfig: string }; override: unknown };
+    expect(spec.replicas).toBeGreaterThanOrEqual(3);
+    expect(spec.persistence.storage).toMatch(/^\d+Gi$/);
+    expect(spec.rabbitmq.additionalConfig).toContain('load_definitions = /etc/rabbitmq/definitions/definitions.json');
+    expect(JSON.stringify(spec.override)).toContain('little-ecom-rabbitmq-definitions');
+    const install = readFileSync(join(PLATFORM, 'install.sh'), 'utf8');
+    expect(install).toContain('little-ecom-rabbitmq-definitions --from-file=definitions.json="$ROOT/infra/rabbitmq/definitions.json"');
+  });
+
+  it('MongoDB is a replica set with one user per subgraph, limited to its own database', () => {
+    const [mongo] = manifests('mongodb.yaml');
+    const spec = mongo!.spec as { type: string; members: number; users: { name: string; roles: { name: string; db: string }[] }[] };
+    expect(spec.type).toBe('ReplicaSet');
+    expect(spec.members).toBeGreaterThanOrEqual(3);
+    expect(spec.users.map((u) => [u.name, u.roles])).toEqual(
+      ['products', 'accounts', 'notifications'].map((db) => [db, [{ name: 'readWrite', db }]]),
+    );
+  });
+
+  it('the services ship logs where Fluentd listens, and Fluentd writes daily little-ecom indices', () => {
+    const values = parse(read('helm/little-ecom/values.yaml')) as { logging: { fluentd: { host: string; port: number; tagPrefix: string } } };
+    const fluentd = manifests('fluentd.yaml');
+    const service = fluentd.find((r) => r.kind === 'Service')!;
+    expect(values.logging.fluentd.host).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
+    expect(JSON.stringify(service.spec)).toContain(`"port":${values.logging.fluentd.port}`);
+    const conf = read('infra/fluentd/fluent.conf');
+    expect(conf).toMatch(/<source>\s*@type forward[\s\S]*?port 24224/);
+    expect(conf).toContain(`<match ${values.logging.fluentd.tagPrefix}.**>`);
+    expect(conf).toMatch(/logstash_format true[\s\S]*logstash_prefix little-ecom[\s\S]*logstash_dateformat %Y\.%m\.%d/);
+    expect(conf).toContain('template_file /fluentd/etc/little-ecom-index-template.json');
+  });
+
+  it('install.sh parses, pins every chart, and installs the platform before little-ecom', () => {
+    expect(run('bash', ['-n', join(PLATFORM, 'install.sh')]).status).toBe(0);
+    const install = readFileSync(join(PLATFORM, 'install.sh'), 'utf8');
+    const versions = Object.fromEntries(
+      readFileSync(join(PLATFORM, 'versions.env'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split('=') as [string, string]),
+    );
+    for (const [name, value] of Object.entries(versions)) {
+      expect(value, name).toMatch(/\d+\.\d+/);
+      expect(value, name).not.toMatch(/latest/);
+    }
+    for (const chart of ['ingress-nginx/ingress-nginx', 'mongodb/mongodb-kubernetes', 'elastic/eck-operator']) {
+      expect(install).toMatch(new RegExp(`${chart} --version "\\$[A-Z_]+"`));
+    }
+    const order = ['ingress-nginx', 'mongodb.yaml', 'rabbitmq.yaml', 'elastic.yaml', 'fluentd.yaml', 'kibana-import-job.yaml', 'helm upgrade --install little-ecom'];
+    const positions = order.map((step) => install.indexOf(step));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(install).toContain('--set-file supergraph="$ROOT/gateway/supergraph.graphql"');
+  });
+});
+
+describe('infra/compose.yaml', () => {
+  const compose = parse(read('infra/compose.yaml')) as {
+    services: Record<string, { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; volumes?: string[]; environment?: Record<string, string> }>;
+  };
+
+  it('runs MongoDB as a replica set, RabbitMQ with the management UI and our definitions, and Mailpit', () => {
+    expect(compose.services['mongodb']?.command).toEqual(expect.arrayContaining(['--replSet']));
+    expect(compose.services['rabbitmq']?.image).toMatch(/^rabbitmq:[\d.]+-management$/);
+    expect(compose.services['rabbitmq']?.volumes).toContain('./rabbitmq/definitions.json:/etc/rabbitmq/definitions.json:ro');
+    expect(compose.services['mailpit']?.image).toMatch(/^axllent\/mailpit:v[\d.]+$/);
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (service.image) expect(service.image, name).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('builds the four services from their Dockerfiles', () => {
+    for (const [name, dir] of [['gateway', 'gateway'], ['products', 'subgraphs/products'], ['accounts', 'subgraphs/accounts'], ['notifications', 'subgraphs/notifications']]) {
+      const build = compose.services[name!]?.build;
+      expect(build?.dockerfile).toBe(`${dir}/Dockerfile`);
+      expect(existsSync(join(ROOT, 'infra', build!.context, build!.dockerfile))).toBe(true);
+    }
+    expect(compose.services['products']?.environment?.['MONGODB_URI']).toContain('replicaSet=rs0');
+  });
+});
