@@ -27,22 +27,35 @@ export function topologyNames(prefix = ''): Topology {
 /** Routing keys the notifications queue is bound to. */
 export const BINDINGS = ['user.*', 'product.*'];
 
+export interface QueueSpec {
+  name: string;
+  arguments: Record<string, string>;
+  /** Exchange and routing keys it is bound to. */
+  bindings: { exchange: string; routingKey: string }[];
+}
+
+/** Every queue with its arguments and bindings: the one description both start-up and definitions.json follow. */
+export function queueSpecs(t: Topology): QueueSpec[] {
+  return [
+    { name: t.deadLetterQueue, arguments: {}, bindings: [{ exchange: t.deadLetterExchange, routingKey: '' }] },
+    {
+      name: t.queue,
+      arguments: { 'x-dead-letter-exchange': t.deadLetterExchange },
+      bindings: BINDINGS.map((routingKey) => ({ exchange: t.exchange, routingKey })),
+    },
+    // Expired messages go back to the main queue through the default exchange.
+    { name: t.retryQueue, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.queue }, bindings: [] },
+  ];
+}
+
 /** Declares the topology; idempotent, run on every (re)connect. */
 export async function declareTopology(channel: Channel, t: Topology): Promise<void> {
   await declareEventsExchange(channel, t.exchange);
   await channel.assertExchange(t.deadLetterExchange, 'fanout', { durable: true });
-  await channel.assertQueue(t.deadLetterQueue, { durable: true });
-  await channel.bindQueue(t.deadLetterQueue, t.deadLetterExchange, '');
-  await channel.assertQueue(t.queue, {
-    durable: true,
-    arguments: { 'x-dead-letter-exchange': t.deadLetterExchange },
-  });
-  for (const key of BINDINGS) await channel.bindQueue(t.queue, t.exchange, key);
-  // Expired messages go back to the main queue through the default exchange.
-  await channel.assertQueue(t.retryQueue, {
-    durable: true,
-    arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.queue },
-  });
+  for (const spec of queueSpecs(t)) {
+    await channel.assertQueue(spec.name, { durable: true, arguments: spec.arguments });
+    for (const binding of spec.bindings) await channel.bindQueue(spec.name, binding.exchange, binding.routingKey);
+  }
 }
 
 /** Deletes everything `declareTopology` made; for tests. The shared exchange is left alone unless prefixed. */
