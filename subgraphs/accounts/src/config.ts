@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MONGODB_URI, bool, commonEnv, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+import { DEFAULT_AMQP_URL, DEFAULT_MONGODB_URI, bool, commonEnv, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 /** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane (our default). */
 export const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -90,6 +90,10 @@ const schema = z
     LOGIN_THROTTLE_WINDOW: duration('15m'),
     LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(5),
     LOGIN_THROTTLE_MAX_PER_IP: positiveInt(50),
+    AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
+    EVENTS_EXCHANGE: z.string().default('little-ecom.events'),
+    OUTBOX_POLL_INTERVAL_MS: positiveInt(1_000),
+    OUTBOX_LEASE_MS: positiveInt(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -136,6 +140,8 @@ const schema = z
         maxPerIp: env.LOGIN_THROTTLE_MAX_PER_IP,
       },
     },
+    amqp: { url: env.AMQP_URL, exchange: env.EVENTS_EXCHANGE },
+    outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, leaseMs: env.OUTBOX_LEASE_MS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   }));
 

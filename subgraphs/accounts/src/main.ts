@@ -1,3 +1,5 @@
+import { createAmqpConnection } from '@little-ecom/amqp';
+import { startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
@@ -6,6 +8,7 @@ import { loadAccountsConfig } from './config.js';
 import { createArgon2Hasher } from './passwords/password.hasher.js';
 import { accountsIndexes, createServer } from './server.js';
 import { loadSigningKeys } from './tokens/signing-keys.js';
+import { USERS } from './users/user.repository.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
@@ -52,10 +55,16 @@ try {
   }, HOUSEKEEPING_INTERVAL_MS);
   timer.unref();
 
+  // user.* events wait in user documents' outbox while the broker is away; the relay publishes them in order.
+  const amqp = createAmqpConnection({ url: config.amqp.url, name: 'accounts', logger });
+  const relay = startOutboxRelay({ db: mongo.db, collections: [USERS], connection: amqp, logger, exchange: config.amqp.exchange, ...config.outbox });
+
   // Steps run in order on SIGTERM; background workers (e.g. an outbox relay) go before `mongodb`.
   const shutdownSteps: ShutdownStep[] = [
     { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
     { name: 'housekeeping', run: async () => clearInterval(timer) },
+    { name: 'outbox relay', run: () => relay.stop() },
+    { name: 'amqp', run: () => amqp.close() },
     { name: 'mongodb', run: () => mongo.close() },
   ];
   onShutdown(logger, shutdownSteps, { timeoutMs: config.shutdownTimeoutMs + 5_000 });
