@@ -14,6 +14,7 @@ import { Query } from './resolvers/Query.js';
 import { User } from './resolvers/User.js';
 import { SESSIONS, createSessionRepository, sessionIndexes } from './sessions/session.repository.js';
 import { createSessionService } from './sessions/session.service.js';
+import { USED_TOKENS, createSingleUseGuard, usedTokenIndexes } from './sessions/single-use.js';
 import { LOGIN_FAILURES, createLoginThrottle, loginFailureIndexes } from './throttle/login-throttle.js';
 import { createAccessTokenIssuer, createLocalVerifier, jwksRoute } from './tokens/access-token.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
@@ -27,6 +28,7 @@ export const accountsIndexes: Record<string, IndexDescription[]> = {
   [USERS]: userIndexes,
   [SESSIONS]: sessionIndexes,
   [LOGIN_FAILURES]: loginFailureIndexes,
+  [USED_TOKENS]: usedTokenIndexes,
 };
 
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -47,8 +49,10 @@ export interface ServerDeps {
 /** Builds the accounts subgraph from its dependencies: no env reads, no listening. */
 export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
   const users = createUserRepository(db);
+  const singleUse = createSingleUseGuard(db);
   const sessions = createSessionService({
     repository: createSessionRepository(db),
+    singleUse,
     logger,
     refreshTtlSeconds: settings.tokens.refreshTtlSeconds,
     clock,
@@ -58,6 +62,7 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
   const accounts = createAuthService({
     users,
     sessions,
+    singleUse,
     hasher,
     throttle,
     tokens,

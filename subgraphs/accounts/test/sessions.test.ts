@@ -110,6 +110,13 @@ describe('session lifecycle', () => {
     expect(session).not.toBeNull();
   });
 
+  it('lets exactly one of two concurrent refreshes with the same token win', async () => {
+    const login = await logIn('ada@example.com');
+    const results = await Promise.all([refresh(login.refreshToken), refresh(login.refreshToken)]);
+    expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+    expect(results.filter((r) => codeOf(r) === 'UNAUTHENTICATED')).toHaveLength(1);
+  });
+
   it('logs out: the refresh token stops working, logging out twice answers false', async () => {
     const login = await logIn('ada@example.com');
     const out = await accounts.gql<{ logOut: boolean }>(LOG_OUT, { token: login.refreshToken });
@@ -181,6 +188,21 @@ describe('session lifecycle', () => {
 
     expect(codeOf(await refresh(session.refreshToken))).toBe('UNAUTHENTICATED');
     await logIn('linus@example.com', 'my memorable new passphrase');
+  });
+
+  it('lets exactly one of two concurrent resets with the same token win', async () => {
+    await signUp('race@example.com', PASSWORD, 'Racer');
+    await accounts.gql(REQUEST_RESET, { email: 'race@example.com' });
+    const user = await accounts.user('race@example.com');
+    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data[
+      'resetToken'
+    ] as string;
+    const results = await Promise.all([
+      accounts.gql(RESET, { token, password: 'first racer passphrase' }),
+      accounts.gql(RESET, { token, password: 'second racer passphrase' }),
+    ]);
+    expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+    expect(results.filter((r) => codeOf(r) === 'BAD_USER_INPUT')).toHaveLength(1);
   });
 
   it('refuses an expired reset token', async () => {

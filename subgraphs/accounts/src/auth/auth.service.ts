@@ -8,6 +8,7 @@ import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password.policy.js';
 import { hashSecretToken, isPlausibleSecretToken, newSecretToken } from '../sessions/secret-token.js';
 import type { SessionService } from '../sessions/session.service.js';
+import type { SingleUseGuard } from '../sessions/single-use.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import { parseUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
@@ -30,6 +31,7 @@ export interface AuthPayload {
 export interface AuthServiceDeps {
   users: UserRepository;
   sessions: SessionService;
+  singleUse: SingleUseGuard;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   tokens: AccessTokenIssuer;
@@ -171,6 +173,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const user = await users.findByResetTokenHash(tokenHash, clock());
       if (!user) throw invalid();
       validateNewPassword(newPassword, user);
+      if (!(await deps.singleUse.claim('reset', tokenHash, user.passwordReset!.expiresAt, clock()))) throw invalid();
       const updated = await users.consumePasswordReset(user._id, tokenHash, await hasher.hash(newPassword), clock());
       if (!updated) throw invalid();
       const ended = await sessions.revokeAllOfUser(user._id, 'password_reset');

@@ -40,13 +40,13 @@ export function createSessionRepository(db: Db) {
       await collection.insertOne(session);
     },
 
-    /**
-     * Exchanges `tokenHash` for `nextHash` if it is the family's current, live token. Atomic: of two
-     * concurrent exchanges of the same token exactly one succeeds.
-     */
-    rotate: (tokenHash: string, nextHash: string, now: Date) =>
+    /** The session whose current, live refresh token has this hash. */
+    findLive: (tokenHash: string, now: Date) => collection.findOne({ tokenHash, revokedAt: null, expiresAt: { $gt: now } }),
+
+    /** Moves the family from `tokenHash` to `nextHash`; callers first win the single-use claim on `tokenHash`. */
+    advance: (id: string, tokenHash: string, nextHash: string, now: Date) =>
       collection.findOneAndUpdate(
-        { tokenHash, revokedAt: null, expiresAt: { $gt: now } },
+        { _id: id, tokenHash, revokedAt: null },
         { $set: { tokenHash: nextHash, lastUsedAt: now }, $push: { rotatedHashes: tokenHash } },
         { returnDocument: 'after' },
       ),

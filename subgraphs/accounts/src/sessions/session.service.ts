@@ -4,9 +4,11 @@ import { UnauthenticatedError } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
 import { hashSecretToken, isPlausibleSecretToken, newSecretToken } from './secret-token.js';
 import type { RevokeReason, SessionDocument, SessionRepository } from './session.repository.js';
+import type { SingleUseGuard } from './single-use.js';
 
 export interface SessionServiceDeps {
   repository: SessionRepository;
+  singleUse: SingleUseGuard;
   logger: Logger;
   refreshTtlSeconds: number;
   clock: () => Date;
@@ -18,7 +20,7 @@ const invalidRefreshToken = () => new UnauthenticatedError('Invalid or expired r
  * Refresh tokens as RFC 9700 §4.14 asks: opaque, stored hashed, rotated on every use, with an absolute
  * lifetime; presenting a token that was already exchanged revokes its whole family.
  */
-export function createSessionService({ repository, logger, refreshTtlSeconds, clock }: SessionServiceDeps) {
+export function createSessionService({ repository, singleUse, logger, refreshTtlSeconds, clock }: SessionServiceDeps) {
   return {
     /** Opens a new session for a successful login; returns the raw refresh token once. */
     async start(userId: ObjectId): Promise<{ session: SessionDocument; refreshToken: string }> {
@@ -43,11 +45,15 @@ export function createSessionService({ repository, logger, refreshTtlSeconds, cl
       if (!isPlausibleSecretToken(refreshToken)) throw invalidRefreshToken();
       const now = clock();
       const tokenHash = hashSecretToken(refreshToken);
-      const next = newSecretToken();
-      const session = await repository.rotate(tokenHash, hashSecretToken(next), now);
-      if (session) return { session, refreshToken: next };
+      const current = await repository.findLive(tokenHash, now);
+      if (current && (await singleUse.claim('refresh', tokenHash, current.expiresAt, now))) {
+        const next = newSecretToken();
+        const session = await repository.advance(current._id, tokenHash, hashSecretToken(next), now);
+        if (session) return { session, refreshToken: next };
+      }
 
-      const reused = await repository.findByRotatedHash(tokenHash);
+      // Used before: replayed later (found among the rotated hashes) or concurrently (the claim lost).
+      const reused = current ?? (await repository.findByRotatedHash(tokenHash));
       if (reused && (await repository.revoke({ _id: reused._id }, 'reuse_detected', now))) {
         // Either the client or an attacker holds a stolen copy; we cannot tell which, so both lose it.
         logger.warn('refresh token reuse detected, session family revoked', {
@@ -76,7 +82,10 @@ export function createSessionService({ repository, logger, refreshTtlSeconds, cl
       return session !== null && session.revokedAt === null && session.expiresAt > clock();
     },
 
-    deleteExpired: () => repository.deleteExpired(clock()),
+    async deleteExpired(): Promise<number> {
+      const now = clock();
+      return (await repository.deleteExpired(now)) + (await singleUse.deleteExpired(now));
+    },
   };
 }
 
