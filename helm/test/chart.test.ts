@@ -2,7 +2,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHART, NAMESPACE, RELEASE, ROOT, VALUE_SETS, byKind, helm, render, templateText, type Manifest } from './support/tools.js';
+import { parse } from 'yaml';
+import {
+  CHART,
+  NAMESPACE,
+  RELEASE,
+  ROOT,
+  VALUE_SETS,
+  byKind,
+  helm,
+  render,
+  templateText,
+  type Manifest,
+} from './support/tools.js';
 
 interface Container {
   name: string;
@@ -84,7 +96,10 @@ describe.each(Object.entries(VALUE_SETS))('rendered with the %s values', (set, f
           readOnlyRootFilesystem: true,
           capabilities: { drop: ['ALL'] },
         });
-        expect(c.volumeMounts?.some((m) => m.name === 'tmp' && m.mountPath === '/tmp'), where).toBe(true);
+        expect(
+          c.volumeMounts?.some((m) => m.name === 'tmp' && m.mountPath === '/tmp'),
+          where,
+        ).toBe(true);
         expect(c.image, where).toMatch(/:[\w][\w.-]*(@sha256:[a-f0-9]{64})?$/);
         expect(c.image, where).not.toMatch(/:latest(@|$)/);
       }
@@ -116,8 +131,9 @@ describe.each(Object.entries(VALUE_SETS))('rendered with the %s values', (set, f
   });
 
   it('image tags default to the chart appVersion', () => {
-    const appVersion = /appVersion:\s*"?([^"\n]+)"?/.exec(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'))![1]!;
-    for (const d of deployments(manifests)) expect(template(d).spec.containers[0]!.image).toMatch(new RegExp(`:${appVersion.replaceAll('.', '\\.')}$`));
+    const { appVersion } = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { appVersion: string };
+    for (const d of deployments(manifests))
+      expect(template(d).spec.containers[0]!.image).toMatch(new RegExp(`:${appVersion.replaceAll('.', '\\.')}$`));
   });
 
   it('wires the services to each other and reads every secret from a Secret', () => {
@@ -131,7 +147,9 @@ describe.each(Object.entries(VALUE_SETS))('rendered with the %s values', (set, f
     expect(gateway.get('NOTIFICATIONS_URL')?.value).toBe(`http://${name('notifications')}.${NAMESPACE}.svc:4003/graphql`);
     expect(gateway.get('SUPERGRAPH_PATH')?.value).toBe('/etc/little-ecom/supergraph/supergraph.graphql');
     for (const component of ['products', 'notifications']) {
-      expect(env(component).get('JWKS_URL')?.value).toBe(`http://${name('accounts')}.${NAMESPACE}.svc:4002/.well-known/jwks.json`);
+      expect(env(component).get('JWKS_URL')?.value).toBe(
+        `http://${name('accounts')}.${NAMESPACE}.svc:4002/.well-known/jwks.json`,
+      );
     }
     const secretVars: Record<string, string[]> = {
       products: ['MONGODB_URI', 'AMQP_URL'],
@@ -185,7 +203,11 @@ describe('supergraph', () => {
     expect(changed).toMatch(/^[a-f0-9]{64}$/);
     expect(changed).not.toBe(base);
     // Subgraphs do not roll for a schema change.
-    const products = find(render([], ['--set-string', 'supergraph=type Query { changed: Boolean }']), 'Deployment', name('products'));
+    const products = find(
+      render([], ['--set-string', 'supergraph=type Query { changed: Boolean }']),
+      'Deployment',
+      name('products'),
+    );
     expect(template(products).metadata.annotations?.['checksum/supergraph']).toBeUndefined();
   });
 
@@ -210,11 +232,15 @@ describe('secrets', () => {
   });
 
   it('creates a Secret from secrets.values, references it, and rolls pods when it changes', () => {
-    const args = Object.entries(SECRET_VALUES).flatMap(([k, v]) => ['--set-string', `secrets.values.${k}=${v.replaceAll(',', '\\,')}`]);
+    const args = Object.entries(SECRET_VALUES).flatMap(([k, v]) => [
+      '--set-string',
+      `secrets.values.${k}=${v.replaceAll(',', '\\,')}`,
+    ]);
     const manifests = render([], args);
     const secret = find(manifests, 'Secret', `${RELEASE}-little-ecom-secrets`);
     const data = secret.data ?? {};
-    for (const [key, value] of Object.entries(SECRET_VALUES)) expect(Buffer.from(data[key] ?? '', 'base64').toString()).toBe(value);
+    for (const [key, value] of Object.entries(SECRET_VALUES))
+      expect(Buffer.from(data[key] ?? '', 'base64').toString()).toBe(value);
     // The values appear base64-encoded in the Secret only, never in plain text in a pod spec.
     for (const d of deployments(manifests)) expect(JSON.stringify(d)).not.toContain('s3cr3t');
     const accounts = template(find(manifests, 'Deployment', name('accounts')));
@@ -228,14 +254,23 @@ describe('secrets', () => {
   });
 
   it('uses existingSecret, and per-variable Secret overrides, without creating a Secret', () => {
-    const manifests = render([], [
-      '--set', 'secrets.existingSecret=managed',
-      '--set', 'products.secretEnv.MONGODB_URI.name=mongodb-products-user',
-      '--set', 'products.secretEnv.MONGODB_URI.key=connectionString.standard',
-    ]);
+    const manifests = render(
+      [],
+      [
+        '--set',
+        'secrets.existingSecret=managed',
+        '--set',
+        'products.secretEnv.MONGODB_URI.name=mongodb-products-user',
+        '--set',
+        'products.secretEnv.MONGODB_URI.key=connectionString.standard',
+      ],
+    );
     expect(byKind(manifests, 'Secret')).toHaveLength(0);
     const env = template(find(manifests, 'Deployment', name('products'))).spec.containers[0]!.env ?? [];
-    expect(env.find((e) => e.name === 'MONGODB_URI')?.valueFrom?.secretKeyRef).toEqual({ name: 'mongodb-products-user', key: 'connectionString.standard' });
+    expect(env.find((e) => e.name === 'MONGODB_URI')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'mongodb-products-user',
+      key: 'connectionString.standard',
+    });
     expect(env.find((e) => e.name === 'AMQP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'managed', key: 'amqp-url' });
   });
 });
@@ -271,19 +306,28 @@ describe('exposure', () => {
     expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
     const spec = pod.spec as unknown as PodSpec & { containers: (Container & { command: string[] })[] };
     expect(spec.containers[0]!.command.join(' ')).toContain('__typename');
-    expect(spec.containers[0]!.env?.find((e) => e.name === 'GATEWAY_URL')?.value).toBe(`http://${name('gateway')}.${NAMESPACE}.svc:4000/graphql`);
+    expect(spec.containers[0]!.env?.find((e) => e.name === 'GATEWAY_URL')?.value).toBe(
+      `http://${name('gateway')}.${NAMESPACE}.svc:4000/graphql`,
+    );
   });
 });
 
 describe('network policies', () => {
-  type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> }; ipBlock?: unknown };
+  type Peer = {
+    podSelector?: { matchLabels?: Record<string, string> };
+    namespaceSelector?: { matchLabels?: Record<string, string> };
+    ipBlock?: unknown;
+  };
   type Rule = { from?: Peer[]; to?: Peer[]; ports?: { port: number | string }[] };
   const policies = render();
-  const policy = (component: string) => find(policies, 'NetworkPolicy', name(component)).spec as { ingress: Rule[]; egress: Rule[] };
+  const policy = (component: string) =>
+    find(policies, 'NetworkPolicy', name(component)).spec as { ingress: Rule[]; egress: Rule[] };
   const allowsComponent = (rules: Rule[], component: string, port?: number) =>
     rules.some(
       (r) =>
-        (r.from ?? r.to ?? []).some((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === component && !p.namespaceSelector) &&
+        (r.from ?? r.to ?? []).some(
+          (p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === component && !p.namespaceSelector,
+        ) &&
         (port === undefined || (r.ports ?? []).some((p) => p.port === port || p.port === 'http')),
     );
   const allowsPort = (rules: Rule[], port: number) => rules.some((r) => (r.ports ?? []).some((p) => p.port === port));
@@ -293,13 +337,21 @@ describe('network policies', () => {
     expect(deny['policyTypes']).toEqual(['Ingress', 'Egress']);
     expect(deny['ingress']).toBeUndefined();
     expect(deny['egress']).toBeUndefined();
-    expect(deny['podSelector']).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'little-ecom', 'app.kubernetes.io/instance': RELEASE } });
+    expect(deny['podSelector']).toEqual({
+      matchLabels: { 'app.kubernetes.io/name': 'little-ecom', 'app.kubernetes.io/instance': RELEASE },
+    });
   });
 
   it('allow ingress controller -> gateway -> subgraphs, and products/notifications -> accounts JWKS', () => {
     const gatewayIn = policy('gateway').ingress;
-    expect(gatewayIn[0]?.from?.some((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx')).toBe(true);
-    for (const [subgraph, port] of [['products', 4001], ['accounts', 4002], ['notifications', 4003]] as const) {
+    expect(
+      gatewayIn[0]?.from?.some((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx'),
+    ).toBe(true);
+    for (const [subgraph, port] of [
+      ['products', 4001],
+      ['accounts', 4002],
+      ['notifications', 4003],
+    ] as const) {
       expect(allowsComponent(policy('gateway').egress, subgraph, port), `gateway -> ${subgraph}`).toBe(true);
       expect(allowsComponent(policy(subgraph).ingress, 'gateway'), `${subgraph} <- gateway`).toBe(true);
     }

@@ -31,7 +31,8 @@ function runtimeImports(dir: string): Map<string, string> {
         const source = readFileSync(full, 'utf8');
         const statements = source.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm);
         for (const [, typeOnly, specifier] of statements) if (!typeOnly) found.set(specifier!, relative(ROOT, full));
-        for (const [, specifier] of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.set(specifier!, relative(ROOT, full));
+        for (const [, specifier] of source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
+          found.set(specifier!, relative(ROOT, full));
       }
     }
   };
@@ -39,7 +40,8 @@ function runtimeImports(dir: string): Map<string, string> {
   return found;
 }
 
-const packageName = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+const packageName = (specifier: string) =>
+  specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 
 /** Bare imports reachable at runtime from `dir` that its production dependencies do not provide. */
@@ -53,7 +55,8 @@ function missingProductionDeps(dir: string, seen = new Set<string>()): string[] 
     if (specifier.startsWith('.') || isBuiltin(specifier)) continue;
     const name = packageName(specifier);
     if (!(name in deps)) missing.push(`${file}: ${name} is not in ${pkg.name} dependencies`);
-    else if (name.startsWith('@little-ecom/')) missing.push(...missingProductionDeps(`packages/${name.slice('@little-ecom/'.length)}`, seen));
+    else if (name.startsWith('@little-ecom/'))
+      missing.push(...missingProductionDeps(`packages/${name.slice('@little-ecom/'.length)}`, seen));
   }
   return missing;
 }
@@ -99,6 +102,7 @@ describe.each(SERVICES)('$name image', ({ name, dir, port }) => {
 describe('.dockerignore', () => {
   it('keeps local state, build output and secrets out of the build context', () => {
     const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-    for (const entry of ['**/node_modules', '**/dist', '.git', '.tools', '.data', '.env', '.env.*']) expect(ignore).toContain(entry);
+    for (const entry of ['**/node_modules', '**/dist', '.git', '.tools', '.data', '.env', '.env.*'])
+      expect(ignore).toContain(entry);
   });
 });

@@ -48,7 +48,7 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
     expect(generated.stdout).toBe(text);
   });
 
-  it('have a data view for the daily little-ecom indices, keyed on the services\' `time`', () => {
+  it("have a data view for the daily little-ecom indices, keyed on the services' `time`", () => {
     const dataView = objects.find((o) => o.type === 'index-pattern');
     expect(dataView?.attributes['title']).toBe('little-ecom-*');
     expect(dataView?.attributes['timeFieldName']).toBe('time');
@@ -59,11 +59,20 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
     expect(used.length).toBeGreaterThan(10);
     expect(used.filter(([, f]) => !logFields.has(f))).toEqual([]);
     const all = new Set(used.map(([, f]) => f));
-    for (const needed of ['operation', 'errorCodes', 'latencyMs', 'service', 'deliveryStatus', 'msg']) expect(all).toContain(needed);
+    for (const needed of ['operation', 'errorCodes', 'latencyMs', 'service', 'deliveryStatus', 'msg'])
+      expect(all).toContain(needed);
   });
 
   it('the field check catches a field the services do not log', () => {
-    const bad: SavedObject = { type: 'visualization', id: 'x', references: [], attributes: { visState: JSON.stringify({ aggs: [{ params: { field: 'responseTime' } }] }), kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: { query: 'user.email : "x"', language: 'kuery' } }) } } };
+    const bad: SavedObject = {
+      type: 'visualization',
+      id: 'x',
+      references: [],
+      attributes: {
+        visState: JSON.stringify({ aggs: [{ params: { field: 'responseTime' } }] }),
+        kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: { query: 'user.email : "x"', language: 'kuery' } }) },
+      },
+    };
     expect(fieldsUsed(bad)).toEqual(['responseTime', 'user.email']);
   });
 
@@ -74,14 +83,31 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
     const visIds = panels.map((p) => byRef.get(p.panelRefName));
     const visualizations = visIds.map((id) => objects.find((o) => o.id === id && o.type === 'visualization'));
     expect(visualizations.every(Boolean)).toBe(true);
-    const states = visualizations.map((v) => JSON.parse(v!.attributes['visState'] as string) as { aggs: { type: string; params: { field?: string; percents?: number[] } }[] });
-    const has = (predicate: (aggs: { type: string; params: { field?: string; percents?: number[] } }[]) => boolean) => states.some((s) => predicate(s.aggs));
+    const states = visualizations.map(
+      (v) =>
+        JSON.parse(v!.attributes['visState'] as string) as {
+          aggs: { type: string; params: { field?: string; percents?: number[] } }[];
+        },
+    );
+    const has = (predicate: (aggs: { type: string; params: { field?: string; percents?: number[] } }[]) => boolean) =>
+      states.some((s) => predicate(s.aggs));
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'operation'))).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'errorCodes'))).toBe(true);
-    expect(has((a) => a.some((x) => x.type === 'percentiles' && x.params.field === 'latencyMs') && a.some((x) => x.params.field === 'service'))).toBe(true);
+    expect(
+      has(
+        (a) =>
+          a.some((x) => x.type === 'percentiles' && x.params.field === 'latencyMs') &&
+          a.some((x) => x.params.field === 'service'),
+      ),
+    ).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'deliveryStatus'))).toBe(true);
     // Every reference resolves inside the file, so an import needs nothing else.
-    for (const object of objects) for (const ref of object.references) expect(objects.some((o) => o.id === ref.id && o.type === ref.type), `${object.id} -> ${ref.id}`).toBe(true);
+    for (const object of objects)
+      for (const ref of object.references)
+        expect(
+          objects.some((o) => o.id === ref.id && o.type === ref.type),
+          `${object.id} -> ${ref.id}`,
+        ).toBe(true);
   });
 });
 

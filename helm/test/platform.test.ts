@@ -15,7 +15,8 @@ interface Resource {
   metadata: { name: string; namespace?: string };
   spec: Record<string, unknown>;
 }
-const manifests = (file: string) => parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8')).map((d) => d.toJS() as Resource);
+const manifests = (file: string) =>
+  parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8')).map((d) => d.toJS() as Resource);
 
 describe('infra/platform', () => {
   // The RabbitMQ Cluster Operator's CRD is not published as a Go module; RabbitmqCluster is checked below.
@@ -26,7 +27,9 @@ describe('infra/platform', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
     const text = files.map((f) => readFileSync(join(MANIFESTS, f), 'utf8')).join('\n---\n');
     const { status, resources } = kubeconform(text, UNVALIDATED_KINDS);
-    const problems = resources.filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped').map((r) => `${r.kind}/${r.name}: ${r.msg}`);
+    const problems = resources
+      .filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped')
+      .map((r) => `${r.kind}/${r.name}: ${r.msg}`);
     expect(problems).toEqual([]);
     expect(status).toBe(0);
     const skipped = resources.filter((r) => r.status === 'statusSkipped').map((r) => r.kind);
@@ -40,18 +43,29 @@ describe('infra/platform', () => {
     const [cluster] = manifests('rabbitmq.yaml');
     expect(cluster?.apiVersion).toBe('rabbitmq.com/v1beta1');
     expect(cluster?.kind).toBe('RabbitmqCluster');
-    const spec = cluster!.spec as { replicas: number; persistence: { storage: string }; rabbitmq: { additionalConfig: string }; override: unknown };
+    const spec = cluster!.spec as {
+      replicas: number;
+      persistence: { storage: string };
+      rabbitmq: { additionalConfig: string };
+      override: unknown;
+    };
     expect(spec.replicas).toBeGreaterThanOrEqual(3);
     expect(spec.persistence.storage).toMatch(/^\d+Gi$/);
     expect(spec.rabbitmq.additionalConfig).toContain('load_definitions = /etc/rabbitmq/definitions/definitions.json');
     expect(JSON.stringify(spec.override)).toContain('little-ecom-rabbitmq-definitions');
     const install = readFileSync(join(PLATFORM, 'install.sh'), 'utf8');
-    expect(install).toContain('little-ecom-rabbitmq-definitions --from-file=definitions.json="$ROOT/infra/rabbitmq/definitions.json"');
+    expect(install).toContain(
+      'little-ecom-rabbitmq-definitions --from-file=definitions.json="$ROOT/infra/rabbitmq/definitions.json"',
+    );
   });
 
   it('MongoDB is a replica set with one user per subgraph, limited to its own database', () => {
     const [mongo] = manifests('mongodb.yaml');
-    const spec = mongo!.spec as { type: string; members: number; users: { name: string; roles: { name: string; db: string }[] }[] };
+    const spec = mongo!.spec as {
+      type: string;
+      members: number;
+      users: { name: string; roles: { name: string; db: string }[] }[];
+    };
     expect(spec.type).toBe('ReplicaSet');
     expect(spec.members).toBeGreaterThanOrEqual(3);
     expect(spec.users.map((u) => [u.name, u.roles])).toEqual(
@@ -60,7 +74,9 @@ describe('infra/platform', () => {
   });
 
   it('the services ship logs where Fluentd listens, and Fluentd writes daily little-ecom indices', () => {
-    const values = parse(read('helm/little-ecom/values.yaml')) as { logging: { fluentd: { host: string; port: number; tagPrefix: string } } };
+    const values = parse(read('helm/little-ecom/values.yaml')) as {
+      logging: { fluentd: { host: string; port: number; tagPrefix: string } };
+    };
     const fluentd = manifests('fluentd.yaml');
     const service = fluentd.find((r) => r.kind === 'Service')!;
     expect(values.logging.fluentd.host).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
@@ -88,7 +104,15 @@ describe('infra/platform', () => {
     for (const chart of ['ingress-nginx/ingress-nginx', 'mongodb/mongodb-kubernetes', 'elastic/eck-operator']) {
       expect(install).toMatch(new RegExp(`${chart} --version "\\$[A-Z_]+"`));
     }
-    const order = ['ingress-nginx', 'mongodb.yaml', 'rabbitmq.yaml', 'elastic.yaml', 'fluentd.yaml', 'kibana-import-job.yaml', 'helm upgrade --install little-ecom'];
+    const order = [
+      'ingress-nginx',
+      'mongodb.yaml',
+      'rabbitmq.yaml',
+      'elastic.yaml',
+      'fluentd.yaml',
+      'kibana-import-job.yaml',
+      'helm upgrade --install little-ecom',
+    ];
     const positions = order.map((step) => install.indexOf(step));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -98,7 +122,16 @@ describe('infra/platform', () => {
 
 describe('infra/compose.yaml', () => {
   const compose = parse(read('infra/compose.yaml')) as {
-    services: Record<string, { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; volumes?: string[]; environment?: Record<string, string> }>;
+    services: Record<
+      string,
+      {
+        image?: string;
+        build?: { context: string; dockerfile: string };
+        command?: string[];
+        volumes?: string[];
+        environment?: Record<string, string>;
+      }
+    >;
   };
 
   it('runs MongoDB as a replica set, RabbitMQ with the management UI and our definitions, and Mailpit', () => {
@@ -112,7 +145,12 @@ describe('infra/compose.yaml', () => {
   });
 
   it('builds the four services from their Dockerfiles', () => {
-    for (const [name, dir] of [['gateway', 'gateway'], ['products', 'subgraphs/products'], ['accounts', 'subgraphs/accounts'], ['notifications', 'subgraphs/notifications']]) {
+    for (const [name, dir] of [
+      ['gateway', 'gateway'],
+      ['products', 'subgraphs/products'],
+      ['accounts', 'subgraphs/accounts'],
+      ['notifications', 'subgraphs/notifications'],
+    ]) {
       const build = compose.services[name!]?.build;
       expect(build?.dockerfile).toBe(`${dir}/Dockerfile`);
       expect(existsSync(join(ROOT, 'infra', build!.context, build!.dockerfile))).toBe(true);

@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 REGISTRY="${REGISTRY:-ghcr.io/little-ecom}"
-TAG="${1:-$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' helm/little-ecom/Chart.yaml)}"
+TAG="${1:-$(sed -n "s/^appVersion: *[\"']\{0,1\}\([^\"']*\)[\"']\{0,1\}$/\1/p" helm/little-ecom/Chart.yaml)}"
 if [[ "$TAG" == "latest" || -z "$TAG" ]]; then echo "refusing to build without a pinned tag" >&2; exit 1; fi
 command -v docker >/dev/null || { echo "docker is not installed" >&2; exit 1; }
 for service in gateway products accounts notifications; do

@@ -22,12 +22,52 @@ const axes = (yTitle) => ({
   times: [],
   addTimeMarker: false,
   grid: { categoryLines: false },
-  categoryAxes: [{ id: 'CategoryAxis-1', type: 'category', position: 'bottom', show: true, scale: { type: 'linear' }, labels: { show: true, filter: true, truncate: 100 }, title: {} }],
-  valueAxes: [{ id: 'ValueAxis-1', name: 'LeftAxis-1', type: 'value', position: 'left', show: true, scale: { type: 'linear', mode: 'normal' }, labels: { show: true, rotate: 0, filter: false, truncate: 100 }, title: { text: yTitle } }],
+  categoryAxes: [
+    {
+      id: 'CategoryAxis-1',
+      type: 'category',
+      position: 'bottom',
+      show: true,
+      scale: { type: 'linear' },
+      labels: { show: true, filter: true, truncate: 100 },
+      title: {},
+    },
+  ],
+  valueAxes: [
+    {
+      id: 'ValueAxis-1',
+      name: 'LeftAxis-1',
+      type: 'value',
+      position: 'left',
+      show: true,
+      scale: { type: 'linear', mode: 'normal' },
+      labels: { show: true, rotate: 0, filter: false, truncate: 100 },
+      title: { text: yTitle },
+    },
+  ],
 });
 
-const dateHistogram = { id: '2', enabled: true, type: 'date_histogram', schema: 'segment', params: { field: 'time', useNormalizedEsInterval: true, interval: 'auto', drop_partials: false, min_doc_count: 1, extended_bounds: {} } };
-const split = (id, field, size = 10) => ({ id, enabled: true, type: 'terms', schema: 'group', params: { field, size, order: 'desc', orderBy: '1', otherBucket: true, otherBucketLabel: 'other', missingBucket: false } });
+const dateHistogram = {
+  id: '2',
+  enabled: true,
+  type: 'date_histogram',
+  schema: 'segment',
+  params: {
+    field: 'time',
+    useNormalizedEsInterval: true,
+    interval: 'auto',
+    drop_partials: false,
+    min_doc_count: 1,
+    extended_bounds: {},
+  },
+};
+const split = (id, field, size = 10) => ({
+  id,
+  enabled: true,
+  type: 'terms',
+  schema: 'group',
+  params: { field, size, order: 'desc', orderBy: '1', otherBucket: true, otherBucketLabel: 'other', missingBucket: false },
+});
 const count = { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} };
 
 function visualization(id, title, kuery, visState, description) {
@@ -41,7 +81,11 @@ function visualization(id, title, kuery, visState, description) {
       version: 1,
       visState: JSON.stringify({ title, ...visState }),
       kibanaSavedObjectMeta: {
-        searchSourceJSON: JSON.stringify({ query: { query: kuery, language: 'kuery' }, filter: [], indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index' }),
+        searchSourceJSON: JSON.stringify({
+          query: { query: kuery, language: 'kuery' },
+          filter: [],
+          indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+        }),
       },
     },
     references: [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: DATA_VIEW_ID }],
@@ -55,7 +99,19 @@ const line = (metric, yTitle, mode = 'normal', chart = 'line') => ({
   params: {
     type: chart,
     ...axes(yTitle),
-    seriesParams: [{ show: true, type: chart, mode, data: { label: yTitle, id: metric }, valueAxis: 'ValueAxis-1', drawLinesBetweenPoints: true, lineWidth: 2, showCircles: true, interpolate: 'linear' }],
+    seriesParams: [
+      {
+        show: true,
+        type: chart,
+        mode,
+        data: { label: yTitle, id: metric },
+        valueAxis: 'ValueAxis-1',
+        drawLinesBetweenPoints: true,
+        lineWidth: 2,
+        showCircles: true,
+        interpolate: 'linear',
+      },
+    ],
   },
 });
 
@@ -84,7 +140,10 @@ const visualizations = [
       aggs: [
         { id: '1', enabled: true, type: 'percentiles', schema: 'metric', params: { field: 'latencyMs', percents: [50, 95, 99] } },
         dateHistogram,
-        { ...split('3', 'service', 5), params: { ...split('3', 'service', 5).params, orderBy: '_key', order: 'asc', otherBucket: false } },
+        {
+          ...split('3', 'service', 5),
+          params: { ...split('3', 'service', 5).params, orderBy: '_key', order: 'asc', otherBucket: false },
+        },
       ],
     },
     'p50 / p95 / p99 of latencyMs of the gateway and each subgraph.',
@@ -102,10 +161,23 @@ const visualizations = [
     'msg : "notification failed" and deliveryStatus : "FAILED"',
     {
       type: 'table',
-      params: { perPage: 10, showPartialRows: false, showMetricsAtAllLevels: false, showTotal: true, totalFunc: 'sum', percentageCol: '' },
+      params: {
+        perPage: 10,
+        showPartialRows: false,
+        showMetricsAtAllLevels: false,
+        showTotal: true,
+        totalFunc: 'sum',
+        percentageCol: '',
+      },
       aggs: [
         count,
-        { id: '2', enabled: true, type: 'terms', schema: 'bucket', params: { field: 'notificationKind', size: 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false } },
+        {
+          id: '2',
+          enabled: true,
+          type: 'terms',
+          schema: 'bucket',
+          params: { field: 'notificationKind', size: 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
+        },
         { id: '3', enabled: true, type: 'max', schema: 'metric', params: { field: 'attempts' } },
       ],
     },

@@ -22,10 +22,13 @@ export function kubeconform(manifests: string, skipKinds: string[] = []) {
   schemaDir ??= ensureSchemas();
   const args = [
     '-strict',
-    '-output', 'json',
+    '-output',
+    'json',
     '-verbose',
-    '-kubernetes-version', kubernetesVersion(),
-    '-schema-location', join(schemaDir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+    '-kubernetes-version',
+    kubernetesVersion(),
+    '-schema-location',
+    join(schemaDir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
   ];
   if (skipKinds.length > 0) args.push('-skip', skipKinds.join(','));
   const result = run(toolPath('kubeconform'), [...args, '-'], manifests);

@@ -50,7 +50,10 @@ function convertOpenApi(definitions: Record<string, Schema>): Map<string, Schema
     const out: Schema = {};
     for (const [key, value] of Object.entries(obj)) {
       if (key.startsWith('x-kubernetes-') || key === 'description') continue;
-      out[key] = key === 'properties' || key === 'patternProperties' ? convertMap(value as Record<string, unknown>, stack) : convert(value, stack);
+      out[key] =
+        key === 'properties' || key === 'patternProperties'
+          ? convertMap(value as Record<string, unknown>, stack)
+          : convert(value, stack);
     }
     if (out['format'] === 'int-or-string') return INT_OR_STRING;
     return strict(out);
@@ -107,7 +110,11 @@ function convertCrds(dir: string): Map<string, Schema> {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const crd = doc.toJS() as {
         kind?: string;
-        spec?: { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: Schema } }[] };
+        spec?: {
+          group: string;
+          names: { kind: string };
+          versions: { name: string; served: boolean; schema?: { openAPIV3Schema: Schema } }[];
+        };
       } | null;
       if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
       for (const version of crd.spec.versions) {
