@@ -24,7 +24,7 @@ cat <<MSG
     notifications subgraph    http://localhost:4003/graphql
     Mailpit (sent emails)     http://localhost:8025/
   A demo admin, in another terminal:
-    npm run create-admin -- --email admin@example.com --password '<a password of 8+ characters>'
+    npm run -s create-admin -- --email admin@example.com --password '<a password of 8+ characters>'
     then run the logIn mutation in Sandbox and send 'Authorization: Bearer <accessToken>'.
   Ctrl-C stops everything started here.
 
