@@ -32,6 +32,8 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** Per collection: documents matching this are deleted once their outbox is drained (soft-deleted aggregates). */
   removeWhenDrained?: Record<string, Filter<Document>>;
+  /** Documents claimed and published per confirm round trip. */
+  batchSize?: number;
   /** Where leases live; `outbox_leases` by default. */
   leaseCollection?: string;
   /** Identifies this replica in leases; random by default. */
@@ -63,6 +65,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const exchange = options.exchange ?? EVENTS_EXCHANGE;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const leaseMs = options.leaseMs ?? 30_000;
+  const batchSize = options.batchSize ?? 50;
   const owner = options.owner ?? `relay-${randomUUID()}`;
   const log = logger;
 
@@ -108,23 +111,24 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const leaseKey = (collection: string, id: unknown) => `${collection}:${String(id)}`;
 
-  const release = (collection: string, id: unknown) => leases.release(leaseKey(collection, id));
-
-  /** Finds documents with pending events and claims the first one no other replica holds. */
-  async function claim(collection: string): Promise<OutboxDocument | null> {
+  
+  /** Finds documents with pending events and leases those no other replica holds (up to `batchSize`). */
+  async function claim(collection: string): Promise<OutboxDocument[]> {
     const col = db.collection<OutboxDocument>(collection);
     const candidates = await col
       .find({ [`${OUTBOX_FIELD}.0`]: { $exists: true } } as Filter<OutboxDocument>, { projection: { _id: 1 } })
-      .limit(20)
+      .limit(batchSize)
       .toArray();
-    for (const { _id } of candidates) {
-      if (!(await leases.acquire(leaseKey(collection, _id)))) continue;
-      // Re-read under the lease: the outbox may have been drained or grown since the scan.
-      const doc = await col.findOne({ _id } as Filter<OutboxDocument>);
-      if (doc?.[OUTBOX_FIELD]?.length) return doc;
-      await release(collection, _id);
-    }
-    return null;
+    if (candidates.length === 0) return [];
+    const held = await leases.acquireMany(candidates.map(({ _id }) => leaseKey(collection, _id)));
+    const ids = candidates.filter(({ _id }) => held.has(leaseKey(collection, _id))).map(({ _id }) => _id);
+    if (ids.length === 0) return [];
+    // Re-read under the leases: an outbox may have been drained or grown since the scan.
+    const docs = await col.find({ _id: { $in: ids } } as Filter<OutboxDocument>).toArray();
+    const pending = docs.filter((doc) => doc[OUTBOX_FIELD]?.length);
+    const empty = ids.filter((id) => !pending.some((doc) => doc._id === id || String(doc._id) === String(id)));
+    if (empty.length > 0) await leases.releaseMany(empty.map((id) => leaseKey(collection, id)));
+    return pending;
   }
 
   async function publishAll(target: ConfirmChannel, events: EventEnvelope[]): Promise<void> {
@@ -136,29 +140,38 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     await target.waitForConfirms();
   }
 
-  /** Claims and publishes one document of `collection`; false when none was pending. */
-  async function relayOne(collection: string, target: ConfirmChannel): Promise<boolean> {
-    const doc = await claim(collection);
-    if (!doc) return false;
-    const events = doc[OUTBOX_FIELD] ?? [];
+  /**
+   * Claims a batch of documents of `collection` and publishes their events: each document's in
+   * order, all of them before one wait for the broker's confirms. False when none was pending.
+   */
+  async function relayBatch(collection: string, target: ConfirmChannel): Promise<boolean> {
+    const docs = await claim(collection);
+    if (docs.length === 0) return false;
+    const keys = docs.map((doc) => leaseKey(collection, doc._id));
     const col = db.collection<OutboxDocument>(collection);
     try {
-      await publishAll(target, events);
+      await publishAll(
+        target,
+        docs.flatMap((doc) => doc[OUTBOX_FIELD] ?? []),
+      );
     } catch (error) {
       // Let the next attempt (ours after reconnecting, or another replica's) start without waiting for the lease.
-      await release(collection, doc._id).catch(() => undefined);
+      await leases.releaseMany(keys).catch(() => undefined);
       throw error;
     }
-    // Confirmed: now, and only now, the events leave the document. $pullAll removes exactly the
+    // Confirmed: now, and only now, the events leave their documents. $pullAll removes exactly the
     // elements published; anything appended meanwhile stays for the next round.
-    await col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: events } });
-    published += events.length;
-    for (const event of events) log.debug('event published', { eventType: event.type, eventId: event.id });
     const removeFilter = options.removeWhenDrained?.[collection];
-    if (removeFilter) {
-      await col.deleteOne({ ...removeFilter, _id: doc._id, [OUTBOX_FIELD]: { $size: 0 } } as Filter<OutboxDocument>);
+    for (const doc of docs) {
+      const events = doc[OUTBOX_FIELD] ?? [];
+      await col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: events } });
+      published += events.length;
+      for (const event of events) log.debug('event published', { eventType: event.type, eventId: event.id });
     }
-    await release(collection, doc._id);
+    if (removeFilter) {
+      await col.deleteMany({ ...removeFilter, _id: { $in: docs.map((doc) => doc._id) }, [OUTBOX_FIELD]: { $size: 0 } } as unknown as Filter<OutboxDocument>);
+    }
+    await leases.releaseMany(keys);
     return true;
   }
 
@@ -167,10 +180,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let progressed = false;
     for (const collection of collections) {
       // Bounded per pass so one busy collection cannot starve the others.
-      for (let i = 0; i < 100 && !stopped; i++) {
+      for (let i = 0; i < 20 && !stopped; i++) {
         const target = channel;
         if (!target) return progressed;
-        if (!(await relayOne(collection, target))) break;
+        if (!(await relayBatch(collection, target))) break;
         progressed = true;
       }
     }
@@ -204,7 +217,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const target = channel ?? (await waitForChannel());
         let any = false;
         for (const collection of collections) {
-          while (await relayOne(collection, target)) any = true;
+          while (await relayBatch(collection, target)) any = true;
         }
         if (!any) break;
       }
