@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@little-ecom/testing';
+import { buildEvent, publishOptions } from '@little-ecom/events';
+import { replayDeadLetters } from '../src/events/dead-letters.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { mailText, mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
 
@@ -115,5 +117,24 @@ describe('event consumer', () => {
     expect((await mailText(mail.ID)).Text).toContain('http://shop.test/reset-password?token=tok-123_abc');
     const record = await notifications().findOne({ recipientId: user.userId, kind: 'PASSWORD_RESET' });
     expect(record?.text).toBeUndefined();
+  });
+
+  it('replays dead letters back to the queue once the cause is fixed', async () => {
+    const ch = h.publisher.channel;
+    await ch.purgeQueue(h.topology.deadLetterQueue);
+    // A good event that was dead-lettered (say, its retries ran out while the database was down).
+    const user = { userId: randomUUID(), email: uniqueEmail('replayed'), name: 'Replayed', role: 'CUSTOMER' };
+    const event = buildEvent('user.registered', user, { source: 'test', correlationId: 'replay' });
+    ch.sendToQueue(h.topology.deadLetterQueue, Buffer.from(JSON.stringify(event)), publishOptions(event));
+    ch.sendToQueue(h.topology.deadLetterQueue, Buffer.from('still poison'), { persistent: true });
+    await ch.waitForConfirms();
+
+    const listed = await replayDeadLetters(ch, h.topology, { limit: 10, dryRun: true });
+    expect(listed.kept.map((l) => l.messageId)).toEqual([event.id, undefined]);
+    const result = await replayDeadLetters(ch, h.topology, { limit: 10, types: ['user.registered'] });
+    expect(result.replayed.map((l) => l.messageId)).toEqual([event.id]);
+    expect(result.kept).toHaveLength(1);
+    await eventually(async () => ((await mailTo(user.email)).length === 1 ? true : undefined));
+    await eventually(async () => ((await ch.checkQueue(h.topology.deadLetterQueue)).messageCount === 1 ? true : undefined));
   });
 });
