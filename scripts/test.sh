@@ -10,7 +10,7 @@ bash scripts/ensure-deps.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 start_local_services
-bash scripts/tools.sh helm kubeconform k8s-api
+bash scripts/tools.sh helm kubeconform k8s-api kube-apiserver
 
 # Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
 status=0

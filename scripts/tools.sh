@@ -69,6 +69,28 @@ install_helm() {
   echo "$HELM_VERSION" >"$BIN/.helm.version"
 }
 
+# kube-apiserver and etcd for the chart's install test, from the pinned Go modules in helm/envtest
+# (go.mod pins k8s.io/kubernetes; keep it equal to KUBERNETES_VERSION). ~4 min on 2 cores, once.
+install_kube_apiserver() {
+  local stamp
+  stamp="$KUBERNETES_VERSION+$(sha256sum "$ROOT/helm/envtest/go.sum" | cut -c1-16)"
+  installed kube-apiserver "$stamp" && installed etcd "$stamp" && return
+  need_go kube-apiserver
+  grep -q "k8s.io/kubernetes $KUBERNETES_VERSION\$" "$ROOT/helm/envtest/go.mod" || {
+    echo "error: helm/envtest/go.mod does not pin k8s.io/kubernetes $KUBERNETES_VERSION" >&2
+    exit 1
+  }
+  echo "building kube-apiserver $KUBERNETES_VERSION and etcd into .tools/bin (a few minutes, once) ..."
+  local minor="${KUBERNETES_VERSION#v1.}"
+  minor="${minor%%.*}"
+  local v=k8s.io/component-base/version
+  (cd "$ROOT/helm/envtest" && go build -trimpath -ldflags "-s -w -X $v.gitVersion=$KUBERNETES_VERSION \
+    -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean" \
+    -o "$BIN/" k8s.io/kubernetes/cmd/kube-apiserver ./etcd)
+  echo "$stamp" >"$BIN/.kube-apiserver.version"
+  echo "$stamp" >"$BIN/.etcd.version"
+}
+
 install_k8s_api() {
   local out="$ROOT/.tools/k8s-api"
   local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
@@ -98,6 +120,7 @@ for tool in $want; do
     mailpit) install_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" ;;
     helm) install_helm ;;
     k8s-api) install_k8s_api ;;
+    kube-apiserver) install_kube_apiserver ;;
     kubeconform) install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
     *) echo "unknown tool: $tool" >&2; exit 1 ;;
   esac

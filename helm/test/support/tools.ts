@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,19 +32,10 @@ export interface RunResult {
 }
 
 /** Runs a command and returns its exit status and output (never throws on a non-zero exit). */
-export function run(file: string, args: string[], input?: string): RunResult {
-  try {
-    const stdout = execFileSync(file, args, {
-      encoding: 'utf8',
-      input,
-      maxBuffer: 256 * 1024 * 1024,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    return { status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const e = error as { status?: number; stdout?: string; stderr?: string };
-    return { status: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
-  }
+export function run(file: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): RunResult {
+  const result = spawnSync(file, args, { encoding: 'utf8', input, env, maxBuffer: 256 * 1024 * 1024 });
+  if (result.error) return { status: 1, stdout: '', stderr: String(result.error) };
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
 export function helm(args: string[]): RunResult {
