@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { formatMoney, renderEmail } from './templates.js';
+
+describe('email templates', () => {
+  it('formats minor units with the currency’s own decimals', () => {
+    expect(formatMoney({ amount: 1999, currency: 'EUR' })).toBe('€19.99');
+    expect(formatMoney({ amount: 1500, currency: 'JPY' })).toBe('¥1,500');
+    expect(formatMoney({ amount: 5, currency: 'XXX-not-a-code' })).toBe('5 XXX-not-a-code');
+  });
+
+  it('escapes user text in HTML and builds links from the storefront URL', () => {
+    const mail = renderEmail(
+      { kind: 'NEW_PRODUCT', name: '<b>Eve</b>', product: { productId: 'p', slug: 'a-lamp', name: 'Lamp "x" & <y>', price: { amount: 100, currency: 'USD' } } },
+      'https://shop.example',
+    );
+    expect(mail.subject).toBe('New: Lamp "x" & <y>');
+    expect(mail.html).toContain('Lamp &quot;x&quot; &amp; &lt;y&gt;');
+    expect(mail.html).toContain('&lt;b&gt;Eve&lt;/b&gt;');
+    expect(mail.html).not.toContain('<b>Eve');
+    expect(mail.text).toContain('https://shop.example/products/a-lamp');
+    expect(mail.text).toContain('$1.00');
+  });
+
+  it('puts the URL-encoded reset token in the reset link', () => {
+    const mail = renderEmail({ kind: 'PASSWORD_RESET', name: 'Eve', resetToken: 'a+b/c', expiresAt: '2030-01-01T00:00:00.000Z' }, 'http://localhost:3000');
+    expect(mail.text).toContain('http://localhost:3000/reset-password?token=a%2Bb%2Fc');
+    expect(mail.html).toContain('href="http://localhost:3000/reset-password?token=a%2Bb%2Fc"');
+  });
+});
