@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { startTcpProxy, type TcpProxy } from '@little-ecom/amqp/testing';
 import { createTokenVerifier } from '@little-ecom/auth';
@@ -132,11 +133,17 @@ describe('event pipeline', () => {
     const deleted: string[] = [];
     await ch.consume(queue, (msg) => msg && deleted.push((JSON.parse(msg.content.toString()) as { data: { productId: string } }).data.productId), { noAck: true });
     relay = startRelay();
-    const id = await createProduct(`Doomed ${randomUUID().slice(0, 6)}`);
+    const name = `Doomed ${randomUUID().slice(0, 6)}`;
+    const id = await createProduct(name);
     const result = await graphqlRequest(`${products.url}/graphql`, `mutation($id: ID!) { deleteProduct(id: $id) }`, { id }, { authorization: `Bearer ${adminToken}` });
     expect(result.data).toEqual({ deleteProduct: true });
+    // Hidden at once, and its slug is free again even before the relay removed the document.
+    const lookup = await graphqlRequest<{ product: unknown }>(`${products.url}/graphql`, `query($id: ID!) { product(id: $id) { id } }`, { id });
+    expect(lookup.data).toEqual({ product: null });
+    const again = await createProduct(name);
+    expect(again).not.toBe(id);
     const col = productsDb.db.collection(PRODUCTS);
-    await eventually(async () => ((await col.countDocuments({ name: { $regex: '^Doomed' } })) === 0 ? true : undefined), 10_000);
+    await eventually(async () => ((await col.countDocuments({ _id: new ObjectId(id) })) === 0 ? true : undefined), 10_000);
     await eventually(async () => (deleted.includes(id) ? true : undefined));
   });
 });
