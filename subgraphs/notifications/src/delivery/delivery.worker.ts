@@ -80,13 +80,13 @@ export function startDeliveryWorker(deps: {
     log.info('notification sent', { ...fields, deliveryStatus: 'SENT' });
   }
 
-  async function start(n: NotificationDocument): Promise<void> {
-    const key = n._id.toHexString();
+  async function start(id: ObjectId): Promise<void> {
+    const key = id.toHexString();
     if (!(await leases.acquire(key))) return;
     const done = (async () => {
       try {
         // Re-read under the lease: another replica may have sent it since our query.
-        const fresh = await repository.findById(n._id);
+        const fresh = await repository.findById(id);
         if (fresh?.status === 'PENDING' && fresh.nextAttemptAt <= new Date()) await deliver(fresh);
       } catch (error) {
         log.error('delivery attempt crashed', { notificationId: key, err: error });
@@ -96,7 +96,7 @@ export function startDeliveryWorker(deps: {
         notify();
       }
     })();
-    inFlight.set(key, { id: n._id, done });
+    inFlight.set(key, { id, done });
   }
 
   const sleep = (ms: number) =>
@@ -111,19 +111,30 @@ export function startDeliveryWorker(deps: {
       wake = done;
     });
 
+  // Due ids are fetched in batches of several rounds of sends and handed out from memory: each
+  // query scans the pending notifications, which on FerretDB costs far more than a send. Ids gone
+  // stale meanwhile (sent by another replica) are skipped by the re-read under the lease.
+  let queue: ObjectId[] = [];
   const loop = (async () => {
     while (!stopped) {
       pendingWake = false;
       let wait = settings.pollIntervalMs;
       try {
-        const free = settings.concurrency - inFlight.size;
-        if (free > 0) {
-          const due = await repository.due(new Date(), [...inFlight.values()].map((f) => f.id), free);
-          for (const n of due) await start(n);
+        if (queue.length === 0 && inFlight.size < settings.concurrency) {
+          const running = [...inFlight.values()].map((f) => f.id);
+          queue = await repository.due(new Date(), running, settings.concurrency * 10);
         }
-        const next = inFlight.size < settings.concurrency ? await repository.nextDueAt([...inFlight.values()].map((f) => f.id)) : null;
-        if (next) wait = Math.min(wait, Math.max(0, next.getTime() - Date.now()));
+        while (queue.length > 0 && inFlight.size < settings.concurrency && !stopped) {
+          const id = queue.shift()!;
+          if (!inFlight.has(id.toHexString())) await start(id);
+        }
+        if (queue.length === 0 && inFlight.size === 0) {
+          // Nothing to do now: sleep until the next retry is due (or a wake-up).
+          const next = await repository.nextDueAt([]);
+          if (next) wait = Math.min(wait, Math.max(0, next.getTime() - Date.now()));
+        }
       } catch (error) {
+        queue = [];
         log.warn('delivery pass failed, will retry', { err: error });
       }
       // At least a few ms: a due notification another replica holds must not make this a busy loop.

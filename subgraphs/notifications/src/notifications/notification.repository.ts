@@ -92,15 +92,20 @@ export function createNotificationRepository(db: Db) {
     /** Notifications due for an attempt, oldest due first, excluding those this process is sending. */
     due: (now: Date, exclude: ObjectId[], limit: number) =>
       notifications
-        .find({ status: 'PENDING', nextAttemptAt: { $lte: now }, ...(exclude.length ? { _id: { $nin: exclude } } : {}) })
+        .find(
+          { status: 'PENDING', nextAttemptAt: { $lte: now }, ...(exclude.length ? { _id: { $nin: exclude } } : {}) },
+          // Ids only: the sender re-reads each one under its lease, and bodies are large.
+          { projection: { _id: 1 } },
+        )
         .sort({ nextAttemptAt: 1 })
         .limit(limit)
+        .map((doc) => doc._id)
         .toArray(),
 
     /** When the next pending notification becomes due, if any. */
     async nextDueAt(exclude: ObjectId[]): Promise<Date | null> {
       const [next] = await notifications
-        .find({ status: 'PENDING', ...(exclude.length ? { _id: { $nin: exclude } } : {}) })
+        .find({ status: 'PENDING', ...(exclude.length ? { _id: { $nin: exclude } } : {}) }, { projection: { nextAttemptAt: 1 } })
         .sort({ nextAttemptAt: 1 })
         .limit(1)
         .toArray();
