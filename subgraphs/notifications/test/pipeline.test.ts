@@ -135,6 +135,12 @@ describe('event pipeline', () => {
     relay = startRelay();
     const name = `Doomed ${randomUUID().slice(0, 6)}`;
     const id = await createProduct(name);
+    // FerretDB v1 does not isolate concurrent updates of one document (see docs/events.md): let the
+    // relay finish with product.created before the delete writes to the same document.
+    await eventually(async () => {
+      const doc = await productsDb.db.collection(PRODUCTS).findOne({ _id: new ObjectId(id) });
+      return (doc?.[OUTBOX_FIELD] as unknown[] | undefined)?.length === 0 ? true : undefined;
+    });
     const result = await graphqlRequest(`${products.url}/graphql`, `mutation($id: ID!) { deleteProduct(id: $id) }`, { id }, { authorization: `Bearer ${adminToken}` });
     expect(result.data).toEqual({ deleteProduct: true });
     // Hidden at once, and its slug is free again even before the relay removed the document.
