@@ -73,8 +73,12 @@ describe('helm against a real kube-apiserver', () => {
   });
 
   it('installs with the production values', async () => {
-    upgrade([...values('production'), '--set-file', `supergraph=${join(ROOT, 'gateway/supergraph.graphql')}`]);
+    const { stdout } = upgrade([...values('production'), '--set-file', `supergraph=${join(ROOT, 'gateway/supergraph.graphql')}`]);
     expect(revision()).toBe(1);
+    expect(stdout).toContain('https://api.shop.example.com/graphql');
+    expect(stdout).toContain(`helm test ${RELEASE} -n ${NAMESPACE}`);
+    expect(stdout).toContain('node dist/cli/create-admin.js');
+    expect(stdout).toContain('Secret "little-ecom-secrets"');
     expect(names(await deployments())).toEqual(
       ['gateway', 'products', 'accounts', 'notifications'].map((c) => `${RELEASE}-little-ecom-${c}`).sort(),
     );
@@ -132,7 +136,10 @@ describe('helm against a real kube-apiserver', () => {
   });
 
   it('upgrades to the defaults with a chart-created Secret, then to no network policies or autoscaling', async () => {
-    upgrade(['--reset-values', '--set-string', 'secrets.values.amqp-url=amqp://user:pass@rabbitmq:5672']);
+    const { stdout } = upgrade(['--reset-values', '--set-string', 'secrets.values.amqp-url=amqp://user:pass@rabbitmq:5672']);
+    expect(stdout).toMatch(
+      /WARNING: no value for the secret keys: accounts-mongodb-uri, jwt-signing-keys, notifications-mongodb-uri, products-mongodb-uri, smtp-url\./,
+    );
     expect(names(await list(`/api/v1/namespaces/${NAMESPACE}/secrets`))).toContain(`${RELEASE}-little-ecom-secrets`);
     upgrade(['--reset-values', ...values('network-policies-off')]);
     expect(revision()).toBe(6);
