@@ -201,4 +201,16 @@ describe('event pipeline through the gateway', () => {
     expect(newest?.sentAt).toBeTruthy();
     expect(welcome).toMatchObject({ kind: 'WELCOME', status: 'SENT', product: null });
   });
+
+  it('mails the reset link when a password reset is requested', async () => {
+    const email = uniqueEmail('forgetful');
+    await gql(`mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }`, {
+      input: { email, password: 'a forgettable password 1', name: 'Forgetful' },
+    });
+    await gql(`mutation($email: String!) { requestPasswordReset(email: $email) }`, { email });
+    const mail = await eventually(async () => (await mailTo(email)).find((m) => m.Subject === 'Reset your little-ecom password'), 20_000);
+    const response = await fetch(`${testEnv.mailpitApiUrl}/api/v1/message/${mail.ID}`);
+    const { Text } = (await response.json()) as { Text: string };
+    expect(Text).toMatch(/http:\/\/shop\.test\/reset-password\?token=[A-Za-z0-9%_-]{16,}/);
+  });
 });
