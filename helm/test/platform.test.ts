@@ -121,13 +121,14 @@ describe('infra/platform', () => {
 });
 
 describe('infra/compose.yaml', () => {
-  const compose = parse(read('infra/compose.yaml')) as {
+  const compose = parse(read('infra/compose.yaml'), { merge: true }) as {
     services: Record<
       string,
       {
         image?: string;
         build?: { context: string; dockerfile: string };
         command?: string[];
+        profiles?: string[];
         volumes?: string[];
         environment?: Record<string, string>;
       }
@@ -155,6 +156,11 @@ describe('infra/compose.yaml', () => {
       expect(build?.dockerfile).toBe(`${dir}/Dockerfile`);
       expect(existsSync(join(ROOT, 'infra', build!.context, build!.dockerfile))).toBe(true);
     }
-    expect(compose.services['products']?.environment?.['MONGODB_URI']).toContain('replicaSet=rs0');
+    expect(compose.services['products']?.environment?.['MONGODB_URI']).toContain('directConnection=true');
+    expect(compose.services['products']?.environment?.['NODE_ENV']).toBe('development');
+    // `up` alone starts only the backing services `npm run dev` uses; the services are the `app` profile.
+    for (const name of ['gateway', 'products', 'accounts', 'notifications'])
+      expect(compose.services[name]?.profiles).toEqual(['app']);
+    for (const name of ['mongodb', 'rabbitmq', 'mailpit']) expect(compose.services[name]?.profiles).toBeUndefined();
   });
 });
