@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,6 +12,7 @@ import {
   VALUE_SETS,
   byKind,
   helm,
+  run,
   render,
   templateText,
   type Manifest,
@@ -189,6 +191,20 @@ describe('supergraph', () => {
     const copy = readFileSync(join(CHART, 'files/supergraph.graphql'), 'utf8');
     const source = readFileSync(join(ROOT, 'gateway/supergraph.graphql'), 'utf8');
     expect(copy).toBe(source);
+  });
+
+  it('helm package ships the supergraph content, not the symlink', () => {
+    const out = mkdtempSync(join(tmpdir(), 'little-ecom-package-'));
+    try {
+      const packaged = helm(['package', CHART, '--destination', out]);
+      expect(packaged.status, packaged.stderr).toBe(0);
+      const archive = readdirSync(out).find((f) => f.endsWith('.tgz'))!;
+      const listing = run('tar', ['-xzOf', join(out, archive), 'little-ecom/files/supergraph.graphql']);
+      expect(listing.status).toBe(0);
+      expect(listing.stdout).toBe(readFileSync(join(ROOT, 'gateway/supergraph.graphql'), 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('a new supergraph changes the checksum annotation, so the gateway rolls', () => {
