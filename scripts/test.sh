@@ -10,7 +10,9 @@ bash scripts/ensure-deps.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 start_local_services
-bash scripts/tools.sh helm kubeconform k8s-api kube-apiserver
+# Tests also start a private Mailpit and a kube-apiserver, so install every tool
+# even when shared services already answer.
+bash scripts/tools.sh ferretdb mailpit helm kubeconform k8s-api kube-apiserver
 
 # Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
 status=0

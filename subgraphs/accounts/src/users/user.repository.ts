@@ -1,6 +1,6 @@
 import { ObjectId, type Db, type IndexDescription } from 'mongodb';
 import type { Role } from '@little-ecom/auth';
-import { OUTBOX_FIELD, type EventEnvelope } from '@little-ecom/events';
+import { OUTBOX_FIELD, announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 
 /** A pending password reset: only the SHA-256 of the emailed token is kept. */
 export interface PasswordReset {
@@ -30,6 +30,7 @@ export const USERS = 'users';
 export const userIndexes: IndexDescription[] = [
   { key: { email: 1 }, name: 'email_unique', unique: true },
   { key: { 'passwordReset.tokenHash': 1 }, name: 'password_reset_token' },
+  outboxIndex,
 ];
 
 export type NewUser = Pick<UserDocument, 'email' | 'name' | 'role' | 'passwordHash'>;
@@ -53,6 +54,8 @@ export function createUserRepository(db: Db) {
     async insert(user: NewUser & { _id: ObjectId }, event: EventEnvelope, now: Date): Promise<UserDocument> {
       const doc: UserDocument = { ...user, createdAt: now, updatedAt: now, [OUTBOX_FIELD]: [event] };
       await collection.insertOne(doc);
+      // Wakes the relay in this process now instead of at its next poll.
+      announceOutboxWrite(USERS);
       return doc;
     },
 
@@ -73,6 +76,7 @@ export function createUserRepository(db: Db) {
     /** Stores a reset and its event in one write. */
     async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<void> {
       await collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, $push: { [OUTBOX_FIELD]: event } });
+      announceOutboxWrite(USERS);
     },
 
     /**
@@ -90,12 +94,15 @@ export function createUserRepository(db: Db) {
      * Changes the role if the user still looks like `current` (optimistic check), with its
      * `user.updated` event in the same write. Null when the user changed or disappeared meanwhile.
      */
-    setRole: (current: UserDocument, role: Role, event: EventEnvelope, now: Date) =>
-      collection.findOneAndUpdate(
+    async setRole(current: UserDocument, role: Role, event: EventEnvelope, now: Date): Promise<UserDocument | null> {
+      const updated = await collection.findOneAndUpdate(
         { _id: current._id, role: current.role, email: current.email, name: current.name },
         { $set: { role, updatedAt: now }, $push: { [OUTBOX_FIELD]: event } },
         { returnDocument: 'after' },
-      ),
+      );
+      if (updated) announceOutboxWrite(USERS);
+      return updated;
+    },
   };
 }
 
