@@ -59,6 +59,22 @@ describe('infra/platform', () => {
     );
   });
 
+  it('the RabbitMQ definitions hold topology only, on the vhost the AMQP URL install.sh builds points at', () => {
+    const definitions = JSON.parse(read('infra/rabbitmq/definitions.json')) as {
+      users?: unknown[];
+      permissions?: unknown[];
+      vhosts?: { name: string }[];
+      exchanges?: { name: string; vhost: string }[];
+    };
+    // Credentials belong to the operator's default user (and compose's rabbitmq.conf), not to this file.
+    expect(definitions.users ?? []).toEqual([]);
+    expect(definitions.permissions ?? []).toEqual([]);
+    expect((definitions.vhosts ?? [{ name: '/' }]).map((v) => v.name)).toEqual(['/']);
+    expect(definitions.exchanges?.some((e) => e.name === 'little-ecom.events')).toBe(true);
+    // No vhost path: the default vhost "/".
+    expect(readFileSync(join(PLATFORM, 'install.sh'), 'utf8')).toContain('@little-ecom-rabbitmq.rabbitmq.svc:5672"');
+  });
+
   it('MongoDB is a replica set with one user per subgraph, limited to its own database', () => {
     const [mongo] = manifests('mongodb.yaml');
     const spec = mongo!.spec as {
