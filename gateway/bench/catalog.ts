@@ -17,7 +17,7 @@ const concurrency = Math.min(Number(values.concurrency), 256);
 
 const stack = await startStack();
 try {
-  const token = await stack.issuer.sign({ sub: 'bench-admin', role: 'ADMIN' });
+  const token = await stack.issuer!.sign({ sub: 'bench-admin', role: 'ADMIN' });
   for (let i = 0; i < Number(values.products); i++) {
     await graphqlRequest(
       stack.gatewayUrl,

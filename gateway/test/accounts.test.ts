@@ -1,99 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAccountsConfig } from '@little-ecom/accounts/config';
-import { createOrPromoteAdmin } from '@little-ecom/accounts/create-admin';
-import { createArgon2Hasher } from '@little-ecom/accounts/password-hasher';
-import { accountsIndexes, createServer as createAccountsServer } from '@little-ecom/accounts/server';
-import { generateSigningJwk, importSigningKeys, type SigningKeys } from '@little-ecom/accounts/signing-keys';
-import { createUserRepository, type UserDocument } from '@little-ecom/accounts/users';
-import { createTokenVerifier } from '@little-ecom/auth';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
-import { createLogger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { PRODUCTS, productIndexes } from '@little-ecom/products/catalog';
-import { createServer as createProductsServer } from '@little-ecom/products/server';
-import { freshDatabase, graphqlRequest, unsignedToken, type TestDatabase } from '@little-ecom/testing';
-import { createGateway } from '../src/server.js';
-import { composeSupergraph, readSubgraphSchemas } from '../src/supergraph.js';
-import { repoRoot } from './harness.js';
-
-/**
- * accounts + products + gateway in this process over loopback HTTP, with products verifying tokens
- * against the accounts JWKS exactly as deployed (no test issuer anywhere).
- */
-interface AuthStack {
-  gatewayUrl: string;
-  keys: SigningKeys;
-  accountsDb: TestDatabase;
-  admin: (email: string, password: string) => Promise<unknown>;
-  close(): Promise<void>;
-}
-
-async function startAuthStack(): Promise<AuthStack> {
-  const logger = createLogger({ service: 'gw-accounts-test', level: 'error' });
-  const config = loadAccountsConfig({ NODE_ENV: 'test' });
-  const keys = await importSigningKeys([await generateSigningJwk()]);
-  const hasher = await createArgon2Hasher({ memoryKiB: 1024, timeCost: 1, parallelism: 1 });
-
-  const accountsDb = await freshDatabase('gw_accounts');
-  await ensureIndexes(accountsDb.db, accountsIndexes);
-  const accounts = createAccountsServer({ db: accountsDb.db, logger, production: false, keys, settings: config.auth, hasher });
-  await accounts.apollo.start();
-  const servers: Record<string, RunningHttpServer> = {};
-  servers['accounts'] = await startHttpServer(
-    { apollo: accounts.apollo, context: accounts.context, routes: accounts.routes, logger, trustProxy: true },
-    { host: '127.0.0.1', port: 0 },
-  );
-
-  const verifier = createTokenVerifier({
-    jwksUrl: `${servers['accounts'].url}/.well-known/jwks.json`,
-    issuer: config.auth.tokens.issuer,
-    audience: config.auth.tokens.audience,
-    algorithms: ['ES256'],
-  });
-  const productsDb = await freshDatabase('gw_products');
-  await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
-  const products = createProductsServer({ db: productsDb.db, verifier, logger, production: false });
-  await products.apollo.start();
-  servers['products'] = await startHttpServer(
-    { apollo: products.apollo, context: products.context, logger, trustProxy: true },
-    { host: '127.0.0.1', port: 0 },
-  );
-
-  const urls = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, `${server.url}/graphql`]));
-  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'little-ecom-supergraph-')), 'supergraph.graphql');
-  writeFileSync(supergraphPath, composeSupergraph(readSubgraphSchemas(repoRoot, urls).filter((s) => s.name in servers)));
-  const gw = createGateway({
-    logger,
-    production: false,
-    supergraph: { path: supergraphPath, pollIntervalMs: 1_000 },
-    subgraphUrls: {},
-    limits: { maxDepth: 10, maxAliases: 15, maxCost: 5_000, maxTokens: 2_000 },
-  });
-  await gw.apollo.start();
-  const gateway = await startHttpServer(
-    { apollo: gw.apollo, context: gw.context, logger, graphqlPaths: ['/', '/graphql'] },
-    { host: '127.0.0.1', port: 0 },
-  );
-
-  return {
-    gatewayUrl: `${gateway.url}/graphql`,
-    keys,
-    accountsDb,
-    admin: (email, password) =>
-      createOrPromoteAdmin({ users: createUserRepository(accountsDb.db), hasher }, { email, password }, 'gateway-test'),
-    async close() {
-      await gateway.drain(1_000);
-      for (const server of Object.values(servers)) await server.drain(1_000);
-      await accountsDb.drop();
-      await productsDb.drop();
-    },
-  };
-}
+import type { UserDocument } from '@little-ecom/accounts/users';
+import { graphqlRequest, unsignedToken } from '@little-ecom/testing';
+import { startStack, type Stack } from './harness.js';
 
 const AUTH = 'accessToken refreshToken expiresAt user { id email role }';
 interface Payload {
@@ -109,7 +19,7 @@ const product = (slug: string) => ({
 const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
 
 describe('accounts through the gateway', () => {
-  let stack: AuthStack;
+  let stack: Stack;
   const gql = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string) =>
     graphqlRequest<T>(stack.gatewayUrl, query, variables, token ? { authorization: `Bearer ${token}` } : {});
   const signUp = async (email: string) => {
@@ -129,7 +39,7 @@ describe('accounts through the gateway', () => {
   };
 
   beforeAll(async () => {
-    stack = await startAuthStack();
+    stack = await startStack({ mode: 'accounts' });
   });
   afterAll(async () => stack?.close());
 
@@ -157,7 +67,7 @@ describe('accounts through the gateway', () => {
       'mutation { requestPasswordReset(email: "cycle@example.com") }',
     );
     expect(requested.data!.requestPasswordReset).toBe(true);
-    const user = await stack.accountsDb.db.collection<UserDocument>('users').findOne({ email: 'cycle@example.com' });
+    const user = await stack.accounts!.db.db.collection<UserDocument>('users').findOne({ email: 'cycle@example.com' });
     const token = user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
     const reset = await gql<{ resetPassword: boolean }>(
       'mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }',
@@ -174,7 +84,7 @@ describe('accounts through the gateway', () => {
   });
 
   it('lets an admin made with create-admin change the catalog', async () => {
-    await stack.admin('owner@example.com', 'owner passphrase for the shop');
+    await stack.accounts!.createAdmin('owner@example.com', 'owner passphrase for the shop');
     const admin = await logIn('owner@example.com', 'owner passphrase for the shop');
     expect(admin.user.role).toBe('ADMIN');
     const res = await gql<{ createProduct: { slug: string } }>(CREATE_PRODUCT, product('admin-lamp'), admin.accessToken);
@@ -206,10 +116,10 @@ describe('accounts through the gateway', () => {
         .setJti(randomUUID());
       if (o.hmac)
         return jwt
-          .setProtectedHeader({ alg: 'HS256', kid: stack.keys.active.kid, typ: 'at+jwt' })
+          .setProtectedHeader({ alg: 'HS256', kid: stack.accounts!.keys.active.kid, typ: 'at+jwt' })
           .sign(new TextEncoder().encode('x'.repeat(32)));
-      const key = o.foreign ? (await generateKeyPair('ES256')).privateKey : stack.keys.active.key;
-      return jwt.setProtectedHeader({ alg: 'ES256', kid: stack.keys.active.kid, typ: o.typ ?? 'at+jwt' }).sign(key);
+      const key = o.foreign ? (await generateKeyPair('ES256')).privateKey : stack.accounts!.keys.active.key;
+      return jwt.setProtectedHeader({ alg: 'ES256', kid: stack.accounts!.keys.active.kid, typ: o.typ ?? 'at+jwt' }).sign(key);
     };
 
     const cases: [string, () => Promise<string>][] = [

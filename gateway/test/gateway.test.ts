@@ -6,7 +6,7 @@ import { startStack, type Stack } from './harness.js';
 const CREATE = `mutation Create($input: CreateProductInput!) { createProduct(input: $input) { id slug name price { amount currency } } }`;
 
 async function seedProducts(stack: Stack, count: number): Promise<string[]> {
-  const token = await stack.issuer.sign({ sub: 'admin-1', role: 'ADMIN' });
+  const token = await stack.issuer!.sign({ sub: 'admin-1', role: 'ADMIN' });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const res = await graphqlRequest<{ createProduct: { id: string } }>(
@@ -68,7 +68,7 @@ describe('gateway in development mode', () => {
 
   it('forwards the request id and the caller token to subgraphs', async () => {
     const requestId = `test-${Date.now()}`;
-    const token = await stack.issuer.sign({ sub: 'customer-7', role: 'CUSTOMER' });
+    const token = await stack.issuer!.sign({ sub: 'customer-7', role: 'CUSTOMER' });
     const res = await graphqlRequest(stack.gatewayUrl, `query ForwardCheck { products(first: 1) { totalCount } }`, undefined, {
       'x-request-id': requestId,
       authorization: `Bearer ${token}`,
@@ -91,10 +91,10 @@ describe('gateway in development mode', () => {
     const input = { name: 'Nope', price: { amount: 1, currency: 'EUR' }, stock: 1, category: 'gateway' };
     const anonymous = await graphqlRequest(stack.gatewayUrl, CREATE, { input });
     expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
-    const customer = await stack.issuer.sign({ sub: 'c', role: 'CUSTOMER' });
+    const customer = await stack.issuer!.sign({ sub: 'c', role: 'CUSTOMER' });
     const forbidden = await graphqlRequest(stack.gatewayUrl, CREATE, { input }, { authorization: `Bearer ${customer}` });
     expect(forbidden.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-    const expired = await stack.issuer.sign({ sub: 'a', role: 'ADMIN' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const expired = await stack.issuer!.sign({ sub: 'a', role: 'ADMIN' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
     const rejected = await graphqlRequest(stack.gatewayUrl, CREATE, { input }, { authorization: `Bearer ${expired}` });
     expect(rejected.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
   });
