@@ -113,3 +113,30 @@ export function commonSettings(service: string, env: CommonEnv) {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }
+
+/** How subgraphs find and check access tokens; defaults match the local accounts subgraph. */
+export const tokenVerifierEnv = {
+  JWKS_URL: httpUrl('http://127.0.0.1:4002/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().default('http://localhost:4002'),
+  JWT_AUDIENCE: z.string().default('little-ecom'),
+  JWT_ALGORITHMS: list(['ES256']),
+};
+
+export function tokenVerifierSettings(env: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string[] }) {
+  return { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS };
+}
+
+/** The broker and outbox relay settings of the event producers (products, accounts). */
+export const outboxEnv = {
+  AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
+  EVENTS_EXCHANGE: z.string().default('little-ecom.events'),
+  OUTBOX_POLL_INTERVAL_MS: positiveInt(1_000),
+  OUTBOX_LEASE_MS: positiveInt(30_000),
+};
+
+export function outboxSettings(env: { AMQP_URL: string; EVENTS_EXCHANGE: string; OUTBOX_POLL_INTERVAL_MS: number; OUTBOX_LEASE_MS: number }) {
+  return {
+    amqp: { url: env.AMQP_URL, exchange: env.EVENTS_EXCHANGE },
+    outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, leaseMs: env.OUTBOX_LEASE_MS },
+  };
+}

@@ -1,5 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_AMQP_URL, DEFAULT_MONGODB_URI, bool, commonEnv, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+import {
+  DEFAULT_MONGODB_URI,
+  bool,
+  commonEnv,
+  commonSettings,
+  loadConfig,
+  outboxEnv,
+  outboxSettings,
+  port,
+  positiveInt,
+  z,
+  type Env,
+} from '@little-ecom/config';
 
 /** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane (our default). */
 export const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -90,10 +102,7 @@ const schema = z
     LOGIN_THROTTLE_WINDOW: duration('15m'),
     LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(5),
     LOGIN_THROTTLE_MAX_PER_IP: positiveInt(50),
-    AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
-    EVENTS_EXCHANGE: z.string().default('little-ecom.events'),
-    OUTBOX_POLL_INTERVAL_MS: positiveInt(1_000),
-    OUTBOX_LEASE_MS: positiveInt(30_000),
+    ...outboxEnv,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -113,15 +122,8 @@ const schema = z
     }
   })
   .transform((env) => ({
-    service: 'accounts',
-    production: env.NODE_ENV === 'production',
-    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY },
-    log: {
-      level: env.LOG_LEVEL,
-      fluentd: env.FLUENTD_HOST
-        ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX }
-        : undefined,
-    },
+    ...commonSettings('accounts', env),
+    trustProxy: env.TRUST_PROXY,
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     auth: {
@@ -140,9 +142,7 @@ const schema = z
         maxPerIp: env.LOGIN_THROTTLE_MAX_PER_IP,
       },
     },
-    amqp: { url: env.AMQP_URL, exchange: env.EVENTS_EXCHANGE },
-    outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, leaseMs: env.OUTBOX_LEASE_MS },
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    ...outboxSettings(env),
   }));
 
 export type AccountsConfig = ReturnType<typeof loadAccountsConfig>;

@@ -35,7 +35,7 @@ try {
       context,
       routes,
       logger,
-      trustProxy: config.http.trustProxy,
+      trustProxy: config.trustProxy,
       readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
     },
     config.http,

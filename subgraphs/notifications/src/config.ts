@@ -3,11 +3,13 @@ import {
   DEFAULT_MONGODB_URI,
   DEFAULT_SMTP_URL,
   commonEnv,
+  commonSettings,
   httpUrl,
-  list,
   loadConfig,
   port,
   positiveInt,
+  tokenVerifierEnv,
+  tokenVerifierSettings,
   z,
   type Env,
 } from '@little-ecom/config';
@@ -40,19 +42,10 @@ const schema = z
     DELIVERY_RETRY_BASE_MS: positiveInt(2_000),
     DELIVERY_RETRY_MAX_DELAY_MS: positiveInt(300_000),
     DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
-    JWKS_URL: httpUrl('http://127.0.0.1:4002/.well-known/jwks.json'),
-    JWT_ISSUER: z.string().default('http://localhost:4002'),
-    JWT_AUDIENCE: z.string().default('little-ecom'),
-    JWT_ALGORITHMS: list(['ES256']),
+    ...tokenVerifierEnv,
   })
   .transform((env) => ({
-    service: 'notifications',
-    production: env.NODE_ENV === 'production',
-    http: { host: env.HOST, port: env.PORT },
-    log: {
-      level: env.LOG_LEVEL,
-      fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
-    },
+    ...commonSettings('notifications', env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     amqp: {
       url: env.AMQP_URL,
@@ -74,8 +67,7 @@ const schema = z
       retryMaxDelayMs: env.DELIVERY_RETRY_MAX_DELAY_MS,
       pollIntervalMs: env.DELIVERY_POLL_INTERVAL_MS,
     },
-    jwt: { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS },
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    jwt: tokenVerifierSettings(env),
   }));
 
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
