@@ -15,6 +15,7 @@ const suitesFailed = report.numFailedTestSuites ?? 0;
 // A file that fails to load has no failed tests of its own; count it so the line never reads green.
 const failed = (report.numFailedTests ?? 0) || suitesFailed;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`test files: ${report.numTotalTestSuites ?? 0} run, ${suitesFailed} failed`);
+const files = report.testResults ?? [];
+console.log(`test files: ${files.length} run, ${files.filter((f) => f.status === 'failed').length} failed`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 if (passed === 0 || failed > 0 || suitesFailed > 0) process.exit(1);

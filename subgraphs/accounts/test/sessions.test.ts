@@ -115,6 +115,13 @@ describe('session lifecycle', () => {
     const results = await Promise.all([refresh(login.refreshToken), refresh(login.refreshToken)]);
     expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
     expect(results.filter((r) => codeOf(r) === 'UNAUTHENTICATED')).toHaveLength(1);
+    // Losing the race is not treated as theft: the winner's new token keeps working...
+    const winner = results.find((r) => r.errors === undefined)!.data!.refreshSession;
+    const next = await refresh(winner.refreshToken);
+    expect(next.errors).toBeUndefined();
+    // ...while presenting the exchanged token again later still ends the family.
+    expect(codeOf(await refresh(login.refreshToken))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await refresh(next.data!.refreshSession.refreshToken))).toBe('UNAUTHENTICATED');
   });
 
   it('logs out: the refresh token stops working, logging out twice answers false', async () => {

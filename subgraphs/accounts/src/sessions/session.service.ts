@@ -46,16 +46,22 @@ export function createSessionService({ repository, singleUse, logger, refreshTtl
       const now = clock();
       const tokenHash = hashSecretToken(refreshToken);
       const current = await repository.findLive(tokenHash, now);
-      if (current && (await singleUse.claim('refresh', tokenHash, current.expiresAt, now))) {
-        const next = newSecretToken();
-        const session = await repository.advance(current._id, tokenHash, hashSecretToken(next), now);
-        if (session) return { session, refreshToken: next };
+      if (current) {
+        if (await singleUse.claim('refresh', tokenHash, current.expiresAt, now)) {
+          const next = newSecretToken();
+          const session = await repository.advance(current._id, tokenHash, hashSecretToken(next), now);
+          if (session) return { session, refreshToken: next };
+        }
+        // Lost a race with a concurrent exchange of the same token (e.g. two tabs refreshing at once):
+        // one request wins, this one is refused. Revoking here would also kill the winner's fresh token
+        // depending on timing; a stolen copy is still caught when it is replayed after the rotation.
+        throw invalidRefreshToken();
       }
 
-      // Used before: replayed later (found among the rotated hashes) or concurrently (the claim lost).
-      const reused = current ?? (await repository.findByRotatedHash(tokenHash));
+      // Exchanged before and presented again: the client or an attacker holds a stolen copy; we cannot
+      // tell which, so the whole family ends.
+      const reused = await repository.findByRotatedHash(tokenHash);
       if (reused && (await repository.revoke({ _id: reused._id }, 'reuse_detected', now))) {
-        // Either the client or an attacker holds a stolen copy; we cannot tell which, so both lose it.
         logger.warn('refresh token reuse detected, session family revoked', {
           userId: reused.userId.toHexString(),
           sessionId: reused._id,
