@@ -20,6 +20,8 @@ echo "== codegen"
 npm run --silent codegen
 echo "== supergraph"
 npm run --silent compose -- --check || status=1
+echo "== formatting"
+npx prettier --check . --log-level=warn || status=1
 echo "== typecheck and lint"
 npx turbo run typecheck lint --output-logs=errors-only --log-prefix=task || status=1
 echo "== tests"

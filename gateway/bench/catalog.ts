@@ -22,7 +22,14 @@ try {
     await graphqlRequest(
       stack.gatewayUrl,
       `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
-      { input: { name: `Bench product ${i}`, price: { amount: 100 + (i % 50) * 10, currency: 'EUR' }, stock: i % 4, category: ['a', 'b', 'c'][i % 3] } },
+      {
+        input: {
+          name: `Bench product ${i}`,
+          price: { amount: 100 + (i % 50) * 10, currency: 'EUR' },
+          stock: i % 4,
+          category: ['a', 'b', 'c'][i % 3],
+        },
+      },
       { authorization: `Bearer ${token}` },
     );
   }
@@ -57,8 +64,12 @@ try {
   console.log(`  latency      p50 ${pct(50)} ms   p95 ${pct(95)} ms   p99 ${pct(99)} ms`);
   console.log(`  errors       ${errors}`);
   const directP50 = direct.latencies[Math.floor(direct.latencies.length / 2)]!.toFixed(1);
-  console.log(`  products subgraph alone: ${(direct.latencies.length / direct.seconds).toFixed(0)} req/s, p50 ${directP50} ms (the gateway's share is the difference)`);
-  console.log(`  memory       rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB   heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (gateway + products + client in one process)`);
+  console.log(
+    `  products subgraph alone: ${(direct.latencies.length / direct.seconds).toFixed(0)} req/s, p50 ${directP50} ms (the gateway's share is the difference)`,
+  );
+  console.log(
+    `  memory       rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB   heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB (gateway + products + client in one process)`,
+  );
 } finally {
   await stack.close();
 }

@@ -10,10 +10,9 @@ describe('gateway config', () => {
     expect(dev.corsOrigins).toEqual(['*']);
     expect(dev.subgraphUrls.products).toBe('http://127.0.0.1:4001/graphql');
     expect(loadGatewayConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
-    expect(loadGatewayConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
-      'https://a.example',
-      'https://b.example',
-    ]);
+    expect(
+      loadGatewayConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
   });
 
   it('lets env variables override every default and reports every bad one', () => {

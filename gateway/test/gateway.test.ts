@@ -111,7 +111,11 @@ describe('gateway in development mode', () => {
   });
 
   it('answers malformed requests with a code, not a 500', async () => {
-    const res = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    const res = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
@@ -127,7 +131,9 @@ describe('gateway supergraph reloading', () => {
 
   beforeAll(async () => {
     // Start with a supergraph that lacks Query.product, as if composed from an older schema.
-    stack = await startStack({ editSdl: (s) => s.sdl.replace(/^\s*"A product by id or slug[^\n]*\n\s*product\(id: ID, slug: String\): Product\n/m, '') });
+    stack = await startStack({
+      editSdl: (s) => s.sdl.replace(/^\s*"A product by id or slug[^\n]*\n\s*product\(id: ID, slug: String\): Product\n/m, ''),
+    });
   });
   afterAll(async () => stack?.close());
 
@@ -166,13 +172,19 @@ describe('gateway in production mode', () => {
   });
 
   it('refuses an over-deep query with a clear error', async () => {
-    const res = await graphqlRequest(stack.gatewayUrl, `{ products { edges { node { price { amount } } } pageInfo { endCursor } } }`);
+    const res = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ products { edges { node { price { amount } } } pageInfo { endCursor } } }`,
+    );
     expect(res.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.errors?.[0]?.message).toMatch(/depth/i);
   });
 
   it('refuses too many aliases', async () => {
-    const res = await graphqlRequest(stack.gatewayUrl, `{ a: products { totalCount } b: products { totalCount } c: products { totalCount } d: products { totalCount } }`);
+    const res = await graphqlRequest(
+      stack.gatewayUrl,
+      `{ a: products { totalCount } b: products { totalCount } c: products { totalCount } d: products { totalCount } }`,
+    );
     expect(res.errors?.[0]?.message).toMatch(/alias/i);
   });
 

@@ -70,7 +70,11 @@ const LIMITS = { maxDepth: 10, maxAliases: 15, maxCost: 5_000, maxTokens: 2_000 
 /** A logger that keeps every record in memory, so tests can look at what a service logged. */
 function capturingLogger(service: string, logs: Stack['logs']): Logger {
   logs[service] = [];
-  return createLogger({ service, level: 'debug', write: (line) => logs[service]!.push(JSON.parse(line) as Record<string, unknown>) });
+  return createLogger({
+    service,
+    level: 'debug',
+    write: (line) => logs[service]!.push(JSON.parse(line) as Record<string, unknown>),
+  });
 }
 
 /**
@@ -104,7 +108,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (mode === 'catalog') {
     issuer = await createTestIssuer();
     teardown.push(() => issuer!.close());
-    verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, algorithms: ['ES256'] });
+    verifier = createTokenVerifier({
+      jwksUrl: issuer.jwksUrl,
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      algorithms: ['ES256'],
+    });
   } else {
     const config = loadAccountsConfig({ NODE_ENV: 'test' });
     const keys = await importSigningKeys([await generateSigningJwk()]);
@@ -126,7 +135,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     accounts = {
       db,
       keys,
-      createAdmin: (email, password) => createOrPromoteAdmin({ users: createUserRepository(db.db), hasher }, { email, password }, 'gateway-test'),
+      createAdmin: (email, password) =>
+        createOrPromoteAdmin({ users: createUserRepository(db.db), hasher }, { email, password }, 'gateway-test'),
     };
   }
 
@@ -151,10 +161,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       consumer: { prefetch: 10, maxRetries: 3, retryDelayMs: 100 },
       delivery: { concurrency: 5, maxAttempts: 4, retryBaseMs: 100, retryMaxDelayMs: 500, pollIntervalMs: 200 },
-      mail: { smtpUrl: testEnv.smtpUrl, from: 'little-ecom <no-reply@test.little-ecom.local>', maxConnections: 2, storefrontUrl: 'http://shop.test' },
+      mail: {
+        smtpUrl: testEnv.smtpUrl,
+        from: 'little-ecom <no-reply@test.little-ecom.local>',
+        maxConnections: 2,
+        storefrontUrl: 'http://shop.test',
+      },
     });
     teardown.push(() => runtime.stop());
-    const server = createNotificationsServer({ db: db.db, verifier, logger, production, wakeDelivery: () => runtime.wakeDelivery() });
+    const server = createNotificationsServer({
+      db: db.db,
+      verifier,
+      logger,
+      production,
+      wakeDelivery: () => runtime.wakeDelivery(),
+    });
     await server.apollo.start();
     await serve('notifications', { apollo: server.apollo, context: server.context, logger, trustProxy: true });
     await connection.ready();

@@ -36,7 +36,10 @@ describe('event pipeline through the gateway', () => {
       `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`,
       { input: { email, password: 'a customer password 123', name: 'Pipeline Customer' } },
     );
-    await eventually(async () => ((await mailTo(email)).some((m) => m.Subject === 'Welcome to little-ecom') ? true : undefined), 20_000);
+    await eventually(
+      async () => ((await mailTo(email)).some((m) => m.Subject === 'Welcome to little-ecom') ? true : undefined),
+      20_000,
+    );
 
     const { updateNotificationPreferences } = await gql<{ updateNotificationPreferences: Record<string, boolean> }>(
       `mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts priceDrops backInStock } }`,
@@ -64,7 +67,14 @@ describe('event pipeline through the gateway', () => {
       me: {
         notifications: {
           totalCount: number;
-          edges: { node: { kind: string; status: string; sentAt: string | null; product: { name: string; price: { amount: number; currency: string } } | null } }[];
+          edges: {
+            node: {
+              kind: string;
+              status: string;
+              sentAt: string | null;
+              product: { name: string; price: { amount: number; currency: string } } | null;
+            };
+          }[];
         };
       };
     }
@@ -75,7 +85,11 @@ describe('event pipeline through the gateway', () => {
     );
     expect(me.notifications.totalCount).toBe(2);
     const [newest, welcome] = me.notifications.edges.map((e) => e.node);
-    expect(newest).toMatchObject({ kind: 'NEW_PRODUCT', status: 'SENT', product: { name, price: { amount: 2599, currency: 'EUR' } } });
+    expect(newest).toMatchObject({
+      kind: 'NEW_PRODUCT',
+      status: 'SENT',
+      product: { name, price: { amount: 2599, currency: 'EUR' } },
+    });
     expect(newest?.sentAt).toBeTruthy();
     expect(welcome).toMatchObject({ kind: 'WELCOME', status: 'SENT', product: null });
   });
@@ -86,7 +100,10 @@ describe('event pipeline through the gateway', () => {
       input: { email, password: 'a forgettable password 1', name: 'Forgetful' },
     });
     await gql(`mutation($email: String!) { requestPasswordReset(email: $email) }`, { email });
-    const mail = await eventually(async () => (await mailTo(email)).find((m) => m.Subject === 'Reset your little-ecom password'), 20_000);
+    const mail = await eventually(
+      async () => (await mailTo(email)).find((m) => m.Subject === 'Reset your little-ecom password'),
+      20_000,
+    );
     const response = await fetch(`${testEnv.mailpitApiUrl}/api/v1/message/${mail.ID}`);
     const { Text } = (await response.json()) as { Text: string };
     expect(Text).toMatch(/http:\/\/shop\.test\/reset-password\?token=[A-Za-z0-9%_-]{16,}/);

@@ -13,7 +13,13 @@ describe('createAmqpConnection', () => {
   it('reconnects after the network drops and runs every setup again', async () => {
     const proxy = await startTcpProxy(AMQP_URL);
     cleanups.push(() => proxy.close());
-    const connection = createAmqpConnection({ url: proxy.url, name: 'amqp-package-test', logger: silentLogger, minDelayMs: 20, maxDelayMs: 200 });
+    const connection = createAmqpConnection({
+      url: proxy.url,
+      name: 'amqp-package-test',
+      logger: silentLogger,
+      minDelayMs: 20,
+      maxDelayMs: 200,
+    });
     cleanups.push(() => connection.close());
     let setups = 0;
     await connection.onConnect(async (model) => {
@@ -36,7 +42,13 @@ describe('createAmqpConnection', () => {
     const proxy = await startTcpProxy(AMQP_URL);
     cleanups.push(() => proxy.close());
     proxy.cut();
-    const connection = createAmqpConnection({ url: proxy.url, name: 'amqp-package-test-2', logger: silentLogger, minDelayMs: 20, maxDelayMs: 100 });
+    const connection = createAmqpConnection({
+      url: proxy.url,
+      name: 'amqp-package-test-2',
+      logger: silentLogger,
+      minDelayMs: 20,
+      maxDelayMs: 100,
+    });
     await expect(connection.ready(300)).rejects.toThrow(/not ready/);
     proxy.restore();
     await connection.ready(5_000);

@@ -58,7 +58,12 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         }
         const sid = payload['sid'];
         return {
-          viewer: { userId: payload.sub, role, tokenId: payload.jti, ...(typeof sid === 'string' && sid !== '' ? { sessionId: sid } : {}) },
+          viewer: {
+            userId: payload.sub,
+            role,
+            tokenId: payload.jti,
+            ...(typeof sid === 'string' && sid !== '' ? { sessionId: sid } : {}),
+          },
         };
       } catch (error) {
         if (error instanceof errors.JWTExpired) return { error: 'token expired' };

@@ -4,7 +4,10 @@ export { z };
 
 /** Thrown with every invalid or missing setting listed, so an operator fixes them in one go. */
 export class ConfigError extends Error {
-  constructor(readonly service: string, readonly problems: string[]) {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
     super(`Invalid configuration for ${service}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -108,7 +111,9 @@ export function commonSettings(service: string, env: CommonEnv) {
     http: { host: env.HOST, port: env.PORT },
     log: {
       level: env.LOG_LEVEL,
-      fluentd: env.FLUENTD_HOST ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX } : undefined,
+      fluentd: env.FLUENTD_HOST
+        ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX }
+        : undefined,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
@@ -122,7 +127,12 @@ export const tokenVerifierEnv = {
   JWT_ALGORITHMS: list(['ES256']),
 };
 
-export function tokenVerifierSettings(env: { JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string; JWT_ALGORITHMS: string[] }) {
+export function tokenVerifierSettings(env: {
+  JWKS_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  JWT_ALGORITHMS: string[];
+}) {
   return { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS };
 }
 
@@ -134,7 +144,12 @@ export const outboxEnv = {
   OUTBOX_LEASE_MS: positiveInt(30_000),
 };
 
-export function outboxSettings(env: { AMQP_URL: string; EVENTS_EXCHANGE: string; OUTBOX_POLL_INTERVAL_MS: number; OUTBOX_LEASE_MS: number }) {
+export function outboxSettings(env: {
+  AMQP_URL: string;
+  EVENTS_EXCHANGE: string;
+  OUTBOX_POLL_INTERVAL_MS: number;
+  OUTBOX_LEASE_MS: number;
+}) {
   return {
     amqp: { url: env.AMQP_URL, exchange: env.EVENTS_EXCHANGE },
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, leaseMs: env.OUTBOX_LEASE_MS },

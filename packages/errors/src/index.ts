@@ -107,7 +107,8 @@ export function createErrorFormatter(reporter: ErrorReporter) {
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     reporter.error('unexpected error while executing a request', {
       errorCode: ErrorCode.INTERNAL_SERVER_ERROR,
-      err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+      err:
+        original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
       path: formatted.path,
     });
     return {

@@ -42,14 +42,32 @@ afterAll(async () => {
   await database.drop();
 });
 
-function relayWith(connection: AmqpConnection, collection: string, extra: Partial<Parameters<typeof startOutboxRelay>[0]> = {}): OutboxRelay {
-  const relay = startOutboxRelay({ db: database.db, collections: [collection], connection, logger: silentLogger, exchange, pollIntervalMs: 200, ...extra });
+function relayWith(
+  connection: AmqpConnection,
+  collection: string,
+  extra: Partial<Parameters<typeof startOutboxRelay>[0]> = {},
+): OutboxRelay {
+  const relay = startOutboxRelay({
+    db: database.db,
+    collections: [collection],
+    connection,
+    logger: silentLogger,
+    exchange,
+    pollIntervalMs: 200,
+    ...extra,
+  });
   cleanups.push(() => relay.stop());
   return relay;
 }
 
 function connection(url = testEnv.amqpUrl): AmqpConnection {
-  const conn = createAmqpConnection({ url, name: `events-test-${randomUUID().slice(0, 8)}`, logger: silentLogger, minDelayMs: 50, maxDelayMs: 500 });
+  const conn = createAmqpConnection({
+    url,
+    name: `events-test-${randomUUID().slice(0, 8)}`,
+    logger: silentLogger,
+    minDelayMs: 50,
+    maxDelayMs: 500,
+  });
   cleanups.push(() => conn.close());
   return conn;
 }
@@ -70,7 +88,13 @@ describe('outbox relay', () => {
     expect(receivedIds()).toEqual(ids(events));
     const first = received[0]!;
     expect(first.fields.routingKey).toBe('product.updated');
-    expect(first.properties).toMatchObject({ messageId: events[0]!.id, type: 'product.updated', contentType: 'application/json', correlationId: 'req-42', deliveryMode: 2 });
+    expect(first.properties).toMatchObject({
+      messageId: events[0]!.id,
+      type: 'product.updated',
+      contentType: 'application/json',
+      correlationId: 'req-42',
+      deliveryMode: 2,
+    });
     expect(first.properties.headers?.[CORRELATION_HEADER]).toBe('req-42');
     expect(JSON.parse(first.content.toString())).toEqual(events[0]);
     await eventually(async () => {
@@ -129,7 +153,9 @@ describe('outbox relay', () => {
 
     await eventually(async () => (new Set(receivedIds()).size === 50 ? true : undefined), 20_000);
     expect(new Set(receivedIds())).toEqual(new Set(ids(written)));
-    await eventually(async () => ((await col.countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })) === 0 ? true : undefined));
+    await eventually(async () =>
+      (await col.countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })) === 0 ? true : undefined,
+    );
   });
 
   it('lets several replicas run without publishing a document twice', async () => {

@@ -111,7 +111,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const leaseKey = (collection: string, id: unknown) => `${collection}:${String(id)}`;
 
-  
   /** Finds documents with pending events and leases those no other replica holds (up to `batchSize`). */
   async function claim(collection: string): Promise<OutboxDocument[]> {
     const col = db.collection<OutboxDocument>(collection);
@@ -169,7 +168,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       for (const event of events) log.debug('event published', { eventType: event.type, eventId: event.id });
     }
     if (removeFilter) {
-      await col.deleteMany({ ...removeFilter, _id: { $in: docs.map((doc) => doc._id) }, [OUTBOX_FIELD]: { $size: 0 } } as unknown as Filter<OutboxDocument>);
+      await col.deleteMany({
+        ...removeFilter,
+        _id: { $in: docs.map((doc) => doc._id) },
+        [OUTBOX_FIELD]: { $size: 0 },
+      } as unknown as Filter<OutboxDocument>);
     }
     await leases.releaseMany(keys);
     return true;

@@ -40,7 +40,8 @@ export function parseEnvelope(body: Buffer): EventEnvelope {
   const { id, type, version, occurredAt, source, correlationId, data } = value;
   if (version !== ENVELOPE_VERSION) throw new PoisonMessageError(`unsupported envelope version ${String(version)}`);
   if (typeof id !== 'string' || id.length === 0 || id.length > 128) throw new PoisonMessageError('id missing');
-  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) throw new PoisonMessageError(`unknown event type ${String(type)}`);
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type))
+    throw new PoisonMessageError(`unknown event type ${String(type)}`);
   if (typeof occurredAt !== 'string' || Number.isNaN(Date.parse(occurredAt))) throw new PoisonMessageError('occurredAt missing');
   if (typeof source !== 'string') throw new PoisonMessageError('source missing');
   if (typeof correlationId !== 'string') throw new PoisonMessageError('correlationId missing');

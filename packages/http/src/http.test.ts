@@ -17,7 +17,11 @@ const resolvers = {
 };
 
 async function start(readyCheck?: () => Promise<void>): Promise<RunningHttpServer> {
-  const apollo = new ApolloServer<RequestContext>({ typeDefs, resolvers, ...apolloDefaults({ production: true, logger: silentLogger }) });
+  const apollo = new ApolloServer<RequestContext>({
+    typeDefs,
+    resolvers,
+    ...apolloDefaults({ production: true, logger: silentLogger }),
+  });
   await apollo.start();
   return startHttpServer(
     {
@@ -72,7 +76,9 @@ describe('startHttpServer', () => {
     const res = await post(server, JSON.stringify({ query: '{ fail }' }));
     const text = await res.text();
     expect(text).not.toContain('secret');
-    expect(JSON.parse(text)).toMatchObject({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(JSON.parse(text)).toMatchObject({
+      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
   });
 
   it('refuses oversized bodies with 413 and a code', async () => {

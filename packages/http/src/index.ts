@@ -229,7 +229,8 @@ export async function startHttpServer<TContext extends RequestContext>(
     });
     handle(req, res).catch((error: unknown) => {
       logger.error('unhandled error while serving a request', { err: error, path: req.url });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });
   });
@@ -338,7 +339,9 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
       requestLoggingPlugin<TContext>(),
       // Inline traces are for Apollo's hosted studio, which little-ecom does not use.
       ApolloServerPluginInlineTraceDisabled(),
-      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   };
 }

@@ -111,10 +111,14 @@ export function createLogger(options: LoggerOptions): Logger {
   const make = (bound: LogFields): Logger => {
     const log = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (LEVELS[level] < threshold) return;
-      const record = redact({ time: new Date().toISOString(), level, service: options.service, ...bound, ...fields, msg }) as Record<
-        string,
-        unknown
-      >;
+      const record = redact({
+        time: new Date().toISOString(),
+        level,
+        service: options.service,
+        ...bound,
+        ...fields,
+        msg,
+      }) as Record<string, unknown>;
       let line: string;
       try {
         line = JSON.stringify(record);

@@ -7,7 +7,9 @@ describe('createLogger', () => {
     const lines: string[] = [];
     const logger = createLogger({ service: 'products', level: 'info', write: (l) => lines.push(l) });
     logger.debug('hidden');
-    logger.child({ requestId: 'r1' }).info('hello', { operation: 'Q', password: 'hunter2', nested: { authorization: 'Bearer x' } });
+    logger
+      .child({ requestId: 'r1' })
+      .info('hello', { operation: 'Q', password: 'hunter2', nested: { authorization: 'Bearer x' } });
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(record).toMatchObject({ level: 'info', service: 'products', requestId: 'r1', operation: 'Q', msg: 'hello' });
@@ -40,7 +42,11 @@ describe('createLogger', () => {
     const server = net.createServer((socket) => socket.on('data', (d: Buffer) => received.push(d)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as net.AddressInfo;
-    const logger = createLogger({ service: 'accounts', fluentd: { host: '127.0.0.1', port, tagPrefix: 'le' }, write: () => undefined });
+    const logger = createLogger({
+      service: 'accounts',
+      fluentd: { host: '127.0.0.1', port, tagPrefix: 'le' },
+      write: () => undefined,
+    });
     logger.info('shipped-record-marker');
     for (let i = 0; i < 50 && !Buffer.concat(received).includes('shipped-record-marker'); i++) {
       await new Promise((r) => setTimeout(r, 50));

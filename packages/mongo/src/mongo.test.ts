@@ -17,7 +17,12 @@ describe('isDuplicateKeyError', () => {
     // Twice, as on every restart: existing indexes are left alone.
     await ensureIndexes(t.db, indexes);
     await ensureIndexes(t.db, indexes);
-    expect((await t.db.collection('things').indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'created', 'kind', 'slug_unique']);
+    expect((await t.db.collection('things').indexes()).map((i) => i.name).sort()).toEqual([
+      '_id_',
+      'created',
+      'kind',
+      'slug_unique',
+    ]);
   });
   afterAll(async () => t?.drop());
 

@@ -27,7 +27,9 @@ export async function freshDatabase(prefix: string, clientOptions?: MongoClientO
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`Cannot reach MongoDB at ${testEnv.mongodbUri}: run tests with \`npm test\`, which starts FerretDB (${String(error)})`);
+    throw new Error(
+      `Cannot reach MongoDB at ${testEnv.mongodbUri}: run tests with \`npm test\`, which starts FerretDB (${String(error)})`,
+    );
   }
   const db = client.db(name);
   return {

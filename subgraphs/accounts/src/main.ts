@@ -57,7 +57,14 @@ try {
 
   // user.* events wait in user documents' outbox while the broker is away; the relay publishes them in order.
   const amqp = createAmqpConnection({ url: config.amqp.url, name: 'accounts', logger });
-  const relay = startOutboxRelay({ db: mongo.db, collections: [USERS], connection: amqp, logger, exchange: config.amqp.exchange, ...config.outbox });
+  const relay = startOutboxRelay({
+    db: mongo.db,
+    collections: [USERS],
+    connection: amqp,
+    logger,
+    exchange: config.amqp.exchange,
+    ...config.outbox,
+  });
 
   // Steps run in order on SIGTERM; background workers (e.g. an outbox relay) go before `mongodb`.
   const shutdownSteps: ShutdownStep[] = [

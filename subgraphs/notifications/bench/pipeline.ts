@@ -30,14 +30,19 @@ const productCount = Math.min(Math.max(Number(values.products), 1), 5_000);
 const subscriberCount = Math.min(Math.max(Number(values.subscribers), 1), 100);
 const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 32);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const mailpit = await privateMailpit();
 await mailpit.start();
 // The harness brings the notifications side: fresh database, private topology, consumer, worker.
 const h = await startHarness({ smtpUrl: mailpit.smtpUrl, delivery: { concurrency: 10, pollIntervalMs: 200 } });
 const productsDb = await freshDatabase('bench_products');
-const relayConnection = createAmqpConnection({ url: process.env['AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672', name: 'bench-relay', logger: silentLogger });
+const relayConnection = createAmqpConnection({
+  url: process.env['AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672',
+  name: 'bench-relay',
+  logger: silentLogger,
+});
 const relay = startOutboxRelay({
   db: productsDb.db,
   collections: [PRODUCTS],
@@ -50,17 +55,28 @@ const relay = startOutboxRelay({
 try {
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   await ensureNotificationIndexes(h.db.db);
-  const verifier = createTokenVerifier({ jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience, algorithms: ['ES256'] });
+  const verifier = createTokenVerifier({
+    jwksUrl: h.issuer.jwksUrl,
+    issuer: h.issuer.issuer,
+    audience: h.issuer.audience,
+    algorithms: ['ES256'],
+  });
   const products = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
   await products.apollo.start();
-  const http = await startHttpServer({ apollo: products.apollo, context: products.context, logger: silentLogger }, { host: '127.0.0.1', port: 0 });
+  const http = await startHttpServer(
+    { apollo: products.apollo, context: products.context, logger: silentLogger },
+    { host: '127.0.0.1', port: 0 },
+  );
   const token = await h.issuer.sign({ sub: 'bench-admin', role: 'ADMIN' });
 
   // Subscribers: projected users who opted in to new products.
   const users = createUserRepository(h.db.db);
   for (let i = 0; i < subscriberCount; i++) {
     const userId = randomUUID();
-    await users.project({ userId, email: `bench-${i}-${userId.slice(0, 6)}@bench.little-ecom.local`, name: `Bench ${i}`, role: 'CUSTOMER' }, new Date().toISOString());
+    await users.project(
+      { userId, email: `bench-${i}-${userId.slice(0, 6)}@bench.little-ecom.local`, name: `Bench ${i}`, role: 'CUSTOMER' },
+      new Date().toISOString(),
+    );
     await users.updatePreferences(userId, { newProducts: true });
   }
 
@@ -92,7 +108,8 @@ try {
   let relayedAt = 0;
   let recordedAt = 0;
   while (Date.now() < deadline) {
-    if (!relayedAt && (await productsDb.db.collection(PRODUCTS).countDocuments({ 'outbox.0': { $exists: true } })) === 0) relayedAt = Date.now();
+    if (!relayedAt && (await productsDb.db.collection(PRODUCTS).countDocuments({ 'outbox.0': { $exists: true } })) === 0)
+      relayedAt = Date.now();
     if (!recordedAt && (await col.countDocuments({ kind: 'NEW_PRODUCT' })) >= expected) recordedAt = Date.now();
     sent = await col.countDocuments({ kind: 'NEW_PRODUCT', status: 'SENT' });
     if (sent >= expected) break;

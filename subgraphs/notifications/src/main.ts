@@ -26,7 +26,13 @@ try {
     mail: config.mail,
   });
   const verifier = createTokenVerifier(config.jwt);
-  const { apollo, context } = createServer({ db: mongo.db, verifier, logger, production: config.production, wakeDelivery: () => runtime.wakeDelivery() });
+  const { apollo, context } = createServer({
+    db: mongo.db,
+    verifier,
+    logger,
+    production: config.production,
+    wakeDelivery: () => runtime.wakeDelivery(),
+  });
   await apollo.start();
   const http = await startHttpServer(
     {

@@ -38,14 +38,26 @@ export function ensureNotificationIndexes(db: Db): Promise<void> {
 export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRuntime {
   const notifications = createNotificationRepository(deps.db);
   const mailer: Mailer = createMailer(deps.mail);
-  const worker = startDeliveryWorker({ db: deps.db, repository: notifications, mailer, logger: deps.logger, settings: deps.delivery });
+  const worker = startDeliveryWorker({
+    db: deps.db,
+    repository: notifications,
+    mailer,
+    logger: deps.logger,
+    settings: deps.delivery,
+  });
   const handle = createEventHandler({
     users: createUserRepository(deps.db),
     notifications,
     storefrontUrl: deps.mail.storefrontUrl,
     onRecorded: () => worker.notify(),
   });
-  const consumer = startEventConsumer({ connection: deps.connection, topology: deps.topology, handle, logger: deps.logger, settings: deps.consumer });
+  const consumer = startEventConsumer({
+    connection: deps.connection,
+    topology: deps.topology,
+    handle,
+    logger: deps.logger,
+    settings: deps.consumer,
+  });
   return {
     wakeDelivery: () => worker.notify(),
     async stop() {

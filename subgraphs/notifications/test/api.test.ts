@@ -40,7 +40,11 @@ describe('notifications API', () => {
 
   beforeAll(async () => {
     await h.publisher.publish('user.registered', { userId, email, name: 'Api User', role: 'CUSTOMER' });
-    await h.gql(`mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts } }`, {}, { sub: userId, role: 'CUSTOMER' });
+    await h.gql(
+      `mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts } }`,
+      {},
+      { sub: userId, role: 'CUSTOMER' },
+    );
     for (let i = 0; i < 3; i++) {
       await h.publisher.publish('product.created', {
         productId: `65f0000000000000000000${i}${i}`,
@@ -59,7 +63,11 @@ describe('notifications API', () => {
   it('shows preferences off by default', async () => {
     const other = randomUUID();
     const result = await h.gql<UserFields>(USER_FIELDS, { id: other, first: 1 }, { sub: other, role: 'CUSTOMER' });
-    expect(result.data?._entities[0]?.notificationPreferences).toEqual({ newProducts: false, priceDrops: false, backInStock: false });
+    expect(result.data?._entities[0]?.notificationPreferences).toEqual({
+      newProducts: false,
+      priceDrops: false,
+      backInStock: false,
+    });
   });
 
   it('pages a user’s notifications newest first, with product references', async () => {
@@ -67,7 +75,11 @@ describe('notifications API', () => {
     const products: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 5; i++) {
-      const result: Awaited<ReturnType<typeof h.gql<UserFields>>> = await h.gql<UserFields>(USER_FIELDS, { id: userId, first: 3, after }, { sub: userId, role: 'CUSTOMER' });
+      const result: Awaited<ReturnType<typeof h.gql<UserFields>>> = await h.gql<UserFields>(
+        USER_FIELDS,
+        { id: userId, first: 3, after },
+        { sub: userId, role: 'CUSTOMER' },
+      );
       const page = result.data!._entities[0]!.notifications;
       expect(page.totalCount).toBe(4);
       seen.push(...page.edges.map((e) => e.node.kind));

@@ -43,11 +43,22 @@ describe('event consumer', () => {
 
   it('dead-letters poison messages and keeps processing the next good one', async () => {
     await h.publisher.raw('user.registered', Buffer.from('{ not json'));
-    await h.publisher.raw('user.registered', Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.registered', version: 99, data: {} })));
+    await h.publisher.raw(
+      'user.registered',
+      Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.registered', version: 99, data: {} })),
+    );
     await h.publisher.raw(
       'product.created',
       Buffer.from(
-        JSON.stringify({ id: randomUUID(), type: 'product.created', version: 1, occurredAt: new Date().toISOString(), source: 'x', correlationId: 'c', data: { name: 1 } }),
+        JSON.stringify({
+          id: randomUUID(),
+          type: 'product.created',
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          source: 'x',
+          correlationId: 'c',
+          data: { name: 1 },
+        }),
       ),
     );
     const good = await registered('after-poison');
@@ -88,7 +99,9 @@ describe('event consumer', () => {
       changed: ['price', 'stock'],
     });
 
-    await eventually(async () => ((await mailTo(drops.email)).length === 2 && (await mailTo(restock.email)).length === 2 ? true : undefined));
+    await eventually(async () =>
+      (await mailTo(drops.email)).length === 2 && (await mailTo(restock.email)).length === 2 ? true : undefined,
+    );
     await sleep(800);
     const dropMail = (await mailTo(drops.email)).filter((m) => m.Subject !== 'Welcome to little-ecom');
     expect(dropMail.map((m) => m.Subject)).toEqual(['Price drop: Walnut <Desk> Lamp now €39.99']);

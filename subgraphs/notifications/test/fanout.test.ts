@@ -47,11 +47,19 @@ describe('fan-out', () => {
       imageUrls: [],
     });
     // Redelivered halfway through sending: must not add a single notification.
-    await eventually(async () => ((await h.db.db.collection(NOTIFICATIONS).countDocuments({ eventId: event.id })) === SUBSCRIBERS ? true : undefined), 20_000);
+    await eventually(
+      async () =>
+        (await h.db.db.collection(NOTIFICATIONS).countDocuments({ eventId: event.id })) === SUBSCRIBERS ? true : undefined,
+      20_000,
+    );
     await h.publisher.republish(event);
 
     const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
-    await eventually(async () => ((await col.countDocuments({ eventId: event.id, status: 'SENT' })) === SUBSCRIBERS ? true : undefined), 60_000, 250);
+    await eventually(
+      async () => ((await col.countDocuments({ eventId: event.id, status: 'SENT' })) === SUBSCRIBERS ? true : undefined),
+      60_000,
+      250,
+    );
     expect(await col.countDocuments({ eventId: event.id })).toBe(SUBSCRIBERS);
     const recipients = await col.distinct('recipientId', { eventId: event.id });
     expect(new Set(recipients)).toEqual(new Set(users.slice(0, SUBSCRIBERS).map((u) => u._id)));

@@ -56,17 +56,35 @@ beforeAll(async () => {
   h = await startHarness({ amqpUrl: consumerProxy.url });
   productsDb = await freshDatabase('pipeline_products');
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
-  const verifier = createTokenVerifier({ jwksUrl: h.issuer.jwksUrl, issuer: h.issuer.issuer, audience: h.issuer.audience, algorithms: ['ES256'] });
+  const verifier = createTokenVerifier({
+    jwksUrl: h.issuer.jwksUrl,
+    issuer: h.issuer.issuer,
+    audience: h.issuer.audience,
+    algorithms: ['ES256'],
+  });
   const server = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
   await server.apollo.start();
-  products = await startHttpServer({ apollo: server.apollo, context: server.context, logger: silentLogger }, { host: '127.0.0.1', port: 0 });
-  relayConnection = createAmqpConnection({ url: relayProxy.url, name: `products-relay-test-${randomUUID().slice(0, 8)}`, logger: silentLogger, minDelayMs: 50, maxDelayMs: 500 });
+  products = await startHttpServer(
+    { apollo: server.apollo, context: server.context, logger: silentLogger },
+    { host: '127.0.0.1', port: 0 },
+  );
+  relayConnection = createAmqpConnection({
+    url: relayProxy.url,
+    name: `products-relay-test-${randomUUID().slice(0, 8)}`,
+    logger: silentLogger,
+    minDelayMs: 50,
+    maxDelayMs: 500,
+  });
   adminToken = await h.issuer.sign({ sub: 'admin', role: 'ADMIN' });
 
   customer = { userId: randomUUID(), email: uniqueEmail('pipeline') };
   await h.publisher.publish('user.registered', { ...customer, name: 'Pipeline Customer', role: 'CUSTOMER' });
   await eventually(async () => ((await mailTo(customer.email)).length === 1 ? true : undefined));
-  await h.gql(`mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts } }`, {}, { sub: customer.userId, role: 'CUSTOMER' });
+  await h.gql(
+    `mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts } }`,
+    {},
+    { sub: customer.userId, role: 'CUSTOMER' },
+  );
 });
 
 afterEach(async () => {
@@ -131,7 +149,11 @@ describe('event pipeline', () => {
     const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
     await ch.bindQueue(queue, h.topology.exchange, 'product.deleted');
     const deleted: string[] = [];
-    await ch.consume(queue, (msg) => msg && deleted.push((JSON.parse(msg.content.toString()) as { data: { productId: string } }).data.productId), { noAck: true });
+    await ch.consume(
+      queue,
+      (msg) => msg && deleted.push((JSON.parse(msg.content.toString()) as { data: { productId: string } }).data.productId),
+      { noAck: true },
+    );
     relay = startRelay();
     const name = `Doomed ${randomUUID().slice(0, 6)}`;
     const id = await createProduct(name);
@@ -141,10 +163,19 @@ describe('event pipeline', () => {
       const doc = await productsDb.db.collection(PRODUCTS).findOne({ _id: new ObjectId(id) });
       return (doc?.[OUTBOX_FIELD] as unknown[] | undefined)?.length === 0 ? true : undefined;
     });
-    const result = await graphqlRequest(`${products.url}/graphql`, `mutation($id: ID!) { deleteProduct(id: $id) }`, { id }, { authorization: `Bearer ${adminToken}` });
+    const result = await graphqlRequest(
+      `${products.url}/graphql`,
+      `mutation($id: ID!) { deleteProduct(id: $id) }`,
+      { id },
+      { authorization: `Bearer ${adminToken}` },
+    );
     expect(result.data).toEqual({ deleteProduct: true });
     // Hidden at once, and its slug is free again even before the relay removed the document.
-    const lookup = await graphqlRequest<{ product: unknown }>(`${products.url}/graphql`, `query($id: ID!) { product(id: $id) { id } }`, { id });
+    const lookup = await graphqlRequest<{ product: unknown }>(
+      `${products.url}/graphql`,
+      `query($id: ID!) { product(id: $id) { id } }`,
+      { id },
+    );
     expect(lookup.data).toEqual({ product: null });
     const again = await createProduct(name);
     expect(again).not.toBe(id);

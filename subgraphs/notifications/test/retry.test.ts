@@ -19,7 +19,12 @@ let publisher: Publisher;
 
 beforeAll(async () => {
   publisher = await startPublisher(topology);
-  connection = createAmqpConnection({ url: testEnv.amqpUrl, name: `retry-test-${topology.queue}`, logger: capturingLogger(logs), minDelayMs: 50 });
+  connection = createAmqpConnection({
+    url: testEnv.amqpUrl,
+    name: `retry-test-${topology.queue}`,
+    logger: capturingLogger(logs),
+    minDelayMs: 50,
+  });
   consumer = startEventConsumer({
     connection,
     topology,
@@ -62,10 +67,15 @@ describe('consumer retries', () => {
     const event = buildEvent('user.updated', user(), { source: 'test', correlationId: 'retry' });
     failuresLeft.set(event.id, 1_000);
     await publisher.republish(event);
-    await eventually(async () => ((await publisher.channel.checkQueue(topology.deadLetterQueue)).messageCount === 1 ? true : undefined), 10_000);
+    await eventually(
+      async () => ((await publisher.channel.checkQueue(topology.deadLetterQueue)).messageCount === 1 ? true : undefined),
+      10_000,
+    );
     const dead = await publisher.channel.get(topology.deadLetterQueue, { noAck: true });
     expect(dead && dead.properties.messageId).toBe(event.id);
     expect(dead && dead.properties.headers?.['x-retries']).toBe(3);
-    expect(logs.some((l) => l['msg'] === 'event dead-lettered' && l['errorCode'] === 'RETRIES_EXHAUSTED' && l['eventId'] === event.id)).toBe(true);
+    expect(
+      logs.some((l) => l['msg'] === 'event dead-lettered' && l['errorCode'] === 'RETRIES_EXHAUSTED' && l['eventId'] === event.id),
+    ).toBe(true);
   });
 });

@@ -16,7 +16,12 @@ afterAll(async () => mailpit?.dispose());
 const ADMIN = { sub: 'admin-1', role: 'ADMIN' };
 
 async function register(h: Harness, count: number) {
-  const users = Array.from({ length: count }, (_, i) => ({ userId: randomUUID(), email: uniqueEmail(`outage${i}`), name: `User ${i}`, role: 'CUSTOMER' }));
+  const users = Array.from({ length: count }, (_, i) => ({
+    userId: randomUUID(),
+    email: uniqueEmail(`outage${i}`),
+    name: `User ${i}`,
+    role: 'CUSTOMER',
+  }));
   for (const user of users) await h.publisher.publish('user.registered', user);
   return users;
 }
@@ -33,7 +38,13 @@ describe('SMTP outage', () => {
     const users = await register(h, 6);
     const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
     // Every email has been tried and failed at least once while SMTP was down.
-    await eventually(async () => ((await col.countDocuments({ status: 'PENDING', attempts: { $gte: 1 }, lastError: { $exists: true } })) === 6 ? true : undefined), 15_000);
+    await eventually(
+      async () =>
+        (await col.countDocuments({ status: 'PENDING', attempts: { $gte: 1 }, lastError: { $exists: true } })) === 6
+          ? true
+          : undefined,
+      15_000,
+    );
     expect(h.logs.some((l) => l['msg'] === 'notification retry scheduled' && l['deliveryStatus'] === 'PENDING')).toBe(true);
 
     await mailpit.start();
@@ -58,16 +69,26 @@ describe('failed notifications', () => {
     await mailpit.stop();
     const [user] = await register(h, 1);
     const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
-    const failed = await eventually(async () => (await col.findOne({ recipientId: user!.userId, status: 'FAILED' })) ?? undefined, 15_000);
+    const failed = await eventually(
+      async () => (await col.findOne({ recipientId: user!.userId, status: 'FAILED' })) ?? undefined,
+      15_000,
+    );
     expect(failed.attempts).toBe(2);
     expect(failed.lastError).toBeTruthy();
     expect(h.logs.some((l) => l['msg'] === 'notification failed' && l['notificationId'] === failed._id.toHexString())).toBe(true);
 
     const asCustomer = await h.gql(FAILED, {}, { sub: user!.userId, role: 'CUSTOMER' });
     expect(asCustomer.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-    const listed = await h.gql<{ failedNotifications: { totalCount: number; edges: { node: { id: string; lastError: string } }[] } }>(FAILED, {}, ADMIN);
+    const listed = await h.gql<{
+      failedNotifications: { totalCount: number; edges: { node: { id: string; lastError: string } }[] };
+    }>(FAILED, {}, ADMIN);
     expect(listed.data?.failedNotifications.totalCount).toBe(1);
-    expect(listed.data?.failedNotifications.edges[0]?.node).toMatchObject({ id: failed._id.toHexString(), kind: 'WELCOME', status: 'FAILED', attempts: 2 });
+    expect(listed.data?.failedNotifications.edges[0]?.node).toMatchObject({
+      id: failed._id.toHexString(),
+      kind: 'WELCOME',
+      status: 'FAILED',
+      attempts: 2,
+    });
 
     await mailpit.start();
     const retried = await h.gql(RETRY, { id: failed._id.toHexString() }, ADMIN);

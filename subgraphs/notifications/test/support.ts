@@ -11,7 +11,14 @@ import { createTokenVerifier } from '@little-ecom/auth';
 import { buildEvent, publishOptions, type EventDataByType, type EventEnvelope, type EventType } from '@little-ecom/events';
 import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
 import { createLogger, type Logger } from '@little-ecom/logger';
-import { createTestIssuer, freshDatabase, graphqlRequest, testEnv, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
+import {
+  createTestIssuer,
+  freshDatabase,
+  graphqlRequest,
+  testEnv,
+  type TestDatabase,
+  type TestIssuer,
+} from '@little-ecom/testing';
 import type { DeliverySettings } from '../src/delivery/delivery.worker.js';
 import { deleteTopology, declareTopology, topologyNames, type Topology } from '../src/events/topology.js';
 import { ensureNotificationIndexes, startNotificationsRuntime, type NotificationsRuntime } from '../src/runtime.js';
@@ -23,7 +30,11 @@ export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@test.little-ecom.local`;
 
 export function capturingLogger(records: Record<string, unknown>[], level: 'debug' | 'info' = 'info'): Logger {
-  return createLogger({ service: 'notifications', level, write: (line) => records.push(JSON.parse(line) as Record<string, unknown>) });
+  return createLogger({
+    service: 'notifications',
+    level,
+    write: (line) => records.push(JSON.parse(line) as Record<string, unknown>),
+  });
 }
 
 export interface Harness {
@@ -36,7 +47,11 @@ export interface Harness {
   logs: Record<string, unknown>[];
   publisher: Publisher;
   /** GraphQL as a signed-in user. */
-  gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, as: { sub: string; role: string }): ReturnType<typeof graphqlRequest<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown>,
+    as: { sub: string; role: string },
+  ): ReturnType<typeof graphqlRequest<T>>;
   close(): Promise<void>;
 }
 
@@ -67,12 +82,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     topology,
     logger,
     consumer: { prefetch: 10, maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 },
-    delivery: { concurrency: 5, maxAttempts: 4, retryBaseMs: 100, retryMaxDelayMs: 500, pollIntervalMs: 200, ...options.delivery },
-    mail: { smtpUrl: options.smtpUrl ?? testEnv.smtpUrl, from: 'little-ecom <no-reply@test.little-ecom.local>', maxConnections: 3, storefrontUrl: 'http://shop.test' },
+    delivery: {
+      concurrency: 5,
+      maxAttempts: 4,
+      retryBaseMs: 100,
+      retryMaxDelayMs: 500,
+      pollIntervalMs: 200,
+      ...options.delivery,
+    },
+    mail: {
+      smtpUrl: options.smtpUrl ?? testEnv.smtpUrl,
+      from: 'little-ecom <no-reply@test.little-ecom.local>',
+      maxConnections: 3,
+      storefrontUrl: 'http://shop.test',
+    },
   });
   const issuer = await createTestIssuer();
-  const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, algorithms: ['ES256'] });
-  const { apollo, context } = createServer({ db: db.db, verifier, logger, production: false, wakeDelivery: () => runtime.wakeDelivery() });
+  const verifier = createTokenVerifier({
+    jwksUrl: issuer.jwksUrl,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    algorithms: ['ES256'],
+  });
+  const { apollo, context } = createServer({
+    db: db.db,
+    verifier,
+    logger,
+    production: false,
+    wakeDelivery: () => runtime.wakeDelivery(),
+  });
   await apollo.start();
   const http: RunningHttpServer = await startHttpServer({ apollo, context, logger }, { host: '127.0.0.1', port: 0 });
   await connection.ready();
@@ -198,9 +236,13 @@ export async function privateMailpit(): Promise<PrivateMailpit> {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     apiUrl: `http://127.0.0.1:${httpPort}`,
     async start() {
-      child = spawn(bin, ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', join(dir, 'mailpit.db')], {
-        stdio: 'ignore',
-      });
+      child = spawn(
+        bin,
+        ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', join(dir, 'mailpit.db')],
+        {
+          stdio: 'ignore',
+        },
+      );
       await waitForPort(smtpPort, true);
       await waitForPort(httpPort, true);
     },

@@ -14,7 +14,10 @@ interface Page {
   products: {
     totalCount: number;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { cursor: string; node: { id: string; name: string; slug: string; stock: number; category: string; price: { amount: number } } }[];
+    edges: {
+      cursor: string;
+      node: { id: string; name: string; slug: string; stock: number; category: string; price: { amount: number } };
+    }[];
   };
 }
 
@@ -42,7 +45,8 @@ describe('catalog queries', () => {
       category: ['kitchen', 'garden', 'office'][i % 3]!,
       imageUrls: [],
     }));
-    for (const [i, p] of products.entries()) await repository.insert(p, i % 2 === 0 ? sameTime : new Date(sameTime.getTime() + i * 1000));
+    for (const [i, p] of products.entries())
+      await repository.insert(p, i % 2 === 0 ? sameTime : new Date(sameTime.getTime() + i * 1000));
     for (const [i, p] of SPECIAL.entries()) {
       await repository.insert({ ...p, slug: `special-${i}`, price: { amount: 999, currency: 'EUR' }, stock: 1, imageUrls: [] });
     }
@@ -89,7 +93,10 @@ describe('catalog queries', () => {
   });
 
   it('filters by category, price range and stock', async () => {
-    const res = await api.request<Page>(PAGE, { first: 100, filter: { category: 'garden', minPrice: 1000, maxPrice: 1000, inStock: true } });
+    const res = await api.request<Page>(PAGE, {
+      first: 100,
+      filter: { category: 'garden', minPrice: 1000, maxPrice: 1000, inStock: true },
+    });
     const nodes = res.data!.products.edges.map((e) => e.node);
     expect(nodes.length).toBeGreaterThan(0);
     expect(res.data!.products.totalCount).toBe(nodes.length);
@@ -155,9 +162,13 @@ describe('catalog queries', () => {
 
   it('finds a product by id or slug, and null for unknown or malformed ids', async () => {
     const first = (await api.request<Page>(PAGE, { first: 1 })).data!.products.edges[0]!.node;
-    const byId = await api.request<{ product: { slug: string } }>(`query ($id: ID) { product(id: $id) { slug } }`, { id: first.id });
+    const byId = await api.request<{ product: { slug: string } }>(`query ($id: ID) { product(id: $id) { slug } }`, {
+      id: first.id,
+    });
     expect(byId.data!.product.slug).toBe(first.slug);
-    const bySlug = await api.request<{ product: { id: string } }>(`query ($slug: String) { product(slug: $slug) { id } }`, { slug: first.slug });
+    const bySlug = await api.request<{ product: { id: string } }>(`query ($slug: String) { product(slug: $slug) { id } }`, {
+      slug: first.slug,
+    });
     expect(bySlug.data!.product.id).toBe(first.id);
     for (const id of ['ffffffffffffffffffffffff', 'nope', '{"$gt":""}']) {
       const res = await api.request<{ product: null }>(`query ($id: ID) { product(id: $id) { id } }`, { id });

@@ -27,7 +27,13 @@ describe('product mutations', () => {
   afterAll(async () => api?.close());
 
   it('creates a product with a slug derived from its name', () => {
-    expect(created).toMatchObject({ slug: 'walnut-desk-lamp', name: 'Walnut Desk Lamp', stock: 3, inStock: true, price: valid.price });
+    expect(created).toMatchObject({
+      slug: 'walnut-desk-lamp',
+      name: 'Walnut Desk Lamp',
+      stock: 3,
+      inStock: true,
+      price: valid.price,
+    });
     expect(created.id).toMatch(/^[0-9a-f]{24}$/);
     expect(Date.parse(created.createdAt)).not.toBeNaN();
   });
@@ -52,7 +58,9 @@ describe('product mutations', () => {
 
   for (const [label, patch, field] of invalidInputs) {
     it(`rejects ${label} with BAD_USER_INPUT naming ${field}`, async () => {
-      const res = await api.request(CREATE_PRODUCT, { input: { ...valid, slug: `valid-${Math.random().toString(36).slice(2, 8)}`, ...patch } });
+      const res = await api.request(CREATE_PRODUCT, {
+        input: { ...valid, slug: `valid-${Math.random().toString(36).slice(2, 8)}`, ...patch },
+      });
       expect(res.status).toBe(200);
       const error = res.errors?.[0];
       expect(error?.extensions?.['code']).toBe('BAD_USER_INPUT');
@@ -66,7 +74,9 @@ describe('product mutations', () => {
   });
 
   it('reports every problem of an input at once', async () => {
-    const res = await api.request(CREATE_PRODUCT, { input: { ...valid, name: '', stock: -1, price: { amount: -1, currency: 'ZZZ' } } });
+    const res = await api.request(CREATE_PRODUCT, {
+      input: { ...valid, name: '', stock: -1, price: { amount: -1, currency: 'ZZZ' } },
+    });
     const fields = (res.errors?.[0]?.extensions?.['fields'] as { field: string }[]).map((f) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'stock', 'price.amount', 'price.currency']));
   });
@@ -74,18 +84,24 @@ describe('product mutations', () => {
   it('answers CONFLICT for a duplicate slug, on create and on update', async () => {
     const dup = await api.request(CREATE_PRODUCT, { input: { ...valid } });
     expect(dup.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
-    const other = await api.request<{ createProduct: ProductFields }>(CREATE_PRODUCT, { input: { ...valid, slug: 'other-lamp' } });
+    const other = await api.request<{ createProduct: ProductFields }>(CREATE_PRODUCT, {
+      input: { ...valid, slug: 'other-lamp' },
+    });
     const res = await api.request(UPDATE, { id: other.data!.createProduct.id, input: { slug: 'walnut-desk-lamp' } });
     expect(res.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
   });
 
   it('updates only the given fields', async () => {
-    const res = await api.request<{ updateProduct: { price: { amount: number }; stock: number; inStock: boolean; name: string; updatedAt: string } }>(
-      UPDATE,
-      { id: created.id, input: { price: { amount: 3999, currency: 'EUR' }, stock: 0 } },
-    );
+    const res = await api.request<{
+      updateProduct: { price: { amount: number }; stock: number; inStock: boolean; name: string; updatedAt: string };
+    }>(UPDATE, { id: created.id, input: { price: { amount: 3999, currency: 'EUR' }, stock: 0 } });
     expect(res.errors).toBeUndefined();
-    expect(res.data!.updateProduct).toMatchObject({ name: 'Walnut Desk Lamp', stock: 0, inStock: false, price: { amount: 3999 } });
+    expect(res.data!.updateProduct).toMatchObject({
+      name: 'Walnut Desk Lamp',
+      stock: 0,
+      inStock: false,
+      price: { amount: 3999 },
+    });
     expect(res.data!.updateProduct.updatedAt >= created.updatedAt).toBe(true);
     const empty = await api.request(UPDATE, { id: created.id, input: {} });
     expect(empty.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
@@ -135,9 +151,24 @@ describe('product mutations', () => {
       ['a wrong audience', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { audience: 'someone-else' })],
       ['an HMAC algorithm', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { alg: 'HS256' })],
       ['an unpinned RSA algorithm', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { alg: 'RS256' })],
-      ['alg none', async () => unsignedToken({ sub: 'a', role: 'ADMIN', iss: api.issuer.issuer, aud: api.issuer.audience, exp: 9_999_999_999, iat: 1, jti: 'x' })],
+      [
+        'alg none',
+        async () =>
+          unsignedToken({
+            sub: 'a',
+            role: 'ADMIN',
+            iss: api.issuer.issuer,
+            aud: api.issuer.audience,
+            exp: 9_999_999_999,
+            iat: 1,
+            jti: 'x',
+          }),
+      ],
       ['a signature by another key', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { foreignKey: true })],
-      ['an expired token', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { expiresIn: Math.floor(Date.now() / 1000) - 120 })],
+      [
+        'an expired token',
+        () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { expiresIn: Math.floor(Date.now() / 1000) - 120 }),
+      ],
       ['a token that is not an access token', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { typ: 'JWT' })],
       ['a token with an unknown role', () => api.issuer.sign({ sub: 'a', role: 'SUPERUSER' })],
       ['a token without jti', () => api.issuer.sign({ sub: 'a', role: 'ADMIN' }, { jti: null })],

@@ -14,7 +14,11 @@ export interface ProductsHarness {
   adminToken: string;
   customerToken: string;
   /** A GraphQL request to the products subgraph, as the admin unless headers say otherwise. */
-  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): ReturnType<typeof graphqlRequest<T>>;
+  request<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): ReturnType<typeof graphqlRequest<T>>;
   close(): Promise<void>;
 }
 
@@ -23,7 +27,12 @@ export async function startProducts(): Promise<ProductsHarness> {
   const db = await freshDatabase('products');
   await ensureIndexes(db.db, { [PRODUCTS]: productIndexes });
   const issuer = await createTestIssuer();
-  const verifier = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, algorithms: ['ES256'] });
+  const verifier = createTokenVerifier({
+    jwksUrl: issuer.jwksUrl,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    algorithms: ['ES256'],
+  });
   const { apollo, context } = createServer({ db: db.db, verifier, logger: silentLogger, production: false });
   await apollo.start();
   const http = await startHttpServer({ apollo, context, logger: silentLogger }, { host: '127.0.0.1', port: 0 });
@@ -37,7 +46,8 @@ export async function startProducts(): Promise<ProductsHarness> {
     http,
     adminToken,
     customerToken,
-    request: (query, variables, headers) => graphqlRequest(url, query, variables, headers ?? { authorization: `Bearer ${adminToken}` }),
+    request: (query, variables, headers) =>
+      graphqlRequest(url, query, variables, headers ?? { authorization: `Bearer ${adminToken}` }),
     async close() {
       await http.drain(1_000);
       await db.drop();

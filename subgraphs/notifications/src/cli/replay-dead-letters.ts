@@ -25,18 +25,24 @@ try {
     () => false,
   );
   if (!exists) {
-    console.error(`No queue ${topology.deadLetterQueue} on ${config.amqp.url.replace(/\/\/[^@]*@/, '//')}: has notifications ever started with this AMQP_PREFIX?`);
+    console.error(
+      `No queue ${topology.deadLetterQueue} on ${config.amqp.url.replace(/\/\/[^@]*@/, '//')}: has notifications ever started with this AMQP_PREFIX?`,
+    );
     process.exitCode = 1;
   }
   const channel = await model.createConfirmChannel();
-  const result = !exists ? { kept: [], replayed: [] } : await replayDeadLetters(channel, topology, {
-    limit: Math.min(Math.max(Number(values.limit) || 100, 1), 100_000),
-    dryRun: values.list,
-    ...(values.type ? { types: values.type } : {}),
-  });
+  const result = !exists
+    ? { kept: [], replayed: [] }
+    : await replayDeadLetters(channel, topology, {
+        limit: Math.min(Math.max(Number(values.limit) || 100, 1), 100_000),
+        dryRun: values.list,
+        ...(values.type ? { types: values.type } : {}),
+      });
   for (const letter of result.kept) console.log(JSON.stringify({ action: values.list ? 'listed' : 'kept', ...letter }));
   for (const letter of result.replayed) console.log(JSON.stringify({ action: 'replayed', ...letter }));
-  console.log(`${result.replayed.length} replayed to ${topology.queue}, ${result.kept.length} left in ${topology.deadLetterQueue}`);
+  console.log(
+    `${result.replayed.length} replayed to ${topology.queue}, ${result.kept.length} left in ${topology.deadLetterQueue}`,
+  );
 } finally {
   await model.close();
 }

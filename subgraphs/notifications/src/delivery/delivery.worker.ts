@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Db, ObjectId } from 'mongodb';
 import { createLeases } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { DELIVERY_LEASES, type NotificationDocument, type NotificationRepository } from '../notifications/notification.repository.js';
+import {
+  DELIVERY_LEASES,
+  type NotificationDocument,
+  type NotificationRepository,
+} from '../notifications/notification.repository.js';
 import { isPermanentSmtpError, type Mailer } from './mailer.js';
 
 export interface DeliverySettings {
@@ -54,7 +58,13 @@ export function startDeliveryWorker(deps: {
 
   async function deliver(n: NotificationDocument): Promise<void> {
     const attempts = n.attempts + 1;
-    const fields = { notificationId: n._id.toHexString(), notificationKind: n.kind, eventId: n.eventId, requestId: n.correlationId, attempts };
+    const fields = {
+      notificationId: n._id.toHexString(),
+      notificationKind: n.kind,
+      eventId: n.eventId,
+      requestId: n.correlationId,
+      attempts,
+    };
     try {
       await mailer.send({
         to: n.to,
@@ -72,7 +82,12 @@ export function startDeliveryWorker(deps: {
       } else {
         const next = new Date(Date.now() + retryDelay(attempts, settings.retryBaseMs, settings.retryMaxDelayMs));
         await repository.markRetry(n._id, attempts, lastError, next);
-        log.warn('notification retry scheduled', { ...fields, deliveryStatus: 'PENDING', errorCode: 'SMTP_ERROR', err: lastError });
+        log.warn('notification retry scheduled', {
+          ...fields,
+          deliveryStatus: 'PENDING',
+          errorCode: 'SMTP_ERROR',
+          err: lastError,
+        });
       }
       return;
     }

@@ -42,7 +42,12 @@ export function startEventConsumer(deps: {
     try {
       event = parseEnvelope(msg.content);
     } catch (error) {
-      log.warn('event dead-lettered', { eventId: messageId, eventType: msg.fields.routingKey, errorCode: 'POISON_MESSAGE', err: error });
+      log.warn('event dead-lettered', {
+        eventId: messageId,
+        eventType: msg.fields.routingKey,
+        errorCode: 'POISON_MESSAGE',
+        err: error,
+      });
       ch.nack(msg, false, false);
       return;
     }

@@ -24,7 +24,11 @@ export interface ReplayOptions {
  * lists them. Each message is republished and confirmed before it is acked off the dead-letter
  * queue, so a crash mid-run duplicates at worst; consumers are idempotent.
  */
-export async function replayDeadLetters(channel: ConfirmChannel, t: Topology, options: ReplayOptions): Promise<{ replayed: DeadLetter[]; kept: DeadLetter[] }> {
+export async function replayDeadLetters(
+  channel: ConfirmChannel,
+  t: Topology,
+  options: ReplayOptions,
+): Promise<{ replayed: DeadLetter[]; kept: DeadLetter[] }> {
   const replayed: DeadLetter[] = [];
   const kept: DeadLetter[] = [];
   const held = [];
@@ -47,7 +51,11 @@ export async function replayDeadLetters(channel: ConfirmChannel, t: Topology, op
     }
     delete headers['x-death'];
     delete headers['x-retries'];
-    channel.sendToQueue(t.queue, msg.content, { ...msg.properties, headers: { ...headers, 'x-replayed-at': new Date().toISOString() }, persistent: true });
+    channel.sendToQueue(t.queue, msg.content, {
+      ...msg.properties,
+      headers: { ...headers, 'x-replayed-at': new Date().toISOString() },
+      persistent: true,
+    });
     await channel.waitForConfirms();
     channel.ack(msg);
     replayed.push(letter);

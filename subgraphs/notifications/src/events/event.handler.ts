@@ -40,7 +40,12 @@ const pair = <T>(value: unknown, what: string, check: (v: unknown, what: string)
   return { before: check(p.before, `${what}.before`), after: check(p.after, `${what}.after`) };
 };
 
-const userData = (d: Record<string, unknown>): UserData => ({ userId: str(d, 'userId'), email: str(d, 'email'), name: str(d, 'name'), role: str(d, 'role') });
+const userData = (d: Record<string, unknown>): UserData => ({
+  userId: str(d, 'userId'),
+  email: str(d, 'email'),
+  name: str(d, 'name'),
+  role: str(d, 'role'),
+});
 
 /**
  * Turns one event into its effects in this service's database: the user projection, and one
@@ -57,7 +62,12 @@ export function createEventHandler(deps: EventHandlerDeps) {
     return created;
   };
 
-  async function fanOut(event: EventEnvelope, kind: NotificationKind, preference: PreferenceName, product: ProductMention): Promise<void> {
+  async function fanOut(
+    event: EventEnvelope,
+    kind: NotificationKind,
+    preference: PreferenceName,
+    product: ProductMention,
+  ): Promise<void> {
     for await (const page of users.optedIn(preference)) {
       await record(
         page.map((user: UserDocument) => ({
@@ -109,14 +119,22 @@ export function createEventHandler(deps: EventHandlerDeps) {
             kind: 'PASSWORD_RESET',
             correlationId: event.correlationId,
             to: reset.email,
-            ...renderEmail({ kind: 'PASSWORD_RESET', name: reset.name, resetToken: reset.resetToken, expiresAt: reset.expiresAt }, storefrontUrl),
+            ...renderEmail(
+              { kind: 'PASSWORD_RESET', name: reset.name, resetToken: reset.resetToken, expiresAt: reset.expiresAt },
+              storefrontUrl,
+            ),
           },
         ]);
         return;
       }
       case 'product.created': {
         const p = data as Partial<ProductCreatedData>;
-        const product: ProductMention = { productId: str(data, 'productId'), slug: str(data, 'slug'), name: str(data, 'name'), price: money(p.price, 'data.price') };
+        const product: ProductMention = {
+          productId: str(data, 'productId'),
+          slug: str(data, 'slug'),
+          name: str(data, 'name'),
+          price: money(p.price, 'data.price'),
+        };
         await fanOut(event, 'NEW_PRODUCT', 'newProducts', product);
         return;
       }

@@ -17,9 +17,9 @@ describe('infra/rabbitmq/definitions.json', () => {
 
   it('declares exactly the queues, arguments and bindings the service declares at start-up', () => {
     const specs = queueSpecs(t);
-    expect(definitions.queues.map((q) => ({ name: q.name, arguments: q.arguments })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
-      specs.map((s) => ({ name: s.name, arguments: s.arguments })).sort((a, b) => a.name.localeCompare(b.name)),
-    );
+    expect(
+      definitions.queues.map((q) => ({ name: q.name, arguments: q.arguments })).sort((a, b) => a.name.localeCompare(b.name)),
+    ).toEqual(specs.map((s) => ({ name: s.name, arguments: s.arguments })).sort((a, b) => a.name.localeCompare(b.name)));
     expect(definitions.queues.every((q) => q.durable)).toBe(true);
     const bindings = specs.flatMap((s) => s.bindings.map((b) => `${b.exchange} -> ${s.name} [${b.routingKey}]`)).sort();
     expect(definitions.bindings.map((b) => `${b.source} -> ${b.destination} [${b.routing_key}]`).sort()).toEqual(bindings);

@@ -119,7 +119,10 @@ export function createNotificationRepository(db: Db) {
       ),
 
     markRetry: (id: ObjectId, attempts: number, lastError: string, nextAttemptAt: Date) =>
-      notifications.updateOne({ _id: id }, { $set: { status: 'PENDING', attempts, lastError, nextAttemptAt, updatedAt: new Date() } }),
+      notifications.updateOne(
+        { _id: id },
+        { $set: { status: 'PENDING', attempts, lastError, nextAttemptAt, updatedAt: new Date() } },
+      ),
 
     markFailed: (id: ObjectId, attempts: number, lastError: string) =>
       notifications.updateOne({ _id: id }, { $set: { status: 'FAILED', attempts, lastError, updatedAt: new Date() } }),

@@ -38,9 +38,14 @@ export function createNotificationService(deps: {
     return viewer;
   };
 
-  async function page(filter: Filter<NotificationDocument>, first: number | null | undefined, after: string | null | undefined): Promise<NotificationPage> {
+  async function page(
+    filter: Filter<NotificationDocument>,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<NotificationPage> {
     const limit = first ?? 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE_MAX) throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
+    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE_MAX)
+      throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
     const before = after ? decodeCursor(after) : undefined;
     const [docs, totalCount] = await Promise.all([notifications.page(filter, before, limit + 1), notifications.count(filter)]);
     const edges = docs.slice(0, limit).map((node) => ({ cursor: encodeCursor(node._id), node }));

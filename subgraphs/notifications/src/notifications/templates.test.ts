@@ -10,7 +10,11 @@ describe('email templates', () => {
 
   it('escapes user text in HTML and builds links from the storefront URL', () => {
     const mail = renderEmail(
-      { kind: 'NEW_PRODUCT', name: '<b>Eve</b>', product: { productId: 'p', slug: 'a-lamp', name: 'Lamp "x" & <y>', price: { amount: 100, currency: 'USD' } } },
+      {
+        kind: 'NEW_PRODUCT',
+        name: '<b>Eve</b>',
+        product: { productId: 'p', slug: 'a-lamp', name: 'Lamp "x" & <y>', price: { amount: 100, currency: 'USD' } },
+      },
       'https://shop.example',
     );
     expect(mail.subject).toBe('New: Lamp "x" & <y>');
@@ -22,7 +26,10 @@ describe('email templates', () => {
   });
 
   it('puts the URL-encoded reset token in the reset link', () => {
-    const mail = renderEmail({ kind: 'PASSWORD_RESET', name: 'Eve', resetToken: 'a+b/c', expiresAt: '2030-01-01T00:00:00.000Z' }, 'http://localhost:3000');
+    const mail = renderEmail(
+      { kind: 'PASSWORD_RESET', name: 'Eve', resetToken: 'a+b/c', expiresAt: '2030-01-01T00:00:00.000Z' },
+      'http://localhost:3000',
+    );
     expect(mail.text).toContain('http://localhost:3000/reset-password?token=a%2Bb%2Fc');
     expect(mail.html).toContain('href="http://localhost:3000/reset-password?token=a%2Bb%2Fc"');
   });

@@ -49,7 +49,10 @@ export function renderEmail(input: EmailInput, storefrontUrl: string): RenderedE
       return {
         subject,
         text: `${hello}\n\nyour account is ready. Browse the catalog: ${storefrontUrl}/\n`,
-        html: layout(subject, [escapeHtml(hello), 'your account is ready.'], { href: `${storefrontUrl}/`, label: 'Browse the catalog' }),
+        html: layout(subject, [escapeHtml(hello), 'your account is ready.'], {
+          href: `${storefrontUrl}/`,
+          label: 'Browse the catalog',
+        }),
       };
     }
     case 'PASSWORD_RESET': {

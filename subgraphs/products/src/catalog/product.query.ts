@@ -44,14 +44,16 @@ export function buildFilter(input: ProductFilterInput | null | undefined): Filte
   if (input.category != null) clauses.push({ category: String(input.category) });
   if (input.search != null) {
     const search = String(input.search).trim();
-    if (search.length > MAX_SEARCH_LENGTH) throw new BadUserInputError(`search is limited to ${MAX_SEARCH_LENGTH} characters`, 'filter.search');
+    if (search.length > MAX_SEARCH_LENGTH)
+      throw new BadUserInputError(`search is limited to ${MAX_SEARCH_LENGTH} characters`, 'filter.search');
     if (search !== '') {
       const pattern = escapeRegExp(search);
       clauses.push({ $or: [{ name: { $regex: pattern, $options: 'i' } }, { description: { $regex: pattern, $options: 'i' } }] });
     }
   }
   if (input.minPrice != null || input.maxPrice != null) {
-    if (input.minPrice != null && input.minPrice < 0) throw new BadUserInputError('minPrice must not be negative', 'filter.minPrice');
+    if (input.minPrice != null && input.minPrice < 0)
+      throw new BadUserInputError('minPrice must not be negative', 'filter.minPrice');
     if (input.minPrice != null && input.maxPrice != null && input.minPrice > input.maxPrice) {
       throw new BadUserInputError('minPrice must not exceed maxPrice', 'filter.minPrice');
     }

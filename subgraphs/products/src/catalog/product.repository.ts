@@ -39,7 +39,9 @@ export const productIndexes: IndexDescription[] = [
 export const productRemovedWhenDrained = { deletedAt: { $exists: true } };
 
 // Soft-deleted products are invisible to every read.
-const live = <T extends Filter<ProductDocument>>(filter: T): Filter<ProductDocument> => ({ $and: [{ deletedAt: { $exists: false } }, filter] });
+const live = <T extends Filter<ProductDocument>>(filter: T): Filter<ProductDocument> => ({
+  $and: [{ deletedAt: { $exists: false } }, filter],
+});
 
 export interface ListQuery {
   filter: Filter<ProductDocument>;
@@ -71,8 +73,18 @@ export function createProductRepository(db: Db) {
     count: (filter: Filter<ProductDocument>) => collection.countDocuments(live(filter)),
 
     /** Inserts the product together with the events `eventsFor` builds for it: one write. */
-    async insert(product: NewProduct, now = new Date(), eventsFor: (doc: ProductDocument) => EventEnvelope[] = () => []): Promise<ProductDocument> {
-      const doc: ProductDocument = { _id: new ObjectId(), ...product, nameKey: product.name.toLowerCase(), createdAt: now, updatedAt: now };
+    async insert(
+      product: NewProduct,
+      now = new Date(),
+      eventsFor: (doc: ProductDocument) => EventEnvelope[] = () => [],
+    ): Promise<ProductDocument> {
+      const doc: ProductDocument = {
+        _id: new ObjectId(),
+        ...product,
+        nameKey: product.name.toLowerCase(),
+        createdAt: now,
+        updatedAt: now,
+      };
       const outbox = eventsFor(doc);
       await collection.insertOne({ ...doc, outbox });
       if (outbox.length > 0) announceOutboxWrite(PRODUCTS);
@@ -97,7 +109,13 @@ export function createProductRepository(db: Db) {
         const { outbox: _pending, ...current } = before;
         const after: ProductDocument = { ...current, ...set };
         const result = await collection.updateOne(
-          live({ _id: id, updatedAt: before.updatedAt, 'price.amount': before.price.amount, 'price.currency': before.price.currency, stock: before.stock }),
+          live({
+            _id: id,
+            updatedAt: before.updatedAt,
+            'price.amount': before.price.amount,
+            'price.currency': before.price.currency,
+            stock: before.stock,
+          }),
           { $set: set, $push: { outbox: eventFor(current, after) } },
         );
         if (result.matchedCount === 1) {

@@ -5,7 +5,14 @@ import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/er
 import type { Logger } from '@little-ecom/logger';
 import { buildEvent, type EventType, type ProductSnapshot } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
-import { afterCursor, buildFilter, buildSort, encodeCursor, type ProductFilterInput, type ProductSortName } from './product.query.js';
+import {
+  afterCursor,
+  buildFilter,
+  buildSort,
+  encodeCursor,
+  type ProductFilterInput,
+  type ProductSortName,
+} from './product.query.js';
 import type { ProductDocument, ProductRepository } from './product.repository.js';
 import { validateNewProduct, validateProductChanges, type MoneyInput, type ProductInput } from './product.validation.js';
 

@@ -55,7 +55,8 @@ function checkSlug(p: InputProblems, field: string, slug: string, max: number) {
 function checkPrice(p: InputProblems, price: MoneyInput) {
   if (!Number.isInteger(price.amount) || price.amount < 0) p.add('price.amount', 'must be a non-negative integer in minor units');
   else if (price.amount > LIMITS.amountMax) p.add('price.amount', `must be at most ${LIMITS.amountMax}`);
-  if (!/^[A-Z]{3}$/.test(price.currency) || !CURRENCIES.has(price.currency)) p.add('price.currency', 'must be an ISO 4217 code such as EUR');
+  if (!/^[A-Z]{3}$/.test(price.currency) || !CURRENCIES.has(price.currency))
+    p.add('price.currency', 'must be an ISO 4217 code such as EUR');
 }
 
 function checkStock(p: InputProblems, stock: number) {
@@ -80,7 +81,9 @@ function checkImageUrls(p: InputProblems, urls: string[]) {
 }
 
 /** Validates a new product; every problem is reported at once as BAD_USER_INPUT. */
-export function validateNewProduct(input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string }): NewProduct {
+export function validateNewProduct(
+  input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string },
+): NewProduct {
   const p = new InputProblems();
   const name = input.name.trim();
   checkName(p, name);
@@ -118,7 +121,8 @@ export function validateProductChanges(input: ProductInput): ProductChanges {
     changes.slug = input.slug;
   }
   if (input.description != null) {
-    if (input.description.length > LIMITS.descriptionMax) p.add('description', `must be at most ${LIMITS.descriptionMax} characters`);
+    if (input.description.length > LIMITS.descriptionMax)
+      p.add('description', `must be at most ${LIMITS.descriptionMax} characters`);
     changes.description = input.description;
   }
   if (input.price != null) {

@@ -65,7 +65,9 @@ export function demoCatalog(): NewProduct[] {
       price: { amount, currency: 'EUR' },
       stock,
       category,
-      imageUrls: [`https://images.little-ecom.example/${category}/${encodeURIComponent(name.toLowerCase().replace(/\s+/g, '-'))}.jpg`],
+      imageUrls: [
+        `https://images.little-ecom.example/${category}/${encodeURIComponent(name.toLowerCase().replace(/\s+/g, '-'))}.jpg`,
+      ],
     })),
   );
 }
