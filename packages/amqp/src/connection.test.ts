@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@little-ecom/logger';
 import { createAmqpConnection } from './index.js';
 import { startTcpProxy } from './testing.js';
+import { testEnv } from '@little-ecom/testing';
 
-const AMQP_URL = process.env['AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672';
+const AMQP_URL = testEnv.amqpUrl;
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();

@@ -13,7 +13,7 @@ import { silentLogger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from '@little-ecom/products/catalog';
 import { createServer as createProductsServer } from '@little-ecom/products/server';
-import { freshDatabase, graphqlRequest } from '@little-ecom/testing';
+import { freshDatabase, graphqlRequest, testEnv } from '@little-ecom/testing';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { ensureNotificationIndexes } from '../src/runtime.js';
 import { createUserRepository } from '../src/users/user.repository.js';
@@ -39,7 +39,7 @@ await mailpit.start();
 const h = await startHarness({ smtpUrl: mailpit.smtpUrl, delivery: { concurrency: 10, pollIntervalMs: 200 } });
 const productsDb = await freshDatabase('bench_products');
 const relayConnection = createAmqpConnection({
-  url: process.env['AMQP_URL'] || 'amqp://guest:guest@127.0.0.1:5672',
+  url: testEnv.amqpUrl,
   name: 'bench-relay',
   logger: silentLogger,
 });
