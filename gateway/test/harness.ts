@@ -55,6 +55,8 @@ export interface Stack {
   /** In `accounts` and `pipeline` modes: the real accounts subgraph's state. */
   accounts: { db: TestDatabase; keys: SigningKeys; createAdmin(email: string, password: string): Promise<unknown> } | undefined;
   productsDb: TestDatabase;
+  /** In `pipeline` mode: the notifications subgraph's database. */
+  notificationsDb: TestDatabase | undefined;
   /** Every command the products subgraph sent to MongoDB, in order. */
   productsCommands: CommandStartedEvent[];
   /** JSON log records written by each service, by service name. */
@@ -142,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   // Events: notifications first, so its queue exists before the relays publish.
   let relay: { connection: ReturnType<typeof createAmqpConnection>; exchange: string } | undefined;
+  let notificationsDb: TestDatabase | undefined;
   if (mode === 'pipeline') {
     const logger = capturingLogger('notifications', logs);
     const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`);
@@ -153,6 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     teardown.push(() => connection.close());
     const db = await database('gw_notifications');
+    notificationsDb = db;
     await ensureNotificationIndexes(db.db);
     const runtime = startNotificationsRuntime({
       db: db.db,
@@ -247,6 +251,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     issuer,
     accounts,
     productsDb,
+    notificationsDb,
     productsCommands,
     logs,
     supergraphPath,

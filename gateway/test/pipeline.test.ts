@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProductRepository } from '@little-ecom/products/catalog';
 import { eventually, graphqlRequest, testEnv } from '@little-ecom/testing';
 import { mailTo, startStack, type Stack } from './harness.js';
 
@@ -107,5 +109,64 @@ describe('event pipeline through the gateway', () => {
     const response = await fetch(`${testEnv.mailpitApiUrl}/api/v1/message/${mail.ID}`);
     const { Text } = (await response.json()) as { Text: string };
     expect(Text).toMatch(/http:\/\/shop\.test\/reset-password\?token=[A-Za-z0-9%_-]{16,}/);
+  });
+
+  it('resolves the products of 50 notifications with one products query', async () => {
+    const email = uniqueEmail('batch');
+    const { signUp } = await gql<{ signUp: { accessToken: string; user: { id: string } } }>(
+      `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`,
+      { input: { email, password: 'a customer password 456', name: 'Batch Customer' } },
+    );
+    // Fifty products and fifty sent notifications about them, written straight to the stores so no
+    // events or emails are involved; what is measured is the gateway's query plan.
+    const products = createProductRepository(stack.productsDb.db);
+    const now = new Date();
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const product = await products.insert(
+        {
+          slug: `batch-${i}`,
+          name: `Batch ${i}`,
+          description: '',
+          price: { amount: 100 + i, currency: 'EUR' },
+          stock: 1,
+          category: 'batch',
+          imageUrls: [],
+        },
+        now,
+      );
+      ids.push(product._id.toHexString());
+    }
+    await stack.notificationsDb!.db.collection('notifications').insertMany(
+      ids.map((productId, i) => ({
+        _id: new ObjectId(),
+        eventId: randomUUID(),
+        recipientId: signUp.user.id,
+        kind: 'NEW_PRODUCT',
+        correlationId: 'test',
+        to: email,
+        subject: `New: Batch ${i}`,
+        productId,
+        status: 'SENT',
+        attempts: 1,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+        sentAt: now,
+      })),
+    );
+
+    const before = stack.productsCommands.length;
+    const result = await gql<{ me: { notifications: { edges: { node: { product: { name: string } | null } }[] } } }>(
+      `{ me { notifications(first: 60) { edges { node { product { name price { amount } } } } } } }`,
+      {},
+      signUp.accessToken,
+    );
+    const names = result.me.notifications.edges.flatMap((e) => (e.node.product ? [e.node.product.name] : []));
+    expect(names).toHaveLength(50);
+    const finds = stack.productsCommands
+      .slice(before)
+      .filter((c) => c.commandName === 'find' && c.command['find'] === 'products');
+    expect(finds).toHaveLength(1);
   });
 });
