@@ -51,6 +51,18 @@ const config: CodegenConfig = {
         mappers: { User: '../users/user.repository.js#UserDocument' },
       },
     },
+    // Typed documents for the end-to-end tests, checked against what clients see through the gateway.
+    'gateway/test/__generated__/operations.ts': {
+      schema: 'gateway/api-schema.graphql',
+      documents: 'gateway/test/operations.graphql',
+      plugins: ['typescript-operations', 'typed-document-node'],
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false },
+        scalars: { ID: 'string' },
+      },
+    },
   },
 };
 

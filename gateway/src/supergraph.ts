@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { lexicographicSortSchema, parse, printSchema } from 'graphql';
 
 /** Local default URL of each subgraph; deployments override them with PRODUCTS_URL etc. */
 export const SUBGRAPH_PORTS: Record<string, number> = { products: 4001, accounts: 4002, notifications: 4003 };
@@ -28,12 +28,21 @@ export function readSubgraphSchemas(repoRoot: string, urls: Record<string, strin
 
 export class CompositionFailedError extends Error {}
 
-/** Composes a Federation 2 supergraph; every composition error is reported in the message. */
-export function composeSupergraph(subgraphs: SubgraphSdl[]): string {
+function compose(subgraphs: SubgraphSdl[]) {
   const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
   if (result.errors) {
     const details = result.errors.map((e) => `  - ${e.message}`).join('\n');
     throw new CompositionFailedError(`Supergraph composition failed:\n${details}`);
   }
-  return result.supergraphSdl;
+  return result;
+}
+
+/** Composes a Federation 2 supergraph; every composition error is reported in the message. */
+export function composeSupergraph(subgraphs: SubgraphSdl[]): string {
+  return compose(subgraphs).supergraphSdl;
+}
+
+/** The schema clients see through the gateway (no federation internals), for typed test documents. */
+export function composeApiSchema(subgraphs: SubgraphSdl[]): string {
+  return printSchema(lexicographicSortSchema(compose(subgraphs).schema.toAPISchema().toGraphQLJSSchema()));
 }

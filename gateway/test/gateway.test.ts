@@ -1,17 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, graphqlRequest } from '@little-ecom/testing';
+import { CatalogPageDocument, CreateProductDocument } from './__generated__/operations.js';
 import { startStack, type Stack } from './harness.js';
 
-const CREATE = `mutation Create($input: CreateProductInput!) { createProduct(input: $input) { id slug name price { amount currency } } }`;
+const CREATE = CreateProductDocument;
 
 async function seedProducts(stack: Stack, count: number): Promise<string[]> {
   const token = await stack.issuer!.sign({ sub: 'admin-1', role: 'ADMIN' });
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await graphqlRequest<{ createProduct: { id: string } }>(
+    const res = await graphqlRequest(
       stack.gatewayUrl,
-      CREATE,
+      CreateProductDocument,
       { input: { name: `Gateway product ${i}`, price: { amount: 100 + i, currency: 'EUR' }, stock: i % 3, category: 'gateway' } },
       { authorization: `Bearer ${token}` },
     );
@@ -32,10 +33,7 @@ describe('gateway in development mode', () => {
   afterAll(async () => stack?.close());
 
   it('serves the catalog through the supergraph', async () => {
-    const res = await graphqlRequest<{ products: { totalCount: number; edges: { node: { name: string; inStock: boolean } }[] } }>(
-      stack.gatewayUrl,
-      `{ products(first: 5, sort: PRICE_ASC) { totalCount edges { node { name inStock price { amount } } } } }`,
-    );
+    const res = await graphqlRequest(stack.gatewayUrl, CatalogPageDocument, { first: 5, sort: 'PRICE_ASC' });
     expect(res.status).toBe(200);
     expect(res.errors).toBeUndefined();
     expect(res.data!.products.totalCount).toBe(50);

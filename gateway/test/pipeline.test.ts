@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createProductRepository } from '@little-ecom/products/catalog';
 import { eventually, graphqlRequest, testEnv } from '@little-ecom/testing';
+import {
+  CreateProductDocument,
+  LogInDocument,
+  MyNotificationsDocument,
+  SignUpDocument,
+  UpdateNotificationPreferencesDocument,
+} from './__generated__/operations.js';
 import { mailTo, startStack, type Stack } from './harness.js';
 
 /**
@@ -25,8 +33,8 @@ beforeAll(async () => {
 
 afterAll(async () => stack?.close());
 
-const gql = async <T>(query: string, variables: Record<string, unknown>, token?: string) => {
-  const result = await graphqlRequest<T>(gatewayUrl, query, variables, token ? { authorization: `Bearer ${token}` } : {});
+const gql = async <T, V = Record<string, unknown>>(query: string | TypedDocumentNode<T, V>, variables: V, token?: string) => {
+  const result = await graphqlRequest<T, V>(gatewayUrl, query, variables, token ? { authorization: `Bearer ${token}` } : {});
   expect(result.errors).toBeUndefined();
   return result.data!;
 };
@@ -34,29 +42,25 @@ const gql = async <T>(query: string, variables: Record<string, unknown>, token?:
 describe('event pipeline through the gateway', () => {
   it('welcomes a new customer, and mails them exactly once about a new product they opted in to', async () => {
     const email = uniqueEmail('customer');
-    const { signUp } = await gql<{ signUp: { accessToken: string; user: { id: string } } }>(
-      `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`,
-      { input: { email, password: 'a customer password 123', name: 'Pipeline Customer' } },
-    );
+    const { signUp } = await gql(SignUpDocument, {
+      input: { email, password: 'a customer password 123', name: 'Pipeline Customer' },
+    });
     await eventually(
       async () => ((await mailTo(email)).some((m) => m.Subject === 'Welcome to little-ecom') ? true : undefined),
       20_000,
     );
 
-    const { updateNotificationPreferences } = await gql<{ updateNotificationPreferences: Record<string, boolean> }>(
-      `mutation { updateNotificationPreferences(input: { newProducts: true }) { newProducts priceDrops backInStock } }`,
-      {},
+    const { updateNotificationPreferences } = await gql(
+      UpdateNotificationPreferencesDocument,
+      { input: { newProducts: true } },
       signUp.accessToken,
     );
     expect(updateNotificationPreferences).toEqual({ newProducts: true, priceDrops: false, backInStock: false });
 
-    const { logIn } = await gql<{ logIn: { accessToken: string } }>(
-      `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }`,
-      { e: adminCredentials.email, p: adminCredentials.password },
-    );
+    const { logIn } = await gql(LogInDocument, adminCredentials);
     const name = `Pipeline Lamp ${randomUUID().slice(0, 6)}`;
     await gql(
-      `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
+      CreateProductDocument,
       { input: { name, price: { amount: 2599, currency: 'EUR' }, stock: 4, category: 'lamps' } },
       logIn.accessToken,
     );
@@ -65,26 +69,8 @@ describe('event pipeline through the gateway', () => {
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect((await mailTo(email)).filter((m) => m.Subject.startsWith('New: ')).map((m) => m.Subject)).toEqual([`New: ${name}`]);
 
-    interface Me {
-      me: {
-        notifications: {
-          totalCount: number;
-          edges: {
-            node: {
-              kind: string;
-              status: string;
-              sentAt: string | null;
-              product: { name: string; price: { amount: number; currency: string } } | null;
-            };
-          }[];
-        };
-      };
-    }
-    const { me } = await gql<Me>(
-      `{ me { notifications(first: 10) { totalCount edges { node { kind status sentAt product { name price { amount currency } } } } } } }`,
-      {},
-      signUp.accessToken,
-    );
+    const { me } = await gql(MyNotificationsDocument, { first: 10 }, signUp.accessToken);
+    if (!me) throw new Error('me is null with a valid token');
     expect(me.notifications.totalCount).toBe(2);
     const [newest, welcome] = me.notifications.edges.map((e) => e.node);
     expect(newest).toMatchObject({

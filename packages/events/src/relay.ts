@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Db, Document, Filter, IndexDescription } from 'mongodb';
 import type { AmqpConnection, Channel, ConfirmChannel } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
+import { documentKey, serializedWrite } from '@little-ecom/mongo';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { createLeases } from './lease.js';
 import { onOutboxWrite } from './signal.js';
@@ -163,7 +164,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const removeFilter = options.removeWhenDrained?.[collection];
     for (const doc of docs) {
       const events = doc[OUTBOX_FIELD] ?? [];
-      await col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: events } });
+      // Queued behind this process's other writes to the document (see serializedWrite: FerretDB).
+      await serializedWrite(documentKey(collection, doc._id), () =>
+        col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: events } }),
+      );
       published += events.length;
       for (const event of events) log.debug('event published', { eventType: event.type, eventId: event.id });
     }

@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
+import { MongoClient, MongoServerError, ObjectId, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
 import type { Logger } from '@little-ecom/logger';
 
 export interface MongoConnection {
@@ -91,4 +91,35 @@ export async function ensureIndexes(db: Db, indexes: Record<string, IndexDescrip
 export function isDuplicateKeyError(error: unknown): boolean {
   if (!(error instanceof MongoServerError)) return false;
   return error.code === 11000 || (error.code === 1 && error.message.includes('UNIQUE constraint failed'));
+}
+
+const writeChains = new Map<string, Promise<unknown>>();
+
+/** The key under which writes to one document are serialized, e.g. `products:<id>`. */
+export function documentKey(collection: string, id: unknown): string {
+  return `${collection}:${id instanceof ObjectId ? id.toHexString() : JSON.stringify(id)}`;
+}
+
+/**
+ * Runs `write` after every write queued earlier under the same `key` in this process has finished.
+ *
+ * Why: MongoDB applies each single-document update atomically, but FerretDB v1 (our local MongoDB API)
+ * does not isolate concurrent updates of one document: the later write can silently undo the earlier
+ * one (measured: most of 30 concurrent $pullAll/$set pairs lost an update). The outbox relay and the
+ * services update the same documents, so on FerretDB a relay clearing published events could erase a
+ * password change or a freshly appended event. Queuing the writes of one process per document closes
+ * that gap locally, where one process per service runs; on MongoDB it costs a promise hop.
+ */
+export function serializedWrite<T>(key: string, write: () => Promise<T>): Promise<T> {
+  const previous = writeChains.get(key) ?? Promise.resolve();
+  const run = previous.then(write, write);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  writeChains.set(key, tail);
+  void tail.then(() => {
+    if (writeChains.get(key) === tail) writeChains.delete(key);
+  });
+  return run;
 }

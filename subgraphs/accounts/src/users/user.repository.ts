@@ -1,6 +1,7 @@
 import { ObjectId, type Db, type IndexDescription } from 'mongodb';
 import type { Role } from '@little-ecom/auth';
 import { OUTBOX_FIELD, announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
+import { documentKey, serializedWrite } from '@little-ecom/mongo';
 
 /** A pending password reset: only the SHA-256 of the emailed token is kept. */
 export interface PasswordReset {
@@ -38,6 +39,9 @@ export type NewUser = Pick<UserDocument, 'email' | 'name' | 'role' | 'passwordHa
 /** MongoDB access for users; no business rules here. Every write is one single-document update. */
 export function createUserRepository(db: Db) {
   const collection = db.collection<UserDocument>(USERS);
+  // Every update of a user goes through this, so the outbox relay's writes to the same document in
+  // this process cannot interleave with it (see serializedWrite).
+  const write = <T>(id: ObjectId, run: () => Promise<T>) => serializedWrite(documentKey(USERS, id), run);
 
   return {
     findById: (id: ObjectId) => collection.findOne({ _id: id }),
@@ -61,21 +65,22 @@ export function createUserRepository(db: Db) {
 
     /** Replaces the hash only if it is still `expected` (a concurrent password change wins). */
     async replaceHashIfUnchanged(id: ObjectId, expected: string, passwordHash: string): Promise<void> {
-      await collection.updateOne({ _id: id, passwordHash: expected }, { $set: { passwordHash } });
+      await write(id, () => collection.updateOne({ _id: id, passwordHash: expected }, { $set: { passwordHash } }));
     },
 
     /** Sets a new password and cancels any pending reset. */
     async setPassword(id: ObjectId, passwordHash: string, now: Date): Promise<boolean> {
-      const result = await collection.updateOne(
-        { _id: id },
-        { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } },
+      const result = await write(id, () =>
+        collection.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } }),
       );
       return result.matchedCount === 1;
     },
 
     /** Stores a reset and its event in one write. */
     async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<void> {
-      await collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, $push: { [OUTBOX_FIELD]: event } });
+      await write(id, () =>
+        collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, $push: { [OUTBOX_FIELD]: event } }),
+      );
       announceOutboxWrite(USERS);
     },
 
@@ -84,10 +89,12 @@ export function createUserRepository(db: Db) {
      * and removes it in the same write, so it works exactly once.
      */
     consumePasswordReset: (id: ObjectId, tokenHash: string, passwordHash: string, now: Date) =>
-      collection.findOneAndUpdate(
-        { _id: id, 'passwordReset.tokenHash': tokenHash, 'passwordReset.expiresAt': { $gt: now } },
-        { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } },
-        { returnDocument: 'after' },
+      write(id, () =>
+        collection.findOneAndUpdate(
+          { _id: id, 'passwordReset.tokenHash': tokenHash, 'passwordReset.expiresAt': { $gt: now } },
+          { $set: { passwordHash, updatedAt: now }, $unset: { passwordReset: '' } },
+          { returnDocument: 'after' },
+        ),
       ),
 
     /**
@@ -95,10 +102,12 @@ export function createUserRepository(db: Db) {
      * `user.updated` event in the same write. Null when the user changed or disappeared meanwhile.
      */
     async setRole(current: UserDocument, role: Role, event: EventEnvelope, now: Date): Promise<UserDocument | null> {
-      const updated = await collection.findOneAndUpdate(
-        { _id: current._id, role: current.role, email: current.email, name: current.name },
-        { $set: { role, updatedAt: now }, $push: { [OUTBOX_FIELD]: event } },
-        { returnDocument: 'after' },
+      const updated = await write(current._id, () =>
+        collection.findOneAndUpdate(
+          { _id: current._id, role: current.role, email: current.email, name: current.name },
+          { $set: { role, updatedAt: now }, $push: { [OUTBOX_FIELD]: event } },
+          { returnDocument: 'after' },
+        ),
       );
       if (updated) announceOutboxWrite(USERS);
       return updated;

@@ -1,5 +1,6 @@
 import { ObjectId, type Db, type Filter, type IndexDescription, type Sort } from 'mongodb';
 import { announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
+import { documentKey, serializedWrite } from '@little-ecom/mongo';
 
 /** A product as stored in the `products` collection. */
 export interface ProductDocument {
@@ -108,15 +109,17 @@ export function createProductRepository(db: Db) {
         if (!before) return null;
         const { outbox: _pending, ...current } = before;
         const after: ProductDocument = { ...current, ...set };
-        const result = await collection.updateOne(
-          live({
-            _id: id,
-            updatedAt: before.updatedAt,
-            'price.amount': before.price.amount,
-            'price.currency': before.price.currency,
-            stock: before.stock,
-          }),
-          { $set: set, $push: { outbox: eventFor(current, after) } },
+        const result = await serializedWrite(documentKey(PRODUCTS, id), () =>
+          collection.updateOne(
+            live({
+              _id: id,
+              updatedAt: before.updatedAt,
+              'price.amount': before.price.amount,
+              'price.currency': before.price.currency,
+              stock: before.stock,
+            }),
+            { $set: set, $push: { outbox: eventFor(current, after) } },
+          ),
         );
         if (result.matchedCount === 1) {
           announceOutboxWrite(PRODUCTS);
@@ -133,10 +136,12 @@ export function createProductRepository(db: Db) {
     async softDelete(id: ObjectId, eventFor: (before: ProductDocument) => EventEnvelope, now = new Date()): Promise<boolean> {
       const before = await collection.findOne(live({ _id: id }));
       if (!before) return false;
-      const result = await collection.updateOne(live({ _id: id }), {
-        $set: { deletedAt: now, slug: `${before.slug}~deleted~${id.toHexString()}` },
-        $push: { outbox: eventFor(before) },
-      });
+      const result = await serializedWrite(documentKey(PRODUCTS, id), () =>
+        collection.updateOne(live({ _id: id }), {
+          $set: { deletedAt: now, slug: `${before.slug}~deleted~${id.toHexString()}` },
+          $push: { outbox: eventFor(before) },
+        }),
+      );
       if (result.matchedCount === 1) announceOutboxWrite(PRODUCTS);
       return result.matchedCount === 1;
     },
