@@ -150,9 +150,12 @@ describe('event pipeline through the gateway', () => {
     );
     const names = result.me.notifications.edges.flatMap((e) => (e.node.product ? [e.node.product.name] : []));
     expect(names).toHaveLength(50);
-    const finds = stack.productsCommands
+    // Lookups by id, one per batch; the outbox relay's own polling of the collection runs meanwhile
+    // on the same client and is not part of the count.
+    const lookups = stack.productsCommands
       .slice(before)
-      .filter((c) => c.commandName === 'find' && c.command['find'] === 'products');
-    expect(finds).toHaveLength(1);
+      .filter((c) => c.commandName === 'find' && c.command['find'] === 'products')
+      .filter((c) => !JSON.stringify(c.command['filter'] ?? {}).includes('outbox'));
+    expect(lookups).toHaveLength(1);
   });
 });
