@@ -83,7 +83,8 @@ describe.each(SERVICES)('$name image', ({ name, dir, port }) => {
     expect(instructions.some((l) => l.startsWith('ENTRYPOINT '))).toBe(false);
     expect(last('WORKDIR ')).toBe(`WORKDIR /app/${dir}`);
     expect(last('EXPOSE ')).toBe(`EXPOSE ${port}`);
-    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
+    // Listening on every interface inside the container (the services default to loopback).
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production HOST=0\.0\.0\.0$/m);
   });
 
   it('matches the chart: the port and the non-root uid', () => {

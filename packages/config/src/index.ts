@@ -81,7 +81,8 @@ export const logLevel = z.enum(['debug', 'info', 'warn', 'error']).default('info
 export const commonEnv = {
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback by default so a development machine does not expose its services; images and the chart set 0.0.0.0.
+  HOST: z.string().default('127.0.0.1'),
   FLUENTD_HOST: z.string().optional(),
   FLUENTD_PORT: port(24224),
   FLUENTD_TAG_PREFIX: z.string().default('little-ecom'),
