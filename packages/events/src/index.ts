@@ -4,3 +4,4 @@ export * from './relay.js';
 export * from './signal.js';
 export * from './wire.js';
 export * from './lease.js';
+export * from './wakeup.js';

@@ -7,6 +7,7 @@ import { documentKey, serializedWrite } from '@little-ecom/mongo';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { createLeases } from './lease.js';
 import { onOutboxWrite } from './signal.js';
+import { createWakeup } from './wakeup.js';
 import { publishOptions } from './wire.js';
 
 /** Collection (in the producer's database) holding the relays' leases, one per document being published. */
@@ -71,15 +72,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = logger;
 
   let channel: ConfirmChannel | null = null;
-  let stopped = false;
-  let wake: (() => void) | null = null;
-  let pendingWake = false;
   let published = 0;
-
-  const notify = () => {
-    pendingWake = true;
-    wake?.();
-  };
+  const wakeup = createWakeup();
+  const notify = () => wakeup.wake();
 
   const unsubscribe = onOutboxWrite((collection) => {
     if (collections.includes(collection)) notify();
@@ -95,18 +90,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     channel = next;
     notify();
   });
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (pendingWake || stopped) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
 
   const leases = createLeases(db, options.leaseCollection ?? OUTBOX_LEASES, owner, leaseMs);
 
@@ -187,7 +170,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let progressed = false;
     for (const collection of collections) {
       // Bounded per pass so one busy collection cannot starve the others.
-      for (let i = 0; i < 20 && !stopped; i++) {
+      for (let i = 0; i < 20 && !wakeup.stopped; i++) {
         const target = channel;
         if (!target) return progressed;
         if (!(await relayBatch(collection, target))) break;
@@ -199,8 +182,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   let failures = 0;
   const loop = (async () => {
-    while (!stopped) {
-      pendingWake = false;
+    while (!wakeup.stopped) {
+      wakeup.beginRound();
       let progressed = false;
       try {
         if (channel) progressed = await sweep();
@@ -208,10 +191,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } catch (error) {
         failures++;
         log.warn('outbox relay pass failed, will retry', { err: error, attempts: failures });
-        await sleep(Math.min(100 * 2 ** failures, pollIntervalMs));
+        await wakeup.sleep(Math.min(100 * 2 ** failures, pollIntervalMs));
         continue;
       }
-      if (!progressed) await sleep(pollIntervalMs);
+      if (!progressed) await wakeup.sleep(pollIntervalMs);
     }
   })();
 
@@ -231,9 +214,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return published - before;
     },
     async stop() {
-      stopped = true;
       unsubscribe();
-      wake?.();
+      wakeup.stop();
       await loop;
       const current = channel;
       channel = null;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, ObjectId } from 'mongodb';
-import { createLeases } from '@little-ecom/events';
+import { createLeases, createWakeup } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import {
   DELIVERY_LEASES,
@@ -47,14 +47,8 @@ export function startDeliveryWorker(deps: {
   const log = deps.logger;
   const leases = createLeases(deps.db, DELIVERY_LEASES, `delivery-${randomUUID()}`, 60_000);
   const inFlight = new Map<string, { id: ObjectId; done: Promise<void> }>();
-  let stopped = false;
-  let wake: (() => void) | null = null;
-  let pendingWake = false;
-
-  const notify = () => {
-    pendingWake = true;
-    wake?.();
-  };
+  const wakeup = createWakeup();
+  const notify = () => wakeup.wake();
 
   async function deliver(n: NotificationDocument): Promise<void> {
     const attempts = n.attempts + 1;
@@ -114,32 +108,20 @@ export function startDeliveryWorker(deps: {
     inFlight.set(key, { id, done });
   }
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (pendingWake || stopped) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
-
   // Due ids are fetched in batches of several rounds of sends and handed out from memory: each
   // query scans the pending notifications, which on FerretDB costs far more than a send. Ids gone
   // stale meanwhile (sent by another replica) are skipped by the re-read under the lease.
   let queue: ObjectId[] = [];
   const loop = (async () => {
-    while (!stopped) {
-      pendingWake = false;
+    while (!wakeup.stopped) {
+      wakeup.beginRound();
       let wait = settings.pollIntervalMs;
       try {
         if (queue.length === 0 && inFlight.size < settings.concurrency) {
           const running = [...inFlight.values()].map((f) => f.id);
           queue = await repository.due(new Date(), running, settings.concurrency * 10);
         }
-        while (queue.length > 0 && inFlight.size < settings.concurrency && !stopped) {
+        while (queue.length > 0 && inFlight.size < settings.concurrency && !wakeup.stopped) {
           const id = queue.shift()!;
           if (!inFlight.has(id.toHexString())) await start(id);
         }
@@ -153,15 +135,14 @@ export function startDeliveryWorker(deps: {
         log.warn('delivery pass failed, will retry', { err: error });
       }
       // At least a few ms: a due notification another replica holds must not make this a busy loop.
-      await sleep(Math.max(wait, 20));
+      await wakeup.sleep(Math.max(wait, 20));
     }
   })();
 
   return {
     notify,
     async stop() {
-      stopped = true;
-      wake?.();
+      wakeup.stop();
       await loop;
       await Promise.all([...inFlight.values()].map((f) => f.done));
     },
