@@ -5,6 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/.tools/bin"
 mkdir -p "$BIN"
+# The usual install location, for shells whose PATH lacks it (e.g. non-login CI shells).
+[[ -x /usr/local/go/bin/go ]] && export PATH="$PATH:/usr/local/go/bin"
 
 FERRETDB_VERSION="v1.24.2"
 MAILPIT_VERSION="v1.27.11"
