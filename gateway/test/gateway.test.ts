@@ -217,3 +217,27 @@ describe('gateway in production mode', () => {
     expect(res.data).toEqual({ products: { totalCount: 0 } });
   });
 });
+
+describe('gateway with a subgraph down', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    await stack.subgraphs['products']!.drain(1_000);
+  });
+  afterAll(async () => stack?.close());
+
+  it('reports not ready', async () => {
+    const ready = await fetch(`${stack.gateway.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks['subgraphs']).not.toBe('ok');
+    expect((await fetch(`${stack.gateway.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers queries with a coded error, not a 500 or a connection message', async () => {
+    const res = await graphqlRequest(stack.gatewayUrl, `{ products(first: 1) { totalCount } }`);
+    expect(res.status).toBe(200);
+    expect(res.errors?.[0]?.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+    expect(JSON.stringify(res.errors)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+  });
+});
