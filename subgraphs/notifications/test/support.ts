@@ -1,10 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
@@ -15,6 +9,7 @@ import {
   createTestIssuer,
   freshDatabase,
   graphqlRequest,
+  privateMailpit,
   testEnv,
   type TestDatabase,
   type TestIssuer,
@@ -23,8 +18,6 @@ import type { DeliverySettings } from '../src/delivery/delivery.worker.js';
 import { deleteTopology, declareTopology, topologyNames, type Topology } from '../src/events/topology.js';
 import { ensureNotificationIndexes, startNotificationsRuntime, type NotificationsRuntime } from '../src/runtime.js';
 import { createServer } from '../src/server.js';
-
-export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
 /** A unique, routable test address; Mailpit searches are filtered by it so parallel tests never see each other's mail. */
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@test.little-ecom.local`;
@@ -195,70 +188,6 @@ export async function mailText(id: string, apiUrl = testEnv.mailpitApiUrl): Prom
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function waitForPort(port: number, up: boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((r) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), r(true)));
-      socket.once('error', () => r(false));
-    });
-    if (open === up) return;
-    await sleep(50);
-  }
-  throw new Error(`port ${port} did not become ${up ? 'reachable' : 'free'}`);
-}
-
-/** A Mailpit of this test's own, on free loopback ports, that the test may stop and start again; its mail survives restarts. */
-export interface PrivateMailpit {
-  smtpUrl: string;
-  apiUrl: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  dispose(): Promise<void>;
-}
-
-export async function privateMailpit(): Promise<PrivateMailpit> {
-  const dir = mkdtempSync(join(tmpdir(), 'little-ecom-mailpit-'));
-  const smtpPort = await freePort();
-  const httpPort = await freePort();
-  let child: ChildProcess | null = null;
-  const bin = join(repoRoot, '.tools/bin/mailpit');
-  const api = {
-    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
-    apiUrl: `http://127.0.0.1:${httpPort}`,
-    async start() {
-      child = spawn(
-        bin,
-        ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', join(dir, 'mailpit.db')],
-        {
-          stdio: 'ignore',
-        },
-      );
-      await waitForPort(smtpPort, true);
-      await waitForPort(httpPort, true);
-    },
-    async stop() {
-      const running = child;
-      child = null;
-      if (!running) return;
-      const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGTERM');
-      await exited;
-      await waitForPort(smtpPort, false);
-    },
-    async dispose() {
-      await api.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return api;
-}
+/** A Mailpit of the test's own, on free loopback ports, that the test may stop and start again. */
+export type PrivateMailpit = Awaited<ReturnType<typeof privateMailpit>>;
+export { privateMailpit };
