@@ -42,7 +42,14 @@ export function composeSupergraph(subgraphs: SubgraphSdl[]): string {
   return compose(subgraphs).supergraphSdl;
 }
 
-/** The schema clients see through the gateway (no federation internals), for typed test documents. */
-export function composeApiSchema(subgraphs: SubgraphSdl[]): string {
-  return printSchema(lexicographicSortSchema(compose(subgraphs).schema.toAPISchema().toGraphQLJSSchema()));
+/**
+ * The supergraph and, from the same composition, the schema clients see through the gateway (no
+ * federation internals), which codegen uses to type test documents.
+ */
+export function composeSchemas(subgraphs: SubgraphSdl[]): { supergraph: string; apiSchema: string } {
+  const result = compose(subgraphs);
+  return {
+    supergraph: result.supergraphSdl,
+    apiSchema: printSchema(lexicographicSortSchema(result.schema.toAPISchema().toGraphQLJSSchema())),
+  };
 }
