@@ -2,7 +2,7 @@
 // Starts the products subgraph and the gateway in this process (loopback only, fresh database), seeds
 // products, then sends a bounded number of requests and prints throughput, latency percentiles and memory.
 import { parseArgs } from 'node:util';
-import { graphqlRequest } from '@little-ecom/testing';
+import { graphqlRequest, percentile } from '@little-ecom/testing';
 import { startStack } from '../test/harness.js';
 
 const { values } = parseArgs({
@@ -57,13 +57,13 @@ try {
   await run(Math.min(200, total)); // warm-up: JIT, connection pools, query plan cache
   const direct = await run(Math.min(500, total), `${stack.subgraphs['products']!.url}/graphql`);
   const { latencies, seconds, errors } = await run(total);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+  const pct = (p: number) => percentile(latencies, p).toFixed(1);
   const mem = process.memoryUsage();
   console.log(`catalog query through the gateway (${total} requests, concurrency ${concurrency}, ${values.products} products)`);
   console.log(`  throughput   ${(total / seconds).toFixed(0)} req/s`);
   console.log(`  latency      p50 ${pct(50)} ms   p95 ${pct(95)} ms   p99 ${pct(99)} ms`);
   console.log(`  errors       ${errors}`);
-  const directP50 = direct.latencies[Math.floor(direct.latencies.length / 2)]!.toFixed(1);
+  const directP50 = percentile(direct.latencies, 50).toFixed(1);
   console.log(
     `  products subgraph alone: ${(direct.latencies.length / direct.seconds).toFixed(0)} req/s, p50 ${directP50} ms (the gateway's share is the difference)`,
   );

@@ -9,7 +9,6 @@ const logger = createLogger({ service: config.service, level: config.log.level, 
 
 try {
   const { apollo, context, readiness } = createGateway({ ...config, logger });
-  await apollo.start();
   const http = await startHttpServer(
     {
       apollo,

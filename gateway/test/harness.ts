@@ -110,12 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (mode === 'catalog') {
     issuer = await createTestIssuer();
     teardown.push(() => issuer!.close());
-    verifier = createTokenVerifier({
-      jwksUrl: issuer.jwksUrl,
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      algorithms: ['ES256'],
-    });
+    verifier = createTokenVerifier(issuer.verifierOptions);
   } else {
     const config = loadAccountsConfig({ NODE_ENV: 'test' });
     const keys = await importSigningKeys([await generateSigningJwk()]);
@@ -126,7 +121,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await ensureIndexes(db.db, accountsIndexes);
     const logger = capturingLogger('accounts', logs);
     const server = createAccountsServer({ db: db.db, logger, production, keys, settings: config.auth, hasher });
-    await server.apollo.start();
     await serve('accounts', { apollo: server.apollo, context: server.context, routes: server.routes, logger, trustProxy: true });
     verifier = createTokenVerifier({
       jwksUrl: `${subgraphs['accounts']!.url}/.well-known/jwks.json`,
@@ -180,7 +174,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       production,
       wakeDelivery: () => runtime.wakeDelivery(),
     });
-    await server.apollo.start();
     await serve('notifications', { apollo: server.apollo, context: server.context, logger, trustProxy: true });
     await connection.ready();
     relay = { connection, exchange: topology.exchange };
@@ -192,7 +185,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   const productsLogger = capturingLogger('products', logs);
   const products = createProductsServer({ db: productsDb.db, verifier, logger: productsLogger, production });
-  await products.apollo.start();
   await serve('products', { apollo: products.apollo, context: products.context, logger: productsLogger, trustProxy: true });
 
   if (relay) {
@@ -230,7 +222,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphUrls: {},
     limits: { ...LIMITS, ...options.limits },
   });
-  await gw.apollo.start();
   const gateway = await startHttpServer(
     {
       apollo: gw.apollo,

@@ -22,7 +22,6 @@ async function start(readyCheck?: () => Promise<void>): Promise<RunningHttpServe
     resolvers,
     ...apolloDefaults({ production: true, logger: silentLogger }),
   });
-  await apollo.start();
   return startHttpServer(
     {
       apollo,

@@ -131,14 +131,16 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ok: boolean; check
 }
 
 /**
- * Serves Apollo Server over plain `node:http` with health endpoints, request ids, CORS, a body limit
- * and graceful draining; small enough to read in one sitting, with nothing hidden in a framework.
+ * Starts `apollo` and serves it over plain `node:http` with health endpoints, request ids, CORS, a body
+ * limit and graceful draining (which stops it again); small enough to read in one sitting, with nothing
+ * hidden in a framework.
  */
 export async function startHttpServer<TContext extends RequestContext>(
   options: HttpServerOptions<TContext>,
   listen: { host: string; port: number },
 ): Promise<RunningHttpServer> {
   const { apollo, logger } = options;
+  await apollo.start();
   const graphqlPaths = new Set(options.graphqlPaths ?? ['/graphql']);
   const bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
   const corsOrigins = options.corsOrigins ?? [];

@@ -49,6 +49,8 @@ export interface TestIssuer {
   jwksUrl: string;
   issuer: string;
   audience: string;
+  /** What a subgraph's `createTokenVerifier` needs to trust exactly this issuer. */
+  verifierOptions: { jwksUrl: string; issuer: string; audience: string; algorithms: string[] };
   /** Signs an access token as the accounts subgraph would; `options` bend it into an invalid one. */
   sign(claims: { sub: string; role: string }, options?: SignOptions): Promise<string>;
   close(): Promise<void>;
@@ -79,10 +81,12 @@ export async function createTestIssuer(options: { issuer?: string; audience?: st
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  const jwksUrl = `http://127.0.0.1:${port}/.well-known/jwks.json`;
   return {
-    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    jwksUrl,
     issuer,
     audience,
+    verifierOptions: { jwksUrl, issuer, audience, algorithms: ['ES256'] },
     async sign(claims, o = {}) {
       const alg = o.alg ?? 'ES256';
       let key: CryptoKey | Uint8Array = o.foreignKey ? foreign.privateKey : privateKey;
@@ -156,3 +160,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
 }
 export * from './processes.js';
+
+/** Nearest-rank percentile of ascending `sorted` values (benchmarks print p50/p95/p99 with it). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
-import { freshDatabase, graphqlRequest } from '@little-ecom/testing';
+import { freshDatabase, graphqlRequest, percentile } from '@little-ecom/testing';
 import { loadAccountsConfig } from '../src/config.js';
 import { createArgon2Hasher } from '../src/passwords/password.hasher.js';
 import { accountsIndexes, createServer } from '../src/server.js';
@@ -20,8 +20,6 @@ const { values } = parseArgs({ options: { iterations: { type: 'string', default:
 const iterations = Math.min(MAX_ITERATIONS, Math.max(1, Number.parseInt(values.iterations, 10) || 50));
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 const config = loadAccountsConfig({ ...process.env, NODE_ENV: 'test' });
@@ -59,7 +57,6 @@ try {
     settings: config.auth,
     hasher,
   });
-  await apollo.start();
   const http = await startHttpServer({ apollo, context, routes, logger }, { host: '127.0.0.1', port: 0 });
   const url = `${http.url}/graphql`;
   try {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { AuthService, RequestMeta } from './auth/auth.service.js';
@@ -24,11 +24,8 @@ export interface ContextDeps {
 
 /** Built per request: a verified viewer (or none) and fresh DataLoaders, so batches never leak across requests. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<AccountsContext> {
-  const auth = await authenticate(info.headers.authorization, deps.verifier);
   return {
-    requestId: info.requestId,
-    logger: deps.logger.child({ requestId: info.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
-    auth,
+    ...(await authenticateRequest(info, deps.verifier, deps.logger)),
     meta: { requestId: info.requestId, clientIp: info.clientIp },
     accounts: deps.accounts,
     users: deps.users,

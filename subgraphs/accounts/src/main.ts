@@ -28,7 +28,6 @@ try {
     settings: config.auth,
     hasher,
   });
-  await apollo.start();
   const http = await startHttpServer(
     {
       apollo,

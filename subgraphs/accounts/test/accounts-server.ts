@@ -69,7 +69,6 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     settings: config.auth,
     hasher,
   });
-  await apollo.start();
   const http = await startHttpServer({ apollo, context, routes, logger, trustProxy: true }, { host: '127.0.0.1', port: 0 });
   const url = `${http.url}/graphql`;
   return {

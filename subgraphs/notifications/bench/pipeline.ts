@@ -13,7 +13,7 @@ import { silentLogger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from '@little-ecom/products/catalog';
 import { createServer as createProductsServer } from '@little-ecom/products/server';
-import { freshDatabase, graphqlRequest, testEnv } from '@little-ecom/testing';
+import { freshDatabase, graphqlRequest, testEnv, percentile } from '@little-ecom/testing';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { ensureNotificationIndexes } from '../src/runtime.js';
 import { createUserRepository } from '../src/users/user.repository.js';
@@ -29,9 +29,6 @@ const { values } = parseArgs({
 const productCount = Math.min(Math.max(Number(values.products), 1), 5_000);
 const subscriberCount = Math.min(Math.max(Number(values.subscribers), 1), 100);
 const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 32);
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const mailpit = await privateMailpit();
 await mailpit.start();
@@ -55,14 +52,8 @@ const relay = startOutboxRelay({
 try {
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   await ensureNotificationIndexes(h.db.db);
-  const verifier = createTokenVerifier({
-    jwksUrl: h.issuer.jwksUrl,
-    issuer: h.issuer.issuer,
-    audience: h.issuer.audience,
-    algorithms: ['ES256'],
-  });
+  const verifier = createTokenVerifier(h.issuer.verifierOptions);
   const products = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
-  await products.apollo.start();
   const http = await startHttpServer(
     { apollo: products.apollo, context: products.context, logger: silentLogger },
     { host: '127.0.0.1', port: 0 },

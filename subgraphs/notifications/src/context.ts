@@ -1,4 +1,4 @@
-import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { NotificationService } from './notifications/notification.service.js';
@@ -16,11 +16,8 @@ export interface ContextDeps {
 
 /** Built per request: the verified viewer (or none) and the service. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<NotificationsContext> {
-  const auth = await authenticate(info.headers.authorization, deps.verifier);
   return {
-    requestId: info.requestId,
-    logger: deps.logger.child({ requestId: info.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
-    auth,
+    ...(await authenticateRequest(info, deps.verifier, deps.logger)),
     notifications: deps.notifications,
   };
 }

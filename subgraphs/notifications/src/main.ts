@@ -33,7 +33,6 @@ try {
     production: config.production,
     wakeDelivery: () => runtime.wakeDelivery(),
   });
-  await apollo.start();
   const http = await startHttpServer(
     {
       apollo,

@@ -56,14 +56,8 @@ beforeAll(async () => {
   h = await startHarness({ amqpUrl: consumerProxy.url });
   productsDb = await freshDatabase('pipeline_products');
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
-  const verifier = createTokenVerifier({
-    jwksUrl: h.issuer.jwksUrl,
-    issuer: h.issuer.issuer,
-    audience: h.issuer.audience,
-    algorithms: ['ES256'],
-  });
+  const verifier = createTokenVerifier(h.issuer.verifierOptions);
   const server = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
-  await server.apollo.start();
   products = await startHttpServer(
     { apollo: server.apollo, context: server.context, logger: silentLogger },
     { host: '127.0.0.1', port: 0 },

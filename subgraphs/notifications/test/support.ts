@@ -91,12 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const issuer = await createTestIssuer();
-  const verifier = createTokenVerifier({
-    jwksUrl: issuer.jwksUrl,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    algorithms: ['ES256'],
-  });
+  const verifier = createTokenVerifier(issuer.verifierOptions);
   const { apollo, context } = createServer({
     db: db.db,
     verifier,
@@ -104,7 +99,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     production: false,
     wakeDelivery: () => runtime.wakeDelivery(),
   });
-  await apollo.start();
   const http: RunningHttpServer = await startHttpServer({ apollo, context, logger }, { host: '127.0.0.1', port: 0 });
   await connection.ready();
   const publisher = await startPublisher(topology);

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { ProductDocument } from './catalog/product.repository.js';
@@ -19,11 +19,8 @@ export interface ContextDeps {
 
 /** Built per request: a verified viewer (or none) and fresh DataLoaders, so batches never leak across requests. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<ProductsContext> {
-  const auth = await authenticate(info.headers.authorization, deps.verifier);
   return {
-    requestId: info.requestId,
-    logger: deps.logger.child({ requestId: info.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
-    auth,
+    ...(await authenticateRequest(info, deps.verifier, deps.logger)),
     products: deps.products,
     loaders: {
       productById: new DataLoader((ids) => deps.products.getManyById(ids), { maxBatchSize: 500 }),

@@ -17,7 +17,6 @@ try {
   await ensureIndexes(mongo.db, { [PRODUCTS]: productIndexes });
   const verifier = createTokenVerifier(config.jwt);
   const { apollo, context } = createServer({ db: mongo.db, verifier, logger, production: config.production });
-  await apollo.start();
   // Events wait in product documents while the broker is away; the relay publishes them when it is back.
   const amqp = createAmqpConnection({ url: config.amqp.url, name: 'products', logger });
   const relay = startOutboxRelay({

@@ -33,14 +33,8 @@ describe('products through a database restart', () => {
     });
     await ensureIndexes(mongo.db, { [PRODUCTS]: productIndexes });
     issuer = await createTestIssuer();
-    const verifier = createTokenVerifier({
-      jwksUrl: issuer.jwksUrl,
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      algorithms: ['ES256'],
-    });
+    const verifier = createTokenVerifier(issuer.verifierOptions);
     const { apollo, context } = createServer({ db: mongo.db, verifier, logger: silentLogger, production: true });
-    await apollo.start();
     http = await startHttpServer(
       { apollo, context, logger: silentLogger, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
       { host: '127.0.0.1', port: 0 },

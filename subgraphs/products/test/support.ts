@@ -27,14 +27,8 @@ export async function startProducts(): Promise<ProductsHarness> {
   const db = await freshDatabase('products');
   await ensureIndexes(db.db, { [PRODUCTS]: productIndexes });
   const issuer = await createTestIssuer();
-  const verifier = createTokenVerifier({
-    jwksUrl: issuer.jwksUrl,
-    issuer: issuer.issuer,
-    audience: issuer.audience,
-    algorithms: ['ES256'],
-  });
+  const verifier = createTokenVerifier(issuer.verifierOptions);
   const { apollo, context } = createServer({ db: db.db, verifier, logger: silentLogger, production: false });
-  await apollo.start();
   const http = await startHttpServer({ apollo, context, logger: silentLogger }, { host: '127.0.0.1', port: 0 });
   const url = `${http.url}/graphql`;
   const adminToken = await issuer.sign({ sub: 'admin-1', role: 'ADMIN' });
