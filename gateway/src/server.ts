@@ -5,10 +5,11 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { createScope, enterScope } from '@little-ecom/scope';
 
 export interface GatewayContext extends RequestContext {
+  /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
   authorization: string | undefined;
-  clientIp: string;
 }
 
 export interface GatewayDeps {
@@ -26,15 +27,15 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = request.http?.headers;
     // Health checks and schema loading run without a request context.
     const ctx: Partial<GatewayContext> = context;
-    if (!headers) return;
+    if (!headers || !ctx.scope) return;
     if (ctx.authorization) headers.set('authorization', ctx.authorization);
-    if (ctx.requestId) headers.set('x-request-id', ctx.requestId);
-    if (ctx.clientIp) headers.set('x-forwarded-for', ctx.clientIp);
+    headers.set('x-request-id', ctx.scope.requestId);
+    if (ctx.scope.clientIp) headers.set('x-forwarded-for', ctx.scope.clientIp);
   }
 }
 
 /**
- * Builds the gateway from the supergraph file composed at build time (`npm run compose`); the file is
+ * The Apollo side of the gateway (see app.ts for the whole service), from the supergraph file composed at build time (`npm run compose`); the file is
  * polled and a changed supergraph is swapped in without a restart (e.g. a ConfigMap update).
  */
 export function createGateway(deps: GatewayDeps) {
@@ -89,12 +90,11 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [...defaults.plugins, ...(armor.plugins as typeof defaults.plugins)],
   });
 
-  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => ({
-    requestId: info.requestId,
-    logger: logger.child({ requestId: info.requestId }),
-    authorization: info.headers.authorization,
-    clientIp: info.clientIp,
-  });
+  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
+    const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, logger });
+    enterScope(scope);
+    return { scope, authorization: info.headers.authorization };
+  };
 
   const readiness: ReadinessCheck[] = [
     {
