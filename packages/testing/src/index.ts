@@ -160,6 +160,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
 }
 export * from './processes.js';
+export * from './rabbitmq.js';
 
 /** Nearest-rank percentile of ascending `sorted` values (benchmarks print p50/p95/p99 with it). */
 export function percentile(sorted: readonly number[], p: number): number {
