@@ -141,7 +141,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let notificationsDb: TestDatabase | undefined;
   if (mode === 'pipeline') {
     const logger = capturingLogger('notifications', logs);
-    const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`);
+    const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, { maxRetries: 3, retryDelayMs: 100 });
     const connection = createAmqpConnection({ url: testEnv.amqpUrl, name: `gw-stack-${topology.queue}`, logger, minDelayMs: 50 });
     teardown.push(async () => {
       const admin = await amqp.connect(testEnv.amqpUrl);
@@ -157,7 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       connection,
       topology,
       logger,
-      consumer: { prefetch: 10, maxRetries: 3, retryDelayMs: 100 },
+      consumer: { prefetch: 10, maxRetries: 3 },
       delivery: { concurrency: 5, maxAttempts: 4, retryBaseMs: 100, retryMaxDelayMs: 500, pollIntervalMs: 200 },
       mail: {
         smtpUrl: testEnv.smtpUrl,

@@ -19,7 +19,7 @@ try {
   const runtime = startNotificationsRuntime({
     db: mongo.db,
     connection: amqp,
-    topology: topologyNames(config.amqp.prefix),
+    topology: topologyNames(config.amqp.prefix, config.amqp),
     logger,
     consumer: config.amqp,
     delivery: config.delivery,
@@ -41,7 +41,15 @@ try {
       trustProxy: true,
       readiness: [
         { name: 'mongodb', check: () => mongo.ping() },
-        { name: 'rabbitmq', check: async () => void (await amqp.ready(1_000)) },
+        // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
+        { name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) },
+        {
+          name: 'event-consumer',
+          informational: true,
+          check: async () => {
+            if (runtime.consumerPaused()) throw new Error('paused: database unreachable');
+          },
+        },
       ],
     },
     config.http,

@@ -61,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await ensureNotificationIndexes(db.db);
   const logs: Record<string, unknown>[] = [];
   const logger = capturingLogger(logs);
-  const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`);
+  const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, { maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 });
   const connection = createAmqpConnection({
     url: options.amqpUrl ?? testEnv.amqpUrl,
     name: `notifications-test-${topology.queue}`,
@@ -74,7 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     connection,
     topology,
     logger,
-    consumer: { prefetch: 10, maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 },
+    consumer: { prefetch: 10, maxRetries: options.maxRetries ?? 3 },
     delivery: {
       concurrency: 5,
       maxAttempts: 4,
