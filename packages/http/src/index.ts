@@ -24,6 +24,11 @@ export interface IncomingRequestInfo {
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void>;
+  /**
+   * Shown in `/readyz` but does not make the service unready: a dependency whose loss degrades
+   * background work only (RabbitMQ for a subgraph, one subgraph for the gateway).
+   */
+  informational?: boolean;
 }
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -109,7 +114,7 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ok: boolean; check
   const results: Record<string, string> = {};
   let ok = true;
   await Promise.all(
-    checks.map(async ({ name, check }) => {
+    checks.map(async ({ name, check, informational }) => {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
@@ -120,8 +125,8 @@ async function runChecks(checks: ReadinessCheck[]): Promise<{ ok: boolean; check
         ]);
         results[name] = 'ok';
       } catch (error) {
-        ok = false;
-        results[name] = error instanceof Error ? error.message : 'failed';
+        if (!informational) ok = false;
+        results[name] = `${informational ? 'degraded: ' : ''}${error instanceof Error ? error.message : 'failed'}`;
       } finally {
         clearTimeout(timer);
       }

@@ -35,7 +35,11 @@ try {
       routes,
       logger,
       trustProxy: config.trustProxy,
-      readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
+      readiness: [
+        { name: 'mongodb', check: () => mongo.ping() },
+        // Detail only: without the broker writes still succeed and their events wait in the outbox.
+        { name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) },
+      ],
     },
     config.http,
   );

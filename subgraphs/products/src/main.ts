@@ -29,7 +29,17 @@ try {
     removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
   });
   const http = await startHttpServer(
-    { apollo, context, logger, trustProxy: true, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
+    {
+      apollo,
+      context,
+      logger,
+      trustProxy: true,
+      readiness: [
+        { name: 'mongodb', check: () => mongo.ping() },
+        // Detail only: without the broker writes still succeed and their events wait in the outbox.
+        { name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) },
+      ],
+    },
     config.http,
   );
   logger.info('products subgraph ready', { url: `${http.url}/graphql` });
