@@ -15,7 +15,7 @@ import {
   type TestIssuer,
 } from '@little-ecom/testing';
 import type { DeliverySettings } from '../src/delivery/delivery.worker.js';
-import { deleteTopology, declareTopology, topologyNames, type Topology } from '../src/events/topology.js';
+import { deleteTopology, declareTopology, topologyNames, type RetrySettings, type Topology } from '../src/events/topology.js';
 import { ensureNotificationIndexes, startNotificationsRuntime, type NotificationsRuntime } from '../src/runtime.js';
 import { createServer } from '../src/server.js';
 
@@ -50,6 +50,12 @@ export interface Harness {
 
 export interface HarnessOptions {
   amqpUrl?: string;
+  /** Where the test's publisher connects (the shared broker by default, not through `amqpUrl`'s proxy). */
+  publisherUrl?: string;
+  /** A database of the test's own (e.g. on a private FerretDB it stops); dropped on close. */
+  database?: TestDatabase;
+  /** Retry delays of the topology (100 ms doubling by default; `DEFAULT_RETRY` for the product's defaults). */
+  retry?: RetrySettings;
   smtpUrl?: string;
   delivery?: Partial<DeliverySettings>;
   maxRetries?: number;
@@ -57,11 +63,12 @@ export interface HarnessOptions {
 
 /** The notifications subgraph with its consumer and delivery worker, on a fresh database and a private topology. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const db = await freshDatabase('notifications');
+  const db = options.database ?? (await freshDatabase('notifications'));
   await ensureNotificationIndexes(db.db);
   const logs: Record<string, unknown>[] = [];
   const logger = capturingLogger(logs);
-  const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, { maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 });
+  const retry = options.retry ?? { maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 };
+  const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, retry);
   const connection = createAmqpConnection({
     url: options.amqpUrl ?? testEnv.amqpUrl,
     name: `notifications-test-${topology.queue}`,
@@ -74,7 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     connection,
     topology,
     logger,
-    consumer: { prefetch: 10, maxRetries: options.maxRetries ?? 3 },
+    consumer: { prefetch: 10, maxRetries: retry.maxRetries },
     delivery: {
       concurrency: 5,
       maxAttempts: 4,
@@ -101,7 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const http: RunningHttpServer = await startHttpServer({ apollo, context, logger }, { host: '127.0.0.1', port: 0 });
   await connection.ready();
-  const publisher = await startPublisher(topology);
+  const publisher = await startPublisher(topology, options.publisherUrl);
   const url = `${http.url}/graphql`;
   return {
     db,
@@ -136,9 +143,12 @@ export interface Publisher {
 }
 
 /** A confirm-channel publisher on the harness's exchange, standing in for products and accounts. */
-export async function startPublisher(topology: Topology): Promise<Publisher> {
-  const model: ChannelModel = await amqp.connect(testEnv.amqpUrl);
+export async function startPublisher(topology: Topology, url = testEnv.amqpUrl): Promise<Publisher> {
+  const model: ChannelModel = await amqp.connect(url);
+  // A fault test may stop the broker under it: a forced close is expected then, not a crash.
+  model.on('error', () => undefined);
   const channel = await model.createConfirmChannel();
+  channel.on('error', () => undefined);
   await declareTopology(channel, topology);
   const send = async (routingKey: string, body: Buffer, options: Parameters<ConfirmChannel['publish']>[3]) => {
     channel.publish(topology.exchange, routingKey, body, options);
