@@ -44,6 +44,8 @@ export interface StackOptions {
   corsOrigins?: string[];
   /** Rewrites a subgraph's SDL before composing the first supergraph (e.g. to test reloading). */
   editSdl?: (subgraph: SubgraphSdl) => string;
+  /** In `pipeline` mode: the broker (e.g. a private node a test stops); the shared one by default. */
+  amqpUrl?: string;
 }
 
 export interface Stack {
@@ -142,9 +144,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (mode === 'pipeline') {
     const logger = capturingLogger('notifications', logs);
     const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, { maxRetries: 3, retryDelayMs: 100 });
-    const connection = createAmqpConnection({ url: testEnv.amqpUrl, name: `gw-stack-${topology.queue}`, logger, minDelayMs: 50 });
+    const amqpUrl = options.amqpUrl ?? testEnv.amqpUrl;
+    const connection = createAmqpConnection({ url: amqpUrl, name: `gw-stack-${topology.queue}`, logger, minDelayMs: 50 });
     teardown.push(async () => {
-      const admin = await amqp.connect(testEnv.amqpUrl);
+      const admin = await amqp.connect(amqpUrl);
       await deleteTopology(await admin.createChannel(), topology).catch(() => undefined);
       await admin.close();
     });
