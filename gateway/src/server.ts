@@ -105,7 +105,10 @@ export function createGateway(deps: GatewayDeps) {
     },
     {
       name: 'subgraphs',
-      // Sends `{ __typename }` to every subgraph named in the current supergraph.
+      // Sends `{ __typename }` to every subgraph named in the current supergraph. Detail only: one
+      // subgraph down must not take every gateway pod out of the load balancer (its fields fail with
+      // a coded error; the rest of the graph keeps answering).
+      informational: true,
       check: async () => {
         await gateway.serviceHealthCheck();
       },

@@ -22,15 +22,18 @@ export interface NotificationsApp extends ServiceApp<NotificationsContext> {
   /** The exchange and queues it consumes from (prefixed by AMQP_PREFIX). */
   topology: Topology;
   services: ReturnType<typeof createServer>['services'];
+  /** True while the event consumer is paused because the database is unreachable (also in /readyz). */
+  consumerPaused(): boolean;
 }
 
 /** The whole notifications subgraph, from its config and connections: what main, tests and benches run. */
 export async function createNotificationsApp(config: NotificationsConfig, deps: NotificationsAppDeps): Promise<NotificationsApp> {
   const { db, logger, amqp } = deps;
   await ensureNotificationIndexes(db);
-  const topology = topologyNames(config.amqp.prefix);
-  // Set once the delivery worker runs; until then a retried notification waits for its first poll.
+  const topology = topologyNames(config.amqp.prefix, config.amqp);
+  // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
+  let consumerPaused = (): boolean => false;
   const server = createServer({
     db,
     verifier: deps.verifier ?? createTokenVerifier(config.jwt),
@@ -42,13 +45,22 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
     name: config.service,
     topology,
     services: server.services,
+    consumerPaused: () => consumerPaused(),
     http: {
       apollo: server.apollo,
       context: server.context,
       trustProxy: true,
       readiness: [
         { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
-        ...(amqp ? [{ name: 'rabbitmq', check: async () => void (await amqp.ready(1_000)) }] : []),
+        // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
+        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        {
+          name: 'event-consumer',
+          informational: true,
+          check: async () => {
+            if (consumerPaused()) throw new Error('paused: database unreachable');
+          },
+        },
       ],
     },
     start(): Worker[] {
@@ -63,6 +75,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         mail: config.mail,
       });
       wakeDelivery = () => runtime.wakeDelivery();
+      consumerPaused = () => runtime.consumerPaused();
       return [{ name: 'events', stop: () => runtime.stop() }];
     },
   };

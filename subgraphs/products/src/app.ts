@@ -40,7 +40,11 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       apollo: server.apollo,
       context: server.context,
       trustProxy: true,
-      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+      readiness: [
+        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        // Detail only: without the broker writes still succeed and their events wait in the outbox.
+        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+      ],
     },
     start(): Worker[] {
       if (!amqp) return [];
