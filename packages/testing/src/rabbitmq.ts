@@ -74,8 +74,13 @@ export async function privateRabbitMq(): Promise<PrivateRabbitMq> {
     },
     async start() {
       const started = Date.now();
-      const spawned = spawn(join(RABBITMQ_BIN, 'rabbitmq-server'), [], { env, stdio: 'ignore', cwd: dir });
+      // Its own process group: the script and the Erlang VM under it are signalled together.
+      const spawned = spawn(join(RABBITMQ_BIN, 'rabbitmq-server'), [], { env, stdio: 'ignore', cwd: dir, detached: true });
       child = spawned;
+      // A test process that dies without stopping the node must not leave a broker behind.
+      const onExit = () => signal(spawned, 'SIGTERM');
+      process.once('exit', onExit);
+      spawned.once('exit', () => process.off('exit', onExit));
       const failed = new Promise<never>((_, reject) => {
         spawned.once('error', (error) =>
           reject(new Error(`cannot start rabbitmq-server from ${RABBITMQ_BIN}: ${error.message}`)),
@@ -93,8 +98,8 @@ export async function privateRabbitMq(): Promise<PrivateRabbitMq> {
       child = null;
       if (!running || running.exitCode !== null) return;
       const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGTERM');
-      const killTimer = setTimeout(() => running.kill('SIGKILL'), 30_000);
+      signal(running, 'SIGTERM');
+      const killTimer = setTimeout(() => signal(running, 'SIGKILL'), 30_000);
       await exited;
       clearTimeout(killTimer);
       await waitForPort(port, false, 30_000);
@@ -113,4 +118,14 @@ export async function privateRabbitMq(): Promise<PrivateRabbitMq> {
     },
   };
   return node;
+}
+
+/** Signals the node's whole process group (the start script and the VM it runs). */
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, name);
+  } catch {
+    // Already gone.
+  }
 }
