@@ -5,6 +5,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { retryStaleConnections } from './subgraph-fetch.js';
 
 export interface GatewayContext extends RequestContext {
   authorization: string | undefined;
@@ -22,6 +23,11 @@ export interface GatewayDeps {
 
 /** Passes the caller's identity and the request id on to every subgraph; nothing else is trusted downstream. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(config: { url?: string }) {
+    super(config);
+    this.fetcher = retryStaleConnections(this.fetcher);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     // Health checks and schema loading run without a request context.
