@@ -6,6 +6,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { createScope, enterScope } from '@little-ecom/scope';
+import { retryStaleConnections } from './subgraph-fetch.js';
 
 export interface GatewayContext extends RequestContext {
   /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
@@ -23,6 +24,11 @@ export interface GatewayDeps {
 
 /** Passes the caller's identity and the request id on to every subgraph; nothing else is trusted downstream. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(config: { url?: string }) {
+    super(config);
+    this.fetcher = retryStaleConnections(this.fetcher);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     // Health checks and schema loading run without a request context.

@@ -154,7 +154,7 @@ describe('infra/compose.yaml', () => {
       string,
       {
         image?: string;
-        build?: { context: string; dockerfile: string };
+        build?: { context: string; dockerfile: string; args?: Record<string, string> };
         command?: string[];
         profiles?: string[];
         volumes?: string[];
@@ -173,15 +173,16 @@ describe('infra/compose.yaml', () => {
     }
   });
 
-  it('builds the four services from their Dockerfiles', () => {
-    for (const [name, dir] of [
-      ['gateway', 'gateway'],
-      ['products', 'subgraphs/products'],
-      ['accounts', 'subgraphs/accounts'],
-      ['notifications', 'subgraphs/notifications'],
+  it('builds the four services from the one Dockerfile, with their build arguments', () => {
+    for (const [name, dir, port] of [
+      ['gateway', 'gateway', '4000'],
+      ['products', 'subgraphs/products', '4001'],
+      ['accounts', 'subgraphs/accounts', '4002'],
+      ['notifications', 'subgraphs/notifications', '4003'],
     ]) {
       const build = compose.services[name!]?.build;
-      expect(build?.dockerfile).toBe(`${dir}/Dockerfile`);
+      expect(build?.dockerfile).toBe('infra/docker/Dockerfile');
+      expect(build?.args).toEqual({ SERVICE: name, SERVICE_DIR: dir, PORT: port });
       expect(existsSync(join(ROOT, 'infra', build!.context, build!.dockerfile))).toBe(true);
     }
     expect(compose.services['products']?.environment?.['MONGODB_URI']).toContain('directConnection=true');
