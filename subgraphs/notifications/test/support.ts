@@ -147,7 +147,7 @@ export async function startPublisher(topology: Topology): Promise<Publisher> {
   return {
     channel,
     async publish(type, data, correlationId = randomUUID()) {
-      const event = buildEvent(type, data as unknown as Record<string, unknown>, { source: 'test', correlationId });
+      const event = buildEvent(type, data, { source: 'test', correlationId });
       await send(type, Buffer.from(JSON.stringify(event)), publishOptions(event));
       return event;
     },

@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { requireRole, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
-import { buildEvent, type EventType, type ProductSnapshot } from '@little-ecom/events';
+import { buildEvent, type EventData, type EventType, type ProductSnapshot } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import {
   afterCursor,
@@ -50,7 +50,7 @@ function snapshot(doc: ProductDocument): ProductSnapshot {
   };
 }
 
-const event = <T extends Record<string, unknown>>(type: EventType, data: T, correlationId: string) =>
+const event = <T extends EventType>(type: T, data: EventData<T>, correlationId: string) =>
   buildEvent(type, data, { source: 'products', correlationId });
 
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */

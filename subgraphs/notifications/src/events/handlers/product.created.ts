@@ -1,0 +1,8 @@
+import type { Handler } from './deps.js';
+import { fanOut } from './fan-out.js';
+
+/** Tells the users who want to hear about new products. */
+export const productCreated: Handler<'product.created'> = async (event, deps) => {
+  const { productId, slug, name, price } = event.data;
+  await fanOut(event, 'NEW_PRODUCT', 'newProducts', { productId, slug, name, price }, deps);
+};

@@ -1,0 +1,12 @@
+import type { Handler } from './deps.js';
+import { fanOut } from './fan-out.js';
+
+/** A lower price (same currency) is a price drop; stock going from none to some is a restock. */
+export const productUpdated: Handler<'product.updated'> = async (event, deps) => {
+  const { productId, slug, name, price, stock } = event.data;
+  const base = { productId, slug, name, price: price.after };
+  if (price.after.currency === price.before.currency && price.after.amount < price.before.amount) {
+    await fanOut(event, 'PRICE_DROP', 'priceDrops', { ...base, previousPrice: price.before }, deps);
+  }
+  if (stock.before <= 0 && stock.after > 0) await fanOut(event, 'BACK_IN_STOCK', 'backInStock', base, deps);
+};
