@@ -27,6 +27,7 @@ const event = (n: number, correlationId = 'req-1') =>
       price: { before: { amount: 100, currency: 'EUR' }, after: { amount: 100, currency: 'EUR' } },
       stock: { before: n, after: n + 1 },
       changed: ['stock'],
+      aggregateVersion: n + 1,
     },
     { source: 'test', correlationId },
   );

@@ -4,7 +4,7 @@ import { PoisonMessageError } from '../wire.js';
 import { checkEvent } from './parse.js';
 import { EVENT_TYPES, eventContracts } from './registry.js';
 
-const user = { userId: 'u1', email: 'eve@example.com', name: 'Eve', role: 'CUSTOMER' };
+const user = { userId: 'u1', email: 'eve@example.com', name: 'Eve', role: 'CUSTOMER', aggregateVersion: 1 };
 const meta = { source: 'test', correlationId: 'c1' };
 
 describe('event contracts', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, money, nonEmpty } from './common.js';
+import { aggregateVersion, id, money, nonEmpty } from './common.js';
 
 const quantity = z.number().int().positive();
 
@@ -9,12 +9,12 @@ const orderLine = z.object({ productId: id, name: nonEmpty, unitPrice: money, qu
 /** What the saga needs to reserve or release stock. */
 const stockLine = z.object({ productId: id, quantity });
 
-const orderPlaced = z.object({ orderId: id, userId: id, items: z.array(orderLine).min(1), total: money });
-const orderConfirmed = z.object({ orderId: id, userId: id, total: money });
-const orderRejected = z.object({ orderId: id, userId: id, reason: nonEmpty });
+const orderPlaced = z.object({ orderId: id, userId: id, items: z.array(orderLine).min(1), total: money, aggregateVersion });
+const orderConfirmed = z.object({ orderId: id, userId: id, total: money, aggregateVersion });
+const orderRejected = z.object({ orderId: id, userId: id, reason: nonEmpty, aggregateVersion });
 /** Carries the lines so products can release the reservation without asking orders. */
-const orderCancelled = z.object({ orderId: id, userId: id, items: z.array(stockLine) });
-const orderShipped = z.object({ orderId: id, userId: id });
+const orderCancelled = z.object({ orderId: id, userId: id, items: z.array(stockLine), aggregateVersion });
+const orderShipped = z.object({ orderId: id, userId: id, aggregateVersion });
 
 /** The `order.*` events orders publishes; the aggregate is the order (`orderId`). */
 export const orderEvents = {

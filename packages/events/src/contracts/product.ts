@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, money, nonEmpty } from './common.js';
+import { aggregateVersion, id, money, nonEmpty } from './common.js';
 
 /** What consumers learn about a product when it is created. */
 const productSnapshot = z.object({
@@ -11,6 +11,7 @@ const productSnapshot = z.object({
   stock: z.number().int(),
   category: z.string(),
   imageUrls: z.array(z.string()),
+  aggregateVersion,
 });
 
 /** Before/after of price and stock let consumers see price drops and restocks without state of their own. */
@@ -22,9 +23,10 @@ const productUpdated = z.object({
   stock: z.object({ before: z.number().int(), after: z.number().int() }),
   /** Names of the fields the update changed. */
   changed: z.array(z.string()),
+  aggregateVersion,
 });
 
-const productDeleted = z.object({ productId: id, slug: nonEmpty, name: nonEmpty });
+const productDeleted = z.object({ productId: id, slug: nonEmpty, name: nonEmpty, aggregateVersion });
 
 /** The `product.*` events products publishes; the aggregate is the product (`productId`). */
 export const productEvents = {

@@ -21,3 +21,6 @@ export type EventData<T extends EventType> = z.output<(typeof eventContracts)[T]
 
 /** The data of every event type, by type. */
 export type EventDataByType = { [T in EventType]: EventData<T> };
+
+/** What a producer may pass before defaults apply (e.g. a test standing in for an older producer). */
+export type EventInput<T extends EventType> = z.input<(typeof eventContracts)[T]>;

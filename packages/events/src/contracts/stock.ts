@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { id, nonEmpty } from './common.js';
+import { aggregateVersion, id, nonEmpty } from './common.js';
 import { stockLine } from './order.js';
 
-const stockReserved = z.object({ orderId: id, items: z.array(stockLine).min(1) });
+const stockReserved = z.object({ orderId: id, items: z.array(stockLine).min(1), aggregateVersion });
 
 /** Which lines could not be reserved, so orders can tell the customer. */
 const stockRejected = z.object({
   orderId: id,
   reason: nonEmpty,
   items: z.array(z.object({ productId: id, requested: z.number().int(), available: z.number().int() })),
+  aggregateVersion,
 });
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { id, isoDate, nonEmpty } from './common.js';
+import { aggregateVersion, id, isoDate, nonEmpty } from './common.js';
 
-const userData = z.object({ userId: id, email: nonEmpty, name: nonEmpty, role: nonEmpty });
+const userData = z.object({ userId: id, email: nonEmpty, name: nonEmpty, role: nonEmpty, aggregateVersion });
 
 const passwordResetRequested = z.object({
   userId: id,
@@ -9,6 +9,7 @@ const passwordResetRequested = z.object({
   name: nonEmpty,
   resetToken: nonEmpty,
   expiresAt: isoDate,
+  aggregateVersion,
 });
 
 /** The `user.*` events accounts publishes; the aggregate is the user (`userId`). */

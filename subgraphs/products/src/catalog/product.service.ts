@@ -47,6 +47,7 @@ function snapshot(doc: ProductDocument): ProductSnapshot {
     stock: doc.stock,
     category: doc.category,
     imageUrls: [...doc.imageUrls],
+    aggregateVersion: doc.version ?? 1,
   };
 }
 
@@ -134,6 +135,7 @@ export function createProductService({ repository, logger }: { repository: Produ
               price: { before: { ...before.price }, after: { ...after.price } },
               stock: { before: before.stock, after: after.stock },
               changed: Object.keys(changes),
+              aggregateVersion: after.version ?? 1,
             },
             correlationId,
           ),
@@ -147,8 +149,12 @@ export function createProductService({ repository, logger }: { repository: Produ
     async delete(auth: Auth, id: string, correlationId: string = randomUUID()): Promise<boolean> {
       const viewer = requireRole(auth, 'ADMIN');
       const objectId = requireProductId(id);
-      const deleted = await repository.softDelete(objectId, (before) =>
-        event('product.deleted', { productId: before._id.toHexString(), slug: before.slug, name: before.name }, correlationId),
+      const deleted = await repository.softDelete(objectId, (before, version) =>
+        event(
+          'product.deleted',
+          { productId: before._id.toHexString(), slug: before.slug, name: before.name, aggregateVersion: version },
+          correlationId,
+        ),
       );
       if (!deleted) throw new NotFoundError('Product not found');
       logger.info('product deleted', { productId: id, userId: viewer.userId });

@@ -1,6 +1,7 @@
 import type { EventType } from '@little-ecom/events';
 import type { Handler } from './deps.js';
 import { productCreated } from './product.created.js';
+import { productDeleted } from './product.deleted.js';
 import { productUpdated } from './product.updated.js';
 import { userPasswordResetRequested } from './user.password_reset_requested.js';
 import { userRegistered } from './user.registered.js';
@@ -13,4 +14,5 @@ export const eventHandlers: { [T in EventType]?: Handler<T> } = {
   'user.password_reset_requested': userPasswordResetRequested,
   'product.created': productCreated,
   'product.updated': productUpdated,
+  'product.deleted': productDeleted,
 };
