@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { eventContracts, type EventData, type EventType } from './contracts/registry.js';
 
 /** The topic exchange every event goes through. */
 export const EVENTS_EXCHANGE = 'little-ecom.events';
 
-/** Routing keys, which are also the envelope `type`. */
-export const EVENT_TYPES = [
-  'product.created',
-  'product.updated',
-  'product.deleted',
-  'user.registered',
-  'user.updated',
-  'user.password_reset_requested',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export { EVENT_TYPES, type EventType } from './contracts/registry.js';
 
 /** Current envelope version; consumers dead-letter versions they do not know. */
 export const ENVELOPE_VERSION = 1;
@@ -38,12 +30,21 @@ export interface EventEnvelope<TData = Record<string, unknown>> {
  */
 export const OUTBOX_FIELD = 'outbox';
 
-/** Builds an envelope for `type`; the id doubles as the AMQP messageId and the consumers' dedup key. */
-export function buildEvent<TData extends Record<string, unknown>>(
-  type: EventType,
-  data: TData,
+/**
+ * Builds an envelope for `type`; the id doubles as the AMQP messageId and the consumers' dedup key.
+ * `data` must fit the type's schema: by type at compile time, and checked again here so a producer
+ * bug fails the write that caused it instead of poisoning consumers later.
+ */
+export function buildEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
   meta: { source: string; correlationId: string; occurredAt?: Date },
-): EventEnvelope<TData> {
+): EventEnvelope<EventData<T>> {
+  const checked = eventContracts[type].safeParse(data);
+  if (!checked.success) {
+    const where = checked.error.issues.map((i) => i.path.map(String).join('.') || '(root)').join(', ');
+    throw new TypeError(`${type} data does not fit its contract (${where})`);
+  }
   return {
     id: randomUUID(),
     type,
@@ -51,6 +52,6 @@ export function buildEvent<TData extends Record<string, unknown>>(
     occurredAt: (meta.occurredAt ?? new Date()).toISOString(),
     source: meta.source,
     correlationId: meta.correlationId,
-    data,
+    data: checked.data as EventData<T>,
   };
 }

@@ -1,5 +1,11 @@
 export * from './envelope.js';
-export * from './payloads.js';
+export * from './contracts/common.js';
+export * from './contracts/registry.js';
+export * from './contracts/parse.js';
+export type * from './contracts/product.js';
+export type * from './contracts/user.js';
+export type * from './contracts/order.js';
+export type * from './contracts/stock.js';
 export * from './relay.js';
 export * from './signal.js';
 export * from './wire.js';

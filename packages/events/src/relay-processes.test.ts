@@ -72,7 +72,19 @@ describe('two relay processes on one database', () => {
     const written: EventEnvelope[][] = [];
     const write = async (n: number) => {
       const events = [1, 2].map((k) =>
-        buildEvent('product.updated', { productId: `p${n}`, k }, { source: 'test', correlationId: 'c' }),
+        buildEvent(
+          'product.updated',
+          {
+            productId: `p${n}`,
+            slug: `p${n}`,
+            name: `P${n}`,
+            price: { before: { amount: 100, currency: 'EUR' }, after: { amount: 100, currency: 'EUR' } },
+            stock: { before: k - 1, after: k },
+            changed: ['stock'],
+            aggregateVersion: k + 1,
+          },
+          { source: 'test', correlationId: 'c' },
+        ),
       );
       written.push(events);
       await col.insertOne(outboxFields(events));

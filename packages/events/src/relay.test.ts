@@ -19,7 +19,19 @@ const received: ConsumeMessage[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
 const event = (n: number, correlationId = 'req-1') =>
-  buildEvent('product.updated', { productId: 'p', n }, { source: 'test', correlationId });
+  buildEvent(
+    'product.updated',
+    {
+      productId: 'p',
+      slug: 'p',
+      name: 'P',
+      price: { before: { amount: 100, currency: 'EUR' }, after: { amount: 100, currency: 'EUR' } },
+      stock: { before: n, after: n + 1 },
+      changed: ['stock'],
+      aggregateVersion: n + 1,
+    },
+    { source: 'test', correlationId },
+  );
 
 beforeAll(async () => {
   database = await freshDatabase('events');

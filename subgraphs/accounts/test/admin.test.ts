@@ -63,6 +63,9 @@ describe('createOrPromoteAdmin', () => {
       type: 'user.updated',
       data: { userId: customer.user.id, role: 'ADMIN' },
     });
+    // The sign-up was version 1; the promotion's event and the document both carry version 2.
+    expect(promoted.user.outbox.map((e) => e.data['aggregateVersion'])).toEqual([1, 2]);
+    expect(promoted.user.version).toBe(2);
     expect((await logIn('promote-me@example.com')).user.role).toBe('ADMIN');
   });
 

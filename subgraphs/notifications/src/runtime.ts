@@ -5,6 +5,7 @@ import { ensureIndexes } from '@little-ecom/mongo';
 import { createScope, runInScope } from '@little-ecom/scope';
 import { startDeliveryWorker, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
+import { createAggregateVersions } from './events/aggregate-versions.js';
 import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
 import { createEventHandler } from './events/event.handler.js';
 import type { Topology } from './events/topology.js';
@@ -50,6 +51,8 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
   });
   const handle = createEventHandler({
     users: createUserRepository(deps.db),
+    versions: createAggregateVersions(deps.db),
+    logger: deps.logger,
     notifications,
     storefrontUrl: deps.mail.storefrontUrl,
     onRecorded: () => worker.notify(),

@@ -136,7 +136,13 @@ describe('event consumer', () => {
     const ch = h.publisher.channel;
     await ch.purgeQueue(h.topology.deadLetterQueue);
     // A good event that was dead-lettered (say, its retries ran out while the database was down).
-    const user = { userId: randomUUID(), email: uniqueEmail('replayed'), name: 'Replayed', role: 'CUSTOMER' };
+    const user = {
+      userId: randomUUID(),
+      email: uniqueEmail('replayed'),
+      name: 'Replayed',
+      role: 'CUSTOMER',
+      aggregateVersion: 1,
+    };
     const event = buildEvent('user.registered', user, { source: 'test', correlationId: 'replay' });
     ch.sendToQueue(h.topology.deadLetterQueue, Buffer.from(JSON.stringify(event)), publishOptions(event));
     ch.sendToQueue(h.topology.deadLetterQueue, Buffer.from('still poison'), { persistent: true });

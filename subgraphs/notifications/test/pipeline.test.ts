@@ -126,7 +126,11 @@ describe('event pipeline', () => {
 
     relay = startRelay();
     await eventually(async () => ((await newProductMail()).some((m) => m.Subject === `New: ${name}`) ? true : undefined), 15_000);
-    const notification = await h.db.db.collection('notifications').findOne({ recipientId: customer.userId, productId: id });
+    // The worker marks it SENT right after SMTP accepted it, so a moment after Mailpit has it.
+    const notification = await eventually(async () => {
+      const doc = await h.db.db.collection('notifications').findOne({ recipientId: customer.userId, productId: id });
+      return doc?.['status'] === 'SENT' ? doc : undefined;
+    });
     expect(notification).toMatchObject({ kind: 'NEW_PRODUCT', status: 'SENT' });
   });
 

@@ -49,7 +49,13 @@ afterAll(async () => {
   await publisher?.close(true);
 });
 
-const user = () => ({ userId: randomUUID(), email: 'x@test.little-ecom.local', name: 'X', role: 'CUSTOMER' });
+const user = () => ({
+  userId: randomUUID(),
+  email: 'x@test.little-ecom.local',
+  name: 'X',
+  role: 'CUSTOMER',
+  aggregateVersion: 1,
+});
 
 describe('consumer retries', () => {
   it('redelivers a transiently failing event with growing delays until it succeeds', async () => {

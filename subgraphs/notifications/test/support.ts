@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
-import { buildEvent, publishOptions, type EventDataByType, type EventEnvelope, type EventType } from '@little-ecom/events';
+import {
+  buildEvent,
+  publishOptions,
+  type EventData,
+  type EventInput,
+  type EventEnvelope,
+  type EventType,
+} from '@little-ecom/events';
 import { createLogger, type Logger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import {
@@ -126,7 +133,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 export interface Publisher {
   channel: ConfirmChannel;
-  publish<T extends EventType>(type: T, data: EventDataByType[T], correlationId?: string): Promise<EventEnvelope>;
+  /** `aggregateVersion` defaults to 1 (a first version) when the test does not care. */
+  publish<T extends EventType>(type: T, data: EventInput<T>, correlationId?: string): Promise<EventEnvelope>;
   /** Publishes an envelope as it is, e.g. a second time. */
   republish(event: EventEnvelope): Promise<void>;
   raw(routingKey: string, body: Buffer): Promise<void>;
@@ -148,7 +156,10 @@ export async function startPublisher(topology: Topology, url = testEnv.amqpUrl):
   return {
     channel,
     async publish(type, data, correlationId = randomUUID()) {
-      const event = buildEvent(type, data as unknown as Record<string, unknown>, { source: 'test', correlationId });
+      const event = buildEvent(type, { aggregateVersion: 1, ...data } as EventData<typeof type>, {
+        source: 'test',
+        correlationId,
+      });
       await send(type, Buffer.from(JSON.stringify(event)), publishOptions(event));
       return event;
     },

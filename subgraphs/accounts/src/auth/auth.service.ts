@@ -66,7 +66,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const _id = new ObjectId();
       const event = buildEvent(
         'user.registered',
-        { userId: _id.toHexString(), email: valid.email, name: valid.name, role: 'CUSTOMER' },
+        { userId: _id.toHexString(), email: valid.email, name: valid.name, role: 'CUSTOMER', aggregateVersion: 1 },
         { source, correlationId: scope.correlationId, occurredAt: now },
       );
       let user: UserDocument;
@@ -152,7 +152,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       const expiresAt = new Date(now.getTime() + deps.resetTtlSeconds * 1000);
       const event = buildEvent(
         'user.password_reset_requested',
-        { userId: user._id.toHexString(), email: user.email, name: user.name, resetToken, expiresAt: expiresAt.toISOString() },
+        {
+          userId: user._id.toHexString(),
+          email: user.email,
+          name: user.name,
+          resetToken,
+          expiresAt: expiresAt.toISOString(),
+          // A reset changes nothing consumers project: it carries the user's version without bumping it.
+          aggregateVersion: user.version ?? 1,
+        },
         { source, correlationId: scope.correlationId, occurredAt: now },
       );
       await users.startPasswordReset(user._id, { tokenHash: hashSecretToken(resetToken), requestedAt: now, expiresAt }, event);

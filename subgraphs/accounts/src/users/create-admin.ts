@@ -55,7 +55,7 @@ export async function createOrPromoteAdmin(
   const _id = new ObjectId();
   const event = buildEvent(
     'user.registered',
-    { userId: _id.toHexString(), email, name, role: 'ADMIN' },
+    { userId: _id.toHexString(), email, name, role: 'ADMIN', aggregateVersion: 1 },
     { source: 'accounts', correlationId, occurredAt: now },
   );
   try {

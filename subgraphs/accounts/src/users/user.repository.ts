@@ -22,6 +22,12 @@ export interface UserDocument {
   passwordReset?: PasswordReset;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * Aggregate version: 1 at sign-up, +1 with every change that emits a `user.updated`, written in
+   * the same update and carried in the event (`aggregateVersion`). Absent on users created before
+   * versions existed, which count as version 1.
+   */
+  version?: number;
   /** Events not yet published; written in the same update as the change they describe. */
   [OUTBOX_FIELD]: EventEnvelope[];
   /** Set with every outbox append, cleared by the relay once the outbox is drained (the relay's index). */
@@ -37,6 +43,9 @@ export const userIndexes: IndexDescription[] = [
 ];
 
 export type NewUser = Pick<UserDocument, 'email' | 'name' | 'role' | 'passwordHash'>;
+
+/** The version a user gets with its next `user.updated`. */
+export const nextUserVersion = (user: UserDocument) => (user.version ?? 1) + 1;
 
 /** MongoDB access for users; no business rules here. Every write is one single-document update. */
 export function createUserRepository(db: Db) {
@@ -58,7 +67,14 @@ export function createUserRepository(db: Db) {
 
     /** Inserts the user together with its `user.registered` event; throws a duplicate-key error for a taken email. */
     async insert(user: NewUser & { _id: ObjectId }, event: EventEnvelope, now: Date): Promise<UserDocument> {
-      const doc: UserDocument = { ...user, createdAt: now, updatedAt: now, [OUTBOX_FIELD]: [event], outboxDueAt: now };
+      const doc: UserDocument = {
+        ...user,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+        [OUTBOX_FIELD]: [event],
+        outboxDueAt: now,
+      };
       await collection.insertOne(doc);
       // Wakes the relay in this process now instead of at its next poll.
       announceOutboxWrite(USERS);
@@ -104,8 +120,14 @@ export function createUserRepository(db: Db) {
     async setRole(current: UserDocument, role: Role, event: EventEnvelope, now: Date): Promise<UserDocument | null> {
       const updated = await write(current._id, () =>
         collection.findOneAndUpdate(
-          { _id: current._id, role: current.role, email: current.email, name: current.name },
-          { $set: { role, updatedAt: now }, ...outboxAppend(event, now) },
+          {
+            _id: current._id,
+            role: current.role,
+            email: current.email,
+            name: current.name,
+            version: current.version ?? { $exists: false },
+          },
+          { $set: { role, updatedAt: now, version: nextUserVersion(current) }, ...outboxAppend(event, now) },
           { returnDocument: 'after' },
         ),
       );

@@ -3,7 +3,7 @@ import { requireRole, type Role } from '@little-ecom/auth';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
-import { parseUserId, type UserDocument, type UserRepository } from './user.repository.js';
+import { nextUserVersion, parseUserId, type UserDocument, type UserRepository } from './user.repository.js';
 
 export interface UserServiceDeps {
   users: UserRepository;
@@ -59,7 +59,7 @@ export async function changeRole(
     const now = clock();
     const event = buildEvent(
       'user.updated',
-      { userId: id.toHexString(), email: current.email, name: current.name, role },
+      { userId: id.toHexString(), email: current.email, name: current.name, role, aggregateVersion: nextUserVersion(current) },
       { source: 'accounts', correlationId, occurredAt: now },
     );
     const updated = await users.setRole(current, role, event, now);

@@ -1,8 +1,9 @@
 import { ObjectId, type Db, type Filter, type IndexDescription } from 'mongodb';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 
-export const NOTIFICATION_KINDS = ['WELCOME', 'NEW_PRODUCT', 'PRICE_DROP', 'BACK_IN_STOCK', 'PASSWORD_RESET'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { NotificationKind } from './templates/registry.js';
+
+export { NOTIFICATION_KINDS, type NotificationKind } from './templates/registry.js';
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
 
 /** One email to one user caused by one event; (eventId, recipientId, kind) is unique. */

@@ -20,6 +20,8 @@ export interface UserDocument {
   role?: string;
   /** `occurredAt` of the last user event applied; older events arriving late are ignored. */
   projectedAt?: string;
+  /** `aggregateVersion` of the last user event applied; decides before `projectedAt` does. */
+  projectedVersion?: number;
   preferences?: Partial<Preferences>;
   updatedAt: Date;
 }
@@ -49,20 +51,35 @@ export function createUserRepository(db: Db) {
     findById: (id: string) => users.findOne({ _id: id }),
 
     /**
-     * Applies a user event to the projection unless a newer one was applied already. Preferences
-     * may exist before the first event (the user opted in quickly), so this is an upsert.
+     * Applies a user event to the projection unless a newer one was applied already (false then).
+     * Preferences may exist before the first event (the user opted in quickly), so this is an upsert.
      */
-    async project(user: { userId: string; email: string; name: string; role: string }, occurredAt: string): Promise<void> {
-      const set = { email: user.email, name: user.name, role: user.role, projectedAt: occurredAt, updatedAt: new Date() };
+    async project(
+      user: { userId: string; email: string; name: string; role: string },
+      occurredAt: string,
+      version = 0,
+    ): Promise<boolean> {
+      const set = {
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        projectedAt: occurredAt,
+        ...(version > 0 ? { projectedVersion: version } : {}),
+        updatedAt: new Date(),
+      };
+      // Versions order the events of one user exactly; clocks only roughly, so they decide only
+      // for events from before versions existed (version 0).
+      const newer =
+        version > 0
+          ? { $or: [{ projectedVersion: { $exists: false } }, { projectedVersion: { $lte: version } }] }
+          : { $or: [{ projectedAt: { $exists: false } }, { projectedAt: { $lte: occurredAt } }] };
       try {
-        await users.updateOne(
-          { _id: user.userId, $or: [{ projectedAt: { $exists: false } }, { projectedAt: { $lte: occurredAt } }] },
-          { $set: set },
-          { upsert: true },
-        );
+        const result = await users.updateOne({ _id: user.userId, ...newer }, { $set: set }, { upsert: true });
+        return result.matchedCount + result.upsertedCount > 0;
       } catch (error) {
         // The document exists with a newer projection: the filter missed and the upsert collided.
         if (!isDuplicateKeyError(error)) throw error;
+        return false;
       }
     },
 

@@ -18,6 +18,12 @@ export interface ProductDocument {
   updatedAt: Date;
   /** Set by a delete: the document stays, hidden from every query, until the relay has published its `product.deleted`. */
   deletedAt?: Date;
+  /**
+   * Aggregate version: 1 at creation, +1 with every change that emits an event, written in the
+   * same update as the change and carried in the event (`aggregateVersion`). Absent on products
+   * created before versions existed, which count as version 1.
+   */
+  version?: number;
   /** Events written with the change that caused them, not yet published (see @little-ecom/events). */
   outbox?: EventEnvelope[];
   /** Set with every outbox append, cleared by the relay once the outbox is drained (the relay's index). */
@@ -26,7 +32,7 @@ export interface ProductDocument {
 
 export type NewProduct = Omit<
   ProductDocument,
-  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt'
+  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt' | 'version'
 >;
 export type ProductChanges = Partial<NewProduct>;
 
@@ -43,6 +49,13 @@ export const productIndexes: IndexDescription[] = [
 
 /** What the outbox relay deletes once a soft-deleted product's last event is out. */
 export const productRemovedWhenDrained = { deletedAt: { $exists: true } };
+
+/** The version a product gets with its next event-emitting change. */
+const nextVersion = (doc: ProductDocument) => (doc.version ?? 1) + 1;
+
+/** Matches the document only while it still has the version that was read (optimistic check). */
+const atVersion = (doc: ProductDocument): Filter<ProductDocument> =>
+  doc.version === undefined ? { version: { $exists: false } } : { version: doc.version };
 
 // Soft-deleted products are invisible to every read.
 const live = <T extends Filter<ProductDocument>>(filter: T): Filter<ProductDocument> => ({
@@ -90,6 +103,7 @@ export function createProductRepository(db: Db) {
         nameKey: product.name.toLowerCase(),
         createdAt: now,
         updatedAt: now,
+        version: 1,
       };
       const outbox = eventsFor(doc);
       await collection.insertOne({ ...doc, ...outboxFields(outbox, now) });
@@ -113,7 +127,7 @@ export function createProductRepository(db: Db) {
         const before = await collection.findOne(live({ _id: id }));
         if (!before) return null;
         const { outbox: _pending, ...current } = before;
-        const after: ProductDocument = { ...current, ...set };
+        const after: ProductDocument = { ...current, ...set, version: nextVersion(before) };
         const result = await serializedWrite(documentKey(PRODUCTS, id), () =>
           collection.updateOne(
             live({
@@ -122,8 +136,9 @@ export function createProductRepository(db: Db) {
               'price.amount': before.price.amount,
               'price.currency': before.price.currency,
               stock: before.stock,
+              ...atVersion(before),
             }),
-            { $set: set, ...outboxAppend(eventFor(current, after), now) },
+            { $set: { ...set, version: after.version }, ...outboxAppend(eventFor(current, after), now) },
           ),
         );
         if (result.matchedCount === 1) {
@@ -138,17 +153,27 @@ export function createProductRepository(db: Db) {
      * Hides the product and appends its `product.deleted` event in one update; the slug is freed at
      * once. The relay removes the document after publishing (see productRemovedWhenDrained).
      */
-    async softDelete(id: ObjectId, eventFor: (before: ProductDocument) => EventEnvelope, now = new Date()): Promise<boolean> {
-      const before = await collection.findOne(live({ _id: id }));
-      if (!before) return false;
-      const result = await serializedWrite(documentKey(PRODUCTS, id), () =>
-        collection.updateOne(live({ _id: id }), {
-          $set: { deletedAt: now, slug: `${before.slug}~deleted~${id.toHexString()}` },
-          ...outboxAppend(eventFor(before), now),
-        }),
-      );
-      if (result.matchedCount === 1) announceOutboxWrite(PRODUCTS);
-      return result.matchedCount === 1;
+    async softDelete(
+      id: ObjectId,
+      eventFor: (before: ProductDocument, version: number) => EventEnvelope,
+      now = new Date(),
+    ): Promise<boolean> {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const before = await collection.findOne(live({ _id: id }));
+        if (!before) return false;
+        const version = nextVersion(before);
+        const result = await serializedWrite(documentKey(PRODUCTS, id), () =>
+          collection.updateOne(live({ _id: id, ...atVersion(before) }), {
+            $set: { deletedAt: now, slug: `${before.slug}~deleted~${id.toHexString()}`, version },
+            ...outboxAppend(eventFor(before, version), now),
+          }),
+        );
+        if (result.matchedCount === 1) {
+          announceOutboxWrite(PRODUCTS);
+          return true;
+        }
+      }
+      throw new Error('product kept changing during the delete; giving up');
     },
 
     async insertMany(products: NewProduct[], now = new Date()): Promise<number> {

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { requireRole } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
-import { buildEvent, type EventType, type ProductSnapshot } from '@little-ecom/events';
+import { buildEvent, type EventData, type EventType, type ProductSnapshot } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import {
@@ -46,10 +46,11 @@ function snapshot(doc: ProductDocument): ProductSnapshot {
     stock: doc.stock,
     category: doc.category,
     imageUrls: [...doc.imageUrls],
+    aggregateVersion: doc.version ?? 1,
   };
 }
 
-const event = <T extends Record<string, unknown>>(type: EventType, data: T, correlationId: string) =>
+const event = <T extends EventType>(type: T, data: EventData<T>, correlationId: string) =>
   buildEvent(type, data, { source: 'products', correlationId });
 
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
@@ -129,6 +130,7 @@ export function createProductService({ repository }: { repository: ProductReposi
               price: { before: { ...before.price }, after: { ...after.price } },
               stock: { before: before.stock, after: after.stock },
               changed: Object.keys(changes),
+              aggregateVersion: after.version ?? 1,
             },
             scope.correlationId,
           ),
@@ -142,10 +144,10 @@ export function createProductService({ repository }: { repository: ProductReposi
     async delete(scope: Scope, id: string): Promise<boolean> {
       const viewer = requireRole(scope.auth, 'ADMIN');
       const objectId = requireProductId(id);
-      const deleted = await repository.softDelete(objectId, (before) =>
+      const deleted = await repository.softDelete(objectId, (before, version) =>
         event(
           'product.deleted',
-          { productId: before._id.toHexString(), slug: before.slug, name: before.name },
+          { productId: before._id.toHexString(), slug: before.slug, name: before.name, aggregateVersion: version },
           scope.correlationId,
         ),
       );

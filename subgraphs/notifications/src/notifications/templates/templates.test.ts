@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, renderEmail } from './templates.js';
+import { formatMoney } from './layout.js';
+import { renderEmail } from './registry.js';
 
 describe('email templates', () => {
   it('formats minor units with the currency’s own decimals', () => {

@@ -1,0 +1,35 @@
+import type { CheckedEvent, EventType } from '@little-ecom/events';
+import type { Logger } from '@little-ecom/logger';
+import type { NotificationRepository } from '../../notifications/notification.repository.js';
+import type { UserRepository } from '../../users/user.repository.js';
+import type { AggregateVersions } from '../aggregate-versions.js';
+
+/** What every event handler may use. */
+export interface HandlerDeps {
+  users: UserRepository;
+  notifications: NotificationRepository;
+  versions: AggregateVersions;
+  logger: Logger;
+  storefrontUrl: string;
+  /** Called after new notifications were recorded, to wake the delivery worker. */
+  onRecorded: () => void;
+}
+
+/** Handles one checked event of type `T`; must be idempotent (events arrive at least once). */
+export type Handler<T extends EventType> = (event: CheckedEvent<T>, deps: HandlerDeps) => Promise<void>;
+
+/**
+ * True when the event is at least as new as anything applied for its aggregate; logs and returns
+ * false for a stale one, which the handler then ignores (and the consumer acknowledges).
+ */
+export async function isCurrent(deps: HandlerDeps, event: CheckedEvent, aggregate: string, version: number): Promise<boolean> {
+  if (await deps.versions.admit(aggregate, version)) return true;
+  deps.logger.info('stale event ignored', {
+    eventId: event.id,
+    eventType: event.type,
+    requestId: event.correlationId,
+    aggregate,
+    aggregateVersion: version,
+  });
+  return false;
+}

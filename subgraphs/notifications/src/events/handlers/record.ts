@@ -1,0 +1,28 @@
+import type { EventEnvelope } from '@little-ecom/events';
+import type { NewNotification } from '../../notifications/notification.repository.js';
+import { renderEmail, type EmailInput } from '../../notifications/templates/registry.js';
+import type { HandlerDeps } from './deps.js';
+
+/** One email to record: who gets which kind, with what the template needs. */
+export interface EmailToRecord {
+  recipientId: string;
+  to: string;
+  input: EmailInput;
+  productId?: string;
+}
+
+/** Records one notification per email (idempotent per event, recipient and kind) and wakes delivery. */
+export async function recordEmails(event: EventEnvelope, emails: EmailToRecord[], deps: HandlerDeps): Promise<number> {
+  const batch: NewNotification[] = emails.map((email) => ({
+    eventId: event.id,
+    recipientId: email.recipientId,
+    kind: email.input.kind,
+    correlationId: event.correlationId,
+    to: email.to,
+    ...(email.productId ? { productId: email.productId } : {}),
+    ...renderEmail(email.input, deps.storefrontUrl),
+  }));
+  const created = await deps.notifications.record(batch);
+  if (created > 0) deps.onRecorded();
+  return created;
+}

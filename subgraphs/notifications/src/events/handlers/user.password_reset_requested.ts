@@ -1,0 +1,18 @@
+import type { Handler } from './deps.js';
+import { recordEmails } from './record.js';
+
+/** Mails the reset link. */
+export const userPasswordResetRequested: Handler<'user.password_reset_requested'> = async (event, deps) => {
+  const reset = event.data;
+  await recordEmails(
+    event,
+    [
+      {
+        recipientId: reset.userId,
+        to: reset.email,
+        input: { kind: 'PASSWORD_RESET', name: reset.name, resetToken: reset.resetToken, expiresAt: reset.expiresAt },
+      },
+    ],
+    deps,
+  );
+};

@@ -1,0 +1,15 @@
+import type { Handler } from './deps.js';
+
+/** Keeps the projection current (address and name for later emails); an older update is ignored. */
+export const userUpdated: Handler<'user.updated'> = async (event, deps) => {
+  const applied = await deps.users.project(event.data, event.occurredAt, event.data.aggregateVersion);
+  if (!applied) {
+    deps.logger.info('stale event ignored', {
+      eventId: event.id,
+      eventType: event.type,
+      requestId: event.correlationId,
+      aggregate: `user:${event.data.userId}`,
+      aggregateVersion: event.data.aggregateVersion,
+    });
+  }
+};

@@ -1,0 +1,32 @@
+import { backInStock } from './back-in-stock.js';
+import type { EmailTemplate, RenderedEmail } from './layout.js';
+import { newProduct } from './new-product.js';
+import { passwordReset } from './password-reset.js';
+import { priceDrop } from './price-drop.js';
+import { welcome } from './welcome.js';
+
+/** Every email kind and its template; the list of kinds is derived from here. */
+export const emailTemplates = {
+  WELCOME: welcome,
+  NEW_PRODUCT: newProduct,
+  PRICE_DROP: priceDrop,
+  BACK_IN_STOCK: backInStock,
+  PASSWORD_RESET: passwordReset,
+} as const;
+
+export type NotificationKind = keyof typeof emailTemplates;
+export const NOTIFICATION_KINDS = Object.keys(emailTemplates) as NotificationKind[];
+
+type InputOf<T> = T extends EmailTemplate<infer I> ? I : never;
+
+/** What the template of `K` needs. */
+export type TemplateInput<K extends NotificationKind> = InputOf<(typeof emailTemplates)[K]>;
+
+/** The input of any kind, tagged with its kind. */
+export type EmailInput = { [K in NotificationKind]: TemplateInput<K> & { kind: K } }[NotificationKind];
+
+/** Subject, text and HTML of an email; every user-supplied string is escaped in the HTML. */
+export function renderEmail(input: EmailInput, storefrontUrl: string): RenderedEmail {
+  const template = emailTemplates[input.kind] as EmailTemplate<EmailInput>;
+  return template.render(input, storefrontUrl);
+}
