@@ -19,6 +19,12 @@ const schema = z
     MAX_COST: positiveInt(5_000),
     MAX_TOKENS: positiveInt(2_000),
     BODY_LIMIT_BYTES: positiveInt(256 * 1024),
+    SUBGRAPH_MAX_SOCKETS: positiveInt(64),
+    SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
+    SUBGRAPH_KEEPALIVE_MS: positiveInt(4_000),
+    SUBGRAPH_MAX_RESPONSE_BYTES: positiveInt(16 * 1024 * 1024),
+    SUBGRAPH_DEDUP: bool(true),
+    SUBGRAPH_DEDUP_MAX_IN_FLIGHT: positiveInt(1_000),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -31,6 +37,13 @@ const schema = z
       trustProxy: env.TRUST_PROXY,
       limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS },
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      subgraphFetch: {
+        maxSocketsPerSubgraph: env.SUBGRAPH_MAX_SOCKETS,
+        timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+        keepAliveMs: env.SUBGRAPH_KEEPALIVE_MS,
+        maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
+        dedupMaxInFlight: env.SUBGRAPH_DEDUP ? env.SUBGRAPH_DEDUP_MAX_IN_FLIGHT : 0,
+      },
     };
   });
 

@@ -8,7 +8,7 @@ const config = loadGatewayConfig(process.env);
 const logger = createLogger({ service: config.service, level: config.log.level, fluentd: config.log.fluentd });
 
 try {
-  const { apollo, context, readiness } = createGateway({ ...config, logger });
+  const { apollo, context, readiness, close } = createGateway({ ...config, logger });
   const http = await startHttpServer(
     {
       apollo,
@@ -23,9 +23,16 @@ try {
     config.http,
   );
   logger.info('gateway ready', { url: `${http.url}/`, sandbox: !config.production });
-  onShutdown(logger, [{ name: 'http', run: () => http.drain(config.shutdownTimeoutMs) }], {
-    timeoutMs: config.shutdownTimeoutMs + 5_000,
-  });
+  onShutdown(
+    logger,
+    [
+      { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
+      { name: 'subgraph connections', run: async () => close() },
+    ],
+    {
+      timeoutMs: config.shutdownTimeoutMs + 5_000,
+    },
+  );
 } catch (error) {
   await exitOnStartupError(logger, error);
 }

@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { createInflightDedup } from './inflight-dedup.js';
+import { SubgraphDataSource } from './subgraph-data-source.js';
+import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
 
 export interface GatewayContext extends RequestContext {
   authorization: string | undefined;
@@ -18,20 +21,26 @@ export interface GatewayDeps {
   /** Overrides the URLs baked into the supergraph, per subgraph name. */
   subgraphUrls: Record<string, string>;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** How subgraphs are called; defaults suit a test stack. */
+  subgraphFetch?: Partial<SubgraphFetchSettings>;
 }
 
-/** Passes the caller's identity and the request id on to every subgraph; nothing else is trusted downstream. */
-class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
-    // Health checks and schema loading run without a request context.
-    const ctx: Partial<GatewayContext> = context;
-    if (!headers) return;
-    if (ctx.authorization) headers.set('authorization', ctx.authorization);
-    if (ctx.requestId) headers.set('x-request-id', ctx.requestId);
-    if (ctx.clientIp) headers.set('x-forwarded-for', ctx.clientIp);
-  }
+export interface SubgraphFetchSettings {
+  maxSocketsPerSubgraph: number;
+  timeoutMs: number;
+  keepAliveMs: number;
+  maxResponseBytes: number;
+  /** Share identical in-flight subgraph queries; 0 turns it off, otherwise the table's size bound. */
+  dedupMaxInFlight: number;
 }
+
+export const defaultSubgraphFetch: SubgraphFetchSettings = {
+  maxSocketsPerSubgraph: 64,
+  timeoutMs: 10_000,
+  keepAliveMs: 4_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  dedupMaxInFlight: 1_000,
+};
 
 /**
  * Builds the gateway from the supergraph file composed at build time (`npm run compose`); the file is
@@ -40,6 +49,10 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 export function createGateway(deps: GatewayDeps) {
   const { logger } = deps;
   let loaded = false;
+  const fetchSettings = { ...defaultSubgraphFetch, ...deps.subgraphFetch };
+  const fetcher = createSubgraphFetcher(fetchSettings);
+  const dedup =
+    fetchSettings.dedupMaxInFlight > 0 ? createInflightDedup<SubgraphResponse>(fetchSettings.dedupMaxInFlight) : undefined;
   const gateway = new ApolloGateway({
     logger: {
       debug: (m: unknown) => logger.debug(String(m)),
@@ -47,7 +60,13 @@ export function createGateway(deps: GatewayDeps) {
       warn: (m: unknown) => logger.warn(String(m)),
       error: (m: unknown) => logger.error(String(m)),
     },
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: deps.subgraphUrls[name] ?? url }),
+    // Lets the data source see each subgraph operation's type, so only queries are deduplicated.
+    queryPlannerConfig: { exposeDocumentNodeInFetchNode: true },
+    buildService: ({ name, url }) => {
+      const target = deps.subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`subgraph ${name} has no URL`);
+      return new SubgraphDataSource({ name, url: target, fetcher, dedup });
+    },
     supergraphSdl: async ({ update }) => {
       let current = await readFile(deps.supergraph.path, 'utf8');
       loaded = true;
@@ -112,5 +131,10 @@ export function createGateway(deps: GatewayDeps) {
     },
   ];
 
-  return { apollo, gateway, context, readiness };
+  const stats = {
+    /** What in-flight deduplication of subgraph queries did since start (zeros when it is off). */
+    subgraphDedup: () => dedup?.stats() ?? { leaders: 0, followers: 0, overflow: 0, inFlight: 0 },
+  };
+
+  return { apollo, gateway, context, readiness, stats, close: () => fetcher.close() };
 }

@@ -23,7 +23,7 @@ import { deleteTopology, topologyNames } from '@little-ecom/notifications/topolo
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from '@little-ecom/products/catalog';
 import { createServer as createProductsServer } from '@little-ecom/products/server';
 import { createTestIssuer, freshDatabase, testEnv, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
-import { createGateway } from '../src/server.js';
+import { createGateway, type GatewayDeps } from '../src/server.js';
 import { composeSupergraph, readSubgraphSchemas, type SubgraphSdl } from '../src/supergraph.js';
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -44,6 +44,8 @@ export interface StackOptions {
   corsOrigins?: string[];
   /** Rewrites a subgraph's SDL before composing the first supergraph (e.g. to test reloading). */
   editSdl?: (subgraph: SubgraphSdl) => string;
+  /** Gateway settings beyond the defaults (subgraph fetching, caching, persisted queries). */
+  gateway?: Partial<Omit<GatewayDeps, 'logger' | 'supergraph'>>;
 }
 
 export interface Stack {
@@ -62,6 +64,8 @@ export interface Stack {
   /** JSON log records written by each service, by service name. */
   logs: Record<string, Record<string, unknown>[]>;
   supergraphPath: string;
+  /** The gateway's own counters (e.g. deduplicated subgraph fetches). */
+  gatewayStats: ReturnType<typeof createGateway>['stats'];
   /** Composes the supergraph from the subgraphs as they are running now. */
   compose(editSdl?: (subgraph: SubgraphSdl) => string): string;
   close(): Promise<void>;
@@ -221,7 +225,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     supergraph: { path: supergraphPath, pollIntervalMs: 100 },
     subgraphUrls: {},
     limits: { ...LIMITS, ...options.limits },
+    ...options.gateway,
   });
+  teardown.push(async () => gw.close());
   const gateway = await startHttpServer(
     {
       apollo: gw.apollo,
@@ -246,6 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     productsCommands,
     logs,
     supergraphPath,
+    gatewayStats: gw.stats,
     compose,
     async close() {
       for (const step of teardown.reverse()) await step().catch(() => undefined);
