@@ -25,6 +25,11 @@ const schema = z
     SUBGRAPH_MAX_RESPONSE_BYTES: positiveInt(16 * 1024 * 1024),
     SUBGRAPH_DEDUP: bool(true),
     SUBGRAPH_DEDUP_MAX_IN_FLIGHT: positiveInt(1_000),
+    RESPONSE_CACHE: bool(true),
+    RESPONSE_CACHE_MAX_ENTRIES: positiveInt(5_000),
+    REDIS_URL: z.string().url().optional(),
+    REDIS_KEY_PREFIX: z.string().default('little-ecom:gateway:'),
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt(100),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -44,6 +49,15 @@ const schema = z
         maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
         dedupMaxInFlight: env.SUBGRAPH_DEDUP ? env.SUBGRAPH_DEDUP_MAX_IN_FLIGHT : 0,
       },
+      // Redis when REDIS_URL is set (shared by all replicas), otherwise an in-process LRU.
+      responseCache: env.RESPONSE_CACHE
+        ? {
+            maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
+            redis: env.REDIS_URL
+              ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS }
+              : undefined,
+          }
+        : undefined,
     };
   });
 

@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { createInflightDedup } from './inflight-dedup.js';
+import { responseCachePlugin, type ResponseStore } from './response-cache.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
 
@@ -23,6 +25,8 @@ export interface GatewayDeps {
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   /** How subgraphs are called; defaults suit a test stack. */
   subgraphFetch?: Partial<SubgraphFetchSettings>;
+  /** Keeps whole public responses (Redis or in-memory); absent: only `Cache-Control` headers are computed. */
+  responseStore?: ResponseStore | undefined;
 }
 
 export interface SubgraphFetchSettings {
@@ -99,13 +103,20 @@ export function createGateway(deps: GatewayDeps) {
   }).protect();
 
   const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger });
+  const responseCache = responseCachePlugin(deps.responseStore, logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...defaults,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: armor.validationRules,
-    plugins: [...defaults.plugins, ...(armor.plugins as typeof defaults.plugins)],
+    plugins: [
+      ...defaults.plugins,
+      ...(armor.plugins as typeof defaults.plugins),
+      // The policy still comes from the subgraphs' headers; the header itself is ours (response-cache.ts).
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+      responseCache.plugin,
+    ],
   });
 
   const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => ({
@@ -134,6 +145,8 @@ export function createGateway(deps: GatewayDeps) {
   const stats = {
     /** What in-flight deduplication of subgraph queries did since start (zeros when it is off). */
     subgraphDedup: () => dedup?.stats() ?? { leaders: 0, followers: 0, overflow: 0, inFlight: 0 },
+    /** Hits, misses and writes of the response cache. */
+    responseCache: responseCache.stats,
   };
 
   return { apollo, gateway, context, readiness, stats, close: () => fetcher.close() };
