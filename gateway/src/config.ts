@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { bool, commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
+const defaultManifest = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
 
 const schema = z
   .object({
@@ -30,6 +31,9 @@ const schema = z
     REDIS_URL: z.string().url().optional(),
     REDIS_KEY_PREFIX: z.string().default('little-ecom:gateway:'),
     REDIS_COMMAND_TIMEOUT_MS: positiveInt(100),
+    PERSISTED_QUERIES: z.enum(['apq', 'trusted', 'off']).default('apq'),
+    TRUSTED_DOCUMENTS_PATH: z.string().default(defaultManifest),
+    APQ_TTL_SECONDS: positiveInt(86_400),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -48,6 +52,11 @@ const schema = z
         keepAliveMs: env.SUBGRAPH_KEEPALIVE_MS,
         maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
         dedupMaxInFlight: env.SUBGRAPH_DEDUP ? env.SUBGRAPH_DEDUP_MAX_IN_FLIGHT : 0,
+      },
+      persistedQueries: {
+        mode: env.PERSISTED_QUERIES,
+        manifestPath: env.TRUSTED_DOCUMENTS_PATH,
+        apqTtlSeconds: env.APQ_TTL_SECONDS,
       },
       // Redis when REDIS_URL is set (shared by all replicas), otherwise an in-process LRU.
       responseCache: env.RESPONSE_CACHE

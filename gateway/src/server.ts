@@ -7,6 +7,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { createInflightDedup } from './inflight-dedup.js';
+import { persistedQueries, type PersistedQuerySettings } from './persisted-queries.js';
 import { responseCachePlugin, type ResponseStore } from './response-cache.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   subgraphFetch?: Partial<SubgraphFetchSettings>;
   /** Keeps whole public responses (Redis or in-memory); absent: only `Cache-Control` headers are computed. */
   responseStore?: ResponseStore | undefined;
+  /** Automatic persisted queries (default), trusted documents only, or off. */
+  persistedQueries?: PersistedQuerySettings;
 }
 
 export interface SubgraphFetchSettings {
@@ -104,10 +107,15 @@ export function createGateway(deps: GatewayDeps) {
 
   const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger });
   const responseCache = responseCachePlugin(deps.responseStore, logger);
+  const pq = persistedQueries(
+    deps.persistedQueries ?? { mode: 'apq', manifestPath: '', apqTtlSeconds: 86_400 },
+    deps.responseStore,
+  );
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...defaults,
     allowBatchedHttpRequests: false,
+    persistedQueries: pq.option,
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: armor.validationRules,
     plugins: [
@@ -116,6 +124,7 @@ export function createGateway(deps: GatewayDeps) {
       // The policy still comes from the subgraphs' headers; the header itself is ours (response-cache.ts).
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       responseCache.plugin,
+      ...pq.plugins,
     ],
   });
 
