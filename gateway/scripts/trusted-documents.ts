@@ -1,5 +1,5 @@
 // Builds the trusted-documents manifest from the operations clients send (today the end-to-end
-// operations in gateway/test/operations.graphql; a web client's documents would be listed the same way).
+// operations in e2e/test/operations.graphql; a web client's documents would be listed the same way).
 //   npm run trusted-documents            write gateway/trusted-documents.json
 //   npm run trusted-documents -- --check fail if the committed manifest is out of date
 // Each operation's body is printed with the fragments it uses; its id is the SHA-256 of that body,
@@ -11,7 +11,7 @@ import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinition
 import { sha256, type PersistedQueryManifest } from '../src/persisted-queries.js';
 
 const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const SOURCES = [join(gatewayDir, 'test', 'operations.graphql')];
+export const SOURCES = [join(gatewayDir, '..', 'e2e', 'test', 'operations.graphql')];
 export const MANIFEST_PATH = join(gatewayDir, 'trusted-documents.json');
 
 export function buildManifest(sources: string[]): PersistedQueryManifest {

@@ -6,6 +6,7 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { createScope, enterScope } from '@little-ecom/scope';
 import { createInflightDedup } from './inflight-dedup.js';
 import { persistedQueries, type PersistedQuerySettings } from './persisted-queries.js';
 import { responseCachePlugin, type ResponseStore } from './response-cache.js';
@@ -13,8 +14,8 @@ import { SubgraphDataSource } from './subgraph-data-source.js';
 import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
 
 export interface GatewayContext extends RequestContext {
+  /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
   authorization: string | undefined;
-  clientIp: string;
 }
 
 export interface GatewayDeps {
@@ -50,7 +51,7 @@ export const defaultSubgraphFetch: SubgraphFetchSettings = {
 };
 
 /**
- * Builds the gateway from the supergraph file composed at build time (`npm run compose`); the file is
+ * The Apollo side of the gateway (see app.ts for the whole service), from the supergraph file composed at build time (`npm run compose`); the file is
  * polled and a changed supergraph is swapped in without a restart (e.g. a ConfigMap update).
  */
 export function createGateway(deps: GatewayDeps) {
@@ -128,12 +129,11 @@ export function createGateway(deps: GatewayDeps) {
     ],
   });
 
-  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => ({
-    requestId: info.requestId,
-    logger: logger.child({ requestId: info.requestId }),
-    authorization: info.headers.authorization,
-    clientIp: info.clientIp,
-  });
+  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
+    const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, logger });
+    enterScope(scope);
+    return { scope, authorization: info.headers.authorization };
+  };
 
   const readiness: ReadinessCheck[] = [
     {

@@ -70,8 +70,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (incoming) {
       ctx = incoming.context;
       if (ctx.authorization) headers['authorization'] = ctx.authorization;
-      if (ctx.requestId) headers['x-request-id'] = ctx.requestId;
-      if (ctx.clientIp) headers['x-forwarded-for'] = ctx.clientIp;
+      if (ctx.scope) headers['x-request-id'] = ctx.scope.requestId;
+      if (ctx.scope?.clientIp) headers['x-forwarded-for'] = ctx.scope.clientIp;
     }
     const body = JSON.stringify({
       query: request.query,
@@ -86,7 +86,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (dedup && incoming && isQuery(incoming.document)) {
       const result = await dedup.run(`${url}\n${ctx.authorization ?? ''}\n${body}`, send);
       response = result.value;
-      if (result.shared) ctx.logger?.debug('subgraph fetch shared with an identical one in flight', { subgraph: name });
+      if (result.shared) ctx.scope?.logger.debug('subgraph fetch shared with an identical one in flight', { subgraph: name });
     } else {
       response = await send();
     }

@@ -1,6 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError, ForbiddenError } from '@little-ecom/errors';
-import type { Logger } from '@little-ecom/logger';
 
 export const ROLES = ['CUSTOMER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
@@ -95,23 +94,6 @@ export async function authenticate(authorization: string | undefined, verifier: 
   if (!match?.[1] || match[1].length > 8192) return { viewer: null, authError: 'malformed Authorization header' };
   const result = await verifier.verify(match[1]);
   return result.viewer ? { viewer: result.viewer, authError: null } : { viewer: null, authError: result.error };
-}
-
-/**
- * What every subgraph's request context starts from: the request id, a logger tagged with it (and the
- * user, once verified) and the caller's `Auth`.
- */
-export async function authenticateRequest(
-  request: { requestId: string; headers: { authorization?: string | undefined } },
-  verifier: TokenVerifier,
-  logger: Logger,
-): Promise<{ requestId: string; logger: Logger; auth: Auth }> {
-  const auth = await authenticate(request.headers.authorization, verifier);
-  return {
-    requestId: request.requestId,
-    logger: logger.child({ requestId: request.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
-    auth,
-  };
 }
 
 /** Throws UNAUTHENTICATED unless the request carries a valid access token. */

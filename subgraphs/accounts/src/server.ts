@@ -46,7 +46,7 @@ export interface ServerDeps {
   clock?: () => Date;
 }
 
-/** Builds the accounts subgraph from its dependencies: no env reads, no listening. */
+/** The GraphQL side of the accounts subgraph, from its dependencies: no env reads, no listening (see app.ts). */
 export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
   const users = createUserRepository(db);
   const singleUse = createSingleUseGuard(db);
@@ -66,11 +66,10 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
     hasher,
     throttle,
     tokens,
-    logger,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
     clock,
   });
-  const userService = createUserService({ users, logger, clock });
+  const userService = createUserService({ users, clock });
   const verifier = createLocalVerifier(keys, settings.tokens);
 
   const apollo = new ApolloServer<AccountsContext>({
@@ -83,5 +82,5 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
   /** Deletes sessions past their absolute lifetime and failures outside the throttle window. */
   const housekeeping = async () => ({ sessions: await sessions.deleteExpired(), loginFailures: await throttle.deleteExpired() });
 
-  return { apollo, context, routes, verifier, users, housekeeping };
+  return { apollo, context, routes, verifier, housekeeping, services: { accounts, users: userService } };
 }

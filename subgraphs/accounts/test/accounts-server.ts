@@ -1,11 +1,10 @@
-import { ensureIndexes } from '@little-ecom/mongo';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
+import { serveApp, type RunningService } from '@little-ecom/service';
 import { freshDatabase, graphqlRequest, type TestDatabase } from '@little-ecom/testing';
 import type { Db } from 'mongodb';
+import { createAccountsApp, type AccountsApp } from '../src/app.js';
 import { loadAccountsConfig } from '../src/config.js';
 import { createArgon2Hasher, type PasswordHasher } from '../src/passwords/password.hasher.js';
-import { accountsIndexes, createServer } from '../src/server.js';
 import { generateSigningJwk, importSigningKeys, type SigningKeys } from '../src/tokens/signing-keys.js';
 import type { UserDocument } from '../src/users/user.repository.js';
 
@@ -42,7 +41,8 @@ export interface AccountsUnderTest {
   keys: SigningKeys;
   hasher: CountingHasher;
   settings: ReturnType<typeof loadAccountsConfig>['auth'];
-  http: RunningHttpServer;
+  http: RunningService;
+  app: AccountsApp;
   /** GraphQL over real HTTP; `ip` is sent as the first X-Forwarded-For hop, as the gateway does. */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -56,20 +56,12 @@ export interface AccountsUnderTest {
 /** The accounts subgraph on 127.0.0.1 (random port) over a fresh database, with test-sized settings. */
 export async function startAccounts(env: Record<string, string> = {}, database?: TestDatabase): Promise<AccountsUnderTest> {
   const testDb = database ?? (await freshDatabase('accounts'));
-  await ensureIndexes(testDb.db, accountsIndexes);
   const config = loadAccountsConfig({ NODE_ENV: 'test', ...env });
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   const logger = createLogger({ service: 'accounts-test', level: 'error' });
-  const { apollo, context, routes } = createServer({
-    db: testDb.db,
-    logger,
-    production: false,
-    keys,
-    settings: config.auth,
-    hasher,
-  });
-  const http = await startHttpServer({ apollo, context, routes, logger, trustProxy: true }, { host: '127.0.0.1', port: 0 });
+  const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher });
+  const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   return {
     url,
@@ -79,6 +71,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     hasher,
     settings: config.auth,
     http,
+    app,
     gql: (query, variables, options = {}) =>
       graphqlRequest(url, query, variables, {
         'x-forwarded-for': options.ip ?? '198.51.100.1',
@@ -86,7 +79,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
       }),
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
     async close() {
-      await http.drain(1_000);
+      await http.stop(2_000);
       if (!database) await testDb.drop();
     },
   };

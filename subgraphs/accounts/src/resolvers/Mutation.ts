@@ -1,13 +1,13 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 export const Mutation: MutationResolvers = {
-  signUp: (_parent, { input }, { accounts, meta }) => accounts.signUp(input, meta),
-  logIn: (_parent, { email, password }, { accounts, meta }) => accounts.logIn(email, password, meta),
-  refreshSession: (_parent, { refreshToken }, { accounts }) => accounts.refreshSession(refreshToken),
-  logOut: (_parent, { refreshToken }, { accounts }) => accounts.logOut(refreshToken),
-  changePassword: (_parent, { currentPassword, newPassword }, { accounts, auth, meta }) =>
-    accounts.changePassword(auth, currentPassword, newPassword, meta),
-  requestPasswordReset: (_parent, { email }, { accounts, meta }) => accounts.requestPasswordReset(email, meta),
-  resetPassword: (_parent, { token, newPassword }, { accounts }) => accounts.resetPassword(token, newPassword),
-  setUserRole: (_parent, { userId, role }, { users, auth, meta }) => users.setUserRole(auth, userId, role, meta.requestId),
+  signUp: (_parent, { input }, { scope, accounts }) => accounts.signUp(scope, input),
+  logIn: (_parent, { email, password }, { scope, accounts }) => accounts.logIn(scope, email, password),
+  refreshSession: (_parent, { refreshToken }, { scope, accounts }) => accounts.refreshSession(scope, refreshToken),
+  logOut: (_parent, { refreshToken }, { scope, accounts }) => accounts.logOut(scope, refreshToken),
+  changePassword: (_parent, { currentPassword, newPassword }, { scope, accounts }) =>
+    accounts.changePassword(scope, currentPassword, newPassword),
+  requestPasswordReset: (_parent, { email }, { scope, accounts }) => accounts.requestPasswordReset(scope, email),
+  resetPassword: (_parent, { token, newPassword }, { scope, accounts }) => accounts.resetPassword(scope, token, newPassword),
+  setUserRole: (_parent, { userId, role }, { scope, users }) => users.setUserRole(scope, userId, role),
 };

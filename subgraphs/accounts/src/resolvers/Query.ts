@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 
 export const Query: QueryResolvers = {
-  me: (_parent, _args, { auth, loaders }) => (auth.viewer ? loaders.userById.load(auth.viewer.userId) : null),
+  me: (_parent, _args, { scope, loaders }) => (scope.auth.viewer ? loaders.userById.load(scope.auth.viewer.userId) : null),
 };

@@ -1,21 +1,20 @@
 import type { ObjectId } from 'mongodb';
-import { requireRole, type Auth, type Role } from '@little-ecom/auth';
+import { requireRole, type Role } from '@little-ecom/auth';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
-import type { Logger } from '@little-ecom/logger';
+import type { Scope } from '@little-ecom/scope';
 import { parseUserId, type UserDocument, type UserRepository } from './user.repository.js';
 
 export interface UserServiceDeps {
   users: UserRepository;
-  logger: Logger;
   clock: () => Date;
 }
 
 /** Reading users and the admin-only changes to them. */
-export function createUserService({ users, logger, clock }: UserServiceDeps) {
+export function createUserService({ users, clock }: UserServiceDeps) {
   return {
     /** Loads many users with one query; the result is aligned with `ids` (null where missing). */
-    async getManyById(ids: readonly string[]): Promise<(UserDocument | null)[]> {
+    async getManyById(_scope: Scope, ids: readonly string[]): Promise<(UserDocument | null)[]> {
       const objectIds = ids.map(parseUserId).filter((id): id is ObjectId => id !== null);
       const found = objectIds.length > 0 ? await users.findByIds(objectIds) : [];
       const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
@@ -23,8 +22,8 @@ export function createUserService({ users, logger, clock }: UserServiceDeps) {
     },
 
     /** ADMIN only, checked against the token and again against the stored role (a demotion counts at once). */
-    async setUserRole(auth: Auth, userId: string, role: Role, correlationId: string): Promise<UserDocument> {
-      const viewer = requireRole(auth, 'ADMIN');
+    async setUserRole(scope: Scope, userId: string, role: Role): Promise<UserDocument> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
       const adminId = parseUserId(viewer.userId);
       const admin = adminId ? await users.findById(adminId) : null;
       if (admin?.role !== 'ADMIN') throw new ForbiddenError('This operation requires the ADMIN role');
@@ -32,9 +31,9 @@ export function createUserService({ users, logger, clock }: UserServiceDeps) {
       if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
       // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
       if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');
-      const updated = await changeRole(users, id, role, correlationId, clock);
+      const updated = await changeRole(users, id, role, scope.correlationId, clock);
       if (!updated) throw new NotFoundError('User not found');
-      logger.info('user role set', { userId, role, byUserId: viewer.userId });
+      scope.logger.info('user role set', { userId, role, byUserId: viewer.userId });
       return updated;
     },
   };

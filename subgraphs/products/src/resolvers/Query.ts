@@ -17,12 +17,15 @@ function selectedFields(info: GraphQLResolveInfo): Set<string> {
 }
 
 export const Query: QueryResolvers = {
-  product: async (_parent, { id, slug }, { products, loaders }) => {
+  product: async (_parent, { id, slug }, { scope, products, loaders }) => {
     if ((id == null) === (slug == null)) throw new BadUserInputError('Give exactly one of id or slug');
-    return id != null ? loaders.productById.load(id) : products.getBySlug(slug!);
+    return id != null ? loaders.productById.load(id) : products.getBySlug(scope, slug!);
   },
-  products: (_parent, args, { products }, info) => {
+  products: (_parent, args, { scope, products }, info) => {
     const fields = selectedFields(info);
-    return products.list(args, { page: fields.has('edges') || fields.has('pageInfo'), count: fields.has('totalCount') });
+    return products.list(scope, args, {
+      page: fields.has('edges') || fields.has('pageInfo'),
+      count: fields.has('totalCount'),
+    });
   },
 };

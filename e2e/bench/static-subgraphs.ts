@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { composeSupergraph } from '../src/supergraph.js';
+import { composeSupergraph } from '@little-ecom/supergraph';
 
 type Row = Record<string, unknown>;
 const users: Row[] = Array.from({ length: 10 }, (_, i) => ({ id: `u${i}`, name: `User ${i}`, username: `user${i}` }));

@@ -31,13 +31,15 @@ const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
 const staticConcurrency = Math.min(Math.max(Number(values['static-concurrency']), 1), 256);
 const workloads = new Set(values.workloads.split(','));
 
-const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(gatewayDir, '..');
+// Bench scripts run from the e2e workspace; our gateway is started from its own workspace's main.
+const e2eDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(e2eDir, '..');
+const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
 const CLK_TCK = 100; // Linux USER_HZ
 const children: ChildProcess[] = [];
 
 function startChild(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(command, args, { cwd: gatewayDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: e2eDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
@@ -100,14 +102,14 @@ async function startGateways(supergraphPath: string, urls: Record<string, string
   const specs: { name: string; args: (port: number) => string[]; env: Record<string, string> }[] = [
     {
       name: 'ours',
-      args: () => [...tsx, 'src/main.ts'],
+      args: () => [...tsx, gatewayMain],
       env: { ...subgraphEnv, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'false' },
     },
     ...(withCached
       ? [
           {
             name: 'ours+cache',
-            args: () => [...tsx, 'src/main.ts'],
+            args: () => [...tsx, gatewayMain],
             env: { ...subgraphEnv, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'true' },
           },
         ]

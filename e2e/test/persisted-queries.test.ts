@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphqlRequest } from '@little-ecom/testing';
-import { MANIFEST_PATH } from '../scripts/trusted-documents.js';
-import { readManifest, sha256 } from '../src/persisted-queries.js';
-import { startStack, type Stack } from './harness.js';
+import { join } from 'node:path';
+import { readManifest, sha256 } from '@little-ecom/gateway';
+import { repoRoot, startStack, type Stack } from './harness.js';
+
+const MANIFEST_PATH = join(repoRoot, 'gateway', 'trusted-documents.json');
 
 const QUERY = '{ products(first: 3) { totalCount edges { node { id name } } } }';
 const persisted = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
@@ -61,7 +63,7 @@ describe('trusted documents', () => {
   beforeAll(async () => {
     stack = await startStack({
       production: true,
-      gateway: { persistedQueries: { mode: 'trusted', manifestPath: MANIFEST_PATH, apqTtlSeconds: 60 } },
+      gateway: { env: { PERSISTED_QUERIES: 'trusted', TRUSTED_DOCUMENTS_PATH: MANIFEST_PATH } },
     });
   });
   afterAll(async () => stack?.close());

@@ -4,7 +4,6 @@
 // `{ supergraphPath, urls, token }` when ready and stops (dropping its databases) on SIGTERM.
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
-import { createProductRepository } from '@little-ecom/products/catalog';
 import { graphqlRequest } from '@little-ecom/testing';
 import { startStack } from '../test/harness.js';
 
@@ -19,24 +18,23 @@ if (!signUp.data) throw new Error(`sign-up failed: ${JSON.stringify(signUp.error
 const { accessToken, user } = signUp.data.signUp;
 
 // Written straight to the stores: no events or mail are involved in what is measured.
-const products = createProductRepository(stack.productsDb.db);
 const now = new Date();
-const ids: string[] = [];
-for (let i = 0; i < 60; i++) {
-  const product = await products.insert(
-    {
-      slug: `bench-${i}`,
-      name: `Bench product ${i}`,
-      description: `A product to benchmark with, number ${i}.`,
-      price: { amount: 500 + i * 25, currency: 'EUR' },
-      stock: i % 5,
-      category: ['lamps', 'desks', 'chairs'][i % 3]!,
-      imageUrls: [],
-    },
-    now,
-  );
-  ids.push(product._id.toHexString());
-}
+const productDocs = Array.from({ length: 60 }, (_, i) => ({
+  _id: new ObjectId(),
+  slug: `bench-${i}`,
+  name: `Bench product ${i}`,
+  nameKey: `bench product ${i}`,
+  description: `A product to benchmark with, number ${i}.`,
+  price: { amount: 500 + i * 25, currency: 'EUR' },
+  stock: i % 5,
+  category: ['lamps', 'desks', 'chairs'][i % 3]!,
+  imageUrls: [],
+  createdAt: now,
+  updatedAt: now,
+  outbox: [],
+}));
+await stack.productsDb.db.collection('products').insertMany(productDocs);
+const ids = productDocs.map((doc) => doc._id.toHexString());
 await stack.notificationsDb!.db.collection('notifications').insertMany(
   ids.slice(0, 10).map((productId, i) => ({
     _id: new ObjectId(),

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@little-ecom/logger';
 import { graphqlRequest } from '@little-ecom/testing';
-import { createMemoryStore, createRedisStore } from '../src/response-cache.js';
+import { createMemoryStore, createRedisStore } from '@little-ecom/gateway';
 import { startStack, type Stack } from './harness.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
