@@ -183,9 +183,9 @@ function stageApp(service, node, app) {
       cpSync(dist, join(app, 'packages', pkg, 'dist'), { recursive: true });
   }
   cpSync(join(ROOT, service.dir, 'dist'), join(app, service.dir, 'dist'), { recursive: true });
-  // The gateway's supergraph, composed at build time (its default SUPERGRAPH_PATH).
-  if (existsSync(join(ROOT, service.dir, 'supergraph.graphql')))
-    copyFileSync(join(ROOT, service.dir, 'supergraph.graphql'), join(app, service.dir, 'supergraph.graphql'));
+  // The gateway's supergraph, composed at build time (its default SUPERGRAPH_PATH), and its trusted documents.
+  for (const file of ['supergraph.graphql', 'trusted-documents.json'])
+    if (existsSync(join(ROOT, service.dir, file))) copyFileSync(join(ROOT, service.dir, file), join(app, service.dir, file));
   // Test sources of workspaces are not in the Dockerfile's runtime either (it copies only dist/).
   rmSync(join(app, 'package-lock.json'));
 }

@@ -20,6 +20,8 @@ echo "== codegen"
 npm run --silent codegen
 echo "== supergraph"
 npm run --silent compose -- --check || status=1
+echo "== trusted documents"
+npm run --silent trusted-documents -- --check || status=1
 echo "== formatting"
 npx prettier --check . --log-level=warn || status=1
 echo "== typecheck and lint"

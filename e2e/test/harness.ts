@@ -6,7 +6,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
-import { createGatewayApp, loadGatewayConfig } from '@little-ecom/gateway';
+import { createGatewayApp, loadGatewayConfig, type ResponseStore } from '@little-ecom/gateway';
 import { createLogger, type Logger } from '@little-ecom/logger';
 import { createNotificationsApp, loadNotificationsConfig } from '@little-ecom/notifications';
 import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
@@ -43,6 +43,8 @@ export interface StackOptions {
   editSdl?: (subgraph: SubgraphSdl) => string;
   /** In `pipeline` mode: the broker (e.g. a private node a test stops); the shared one by default. */
   amqpUrl?: string;
+  /** Gateway settings beyond the defaults: extra environment (e.g. PERSISTED_QUERIES) and a response store. */
+  gateway?: { env?: Record<string, string>; responseStore?: ResponseStore };
 }
 
 export interface Stack {
@@ -62,6 +64,8 @@ export interface Stack {
   /** JSON log records written by each service, by service name. */
   logs: Record<string, Record<string, unknown>[]>;
   supergraphPath: string;
+  /** The gateway's own counters (deduplicated subgraph fetches, response cache). */
+  gatewayStats: ReturnType<typeof createGatewayApp>['stats'];
   /** Composes the supergraph from the subgraphs as they are running now. */
   compose(editSdl?: (subgraph: SubgraphSdl) => string): string;
   close(): Promise<void>;
@@ -206,6 +210,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     MAX_ALIASES: String(limits.maxAliases),
     MAX_COST: String(limits.maxCost),
     MAX_TOKENS: String(limits.maxTokens),
+    ...options.gateway?.env,
   });
   const gw = createGatewayApp(
     {
@@ -215,8 +220,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphUrls: {},
       corsOrigins: options.corsOrigins ?? (production ? [] : ['*']),
     },
-    { logger: gatewayLogger },
+    { logger: gatewayLogger, responseStore: options.gateway?.responseStore },
   );
+  teardown.push(async () => gw.close());
   const gateway = await serveApp(gw, { listen: { host: '127.0.0.1', port: 0 }, logger: gatewayLogger });
   teardown.push(() => gateway.stop(5_000));
 
@@ -231,6 +237,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     productsCommands,
     logs,
     supergraphPath,
+    gatewayStats: gw.stats,
     compose,
     async close() {
       for (const step of teardown.reverse()) await step().catch(() => undefined);

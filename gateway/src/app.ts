@@ -1,22 +1,36 @@
 import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp } from '@little-ecom/service';
 import type { GatewayConfig } from './config.js';
+import type { ResponseStore } from './response-cache.js';
 import { createGateway, type GatewayContext } from './server.js';
 
 export interface GatewayApp extends ServiceApp<GatewayContext> {
   /** Whether the supergraph was loaded and which subgraphs it names (for health detail and tests). */
   gateway: ReturnType<typeof createGateway>['gateway'];
+  /** Counters: deduplicated subgraph fetches, response cache hits. */
+  stats: ReturnType<typeof createGateway>['stats'];
+  /** Closes the keep-alive connections to the subgraphs. */
+  close(): void;
 }
 
 /** The gateway's config, where subgraph URL overrides may name any subgraph (or none). */
 export type GatewaySettings = Omit<GatewayConfig, 'subgraphUrls'> & { subgraphUrls: Record<string, string> };
 
 /** The whole gateway service from its config: what main, tests and benches run. */
-export function createGatewayApp(config: GatewaySettings, deps: { logger: Logger }): GatewayApp {
-  const { apollo, context, readiness, gateway } = createGateway({ ...config, logger: deps.logger });
+export function createGatewayApp(
+  config: GatewaySettings,
+  deps: { logger: Logger; responseStore?: ResponseStore | undefined },
+): GatewayApp {
+  const { apollo, context, readiness, gateway, stats, close } = createGateway({
+    ...config,
+    logger: deps.logger,
+    responseStore: deps.responseStore,
+  });
   return {
     name: config.service,
     gateway,
+    stats,
+    close,
     http: {
       apollo,
       context,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { bool, commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
+const defaultManifest = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
 
 const schema = z
   .object({
@@ -19,6 +20,20 @@ const schema = z
     MAX_COST: positiveInt(5_000),
     MAX_TOKENS: positiveInt(2_000),
     BODY_LIMIT_BYTES: positiveInt(256 * 1024),
+    SUBGRAPH_MAX_SOCKETS: positiveInt(64),
+    SUBGRAPH_TIMEOUT_MS: positiveInt(10_000),
+    SUBGRAPH_KEEPALIVE_MS: positiveInt(4_000),
+    SUBGRAPH_MAX_RESPONSE_BYTES: positiveInt(16 * 1024 * 1024),
+    SUBGRAPH_DEDUP: bool(true),
+    SUBGRAPH_DEDUP_MAX_IN_FLIGHT: positiveInt(1_000),
+    RESPONSE_CACHE: bool(true),
+    RESPONSE_CACHE_MAX_ENTRIES: positiveInt(5_000),
+    REDIS_URL: z.string().url().optional(),
+    REDIS_KEY_PREFIX: z.string().default('little-ecom:gateway:'),
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt(100),
+    PERSISTED_QUERIES: z.enum(['apq', 'trusted', 'off']).default('apq'),
+    TRUSTED_DOCUMENTS_PATH: z.string().default(defaultManifest),
+    APQ_TTL_SECONDS: positiveInt(86_400),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -31,6 +46,27 @@ const schema = z
       trustProxy: env.TRUST_PROXY,
       limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS },
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      subgraphFetch: {
+        maxSocketsPerSubgraph: env.SUBGRAPH_MAX_SOCKETS,
+        timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+        keepAliveMs: env.SUBGRAPH_KEEPALIVE_MS,
+        maxResponseBytes: env.SUBGRAPH_MAX_RESPONSE_BYTES,
+        dedupMaxInFlight: env.SUBGRAPH_DEDUP ? env.SUBGRAPH_DEDUP_MAX_IN_FLIGHT : 0,
+      },
+      persistedQueries: {
+        mode: env.PERSISTED_QUERIES,
+        manifestPath: env.TRUSTED_DOCUMENTS_PATH,
+        apqTtlSeconds: env.APQ_TTL_SECONDS,
+      },
+      // Redis when REDIS_URL is set (shared by all replicas), otherwise an in-process LRU.
+      responseCache: env.RESPONSE_CACHE
+        ? {
+            maxEntries: env.RESPONSE_CACHE_MAX_ENTRIES,
+            redis: env.REDIS_URL
+              ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS }
+              : undefined,
+          }
+        : undefined,
     };
   });
 

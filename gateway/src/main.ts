@@ -1,10 +1,25 @@
 import { runService } from '@little-ecom/service';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
+import { createMemoryStore, createRedisStore } from './response-cache.js';
 
 const config = loadGatewayConfig(process.env);
 
-await runService(config, async (logger) => ({
-  app: createGatewayApp(config, { logger }),
-  readyFields: { sandbox: !config.production },
-}));
+await runService(config, async (logger) => {
+  const cache = config.responseCache;
+  // Redis when REDIS_URL is set (shared by the replicas), otherwise an in-process LRU.
+  const responseStore = cache?.redis
+    ? createRedisStore({ ...cache.redis, logger })
+    : cache
+      ? createMemoryStore(cache.maxEntries)
+      : undefined;
+  const app = createGatewayApp(config, { logger, responseStore });
+  return {
+    app,
+    resources: [
+      { name: 'subgraph connections', close: async () => app.close() },
+      { name: 'response cache', close: async () => responseStore?.close() },
+    ],
+    readyFields: { sandbox: !config.production },
+  };
+});

@@ -1,12 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { createScope, enterScope } from '@little-ecom/scope';
+import { createInflightDedup } from './inflight-dedup.js';
+import { persistedQueries, type PersistedQuerySettings } from './persisted-queries.js';
+import { responseCachePlugin, type ResponseStore } from './response-cache.js';
+import { SubgraphDataSource } from './subgraph-data-source.js';
 import { retryStaleConnections } from './subgraph-fetch.js';
+import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
 
 export interface GatewayContext extends RequestContext {
   /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
@@ -20,25 +26,30 @@ export interface GatewayDeps {
   /** Overrides the URLs baked into the supergraph, per subgraph name. */
   subgraphUrls: Record<string, string>;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** How subgraphs are called; defaults suit a test stack. */
+  subgraphFetch?: Partial<SubgraphFetchSettings>;
+  /** Keeps whole public responses (Redis or in-memory); absent: only `Cache-Control` headers are computed. */
+  responseStore?: ResponseStore | undefined;
+  /** Automatic persisted queries (default), trusted documents only, or off. */
+  persistedQueries?: PersistedQuerySettings;
 }
 
-/** Passes the caller's identity and the request id on to every subgraph; nothing else is trusted downstream. */
-class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(config: { url?: string }) {
-    super(config);
-    this.fetcher = retryStaleConnections(this.fetcher);
-  }
-
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
-    // Health checks and schema loading run without a request context.
-    const ctx: Partial<GatewayContext> = context;
-    if (!headers || !ctx.scope) return;
-    if (ctx.authorization) headers.set('authorization', ctx.authorization);
-    headers.set('x-request-id', ctx.scope.requestId);
-    if (ctx.scope.clientIp) headers.set('x-forwarded-for', ctx.scope.clientIp);
-  }
+export interface SubgraphFetchSettings {
+  maxSocketsPerSubgraph: number;
+  timeoutMs: number;
+  keepAliveMs: number;
+  maxResponseBytes: number;
+  /** Share identical in-flight subgraph queries; 0 turns it off, otherwise the table's size bound. */
+  dedupMaxInFlight: number;
 }
+
+export const defaultSubgraphFetch: SubgraphFetchSettings = {
+  maxSocketsPerSubgraph: 64,
+  timeoutMs: 10_000,
+  keepAliveMs: 4_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  dedupMaxInFlight: 1_000,
+};
 
 /**
  * The Apollo side of the gateway (see app.ts for the whole service), from the supergraph file composed at build time (`npm run compose`); the file is
@@ -47,6 +58,12 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 export function createGateway(deps: GatewayDeps) {
   const { logger } = deps;
   let loaded = false;
+  const fetchSettings = { ...defaultSubgraphFetch, ...deps.subgraphFetch };
+  const keepAlive = createSubgraphFetcher(fetchSettings);
+  // A query whose kept-alive connection a draining subgraph pod was closing goes out again (subgraph-fetch.ts).
+  const fetcher = { ...keepAlive, fetch: retryStaleConnections(keepAlive.fetch) };
+  const dedup =
+    fetchSettings.dedupMaxInFlight > 0 ? createInflightDedup<SubgraphResponse>(fetchSettings.dedupMaxInFlight) : undefined;
   const gateway = new ApolloGateway({
     logger: {
       debug: (m: unknown) => logger.debug(String(m)),
@@ -54,7 +71,13 @@ export function createGateway(deps: GatewayDeps) {
       warn: (m: unknown) => logger.warn(String(m)),
       error: (m: unknown) => logger.error(String(m)),
     },
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: deps.subgraphUrls[name] ?? url }),
+    // Lets the data source see each subgraph operation's type, so only queries are deduplicated.
+    queryPlannerConfig: { exposeDocumentNodeInFetchNode: true },
+    buildService: ({ name, url }) => {
+      const target = deps.subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`subgraph ${name} has no URL`);
+      return new SubgraphDataSource({ name, url: target, fetcher, dedup });
+    },
     supergraphSdl: async ({ update }) => {
       let current = await readFile(deps.supergraph.path, 'utf8');
       loaded = true;
@@ -87,13 +110,26 @@ export function createGateway(deps: GatewayDeps) {
   }).protect();
 
   const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger });
+  const responseCache = responseCachePlugin(deps.responseStore, logger);
+  const pq = persistedQueries(
+    deps.persistedQueries ?? { mode: 'apq', manifestPath: '', apqTtlSeconds: 86_400 },
+    deps.responseStore,
+  );
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...defaults,
     allowBatchedHttpRequests: false,
+    persistedQueries: pq.option,
     parseOptions: { maxTokens: deps.limits.maxTokens },
     validationRules: armor.validationRules,
-    plugins: [...defaults.plugins, ...(armor.plugins as typeof defaults.plugins)],
+    plugins: [
+      ...defaults.plugins,
+      ...(armor.plugins as typeof defaults.plugins),
+      // The policy still comes from the subgraphs' headers; the header itself is ours (response-cache.ts).
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+      responseCache.plugin,
+      ...pq.plugins,
+    ],
   });
 
   const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
@@ -121,5 +157,12 @@ export function createGateway(deps: GatewayDeps) {
     },
   ];
 
-  return { apollo, gateway, context, readiness };
+  const stats = {
+    /** What in-flight deduplication of subgraph queries did since start (zeros when it is off). */
+    subgraphDedup: () => dedup?.stats() ?? { leaders: 0, followers: 0, overflow: 0, inFlight: 0 },
+    /** Hits, misses and writes of the response cache. */
+    responseCache: responseCache.stats,
+  };
+
+  return { apollo, gateway, context, readiness, stats, close: () => fetcher.close() };
 }

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { afterEach, describe, expect, it } from 'vitest';
 import { retryStaleConnections } from './subgraph-fetch.js';
+import { createSubgraphFetcher } from './subgraph-fetcher.js';
 
 /**
  * A subgraph on loopback that hangs up on the first `dropFirst` requests without answering, as a
  * draining pod does with a kept-alive connection a request is written to as it closes; the gateway's
- * own fetcher (make-fetch-happen) then reports "socket hang up" (ECONNRESET).
+ * own keep-alive fetcher then reports "socket hang up" (ECONNRESET).
  */
 let server: Server | undefined;
 async function flakySubgraph(dropFirst: number) {
@@ -37,7 +37,8 @@ const post = (query: string) => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ query, variables: {} }),
 });
-const gatewayFetcher = () => new RemoteGraphQLDataSource({ url: 'http://unused' }).fetcher;
+const gatewayFetcher = () =>
+  createSubgraphFetcher({ maxSocketsPerSubgraph: 4, timeoutMs: 5_000, keepAliveMs: 4_000, maxResponseBytes: 1024 * 1024 }).fetch;
 
 describe('retryStaleConnections', () => {
   it('reproduces the failure without it: the hang-up reaches the gateway as ECONNRESET', async () => {
@@ -49,7 +50,7 @@ describe('retryStaleConnections', () => {
     const subgraph = await flakySubgraph(2);
     const fetcher = retryStaleConnections(gatewayFetcher());
     const res = await fetcher(subgraph.url, post('query Products($first: Int) { products(first: $first) { id } }'));
-    expect(await res.json()).toEqual({ data: { ok: true } });
+    expect(JSON.parse(res.body)).toEqual({ data: { ok: true } });
     expect(subgraph.seen).toHaveLength(3);
     // The first try on a pooled connection, the retries each on a new one of their own.
     expect(subgraph.connectionHeaders).toEqual(['keep-alive', 'close', 'close']);

@@ -82,6 +82,12 @@ install_platform() {
   kubectl -n rabbitmq exec little-ecom-rabbitmq-server-0 -c rabbitmq -- \
     rabbitmqctl import_definitions /etc/rabbitmq/definitions/definitions.json
 
+  log "Redis (gateway response cache)"
+  namespace redis
+  secret_once redis little-ecom-redis password "$(openssl rand -hex 24)"
+  kubectl apply -f "$PLATFORM/manifests/redis.yaml"
+  kubectl -n redis rollout status statefulset/little-ecom-redis --timeout=10m
+
   log "ECK operator $ECK_OPERATOR_CHART_VERSION, Elasticsearch and Kibana $ELASTIC_STACK_VERSION"
   helm upgrade --install elastic-operator elastic/eck-operator --version "$ECK_OPERATOR_CHART_VERSION" \
     --namespace elastic-system --create-namespace -f "$PLATFORM/values/eck-operator.yaml" --wait --timeout 10m
@@ -109,13 +115,14 @@ install_platform() {
 install_app() {
   log "little-ecom secrets"
   namespace "$NS"
-  local mongo_products mongo_accounts mongo_notifications amqp smtp jwt rabbit_user rabbit_pass
+  local mongo_products mongo_accounts mongo_notifications amqp smtp jwt rabbit_user rabbit_pass redis
   mongo_products="$(secret_value mongodb little-ecom-mongodb-admin-products connectionString.standard)"
   mongo_accounts="$(secret_value mongodb little-ecom-mongodb-admin-accounts connectionString.standard)"
   mongo_notifications="$(secret_value mongodb little-ecom-mongodb-admin-notifications connectionString.standard)"
   rabbit_user="$(secret_value rabbitmq little-ecom-rabbitmq-default-user username)"
   rabbit_pass="$(secret_value rabbitmq little-ecom-rabbitmq-default-user password)"
   amqp="amqp://$(urlencode "$rabbit_user"):$(urlencode "$rabbit_pass")@little-ecom-rabbitmq.rabbitmq.svc:5672"
+  redis="redis://:$(urlencode "$(secret_value redis little-ecom-redis password)")@little-ecom-redis.redis.svc:6379"
   local existing=false
   kubectl -n "$NS" get secret little-ecom-secrets >/dev/null 2>&1 && existing=true
   if [[ -n "${SMTP_URL:-}" ]]; then smtp="$SMTP_URL"
@@ -131,6 +138,7 @@ install_app() {
     --from-literal=amqp-url="$amqp" \
     --from-literal=smtp-url="$smtp" \
     --from-literal=jwt-signing-keys="$jwt" \
+    --from-literal=redis-url="$redis" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
   log "little-ecom"

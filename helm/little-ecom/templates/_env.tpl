@@ -42,6 +42,21 @@
   value: {{ $c.limits.maxCost | int64 | quote }}
 - name: BODY_LIMIT_BYTES
   value: {{ $c.limits.bodyLimitBytes | int64 | quote }}
+- name: RESPONSE_CACHE
+  value: {{ $c.cache.enabled | quote }}
+- name: RESPONSE_CACHE_MAX_ENTRIES
+  value: {{ $c.cache.maxEntries | int64 | quote }}
+- name: PERSISTED_QUERIES
+  value: {{ $c.persistedQueries | quote }}
+{{- if $c.cache.redis.enabled }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "little-ecom.secretName" $root }}
+      key: redis-url
+- name: REDIS_KEY_PREFIX
+  value: {{ $c.cache.redis.keyPrefix | quote }}
+{{- end }}
 {{- else }}
 - name: MONGODB_DB
   value: {{ $c.mongodbDatabase | quote }}

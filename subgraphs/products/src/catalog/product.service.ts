@@ -82,7 +82,17 @@ export function createProductService({ repository }: { repository: ProductReposi
       return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
     },
 
-    async list(_scope: Scope, args: ListProductsArgs): Promise<ProductPage> {
+    /**
+     * One page of the catalog. `want` says which parts the client selected: each costs one database
+     * command (a find for the page, a count for `totalCount`), so a part nobody asked for is not
+     * fetched; when both are wanted they run in parallel. Unrequested parts are left empty (zero for
+     * the count) and are never sent, since GraphQL only serializes selected fields.
+     */
+    async list(
+      _scope: Scope,
+      args: ListProductsArgs,
+      want: { page: boolean; count: boolean } = { page: true, count: true },
+    ): Promise<ProductPage> {
       const first = args.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE_MAX) {
         throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
@@ -91,8 +101,8 @@ export function createProductService({ repository }: { repository: ProductReposi
       const filter = buildFilter(args.filter);
       const after = args.after ? afterCursor(sort, args.after) : undefined;
       const [docs, totalCount] = await Promise.all([
-        repository.list({ filter, ...(after ? { after } : {}), sort: buildSort(sort), limit: first + 1 }),
-        repository.count(filter),
+        want.page ? repository.list({ filter, ...(after ? { after } : {}), sort: buildSort(sort), limit: first + 1 }) : [],
+        want.count ? repository.count(filter) : 0,
       ]);
       const page = docs.slice(0, first);
       const edges = page.map((node) => ({ cursor: encodeCursor(sort, node), node }));

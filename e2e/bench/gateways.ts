@@ -1,0 +1,423 @@
+// Gateway comparison: `npm run bench:gateway [-- --seconds 5 --rounds 3 --concurrency 10 --static-concurrency 50]`.
+//
+// Starts the subgraphs once per workload, then three gateways on the same supergraph, each as its own
+// child process so CPU time and peak RSS are per gateway: ours (gateway/src/main.ts, response cache
+// off, and again with it on for the anonymous catalog query), stock @apollo/gateway 2.14.4, and
+// @graphql-hive/gateway with its defaults (JS planner). Rounds are interleaved (ours, stock, Hive, then
+// rotated) so drift on a shared machine hits all alike. Loopback only; every loop ends by the clock.
+//
+// CPU ms/request is the gateway process tree's own user+system time (/proc/<pid>/stat) during the
+// measured seconds, divided by the requests answered; peak RSS is the tree's VmHWM at the end.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, percentile } from '@little-ecom/testing';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '10' },
+    'static-concurrency': { type: 'string', default: '50' },
+    workloads: { type: 'string', default: 'storefront,static' },
+  },
+});
+const seconds = Math.min(Math.max(Number(values.seconds), 1), 60);
+const rounds = Math.min(Math.max(Number(values.rounds), 1), 10);
+const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
+const staticConcurrency = Math.min(Math.max(Number(values['static-concurrency']), 1), 256);
+const workloads = new Set(values.workloads.split(','));
+
+// Bench scripts run from the e2e workspace; our gateway is started from its own workspace's main.
+const e2eDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(e2eDir, '..');
+const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
+const CLK_TCK = 100; // Linux USER_HZ
+const children: ChildProcess[] = [];
+
+function startChild(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(command, args, { cwd: e2eDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4_000);
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL')
+      console.error(`${name} exited (${code ?? signal}):\n${stderr}`);
+  });
+  return child;
+}
+
+/** Waits (bounded) for the child's first stdout line that parses as JSON. */
+function firstJsonLine<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolvePromise, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('child did not report ready in time')), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (const line of buffer.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const parsed = JSON.parse(line) as T;
+          clearTimeout(timer);
+          resolvePromise(parsed);
+          return;
+        } catch {
+          // a log line, or a partial one; keep reading
+        }
+      }
+    });
+    child.once('exit', () => reject(new Error('child exited before reporting ready')));
+  });
+}
+
+const tsx = ['--import', 'tsx', '--conditions=source'];
+
+interface Running {
+  name: string;
+  url: string;
+  child: ChildProcess;
+}
+
+async function waitServing(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await post(url, '{"query":"{ __typename }"}', {}).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not start serving in time`);
+}
+
+async function startGateways(supergraphPath: string, urls: Record<string, string>, withCached: boolean): Promise<Running[]> {
+  const subgraphEnv = Object.fromEntries(Object.entries(urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
+  const common = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
+  const specs: { name: string; args: (port: number) => string[]; env: Record<string, string> }[] = [
+    {
+      name: 'ours',
+      args: () => [...tsx, gatewayMain],
+      env: { ...subgraphEnv, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'false' },
+    },
+    ...(withCached
+      ? [
+          {
+            name: 'ours+cache',
+            args: () => [...tsx, gatewayMain],
+            env: { ...subgraphEnv, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'true' },
+          },
+        ]
+      : []),
+    { name: 'stock apollo', args: () => [...tsx, 'bench/stock-apollo-gateway.ts'], env: {} },
+    {
+      name: 'hive (js)',
+      args: (port) => [
+        join(repoRoot, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
+        'supergraph',
+        supergraphPath,
+        '--config-path',
+        'bench/hive-gateway.config.ts',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--fork',
+        '1',
+      ],
+      env: {},
+    },
+  ];
+  const running: Running[] = [];
+  for (const spec of specs) {
+    const port = await freePort();
+    const child = startChild(spec.name, process.execPath, spec.args(port), {
+      ...common,
+      ...spec.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    child.stdout!.resume();
+    const url = `http://127.0.0.1:${port}/graphql`;
+    running.push({ name: spec.name, url, child });
+  }
+  for (const gw of running) await waitServing(gw.url, 60_000);
+  return running;
+}
+
+/** All pids in the tree rooted at `root` (Hive may fork workers). */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parents.get(ppid) ?? [];
+      list.push(Number(entry));
+      parents.set(ppid, list);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(parents.get(out[i]!) ?? []));
+  return out;
+}
+
+function cpuMs(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // ended
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
+function peakRssMb(root: number): number {
+  let kb = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kb += Number(match?.[1] ?? 0);
+    } catch {
+      // ended
+    }
+  }
+  return kb / 1024;
+}
+
+let agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Workload {
+  name: string;
+  body: string;
+  headers: Record<string, string>;
+  concurrency: number;
+  /** A response counts as good when it has this substring and no `"errors"`. */
+  expect: string;
+}
+
+interface Sample {
+  requests: number;
+  errors: number;
+  seconds: number;
+  cpuMs: number;
+  latencies: number[];
+}
+
+async function load(gw: Running, workload: Workload, durationS: number): Promise<Sample> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const cpuBefore = cpuMs(gw.child.pid!);
+  const started = performance.now();
+  const end = started + durationS * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await post(gw.url, workload.body, workload.headers);
+        if (res.status !== 200 || res.body.includes('"errors"') || !res.body.includes(workload.expect)) errors++;
+      } catch {
+        errors++;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: workload.concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  return { requests: latencies.length, errors, seconds: elapsed, cpuMs: cpuMs(gw.child.pid!) - cpuBefore, latencies };
+}
+
+async function runWorkloads(gateways: Running[], list: { workload: Workload; gateways: string[] }[]): Promise<void> {
+  for (const { workload, gateways: names } of list) {
+    const targets = gateways.filter((g) => names.includes(g.name));
+    // Correctness first: every gateway must answer this workload properly before it is timed.
+    for (const gw of targets) {
+      const res = await post(gw.url, workload.body, workload.headers);
+      if (res.status !== 200 || res.body.includes('"errors"') || !res.body.includes(workload.expect)) {
+        throw new Error(`${gw.name} answered ${workload.name} wrongly (${res.status}): ${res.body.slice(0, 400)}`);
+      }
+    }
+    for (const gw of targets) await load(gw, workload, Math.min(2, seconds)); // warm-up: JIT, plan caches, sockets
+    const samples = new Map<string, Sample[]>(targets.map((g) => [g.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+      for (const gw of order) samples.get(gw.name)!.push(await load(gw, workload, seconds));
+    }
+    report(workload, targets, samples);
+  }
+}
+
+function report(workload: Workload, targets: Running[], samples: Map<string, Sample[]>): void {
+  const rows = targets.map((gw) => {
+    const list = samples.get(gw.name)!;
+    const requests = list.reduce((n, s) => n + s.requests, 0);
+    const secondsTotal = list.reduce((n, s) => n + s.seconds, 0);
+    const latencies = list.flatMap((s) => s.latencies).sort((a, b) => a - b);
+    return {
+      name: gw.name,
+      rps: requests / secondsTotal,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      cpu: list.reduce((n, s) => n + s.cpuMs, 0) / requests,
+      rss: peakRssMb(gw.child.pid!),
+      errors: list.reduce((n, s) => n + s.errors, 0),
+    };
+  });
+  const ours = rows.find((r) => r.name === 'ours')!;
+  console.log(`\n${workload.name}: concurrency ${workload.concurrency}, ${rounds} interleaved rounds of ${seconds} s`);
+  console.log(
+    '| gateway | RPS | p50 ms | p95 ms | p99 ms | CPU ms/req | peak RSS MB | errors | ours RPS ÷ theirs | their CPU ÷ ours |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const ratio = r === ours ? '—' : `${(ours.rps / r.rps).toFixed(2)}×`;
+    const cpuRatio = r === ours ? '—' : `${(r.cpu / ours.cpu).toFixed(2)}×`;
+    console.log(
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${r.errors} | ${ratio} | ${cpuRatio} |`,
+    );
+  }
+}
+
+async function stopAll(list: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    list.map(
+      (child) =>
+        new Promise<void>((resolvePromise) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolvePromise();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+const PRODUCTS_QUERY = JSON.stringify({
+  query:
+    'query Catalog { products(first: 20) { totalCount edges { node { id name price { amount currency } inStock category } } } }',
+});
+const ME_QUERY = JSON.stringify({
+  query:
+    'query MyNotifications { me { id notifications(first: 10) { edges { node { id kind subject product { id name price { amount currency } } } } } } }',
+});
+const STATIC_QUERY = JSON.stringify({
+  query: `fragment User on User { id username name }
+fragment Review on Review { id body }
+fragment Product on Product { inStock name price shippingEstimate upc weight }
+query TestQuery {
+  users { ...User reviews { ...Review product { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } } } }
+  topProducts { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } }
+}`,
+});
+
+try {
+  console.log(
+    `gateway benchmark on ${process.platform}, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`,
+  );
+  if (workloads.has('storefront')) {
+    const host = startChild('storefront subgraphs', process.execPath, [...tsx, 'bench/storefront-subgraphs.ts']);
+    const { supergraphPath, urls, token } = await firstJsonLine<{
+      supergraphPath: string;
+      urls: Record<string, string>;
+      token: string;
+    }>(host, 120_000);
+    const gateways = await startGateways(supergraphPath, urls, true);
+    const all = ['ours', 'stock apollo', 'hive (js)'];
+    await runWorkloads(gateways, [
+      {
+        workload: {
+          name: 'storefront products(first:20), anonymous',
+          body: PRODUCTS_QUERY,
+          headers: {},
+          concurrency,
+          expect: '"totalCount":60',
+        },
+        gateways: all,
+      },
+      {
+        workload: {
+          name: 'storefront me { notifications { … product } }',
+          body: ME_QUERY,
+          headers: { authorization: `Bearer ${token}` },
+          concurrency,
+          expect: 'Bench product',
+        },
+        gateways: all,
+      },
+      {
+        workload: {
+          name: 'storefront products(first:20), anonymous, response cache on',
+          body: PRODUCTS_QUERY,
+          headers: {},
+          concurrency,
+          expect: '"totalCount":60',
+        },
+        gateways: ['ours', 'ours+cache', 'hive (js)'],
+      },
+    ]);
+    await stopAll(gateways.map((g) => g.child));
+    await stopAll([host]);
+  }
+  if (workloads.has('static')) {
+    agent.destroy();
+    agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+    const host = startChild('static subgraphs', process.execPath, [...tsx, 'bench/static-subgraphs.ts']);
+    const { supergraphPath, urls } = await firstJsonLine<{ supergraphPath: string; urls: Record<string, string> }>(host, 60_000);
+    const gateways = await startGateways(supergraphPath, urls, false);
+    await runWorkloads(gateways, [
+      {
+        workload: {
+          name: 'static federation (4 cheap subgraphs, nested query)',
+          body: STATIC_QUERY,
+          headers: {},
+          concurrency: staticConcurrency,
+          expect: 'shippingEstimate',
+        },
+        gateways: ['ours', 'stock apollo', 'hive (js)'],
+      },
+    ]);
+    await stopAll(gateways.map((g) => g.child));
+    await stopAll([host]);
+  }
+} finally {
+  agent.destroy();
+  await stopAll(children);
+}

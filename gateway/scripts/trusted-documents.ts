@@ -1,0 +1,60 @@
+// Builds the trusted-documents manifest from the operations clients send (today the end-to-end
+// operations in e2e/test/operations.graphql; a web client's documents would be listed the same way).
+//   npm run trusted-documents            write gateway/trusted-documents.json
+//   npm run trusted-documents -- --check fail if the committed manifest is out of date
+// Each operation's body is printed with the fragments it uses; its id is the SHA-256 of that body,
+// which is what clients send as `extensions.persistedQuery.sha256Hash`.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode } from 'graphql';
+import { sha256, type PersistedQueryManifest } from '../src/persisted-queries.js';
+
+const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const SOURCES = [join(gatewayDir, '..', 'e2e', 'test', 'operations.graphql')];
+export const MANIFEST_PATH = join(gatewayDir, 'trusted-documents.json');
+
+export function buildManifest(sources: string[]): PersistedQueryManifest {
+  const definitions: DefinitionNode[] = sources.flatMap((source) => parse(source).definitions);
+  const fragments = new Map(
+    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const operations: PersistedQueryManifest['operations'] = [];
+  for (const op of definitions) {
+    if (op.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (!op.name) throw new Error('every registered operation needs a name');
+    const used = new Map<string, FragmentDefinitionNode>();
+    const collect = (node: DefinitionNode) =>
+      visit(node, {
+        FragmentSpread(spread) {
+          const fragment = fragments.get(spread.name.value);
+          if (!fragment) throw new Error(`unknown fragment ${spread.name.value} in ${op.name!.value}`);
+          if (!used.has(fragment.name.value)) {
+            used.set(fragment.name.value, fragment);
+            collect(fragment);
+          }
+        },
+      });
+    collect(op);
+    const body = print({ kind: Kind.DOCUMENT, definitions: [op, ...used.values()] });
+    operations.push({ id: sha256(body), name: op.name.value, type: op.operation, body });
+  }
+  return { format: 'apollo-persisted-query-manifest', version: 1, operations };
+}
+
+export const manifestText = () =>
+  JSON.stringify(buildManifest(SOURCES.map((path) => readFileSync(path, 'utf8'))), null, 2) + '\n';
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const next = manifestText();
+  const current = existsSync(MANIFEST_PATH) ? readFileSync(MANIFEST_PATH, 'utf8') : '';
+  if (process.argv.includes('--check')) {
+    if (next !== current) {
+      console.error(`${MANIFEST_PATH} is out of date: run \`npm run trusted-documents\``);
+      process.exit(1);
+    }
+  } else if (next !== current) {
+    writeFileSync(MANIFEST_PATH, next);
+    console.log(`wrote ${MANIFEST_PATH}`);
+  }
+}

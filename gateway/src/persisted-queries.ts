@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { ResponseStore } from './response-cache.js';
+import type { GatewayContext } from './server.js';
+
+/**
+ * How operations may reach the gateway:
+ * - `apq`: any operation; clients may send a SHA-256 instead of the text once the gateway has seen it
+ *   (automatic persisted queries), which also makes GET URLs short enough for CDNs.
+ * - `trusted`: only operations listed in the manifest built from the clients' documents run; anything
+ *   else is refused with PERSISTED_QUERY_NOT_IN_LIST and a 400. For production.
+ * - `off`: the full text on every request.
+ */
+export type PersistedQueryMode = 'apq' | 'trusted' | 'off';
+
+/** Apollo's persisted query manifest format (what `generate-persisted-query-manifest` writes). */
+export interface PersistedQueryManifest {
+  format: 'apollo-persisted-query-manifest';
+  version: 1;
+  operations: { id: string; name: string; type: 'query' | 'mutation' | 'subscription'; body: string }[];
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function readManifest(path: string): Map<string, string> {
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as PersistedQueryManifest;
+  if (manifest.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1) {
+    throw new Error(`${path} is not an Apollo persisted query manifest (version 1)`);
+  }
+  const documents = new Map<string, string>();
+  for (const op of manifest.operations) {
+    // The id is what clients send; it must be the hash of the body we would run.
+    if (op.id !== sha256(op.body)) throw new Error(`${path}: operation ${op.name} has an id that is not the SHA-256 of its body`);
+    documents.set(op.id, op.body);
+  }
+  return documents;
+}
+
+/** The shape of Apollo's `KeyValueCache`, which `persistedQueries.cache` takes. */
+interface KeyValueCache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
+  delete(key: string): Promise<boolean | void>;
+}
+
+/** APQ registrations in the shared store, so every replica knows a hash any replica has seen. */
+export function storeAsApqCache(store: ResponseStore, defaultTtlSeconds: number): KeyValueCache {
+  return {
+    get: (key) => store.get(key),
+    set: (key, value, options) => store.set(key, value, options?.ttl ?? defaultTtlSeconds),
+    delete: async () => undefined,
+  };
+}
+
+/** The manifest as a read-only APQ cache: hash-only requests find registered documents, nothing can register. */
+function manifestCache(documents: Map<string, string>): KeyValueCache {
+  return {
+    get: async (key) => documents.get(key.replace(/^apq:/, '')),
+    set: async () => undefined,
+    delete: async () => undefined,
+  };
+}
+
+/**
+ * Refuses every operation whose text is not in the manifest. The check runs in `didResolveOperation`
+ * because that is the earliest hook whose thrown GraphQLError Apollo answers as it is (code and 400);
+ * earlier hooks' errors become INTERNAL_SERVER_ERROR. So an unregistered document that does not even
+ * parse or validate is refused by those steps first (still a 400), and the parse is bounded by the
+ * body and token limits.
+ */
+function trustedDocumentsPlugin(documents: Map<string, string>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(ctx) {
+          if (documents.has(ctx.queryHash)) return;
+          throw new GraphQLError('This operation is not registered with the gateway', {
+            extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+}
+
+export interface PersistedQuerySettings {
+  mode: PersistedQueryMode;
+  /** Path of the manifest, for `trusted`. */
+  manifestPath: string;
+  /** How long an APQ registration is kept in a shared store. */
+  apqTtlSeconds: number;
+}
+
+/** The `persistedQueries` option and plugins for Apollo Server in the given mode. */
+export function persistedQueries(settings: PersistedQuerySettings, store: ResponseStore | undefined) {
+  if (settings.mode === 'off') return { option: false as const, plugins: [] };
+  if (settings.mode === 'trusted') {
+    const documents = readManifest(settings.manifestPath);
+    return { option: { cache: manifestCache(documents), ttl: null }, plugins: [trustedDocumentsPlugin(documents)] };
+  }
+  // Without a shared store Apollo keeps registrations in its own in-memory cache.
+  return { option: store ? { cache: storeAsApqCache(store, settings.apqTtlSeconds) } : {}, plugins: [] };
+}

@@ -1,0 +1,123 @@
+import http from 'node:http';
+import https from 'node:https';
+
+export interface SubgraphFetcherOptions {
+  /** Upper bound on open sockets per subgraph origin; further requests queue in the agent. */
+  maxSocketsPerSubgraph: number;
+  /** How long one subgraph request may take, from sending to the last byte of the body. */
+  timeoutMs: number;
+  /** Idle keep-alive sockets are closed after this long (below the subgraphs' own keep-alive timeout). */
+  keepAliveMs: number;
+  /** Largest response body accepted from a subgraph. */
+  maxResponseBytes: number;
+}
+
+/** A subgraph's answer, read in full. */
+export interface SubgraphResponse {
+  url: string;
+  status: number;
+  statusText: string;
+  /** Response headers, names lower-cased. */
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface SubgraphRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  /** On a new connection of its own, closed afterwards, instead of a pooled keep-alive one. */
+  freshConnection?: boolean;
+}
+
+export class SubgraphFetchError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+    this.name = 'SubgraphFetchError';
+  }
+}
+
+export interface SubgraphFetcher {
+  fetch(url: string, request: SubgraphRequest): Promise<SubgraphResponse>;
+  /** Closes idle keep-alive sockets (on shutdown). */
+  close(): void;
+}
+
+/**
+ * A keep-alive `node:http` fetcher for `RemoteGraphQLDataSource`. `@apollo/gateway`'s default is
+ * make-fetch-happen, an HTTP-caching client built for npm: per request it builds cache policy objects
+ * and streams through several layers, which measured at about half the gateway's CPU per request on a
+ * cheap subgraph. Subgraph calls need none of that: one agent per origin with a bounded socket pool,
+ * a deadline, and the body read into one string.
+ */
+export function createSubgraphFetcher(options: SubgraphFetcherOptions): SubgraphFetcher {
+  const agentOptions = {
+    keepAlive: true,
+    keepAliveMsecs: 1_000,
+    maxSockets: options.maxSocketsPerSubgraph,
+    maxFreeSockets: options.maxSocketsPerSubgraph,
+    timeout: options.keepAliveMs,
+    scheduling: 'lifo' as const,
+  };
+  const agents = new Map<string, http.Agent>();
+  const agentFor = (url: URL): http.Agent => {
+    let agent = agents.get(url.origin);
+    if (!agent) {
+      agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+      agents.set(url.origin, agent);
+    }
+    return agent;
+  };
+
+  const fetch = (input: string, init: SubgraphRequest): Promise<SubgraphResponse> =>
+    new Promise<SubgraphResponse>((resolve, reject) => {
+      const url = new URL(input);
+      const headers: Record<string, string | number> = { ...init.headers, 'content-length': Buffer.byteLength(init.body) };
+      const client = url.protocol === 'https:' ? https : http;
+      const agent = init.freshConnection ? false : agentFor(url);
+      const req = client.request(url, { method: init.method, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxResponseBytes) {
+            req.destroy(new SubgraphFetchError(`subgraph response larger than ${options.maxResponseBytes} bytes`, input));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          resolve({
+            url: input,
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers,
+            body: text,
+          });
+        });
+        res.on('error', reject);
+      });
+      // One deadline for the whole exchange (connect, send, wait, read), unlike the socket idle timeout.
+      const timer = setTimeout(() => {
+        req.destroy(new SubgraphFetchError(`subgraph request timed out after ${options.timeoutMs} ms`, input));
+      }, options.timeoutMs);
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      req.end(init.body);
+    });
+
+  return {
+    fetch,
+    close() {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+    },
+  };
+}
