@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the local cluster's components (scripts/cluster.sh) into .tools/cluster/bin, once per pinned
+# version: Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+# kube-proxy, kubectl) from infra/cluster/components (go.mod pins k8s.io/kubernetes like helm/envtest),
+# a CoreDNS with only the plugins the cluster needs (infra/cluster/coredns), the pod sandbox ("pause")
+# program, and helm (scripts/tools.sh). Cold: ~10-20 min of Go builds on 2 contended cores.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIN="$ROOT/.tools/cluster/bin"
+mkdir -p "$BIN"
+[[ -x /usr/local/go/bin/go ]] && export PATH="$PATH:/usr/local/go/bin"
+command -v go >/dev/null 2>&1 || { echo "error: Go 1.26+ is needed to build the cluster components (https://go.dev/dl/)" >&2; exit 1; }
+
+KUBERNETES_VERSION="v1.35.4"
+COREDNS_VERSION="v1.15.0"
+
+stamp_of() { # module dir -> version + go.sum digest: a changed pin rebuilds
+  echo "$1+$(cat "$2/go.mod" "$2/go.sum" "$2"/*.go "$2"/*/*.go 2>/dev/null | sha256sum | cut -c1-16)"
+}
+built() { [[ -f "$BIN/.$1.version" && "$(cat "$BIN/.$1.version")" == "$2" ]]; }
+
+build_kubernetes() {
+  local dir="$ROOT/infra/cluster/components" stamp
+  stamp="$(stamp_of "$KUBERNETES_VERSION" "$dir")"
+  built kubernetes "$stamp" && return
+  grep -q "k8s.io/kubernetes $KUBERNETES_VERSION\$" "$dir/go.mod" || {
+    echo "error: infra/cluster/components/go.mod does not pin k8s.io/kubernetes $KUBERNETES_VERSION" >&2
+    exit 1
+  }
+  echo "cluster: building Kubernetes $KUBERNETES_VERSION components into .tools/cluster/bin (once; 10-20 min cold) ..."
+  local minor="${KUBERNETES_VERSION#v1.}" v=k8s.io/component-base/version
+  minor="${minor%%.*}"
+  (cd "$dir" && go build -trimpath -ldflags "-s -w -X $v.gitVersion=$KUBERNETES_VERSION \
+    -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean" -o "$BIN/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
+    k8s.io/kubernetes/cmd/kubectl ./etcd)
+  # The sandbox image's only file: static, so the image needs no libc.
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN/pause" ./pause)
+  echo "$stamp" >"$BIN/.kubernetes.version"
+}
+
+build_coredns() {
+  local dir="$ROOT/infra/cluster/coredns" stamp
+  stamp="$(stamp_of "$COREDNS_VERSION" "$dir")"
+  built coredns "$stamp" && return
+  echo "cluster: building CoreDNS $COREDNS_VERSION (cluster plugins only) into .tools/cluster/bin ..."
+  (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$BIN/coredns" .)
+  echo "$stamp" >"$BIN/.coredns.version"
+}
+
+for part in ${*:-kubernetes coredns helm}; do
+  case "$part" in
+    kubernetes) build_kubernetes ;;
+    coredns) build_coredns ;;
+    helm | ferretdb | mailpit) bash "$ROOT/scripts/tools.sh" "$part" ;;
+    *) echo "unknown part: $part" >&2; exit 1 ;;
+  esac
+done
