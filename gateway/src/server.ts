@@ -61,7 +61,7 @@ export function createGateway(deps: GatewayDeps) {
   const fetchSettings = { ...defaultSubgraphFetch, ...deps.subgraphFetch };
   const keepAlive = createSubgraphFetcher(fetchSettings);
   // A query whose kept-alive connection a draining subgraph pod was closing goes out again (subgraph-fetch.ts).
-  const fetcher = { ...keepAlive, fetch: retryStaleConnections(keepAlive.fetch) };
+  const fetcher = { ...keepAlive, fetch: retryStaleConnections((url, init) => keepAlive.fetch(url, init)) };
   const dedup =
     fetchSettings.dedupMaxInFlight > 0 ? createInflightDedup<SubgraphResponse>(fetchSettings.dedupMaxInFlight) : undefined;
   const gateway = new ApolloGateway({
