@@ -1,0 +1,109 @@
+import { createLogger } from '@little-ecom/logger';
+import { serveApp, type RunningService } from '@little-ecom/service';
+import { freshDatabase, graphqlRequest, type TestDatabase } from '@little-ecom/testing';
+import type { Db } from 'mongodb';
+import { createAccountsApp, type AccountsApp } from '../src/app.js';
+import { loadAccountsConfig } from '../src/config.js';
+import { createArgon2Hasher, type PasswordHasher } from '../src/passwords/password.hasher.js';
+import { generateSigningJwk, importSigningKeys, type SigningKeys } from '../src/tokens/signing-keys.js';
+import type { UserDocument } from '../src/users/user.repository.js';
+
+/** A hasher that counts what it does, around the real argon2id one (cheap parameters for speed). */
+export interface CountingHasher extends PasswordHasher {
+  counts: { hash: number; verify: number; verifyDummy: number };
+}
+
+export async function countingHasher(params = { memoryKiB: 1024, timeCost: 1, parallelism: 1 }): Promise<CountingHasher> {
+  const inner = await createArgon2Hasher(params);
+  const counts = { hash: 0, verify: 0, verifyDummy: 0 };
+  return {
+    counts,
+    hash: (password) => {
+      counts.hash++;
+      return inner.hash(password);
+    },
+    verify: (hash, password) => {
+      counts.verify++;
+      return inner.verify(hash, password);
+    },
+    verifyDummy: (password) => {
+      counts.verifyDummy++;
+      return inner.verifyDummy(password);
+    },
+    needsRehash: (hash) => inner.needsRehash(hash),
+  };
+}
+
+export interface AccountsUnderTest {
+  url: string;
+  baseUrl: string;
+  db: Db;
+  keys: SigningKeys;
+  hasher: CountingHasher;
+  settings: ReturnType<typeof loadAccountsConfig>['auth'];
+  http: RunningService;
+  app: AccountsApp;
+  /** GraphQL over real HTTP; `ip` is sent as the first X-Forwarded-For hop, as the gateway does. */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; ip?: string },
+  ): ReturnType<typeof graphqlRequest<T>>;
+  user(email: string): Promise<UserDocument | null>;
+  close(): Promise<void>;
+}
+
+/** The accounts subgraph on 127.0.0.1 (random port) over a fresh database, with test-sized settings. */
+export async function startAccounts(env: Record<string, string> = {}, database?: TestDatabase): Promise<AccountsUnderTest> {
+  const testDb = database ?? (await freshDatabase('accounts'));
+  const config = loadAccountsConfig({ NODE_ENV: 'test', ...env });
+  const keys = await importSigningKeys([await generateSigningJwk()]);
+  const hasher = await countingHasher();
+  const logger = createLogger({ service: 'accounts-test', level: 'error' });
+  const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher });
+  const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
+  const url = `${http.url}/graphql`;
+  return {
+    url,
+    baseUrl: http.url,
+    db: testDb.db,
+    keys,
+    hasher,
+    settings: config.auth,
+    http,
+    app,
+    gql: (query, variables, options = {}) =>
+      graphqlRequest(url, query, variables, {
+        'x-forwarded-for': options.ip ?? '198.51.100.1',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      }),
+    user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
+    async close() {
+      await http.stop(2_000);
+      if (!database) await testDb.drop();
+    },
+  };
+}
+
+export const AUTH_FIELDS = 'accessToken refreshToken expiresAt user { id email name role createdAt }';
+
+export interface AuthPayloadData {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: string;
+  user: { id: string; email: string; name: string; role: string; createdAt: string };
+}
+
+export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ${AUTH_FIELDS} } }`;
+export const LOG_IN = `mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) { ${AUTH_FIELDS} } }`;
+export const REFRESH = `mutation Refresh($token: String!) { refreshSession(refreshToken: $token) { ${AUTH_FIELDS} } }`;
+export const LOG_OUT = `mutation LogOut($token: String!) { logOut(refreshToken: $token) }`;
+export const ME = `query Me { me { id email name role } }`;
+export const CHANGE_PASSWORD = `mutation Change($current: String!, $next: String!) { changePassword(currentPassword: $current, newPassword: $next) }`;
+export const REQUEST_RESET = `mutation RequestReset($email: String!) { requestPasswordReset(email: $email) }`;
+export const RESET = `mutation Reset($token: String!, $password: String!) { resetPassword(token: $token, newPassword: $password) }`;
+export const SET_ROLE = `mutation SetRole($userId: ID!, $role: Role!) { setUserRole(userId: $userId, role: $role) { id role } }`;
+
+/** The `extensions.code` of the first error, if any. */
+export const codeOf = (response: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  response.errors?.[0]?.extensions?.['code'];
