@@ -93,6 +93,16 @@ export const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:1025';
 
+/** A subgraph's MongoDB connection and its own database (the `database` of subgraphs.json). */
+export const mongoEnv = (database: string) => ({
+  MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
+  MONGODB_DB: z.string().default(database),
+});
+
+export function mongoSettings(env: { MONGODB_URI: string; MONGODB_DB: string }) {
+  return { uri: env.MONGODB_URI, dbName: env.MONGODB_DB };
+}
+
 interface CommonEnv {
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error';

@@ -8,7 +8,7 @@ import { readServiceList, readSubgraphSchemas, repoRoot } from './index.js';
 const { subgraphs } = readServiceList();
 const ENTRY_FILES = ['app', 'index', 'main', 'server', 'config', 'context'].map((f) => `src/${f}.ts`);
 
-describe.each(subgraphs)('subgraph $name', ({ name, codegen }) => {
+describe.each(subgraphs)('subgraph $name', ({ name, database, port, codegen }) => {
   const dir = join(repoRoot, 'subgraphs', name);
 
   it('has the common layout: entry files, schema, resolvers and tests', () => {
@@ -16,6 +16,12 @@ describe.each(subgraphs)('subgraph $name', ({ name, codegen }) => {
       expect(existsSync(join(dir, file)), `${name}/${file}`).toBe(true);
     for (const folder of ['src/resolvers', 'test'])
       expect(statSync(join(dir, folder)).isDirectory(), `${name}/${folder}`).toBe(true);
+  });
+
+  it('defaults to its listed port and database', () => {
+    const config = readFileSync(join(dir, 'src/config.ts'), 'utf8');
+    expect(config).toContain(`PORT: port(${port})`);
+    expect(config).toContain(`...mongoEnv('${database}')`);
   });
 
   it('is the workspace @little-ecom/<name> with the scripts turbo and the image build run', () => {
