@@ -74,7 +74,7 @@ export const httpUrl = (fallback: string) =>
     .default(fallback)
     .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL');
 
-export const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
 export const logLevel = z.enum(['debug', 'info', 'warn', 'error']).default('info');
 
 /** Settings every service reads the same way. */

@@ -15,7 +15,7 @@ import {
 } from '@little-ecom/config';
 
 /** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane (our default). */
-export const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
+const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** The cheat sheet's equally strong alternatives (memory KiB, iterations): trading memory for time. */
 const OWASP_ARGON2_EQUIVALENTS: readonly (readonly [number, number])[] = [

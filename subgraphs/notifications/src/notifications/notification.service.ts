@@ -6,7 +6,7 @@ import type { Scope } from '@little-ecom/scope';
 import { preferencesOf, type Preferences, type UserRepository } from '../users/user.repository.js';
 import type { NotificationDocument, NotificationRepository } from './notification.repository.js';
 
-export type NotificationPage = CursorPage<NotificationDocument>;
+type NotificationPage = CursorPage<NotificationDocument>;
 
 const encodeCursor = (id: ObjectId) => Buffer.from(id.toHexString(), 'utf8').toString('base64url');
 

@@ -22,7 +22,7 @@ export interface ListProductsArgs {
   sort?: ProductSortName | null;
 }
 
-export type ProductPage = CursorPage<ProductDocument>;
+type ProductPage = CursorPage<ProductDocument>;
 
 /** What consumers learn about a product in its events. */
 function snapshot(doc: ProductDocument): ProductSnapshot {
