@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
@@ -17,40 +18,36 @@ const shared = {
   scalars: { ID: 'string' },
 };
 
+interface ListedSubgraph {
+  name: string;
+  codegen?: { mappers?: Record<string, string> };
+}
+
+/** `order-history` -> `OrderHistory`: each subgraph exports `<Name>Context` from src/context.ts. */
+const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase());
+
+// One entry per subgraph in subgraphs.json (read directly: codegen runs before any workspace is built).
+const listed = (JSON.parse(readFileSync('subgraphs.json', 'utf8')) as { subgraphs: ListedSubgraph[] }).subgraphs;
+const subgraphEntries: CodegenConfig['generates'] = Object.fromEntries(
+  listed.map(({ name, codegen }) => [
+    `subgraphs/${name}/src/__generated__/resolvers-types.ts`,
+    {
+      schema: `subgraphs/${name}/src/schema.graphql`,
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: `../context.js#${pascal(name)}Context`,
+        mappers: Object.fromEntries(Object.entries(codegen?.mappers ?? {}).map(([type, path]) => [type, `../${path}`])),
+      },
+    },
+  ]),
+);
+
 const config: CodegenConfig = {
   overwrite: true,
   hooks: {},
   generates: {
-    'subgraphs/products/src/__generated__/resolvers-types.ts': {
-      schema: 'subgraphs/products/src/schema.graphql',
-      plugins: resolverPlugins,
-      config: {
-        ...shared,
-        contextType: '../context.js#ProductsContext',
-        mappers: { Product: '../catalog/product.repository.js#ProductDocument' },
-      },
-    },
-    'subgraphs/notifications/src/__generated__/resolvers-types.ts': {
-      schema: 'subgraphs/notifications/src/schema.graphql',
-      plugins: resolverPlugins,
-      config: {
-        ...shared,
-        contextType: '../context.js#NotificationsContext',
-        mappers: {
-          Notification: '../notifications/notification.repository.js#NotificationDocument',
-          User: '../users/user.repository.js#UserReference',
-        },
-      },
-    },
-    'subgraphs/accounts/src/__generated__/resolvers-types.ts': {
-      schema: 'subgraphs/accounts/src/schema.graphql',
-      plugins: resolverPlugins,
-      config: {
-        ...shared,
-        contextType: '../context.js#AccountsContext',
-        mappers: { User: '../users/user.repository.js#UserDocument' },
-      },
-    },
+    ...subgraphEntries,
     // Typed documents for the end-to-end tests, checked against what clients see through the gateway.
     'e2e/test/__generated__/operations.ts': {
       schema: 'gateway/api-schema.graphql',

@@ -15,14 +15,20 @@ npm run --silent codegen
 npm run --silent compose >/dev/null
 npm run --silent seed -w @little-ecom/products
 
+# Every subgraph of subgraphs.json; turbo below runs the `dev` script of every workspace that has one.
+subgraph_lines=""
+while read -r name port _db; do
+  extra=""
+  [[ "$name" == accounts ]] && extra="   (JWKS: /.well-known/jwks.json)"
+  subgraph_lines+="$(printf '    %-25s %s' "$name subgraph" "http://localhost:$port/graphql$extra")"$'\n'
+done < <(node scripts/service-list.mjs subgraphs)
+gateway_port="$(node -p "require('./subgraphs.json').gateway.port")"
+
 cat <<MSG
 
   little-ecom is starting
-    GraphQL + Apollo Sandbox  http://localhost:4000/
-    products subgraph         http://localhost:4001/graphql
-    accounts subgraph         http://localhost:4002/graphql   (JWKS: /.well-known/jwks.json)
-    notifications subgraph    http://localhost:4003/graphql
-    Mailpit (sent emails)     http://localhost:8025/
+    GraphQL + Apollo Sandbox  http://localhost:$gateway_port/
+${subgraph_lines}    Mailpit (sent emails)     http://localhost:8025/
   A demo admin, in another terminal:
     npm run -s create-admin -- --email admin@example.com --password '<a password of 8+ characters>'
     then run the logIn mutation in Sandbox and send 'Authorization: Bearer <accessToken>'.

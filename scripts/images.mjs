@@ -41,11 +41,16 @@ const EPOCH = '2026-01-01T00:00:00Z';
 const log = (message) => console.error(`images: ${message}`);
 const run = (cmd, args, options = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
 
-/** The services table the Dockerfile's build arguments come from (infra/docker/services.sh). */
+/** The services table the Dockerfile's build arguments come from (infra/docker/services.sh, from subgraphs.json). */
 export function services() {
-  const source = readFileSync(join(ROOT, 'infra/docker/services.sh'), 'utf8');
-  const body = /^LITTLE_ECOM_SERVICES=\(\n([\s\S]*?)^\)$/m.exec(source)?.[1] ?? '';
-  return [...body.matchAll(/^\s*"(\S+) (\S+) (\d+)"$/gm)].map(([, name, dir, port]) => ({ name, dir, port }));
+  const lines = execFileSync('node', [join(ROOT, 'scripts/service-list.mjs'), 'images'], { encoding: 'utf8' });
+  return lines
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [name, dir, port] = line.split(' ');
+      return { name, dir, port };
+    });
 }
 
 /** The Node version of the Dockerfile's base image: the image runs the same Node. */

@@ -1,8 +1,13 @@
 import { fileURLToPath } from 'node:url';
+import { bundledSubgraphs } from './subgraph-urls.js';
 import { bool, commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 const defaultManifest = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
+
+// PRODUCTS_URL, ACCOUNTS_URL, ...: one variable per subgraph of the shipped supergraph, defaulting to its local URL.
+const subgraphs = bundledSubgraphs(defaultSupergraph);
+const subgraphUrlEnv = Object.fromEntries(subgraphs.map((s) => [s.urlEnv, httpUrl(s.url)]));
 
 const schema = z
   .object({
@@ -10,9 +15,7 @@ const schema = z
     PORT: port(4000),
     SUPERGRAPH_PATH: z.string().default(defaultSupergraph),
     SUPERGRAPH_POLL_MS: positiveInt(2_000),
-    PRODUCTS_URL: httpUrl('http://127.0.0.1:4001/graphql'),
-    ACCOUNTS_URL: httpUrl('http://127.0.0.1:4002/graphql'),
-    NOTIFICATIONS_URL: httpUrl('http://127.0.0.1:4003/graphql'),
+    ...subgraphUrlEnv,
     CORS_ORIGINS: list([]),
     TRUST_PROXY: bool(false),
     MAX_DEPTH: positiveInt(10),
@@ -40,7 +43,8 @@ const schema = z
     return {
       ...commonSettings('gateway', env),
       supergraph: { path: env.SUPERGRAPH_PATH, pollIntervalMs: env.SUPERGRAPH_POLL_MS },
-      subgraphUrls: { products: env.PRODUCTS_URL, accounts: env.ACCOUNTS_URL, notifications: env.NOTIFICATIONS_URL },
+      // The URL variables are built from the list above, so their keys are not in the static type.
+      subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, String((env as Record<string, unknown>)[s.urlEnv])])),
       // Development allows any origin so Sandbox and local front-ends work; production only the list.
       corsOrigins: env.CORS_ORIGINS.length > 0 || production ? env.CORS_ORIGINS : ['*'],
       trustProxy: env.TRUST_PROXY,

@@ -17,6 +17,7 @@ import {
   templateText,
   type Manifest,
 } from './support/tools.js';
+import { COMPONENTS } from './support/service-list.js';
 
 interface Container {
   name: string;
@@ -57,7 +58,6 @@ const find = (manifests: Manifest[], kind: string, name: string): Manifest => {
   return found;
 };
 const name = (component: string) => `${RELEASE}-little-ecom-${component}`;
-const COMPONENTS = ['gateway', 'products', 'accounts', 'notifications'];
 
 describe('helm lint --strict', () => {
   it.each(Object.entries(VALUE_SETS))('passes with the %s values', (_set, files) => {

@@ -1,14 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_LIST, SUBGRAPHS } from './support/service-list.js';
 import { ROOT } from './support/tools.js';
 
+// The gateway and every subgraph of subgraphs.json, in that order.
 const SERVICES = [
-  { name: 'gateway', dir: 'gateway', port: 4000 },
-  { name: 'products', dir: 'subgraphs/products', port: 4001 },
-  { name: 'accounts', dir: 'subgraphs/accounts', port: 4002 },
-  { name: 'notifications', dir: 'subgraphs/notifications', port: 4003 },
+  { name: 'gateway', dir: 'gateway', port: SERVICE_LIST.gateway.port },
+  ...SUBGRAPHS.map((s) => ({ name: s.name, dir: `subgraphs/${s.name}`, port: s.port })),
 ];
 
 interface PackageJson {
@@ -19,15 +20,19 @@ interface PackageJson {
 }
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-/** The `"<name> <dir> <port>"` entries of infra/docker/services.sh. */
+/** The `"<name> <dir> <port>"` entries of LITTLE_ECOM_SERVICES, as the build scripts see it after sourcing infra/docker/services.sh. */
 function serviceTable(): { name: string; dir: string; port: number }[] {
-  const source = readFileSync(join(ROOT, 'infra/docker/services.sh'), 'utf8');
-  const body = /^LITTLE_ECOM_SERVICES=\(\n([\s\S]*?)^\)$/m.exec(source)?.[1] ?? '';
-  return [...body.matchAll(/^\s*"(\S+) (\S+) (\d+)"$/gm)].map(([, name, dir, port]) => ({
-    name: name!,
-    dir: dir!,
-    port: Number(port),
-  }));
+  const lines = execFileSync('bash', ['-c', 'source infra/docker/services.sh && printf "%s\\n" "${LITTLE_ECOM_SERVICES[@]}"'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return lines
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [name, dir, port] = line.split(' ');
+      return { name: name!, dir: dir!, port: Number(port) };
+    });
 }
 
 /** Runtime imports (type-only imports are erased by tsc) of the non-test sources under `dir`. */

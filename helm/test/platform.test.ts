@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { kubeconform } from './support/kubeconform.js';
+import { SUBGRAPHS } from './support/service-list.js';
 import { ROOT, run } from './support/tools.js';
 
 const PLATFORM = join(ROOT, 'infra/platform');
@@ -97,7 +98,7 @@ describe('infra/platform', () => {
     expect(spec.type).toBe('ReplicaSet');
     expect(spec.members).toBeGreaterThanOrEqual(3);
     expect(spec.users.map((u) => [u.name, u.roles])).toEqual(
-      ['products', 'accounts', 'notifications'].map((db) => [db, [{ name: 'readWrite', db }]]),
+      SUBGRAPHS.map((s) => [s.name, [{ name: 'readWrite', db: s.database }]]),
     );
   });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run docker:build [-- <tag>]`: builds the four service images where a Docker engine exists, all
+# `npm run docker:build [-- <tag>]`: builds the service images (subgraphs.json) where a Docker engine exists, all
 # from infra/docker/Dockerfile (build arguments pick the service; the table is infra/docker/services.sh).
 # Images: ${REGISTRY:-ghcr.io/little-ecom}/<service>:<tag>, tag defaulting to the chart appVersion.
 # Without Docker, scripts/images.sh builds the same images as docker-archive tarballs.
@@ -19,4 +19,4 @@ for entry in "${LITTLE_ECOM_SERVICES[@]}"; do
   docker build --file infra/docker/Dockerfile --build-arg "SERVICE=$service" --build-arg "SERVICE_DIR=$dir" \
     --build-arg "PORT=$port" --tag "$REGISTRY/$service:$TAG" ${DOCKER_BUILD_ARGS:-} .
 done
-echo "push with: for s in gateway products accounts notifications; do docker push $REGISTRY/\$s:$TAG; done"
+echo "push with: for s in ${LITTLE_ECOM_SERVICES[*]%% *}; do docker push $REGISTRY/\$s:$TAG; done"

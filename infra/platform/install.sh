@@ -63,7 +63,8 @@ install_platform() {
   log "MongoDB operator $MONGODB_OPERATOR_CHART_VERSION and the replica set"
   helm upgrade --install mongodb-kubernetes mongodb/mongodb-kubernetes --version "$MONGODB_OPERATOR_CHART_VERSION" \
     --namespace mongodb --create-namespace -f "$PLATFORM/values/mongodb-kubernetes.yaml" --wait --timeout 10m
-  for user in products accounts notifications; do
+  # One MongoDB user per subgraph of subgraphs.json (manifests/mongodb.yaml lists the same; helm/test checks).
+  for user in $(node "$ROOT/scripts/service-list.mjs" subgraphs | cut -d' ' -f1); do
     secret_once mongodb "mongodb-$user-password" password "$(openssl rand -hex 24)"
   done
   kubectl apply -f "$PLATFORM/manifests/mongodb.yaml"
@@ -115,10 +116,12 @@ install_platform() {
 install_app() {
   log "little-ecom secrets"
   namespace "$NS"
-  local mongo_products mongo_accounts mongo_notifications amqp smtp jwt rabbit_user rabbit_pass redis
-  mongo_products="$(secret_value mongodb little-ecom-mongodb-admin-products connectionString.standard)"
-  mongo_accounts="$(secret_value mongodb little-ecom-mongodb-admin-accounts connectionString.standard)"
-  mongo_notifications="$(secret_value mongodb little-ecom-mongodb-admin-notifications connectionString.standard)"
+  local amqp smtp jwt rabbit_user rabbit_pass redis name _port _db
+  # <subgraph>-mongodb-uri for every subgraph of subgraphs.json, from its operator-made connection secret.
+  local mongo_uris=()
+  while read -r name _port _db; do
+    mongo_uris+=("--from-literal=$name-mongodb-uri=$(secret_value mongodb "little-ecom-mongodb-admin-$name" connectionString.standard)")
+  done < <(node "$ROOT/scripts/service-list.mjs" subgraphs)
   rabbit_user="$(secret_value rabbitmq little-ecom-rabbitmq-default-user username)"
   rabbit_pass="$(secret_value rabbitmq little-ecom-rabbitmq-default-user password)"
   amqp="amqp://$(urlencode "$rabbit_user"):$(urlencode "$rabbit_pass")@little-ecom-rabbitmq.rabbitmq.svc:5672"
@@ -132,9 +135,7 @@ install_app() {
   elif $existing; then jwt="$(secret_value "$NS" little-ecom-secrets jwt-signing-keys)"
   else echo "error: set JWT_SIGNING_KEYS_FILE for the first install (docs/deploy.md: generating keys)" >&2; exit 1; fi
   kubectl -n "$NS" create secret generic little-ecom-secrets \
-    --from-literal=products-mongodb-uri="$mongo_products" \
-    --from-literal=accounts-mongodb-uri="$mongo_accounts" \
-    --from-literal=notifications-mongodb-uri="$mongo_notifications" \
+    "${mongo_uris[@]}" \
     --from-literal=amqp-url="$amqp" \
     --from-literal=smtp-url="$smtp" \
     --from-literal=jwt-signing-keys="$jwt" \

@@ -22,12 +22,11 @@
   value: {{ $v.logging.fluentd.tagPrefix | quote }}
 {{- end }}
 {{- if eq .component "gateway" }}
-- name: PRODUCTS_URL
-  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" "products")) | quote }}
-- name: ACCOUNTS_URL
-  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
-- name: NOTIFICATIONS_URL
-  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" "notifications")) | quote }}
+{{- /* PRODUCTS_URL, ...: the gateway names each subgraph's URL variable after it (gateway/src/subgraph-urls.ts). */}}
+{{- range $subgraph := splitList " " (include "little-ecom.subgraphs" $root) }}
+- name: {{ printf "%s_URL" ($subgraph | upper | replace "-" "_") }}
+  value: {{ printf "%s/graphql" (include "little-ecom.componentUrl" (dict "root" $root "component" $subgraph)) | quote }}
+{{- end }}
 - name: SUPERGRAPH_PATH
   value: /etc/little-ecom/supergraph/supergraph.graphql
 - name: CORS_ORIGINS

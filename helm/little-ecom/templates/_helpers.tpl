@@ -17,14 +17,14 @@
 {{- end }}
 {{- end }}
 
-{{/* The components this chart deploys, in a stable order. */}}
+{{/* The components this chart deploys, in a stable order: the gateway, then the subgraphs. */}}
 {{- define "little-ecom.components" -}}
-gateway products accounts notifications
+gateway {{ include "little-ecom.subgraphs" . }}
 {{- end }}
 
-{{/* Subgraphs only. */}}
+{{/* Subgraphs only: `subgraphs` in values.yaml, the list of subgraphs.json (helm/test checks they match). */}}
 {{- define "little-ecom.subgraphs" -}}
-products accounts notifications
+{{- join " " .Values.subgraphs }}
 {{- end }}
 
 {{/* Labels on every resource. */}}

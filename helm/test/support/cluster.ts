@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
+import { freePort } from '@little-ecom/testing';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, run, toolPath } from './tools.js';
@@ -28,17 +28,6 @@ function binary(name: 'kube-apiserver' | 'etcd'): string {
   const path = join(BIN, name);
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`bash scripts/tools.sh kube-apiserver\` (npm test does)`);
   return path;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function httpsGet(url: string, token: string): Promise<{ status: number; text: string }> {

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError, ForbiddenError } from '@little-ecom/errors';
 
-export const ROLES = ['CUSTOMER', 'ADMIN'] as const;
+const ROLES = ['CUSTOMER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The caller of a request, built only from a verified access token. */

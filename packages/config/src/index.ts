@@ -74,7 +74,7 @@ export const httpUrl = (fallback: string) =>
     .default(fallback)
     .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL');
 
-export const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
+const nodeEnv = z.enum(['development', 'production', 'test']).default('development');
 export const logLevel = z.enum(['debug', 'info', 'warn', 'error']).default('info');
 
 /** Settings every service reads the same way. */
@@ -92,6 +92,16 @@ export const commonEnv = {
 export const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:1025';
+
+/** A subgraph's MongoDB connection and its own database (the `database` of subgraphs.json). */
+export const mongoEnv = (database: string) => ({
+  MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
+  MONGODB_DB: z.string().default(database),
+});
+
+export function mongoSettings(env: { MONGODB_URI: string; MONGODB_DB: string }) {
+  return { uri: env.MONGODB_URI, dbName: env.MONGODB_DB };
+}
 
 interface CommonEnv {
   NODE_ENV: 'development' | 'production' | 'test';

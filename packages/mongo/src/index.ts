@@ -123,3 +123,6 @@ export function serializedWrite<T>(key: string, write: () => Promise<T>): Promis
   });
   return run;
 }
+
+export { findManyById, parseObjectId } from './ids.js';
+export { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, pageSize, toCursorPage, type CursorPage } from './paging.js';

@@ -17,6 +17,8 @@ export interface SubgraphEntry {
   urlEnv: string;
   /** Its own MongoDB database. */
   database: string;
+  /** Codegen mappers: GraphQL type -> `path/from/src.js#DocumentType` its resolvers receive (codegen.ts). */
+  codegen?: { mappers?: Record<string, string> };
 }
 
 export interface ServiceList {

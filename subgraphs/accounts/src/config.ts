@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import {
-  DEFAULT_MONGODB_URI,
   bool,
   commonEnv,
   commonSettings,
   loadConfig,
+  mongoEnv,
+  mongoSettings,
   outboxEnv,
   outboxSettings,
   port,
@@ -14,7 +15,7 @@ import {
 } from '@little-ecom/config';
 
 /** OWASP Password Storage Cheat Sheet minimum for argon2id: 19 MiB, 2 iterations, 1 lane (our default). */
-export const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
+const OWASP_ARGON2_MINIMUM = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** The cheat sheet's equally strong alternatives (memory KiB, iterations): trading memory for time. */
 const OWASP_ARGON2_EQUIVALENTS: readonly (readonly [number, number])[] = [
@@ -83,8 +84,7 @@ const schema = z
   .object({
     ...commonEnv,
     PORT: port(4002),
-    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
-    MONGODB_DB: z.string().default('accounts'),
+    ...mongoEnv('accounts'),
     /** Trust the first X-Forwarded-For hop as the client address (the gateway sets it). */
     TRUST_PROXY: bool(true),
     JWT_ISSUER: z.string().default('http://localhost:4002'),
@@ -124,7 +124,7 @@ const schema = z
   .transform((env) => ({
     ...commonSettings('accounts', env),
     trustProxy: env.TRUST_PROXY,
-    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    mongo: mongoSettings(env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     auth: {
       tokens: {

@@ -5,15 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { createOrPromoteAdmin } from '../src/users/create-admin.js';
 import { createUserRepository } from '../src/users/user.repository.js';
-import {
-  LOG_IN,
-  SET_ROLE,
-  SIGN_UP,
-  codeOf,
-  startAccounts,
-  type AccountsUnderTest,
-  type AuthPayloadData,
-} from './accounts-server.js';
+import { LOG_IN, SET_ROLE, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './support.js';
 
 let database: TestDatabase;
 let accounts: AccountsUnderTest;

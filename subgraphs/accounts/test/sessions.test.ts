@@ -13,7 +13,7 @@ import {
   startAccounts,
   type AccountsUnderTest,
   type AuthPayloadData,
-} from './accounts-server.js';
+} from './support.js';
 
 let accounts: AccountsUnderTest;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
   startAccounts,
   type AccountsUnderTest,
   type AuthPayloadData,
-} from './accounts-server.js';
+} from './support.js';
 
 const WINDOW_SECONDS = 2;
 let accounts: AccountsUnderTest;

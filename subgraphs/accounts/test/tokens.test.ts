@@ -3,15 +3,7 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '@little-ecom/auth';
 import { unsignedToken } from '@little-ecom/testing';
-import {
-  CHANGE_PASSWORD,
-  ME,
-  SIGN_UP,
-  codeOf,
-  startAccounts,
-  type AccountsUnderTest,
-  type AuthPayloadData,
-} from './accounts-server.js';
+import { CHANGE_PASSWORD, ME, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './support.js';
 
 let accounts: AccountsUnderTest;
 let session: AuthPayloadData;

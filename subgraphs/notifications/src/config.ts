@@ -1,11 +1,12 @@
 import {
   DEFAULT_AMQP_URL,
-  DEFAULT_MONGODB_URI,
   DEFAULT_SMTP_URL,
   commonEnv,
   commonSettings,
   httpUrl,
   loadConfig,
+  mongoEnv,
+  mongoSettings,
   port,
   positiveInt,
   tokenVerifierEnv,
@@ -18,8 +19,7 @@ const schema = z
   .object({
     ...commonEnv,
     PORT: port(4003),
-    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
-    MONGODB_DB: z.string().default('notifications'),
+    ...mongoEnv('notifications'),
     AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
     /** Prefixes every exchange and queue name; lets tests and side-by-side stacks share a broker. */
     AMQP_PREFIX: z.string().default(''),
@@ -46,7 +46,7 @@ const schema = z
   })
   .transform((env) => ({
     ...commonSettings('notifications', env),
-    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    mongo: mongoSettings(env),
     amqp: {
       url: env.AMQP_URL,
       prefix: env.AMQP_PREFIX,

@@ -1,8 +1,9 @@
 import {
-  DEFAULT_MONGODB_URI,
   commonEnv,
   commonSettings,
   loadConfig,
+  mongoEnv,
+  mongoSettings,
   outboxEnv,
   outboxSettings,
   port,
@@ -16,14 +17,13 @@ const schema = z
   .object({
     ...commonEnv,
     PORT: port(4001),
-    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
-    MONGODB_DB: z.string().default('products'),
+    ...mongoEnv('products'),
     ...tokenVerifierEnv,
     ...outboxEnv,
   })
   .transform((env) => ({
     ...commonSettings('products', env),
-    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
   }));

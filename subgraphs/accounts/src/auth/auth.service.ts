@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, UnauthenticatedError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
-import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password.policy.js';
@@ -11,7 +11,7 @@ import type { SessionService } from '../sessions/session.service.js';
 import type { SingleUseGuard } from '../sessions/single-use.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
-import { parseUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
+import type { UserDocument, UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
 
 export interface AuthPayload {
@@ -123,7 +123,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Needs the current password; ends every other session of the user (the calling one stays). */
     async changePassword(scope: Scope, currentPassword: string, newPassword: string): Promise<boolean> {
       const viewer = requireViewer(scope.auth);
-      const userId = parseUserId(viewer.userId);
+      const userId = parseObjectId(viewer.userId);
       const user = userId ? await users.findById(userId) : null;
       if (!userId || !user) throw new UnauthenticatedError('Authentication required');
       await throttle.check({ email: user.email, clientIp: clientIpOf(scope) });

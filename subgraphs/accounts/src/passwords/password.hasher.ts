@@ -23,7 +23,7 @@ export interface PasswordHasher {
  * NIST SP 800-63B: compare passwords after Unicode normalization, so the same password typed on two
  * keyboards (composed vs decomposed accents) is the same password. Never truncated.
  */
-export const normalizePassword = (password: string) => password.normalize('NFKC');
+const normalizePassword = (password: string) => password.normalize('NFKC');
 
 /** argon2id with the given parameters (see docs/auth.md for the chosen values). */
 export async function createArgon2Hasher(params: Argon2Params): Promise<PasswordHasher> {

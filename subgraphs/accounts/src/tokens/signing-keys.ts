@@ -55,7 +55,7 @@ export async function generateSigningJwk(): Promise<JWK> {
  * Development only: reads the key kept in the git-ignored data folder, creating it on first start, so
  * tokens survive restarts of `npm run dev`.
  */
-export async function loadOrCreateDevKeys(file: string, logger: Logger): Promise<JWK[]> {
+async function loadOrCreateDevKeys(file: string, logger: Logger): Promise<JWK[]> {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
     if (Array.isArray(parsed) && parsed.length > 0) return parsed as JWK[];

@@ -1,4 +1,4 @@
-import { ObjectId, type Db, type IndexDescription } from 'mongodb';
+import type { ObjectId, Db, IndexDescription } from 'mongodb';
 import type { Role } from '@little-ecom/auth';
 import { OUTBOX_FIELD, announceOutboxWrite, outboxAppend, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
@@ -138,8 +138,3 @@ export function createUserRepository(db: Db) {
 }
 
 export type UserRepository = ReturnType<typeof createUserRepository>;
-
-/** Parses a client-supplied id; malformed ids are ids that match nothing. */
-export function parseUserId(id: string): ObjectId | null {
-  return /^[0-9a-fA-F]{24}$/.test(id) ? new ObjectId(id) : null;
-}

@@ -3,7 +3,8 @@ import { requireRole, type Role } from '@little-ecom/auth';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
-import { nextUserVersion, parseUserId, type UserDocument, type UserRepository } from './user.repository.js';
+import { findManyById, parseObjectId } from '@little-ecom/mongo';
+import { nextUserVersion, type UserDocument, type UserRepository } from './user.repository.js';
 
 export interface UserServiceDeps {
   users: UserRepository;
@@ -14,20 +15,15 @@ export interface UserServiceDeps {
 export function createUserService({ users, clock }: UserServiceDeps) {
   return {
     /** Loads many users with one query; the result is aligned with `ids` (null where missing). */
-    async getManyById(_scope: Scope, ids: readonly string[]): Promise<(UserDocument | null)[]> {
-      const objectIds = ids.map(parseUserId).filter((id): id is ObjectId => id !== null);
-      const found = objectIds.length > 0 ? await users.findByIds(objectIds) : [];
-      const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
-      return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
-    },
+    getManyById: (_scope: Scope, ids: readonly string[]) => findManyById(ids, (objectIds) => users.findByIds(objectIds)),
 
     /** ADMIN only, checked against the token and again against the stored role (a demotion counts at once). */
     async setUserRole(scope: Scope, userId: string, role: Role): Promise<UserDocument> {
       const viewer = requireRole(scope.auth, 'ADMIN');
-      const adminId = parseUserId(viewer.userId);
+      const adminId = parseObjectId(viewer.userId);
       const admin = adminId ? await users.findById(adminId) : null;
       if (admin?.role !== 'ADMIN') throw new ForbiddenError('This operation requires the ADMIN role');
-      const id = parseUserId(userId);
+      const id = parseObjectId(userId);
       if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
       // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
       if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');

@@ -1,8 +1,8 @@
 import { InputProblems } from '@little-ecom/errors';
 import { passwordProblem } from '../passwords/password.policy.js';
 
-export const NAME_MAX_LENGTH = 100;
-export const EMAIL_MAX_LENGTH = 254;
+const NAME_MAX_LENGTH = 100;
+const EMAIL_MAX_LENGTH = 254;
 
 // Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven by the reset mail.
 const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(?:\.[^\s@.]+)+$/;

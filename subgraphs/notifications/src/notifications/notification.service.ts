@@ -1,17 +1,12 @@
 import { ObjectId, type Filter } from 'mongodb';
 import { requireRole, requireViewer, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
+import { pageSize, parseObjectId, toCursorPage, type CursorPage } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import { preferencesOf, type Preferences, type UserRepository } from '../users/user.repository.js';
 import type { NotificationDocument, NotificationRepository } from './notification.repository.js';
 
-export const PAGE_SIZE_MAX = 100;
-
-export interface NotificationPage {
-  edges: { cursor: string; node: NotificationDocument }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
+type NotificationPage = CursorPage<NotificationDocument>;
 
 const encodeCursor = (id: ObjectId) => Buffer.from(id.toHexString(), 'utf8').toString('base64url');
 
@@ -42,13 +37,10 @@ export function createNotificationService(deps: {
     first: number | null | undefined,
     after: string | null | undefined,
   ): Promise<NotificationPage> {
-    const limit = first ?? 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE_MAX)
-      throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
+    const limit = pageSize(first);
     const before = after ? decodeCursor(after) : undefined;
     const [docs, totalCount] = await Promise.all([notifications.page(filter, before, limit + 1), notifications.count(filter)]);
-    const edges = docs.slice(0, limit).map((node) => ({ cursor: encodeCursor(node._id), node }));
-    return { edges, pageInfo: { hasNextPage: docs.length > limit, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return toCursorPage(docs, limit, totalCount, (node) => encodeCursor(node._id));
   }
 
   return {
@@ -81,8 +73,8 @@ export function createNotificationService(deps: {
 
     async retry(scope: Scope, id: string): Promise<NotificationDocument> {
       const viewer = requireRole(scope.auth, 'ADMIN');
-      if (!/^[0-9a-fA-F]{24}$/.test(id)) throw new BadUserInputError('id is not a valid notification id', 'id');
-      const objectId = new ObjectId(id);
+      const objectId = parseObjectId(id);
+      if (!objectId) throw new BadUserInputError('id is not a valid notification id', 'id');
       const requeued = await notifications.requeueFailed(objectId);
       if (!requeued) {
         const existing = await notifications.findById(objectId);

@@ -27,7 +27,7 @@ const SORTS: Record<ProductSortName, SortSpec> = {
   NAME_ASC: { field: 'nameKey', direction: 1, valueOf: (d) => d.nameKey },
 };
 
-export const MAX_SEARCH_LENGTH = 100;
+const MAX_SEARCH_LENGTH = 100;
 
 /** Makes user text match literally inside a regular expression. */
 export function escapeRegExp(text: string): string {

@@ -1,8 +1,8 @@
-import { ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { requireRole } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
 import { buildEvent, type EventData, type EventType, type ProductSnapshot } from '@little-ecom/events';
-import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { findManyById, isDuplicateKeyError, pageSize, parseObjectId, toCursorPage, type CursorPage } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import {
   afterCursor,
@@ -15,8 +15,6 @@ import {
 import type { ProductDocument, ProductRepository } from './product.repository.js';
 import { validateNewProduct, validateProductChanges, type MoneyInput, type ProductInput } from './product.validation.js';
 
-export const PAGE_SIZE_MAX = 100;
-
 export interface ListProductsArgs {
   first?: number | null;
   after?: string | null;
@@ -24,16 +22,7 @@ export interface ListProductsArgs {
   sort?: ProductSortName | null;
 }
 
-export interface ProductPage {
-  edges: { cursor: string; node: ProductDocument }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
-
-/** Parses a client-supplied id; malformed ids are simply ids that match nothing. */
-export function parseProductId(id: string): ObjectId | null {
-  return /^[0-9a-fA-F]{24}$/.test(id) ? new ObjectId(id) : null;
-}
+type ProductPage = CursorPage<ProductDocument>;
 
 /** What consumers learn about a product in its events. */
 function snapshot(doc: ProductDocument): ProductSnapshot {
@@ -56,7 +45,7 @@ const event = <T extends EventType>(type: T, data: EventData<T>, correlationId: 
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
 export function createProductService({ repository }: { repository: ProductRepository }) {
   const requireProductId = (id: string): ObjectId => {
-    const objectId = parseProductId(id);
+    const objectId = parseObjectId(id);
     if (!objectId) throw new BadUserInputError('id is not a valid product id', 'id');
     return objectId;
   };
@@ -68,19 +57,14 @@ export function createProductService({ repository }: { repository: ProductReposi
 
   return {
     async getById(_scope: Scope, id: string): Promise<ProductDocument | null> {
-      const objectId = parseProductId(id);
+      const objectId = parseObjectId(id);
       return objectId ? repository.findById(objectId) : null;
     },
 
     getBySlug: (_scope: Scope, slug: string) => repository.findBySlug(slug),
 
     /** Loads many products with one query; the result is aligned with `ids` (null where missing). */
-    async getManyById(_scope: Scope, ids: readonly string[]): Promise<(ProductDocument | null)[]> {
-      const objectIds = ids.map(parseProductId).filter((id): id is ObjectId => id !== null);
-      const found = objectIds.length > 0 ? await repository.findByIds(objectIds) : [];
-      const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
-      return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
-    },
+    getManyById: (_scope: Scope, ids: readonly string[]) => findManyById(ids, (objectIds) => repository.findByIds(objectIds)),
 
     /**
      * One page of the catalog. `want` says which parts the client selected: each costs one database
@@ -93,10 +77,7 @@ export function createProductService({ repository }: { repository: ProductReposi
       args: ListProductsArgs,
       want: { page: boolean; count: boolean } = { page: true, count: true },
     ): Promise<ProductPage> {
-      const first = args.first ?? 20;
-      if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE_MAX) {
-        throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
-      }
+      const first = pageSize(args.first);
       const sort = args.sort ?? 'NEWEST';
       const filter = buildFilter(args.filter);
       const after = args.after ? afterCursor(sort, args.after) : undefined;
@@ -104,13 +85,7 @@ export function createProductService({ repository }: { repository: ProductReposi
         want.page ? repository.list({ filter, ...(after ? { after } : {}), sort: buildSort(sort), limit: first + 1 }) : [],
         want.count ? repository.count(filter) : 0,
       ]);
-      const page = docs.slice(0, first);
-      const edges = page.map((node) => ({ cursor: encodeCursor(sort, node), node }));
-      return {
-        edges,
-        pageInfo: { hasNextPage: docs.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-        totalCount,
-      };
+      return toCursorPage(docs, first, totalCount, (node) => encodeCursor(sort, node));
     },
 
     /** The scope's correlation id travels in the events this change causes. */

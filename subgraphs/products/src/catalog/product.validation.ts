@@ -1,7 +1,7 @@
 import { InputProblems } from '@little-ecom/errors';
 import type { NewProduct, ProductChanges } from './product.repository.js';
 
-export const LIMITS = {
+const LIMITS = {
   nameMax: 200,
   descriptionMax: 5_000,
   slugMax: 96,

@@ -9,11 +9,11 @@ import { generateSigningJwk, importSigningKeys, type SigningKeys } from '../src/
 import type { UserDocument } from '../src/users/user.repository.js';
 
 /** A hasher that counts what it does, around the real argon2id one (cheap parameters for speed). */
-export interface CountingHasher extends PasswordHasher {
+interface CountingHasher extends PasswordHasher {
   counts: { hash: number; verify: number; verifyDummy: number };
 }
 
-export async function countingHasher(params = { memoryKiB: 1024, timeCost: 1, parallelism: 1 }): Promise<CountingHasher> {
+async function countingHasher(params = { memoryKiB: 1024, timeCost: 1, parallelism: 1 }): Promise<CountingHasher> {
   const inner = await createArgon2Hasher(params);
   const counts = { hash: 0, verify: 0, verifyDummy: 0 };
   return {
@@ -85,7 +85,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
   };
 }
 
-export const AUTH_FIELDS = 'accessToken refreshToken expiresAt user { id email name role createdAt }';
+const AUTH_FIELDS = 'accessToken refreshToken expiresAt user { id email name role createdAt }';
 
 export interface AuthPayloadData {
   accessToken: string;
