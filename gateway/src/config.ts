@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { bool, commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+import { commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 
@@ -13,7 +13,6 @@ const schema = z
     ACCOUNTS_URL: httpUrl('http://127.0.0.1:4002/graphql'),
     NOTIFICATIONS_URL: httpUrl('http://127.0.0.1:4003/graphql'),
     CORS_ORIGINS: list([]),
-    TRUST_PROXY: bool(false),
     MAX_DEPTH: positiveInt(10),
     MAX_ALIASES: positiveInt(15),
     MAX_COST: positiveInt(5_000),
@@ -28,7 +27,6 @@ const schema = z
       subgraphUrls: { products: env.PRODUCTS_URL, accounts: env.ACCOUNTS_URL, notifications: env.NOTIFICATIONS_URL },
       // Development allows any origin so Sandbox and local front-ends work; production only the list.
       corsOrigins: env.CORS_ORIGINS.length > 0 || production ? env.CORS_ORIGINS : ['*'],
-      trustProxy: env.TRUST_PROXY,
       limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS },
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
     };

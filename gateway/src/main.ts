@@ -17,7 +17,7 @@ try {
       readiness,
       graphqlPaths: ['/', '/graphql'],
       corsOrigins: config.corsOrigins,
-      trustProxy: config.trustProxy,
+      trustedProxyHops: config.trustedProxyHops,
       bodyLimitBytes: config.bodyLimitBytes,
     },
     config.http,

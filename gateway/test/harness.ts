@@ -121,7 +121,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await ensureIndexes(db.db, accountsIndexes);
     const logger = capturingLogger('accounts', logs);
     const server = createAccountsServer({ db: db.db, logger, production, keys, settings: config.auth, hasher });
-    await serve('accounts', { apollo: server.apollo, context: server.context, routes: server.routes, logger, trustProxy: true });
+    await serve('accounts', {
+      apollo: server.apollo,
+      context: server.context,
+      routes: server.routes,
+      logger,
+      trustedProxyHops: 1,
+    });
     verifier = createTokenVerifier({
       jwksUrl: `${subgraphs['accounts']!.url}/.well-known/jwks.json`,
       issuer: config.auth.tokens.issuer,
@@ -174,7 +180,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       production,
       wakeDelivery: () => runtime.wakeDelivery(),
     });
-    await serve('notifications', { apollo: server.apollo, context: server.context, logger, trustProxy: true });
+    await serve('notifications', { apollo: server.apollo, context: server.context, logger, trustedProxyHops: 1 });
     await connection.ready();
     relay = { connection, exchange: topology.exchange };
   }
@@ -185,7 +191,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   const productsLogger = capturingLogger('products', logs);
   const products = createProductsServer({ db: productsDb.db, verifier, logger: productsLogger, production });
-  await serve('products', { apollo: products.apollo, context: products.context, logger: productsLogger, trustProxy: true });
+  await serve('products', { apollo: products.apollo, context: products.context, logger: productsLogger, trustedProxyHops: 1 });
 
   if (relay) {
     const producers = [[productsDb, PRODUCTS, 'products']] as [TestDatabase, string, string][];

@@ -32,8 +32,8 @@
   value: /etc/little-ecom/supergraph/supergraph.graphql
 - name: CORS_ORIGINS
   value: {{ join "," $c.corsOrigins | quote }}
-- name: TRUST_PROXY
-  value: {{ $c.trustProxy | quote }}
+- name: TRUSTED_PROXY_HOPS
+  value: {{ ternary "1" "0" $c.trustProxy | quote }}
 - name: MAX_DEPTH
   value: {{ $c.limits.maxDepth | quote }}
 - name: MAX_ALIASES
@@ -43,6 +43,9 @@
 - name: BODY_LIMIT_BYTES
   value: {{ $c.limits.bodyLimitBytes | int64 | quote }}
 {{- else }}
+# One proxy of ours stands in front of every subgraph: the gateway, which sets X-Forwarded-For.
+- name: TRUSTED_PROXY_HOPS
+  value: "1"
 - name: MONGODB_DB
   value: {{ $c.mongodbDatabase | quote }}
 - name: JWT_ISSUER

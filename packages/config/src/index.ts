@@ -87,6 +87,11 @@ export const commonEnv = {
   FLUENTD_PORT: port(24224),
   FLUENTD_TAG_PREFIX: z.string().default('little-ecom'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+  /**
+   * How many proxies of ours stand in front of the service, each appending to X-Forwarded-For; the
+   * client address is the rightmost entry they did not add. 0 (default) ignores the header.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 };
 
 export const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
@@ -102,6 +107,7 @@ interface CommonEnv {
   FLUENTD_PORT: number;
   FLUENTD_TAG_PREFIX: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  TRUSTED_PROXY_HOPS: number;
 }
 
 /** The part of every service's config built from `commonEnv` plus its PORT. */
@@ -117,6 +123,7 @@ export function commonSettings(service: string, env: CommonEnv) {
         : undefined,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
   };
 }
 

@@ -6,6 +6,9 @@ import { createErrorFormatter } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { clientIp } from './client-ip.js';
+
+export { clientIp } from './client-ip.js';
 
 /** What every service's per-request context starts from. */
 export interface RequestContext extends BaseContext {
@@ -17,7 +20,7 @@ export interface RequestContext extends BaseContext {
 export interface IncomingRequestInfo {
   headers: http.IncomingHttpHeaders;
   requestId: string;
-  /** The client's address: the first `X-Forwarded-For` hop when `trustProxy` is on. */
+  /** The client's address: see `clientIp` (rightmost untrusted `X-Forwarded-For` entry). */
   clientIp: string;
 }
 
@@ -40,7 +43,8 @@ export interface HttpServerOptions<TContext extends RequestContext> {
   /** Browser origins allowed to call; `*` allows any (development only). Empty: no CORS headers. */
   corsOrigins?: readonly string[];
   bodyLimitBytes?: number;
-  trustProxy?: boolean;
+  /** How many proxies of ours stand in front (each appends to `X-Forwarded-For`); 0 trusts none. */
+  trustedProxyHops?: number;
 }
 
 export interface RunningHttpServer {
@@ -58,15 +62,6 @@ export function requestIdFrom(headers: http.IncomingHttpHeaders): string {
   const incoming = headers['x-request-id'];
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
   return value && REQUEST_ID.test(value) ? value : randomUUID();
-}
-
-function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -208,7 +203,7 @@ export async function startHttpServer<TContext extends RequestContext>(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const info: IncomingRequestInfo = { headers: req.headers, requestId, clientIp: clientIpOf(req, options.trustProxy ?? false) };
+    const info: IncomingRequestInfo = { headers: req.headers, requestId, clientIp: clientIp(req, options.trustedProxyHops ?? 0) };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: () => options.context(info),

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_MONGODB_URI,
-  bool,
   commonEnv,
   commonSettings,
   loadConfig,
@@ -85,8 +84,6 @@ const schema = z
     PORT: port(4002),
     MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
     MONGODB_DB: z.string().default('accounts'),
-    /** Trust the first X-Forwarded-For hop as the client address (the gateway sets it). */
-    TRUST_PROXY: bool(true),
     JWT_ISSUER: z.string().default('http://localhost:4002'),
     JWT_AUDIENCE: z.string().default('little-ecom'),
     JWT_SIGNING_KEYS: signingKeys,
@@ -100,8 +97,11 @@ const schema = z
     ARGON2_TIME_COST: positiveInt(OWASP_ARGON2_MINIMUM.timeCost),
     ARGON2_PARALLELISM: positiveInt(OWASP_ARGON2_MINIMUM.parallelism),
     LOGIN_THROTTLE_WINDOW: duration('15m'),
-    LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(5),
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT_ADDRESS: positiveInt(5),
     LOGIN_THROTTLE_MAX_PER_IP: positiveInt(50),
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(100),
+    LOGIN_THROTTLE_DELAY_AFTER: positiveInt(20),
+    LOGIN_THROTTLE_MAX_DELAY: duration('30s'),
     ...outboxEnv,
   })
   .superRefine((env, ctx) => {
@@ -123,7 +123,6 @@ const schema = z
   })
   .transform((env) => ({
     ...commonSettings('accounts', env),
-    trustProxy: env.TRUST_PROXY,
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     auth: {
@@ -138,8 +137,11 @@ const schema = z
       argon2: { memoryKiB: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
       throttle: {
         windowSeconds: env.LOGIN_THROTTLE_WINDOW,
-        maxPerAccount: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT,
+        maxPerAccountAddress: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT_ADDRESS,
         maxPerIp: env.LOGIN_THROTTLE_MAX_PER_IP,
+        maxPerAccount: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT,
+        delayAfter: env.LOGIN_THROTTLE_DELAY_AFTER,
+        maxDelaySeconds: env.LOGIN_THROTTLE_MAX_DELAY,
       },
     },
     ...outboxSettings(env),

@@ -34,7 +34,7 @@ try {
       context,
       routes,
       logger,
-      trustProxy: config.trustProxy,
+      trustedProxyHops: config.trustedProxyHops,
       readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
     },
     config.http,

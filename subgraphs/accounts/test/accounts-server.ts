@@ -69,7 +69,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     settings: config.auth,
     hasher,
   });
-  const http = await startHttpServer({ apollo, context, routes, logger, trustProxy: true }, { host: '127.0.0.1', port: 0 });
+  const http = await startHttpServer({ apollo, context, routes, logger, trustedProxyHops: 1 }, { host: '127.0.0.1', port: 0 });
   const url = `${http.url}/graphql`;
   return {
     url,

@@ -38,7 +38,7 @@ try {
       apollo,
       context,
       logger,
-      trustProxy: true,
+      trustedProxyHops: config.trustedProxyHops,
       readiness: [
         { name: 'mongodb', check: () => mongo.ping() },
         { name: 'rabbitmq', check: async () => void (await amqp.ready(1_000)) },

@@ -29,7 +29,13 @@ try {
     removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
   });
   const http = await startHttpServer(
-    { apollo, context, logger, trustProxy: true, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
+    {
+      apollo,
+      context,
+      logger,
+      trustedProxyHops: config.trustedProxyHops,
+      readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
+    },
     config.http,
   );
   logger.info('products subgraph ready', { url: `${http.url}/graphql` });

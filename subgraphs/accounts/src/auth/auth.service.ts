@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { requireViewer, type Auth } from '@little-ecom/auth';
-import { BadUserInputError, ConflictError, UnauthenticatedError } from '@little-ecom/errors';
+import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
@@ -65,7 +65,8 @@ export function createAuthService(deps: AuthServiceDeps) {
      */
     async signUp(input: SignUpInput, meta: RequestMeta): Promise<AuthPayload> {
       const valid = validateSignUp(input);
-      await throttle.check({ email: valid.email, clientIp: meta.clientIp });
+      const wait = await throttle.addressWait(meta.clientIp);
+      if (wait > 0) throw new RateLimitedError('Too many failed attempts; try again later', wait);
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
       const _id = new ObjectId();
@@ -91,17 +92,18 @@ export function createAuthService(deps: AuthServiceDeps) {
       const normalized = normalizeEmail(email);
       // Bounds the hashing work an attacker can ask for; says nothing about any account.
       if (password.length > PASSWORD_MAX_LENGTH * 4) throw loginFailed();
-      await throttle.check({ email: normalized, clientIp: meta.clientIp });
+      // Counted before anything is verified, so a concurrent burst gets at most the limit of verifications.
+      const attempt = await throttle.begin({ email: normalized, clientIp: meta.clientIp });
       const user = isValidEmail(normalized) ? await users.findByEmail(normalized) : null;
       let ok = false;
       if (user) ok = await hasher.verify(user.passwordHash, password);
       else await hasher.verifyDummy(password);
       if (!user || !ok) {
-        await throttle.recordFailure({ email: normalized, clientIp: meta.clientIp });
+        await attempt.failed();
         logger.info('login failed', { reason: user ? 'wrong_password' : 'unknown_email' });
         throw loginFailed();
       }
-      await throttle.clearAccount(normalized);
+      await attempt.succeeded();
       if (hasher.needsRehash(user.passwordHash)) {
         await users.replaceHashIfUnchanged(user._id, user.passwordHash, await hasher.hash(password));
         logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });
@@ -131,11 +133,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const userId = parseUserId(viewer.userId);
       const user = userId ? await users.findById(userId) : null;
       if (!userId || !user) throw new UnauthenticatedError('Authentication required');
-      await throttle.check({ email: user.email, clientIp: meta.clientIp });
+      const attempt = await throttle.begin({ email: user.email, clientIp: meta.clientIp });
       if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !(await hasher.verify(user.passwordHash, currentPassword))) {
-        await throttle.recordFailure({ email: user.email, clientIp: meta.clientIp });
+        await attempt.failed();
         throw new BadUserInputError('currentPassword is not correct', 'currentPassword');
       }
+      await attempt.succeeded();
       validateNewPassword(newPassword, user);
       if (newPassword === currentPassword)
         throw new BadUserInputError('newPassword must differ from the current one', 'newPassword');
