@@ -48,7 +48,10 @@ const config: CodegenConfig = {
       config: {
         ...shared,
         contextType: '../context.js#AccountsContext',
-        mappers: { User: '../users/user.repository.js#UserDocument' },
+        mappers: {
+          User: '../users/user.repository.js#UserDocument',
+          Session: '../sessions/session.repository.js#SessionDocument',
+        },
       },
     },
     // Typed documents for the end-to-end tests, checked against what clients see through the gateway.

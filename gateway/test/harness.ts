@@ -12,7 +12,7 @@ import { accountsIndexes, createServer as createAccountsServer } from '@little-e
 import { generateSigningJwk, importSigningKeys, type SigningKeys } from '@little-ecom/accounts/signing-keys';
 import { USERS, createUserRepository } from '@little-ecom/accounts/users';
 import { createAmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import { createServiceVerifier, createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
 import { startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer, type HttpServerOptions, type RequestContext, type RunningHttpServer } from '@little-ecom/http';
 import { createLogger, type Logger } from '@little-ecom/logger';
@@ -128,12 +128,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       trustedProxyHops: 1,
     });
-    verifier = createTokenVerifier({
-      jwksUrl: `${subgraphs['accounts']!.url}/.well-known/jwks.json`,
-      issuer: config.auth.tokens.issuer,
-      audience: config.auth.tokens.audience,
-      algorithms: ['ES256'],
-    });
+    teardown.push(async () => server.revocations.stop());
+    // As in production: JWKS and the revocation feed of ended sessions, both from accounts over HTTP.
+    const service = createServiceVerifier(
+      {
+        jwksUrl: `${subgraphs['accounts']!.url}/.well-known/jwks.json`,
+        revocationsUrl: `${subgraphs['accounts']!.url}/internal/revocations`,
+        issuer: config.auth.tokens.issuer,
+        audience: config.auth.tokens.audience,
+        algorithms: ['ES256'],
+      },
+      logger,
+    );
+    teardown.push(async () => service.revocations.stop());
+    verifier = service.verifier;
     accounts = {
       db,
       keys,

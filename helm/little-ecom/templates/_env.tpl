@@ -55,6 +55,8 @@
 {{- if ne .component "accounts" }}
 - name: JWKS_URL
   value: {{ printf "%s/.well-known/jwks.json" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
+- name: REVOCATIONS_URL
+  value: {{ printf "%s/internal/revocations" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
 - name: JWT_ALGORITHMS
   value: {{ $v.config.jwt.algorithms | quote }}
 {{- end }}

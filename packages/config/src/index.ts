@@ -133,6 +133,8 @@ export const tokenVerifierEnv = {
   JWT_ISSUER: z.string().default('http://localhost:4002'),
   JWT_AUDIENCE: z.string().default('little-ecom'),
   JWT_ALGORITHMS: list(['ES256']),
+  /** The accounts feed of ended sessions, polled twice a second (docs/auth.md, "Revocation"). */
+  REVOCATIONS_URL: httpUrl('http://127.0.0.1:4002/internal/revocations'),
 };
 
 export function tokenVerifierSettings(env: {
@@ -140,8 +142,15 @@ export function tokenVerifierSettings(env: {
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   JWT_ALGORITHMS: string[];
+  REVOCATIONS_URL: string;
 }) {
-  return { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS };
+  return {
+    jwksUrl: env.JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    algorithms: env.JWT_ALGORITHMS,
+    revocationsUrl: env.REVOCATIONS_URL,
+  };
 }
 
 /** The broker and outbox relay settings of the event producers (products, accounts). */

@@ -92,6 +92,8 @@ const schema = z
     JWKS_MAX_AGE: duration('5m'),
     ACCESS_TOKEN_TTL: duration('15m'),
     REFRESH_TOKEN_TTL: duration('30d'),
+    /** A session whose refresh token is not used for this long ends (idle timeout). */
+    REFRESH_TOKEN_IDLE_TTL: duration('7d'),
     PASSWORD_RESET_TTL: duration('30m'),
     ARGON2_MEMORY_KIB: positiveInt(OWASP_ARGON2_MINIMUM.memoryKiB),
     ARGON2_TIME_COST: positiveInt(OWASP_ARGON2_MINIMUM.timeCost),
@@ -131,6 +133,7 @@ const schema = z
         audience: env.JWT_AUDIENCE,
         accessTtlSeconds: env.ACCESS_TOKEN_TTL,
         refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
+        refreshIdleTtlSeconds: env.REFRESH_TOKEN_IDLE_TTL,
         resetTtlSeconds: env.PASSWORD_RESET_TTL,
         jwksMaxAgeSeconds: env.JWKS_MAX_AGE,
       },

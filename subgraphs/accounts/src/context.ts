@@ -3,6 +3,7 @@ import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { AuthService, RequestMeta } from './auth/auth.service.js';
+import type { SessionService } from './sessions/session.service.js';
 import type { UserDocument } from './users/user.repository.js';
 import type { UserService } from './users/user.service.js';
 
@@ -12,12 +13,14 @@ export interface AccountsContext extends RequestContext {
   meta: RequestMeta;
   accounts: AuthService;
   users: UserService;
+  sessions: SessionService;
   loaders: { userById: DataLoader<string, UserDocument | null> };
 }
 
 export interface ContextDeps {
   accounts: AuthService;
   users: UserService;
+  sessions: SessionService;
   verifier: TokenVerifier;
   logger: Logger;
 }
@@ -29,6 +32,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     meta: { requestId: info.requestId, clientIp: info.clientIp },
     accounts: deps.accounts,
     users: deps.users,
+    sessions: deps.sessions,
     loaders: {
       userById: new DataLoader((ids) => deps.users.getManyById(ids), { maxBatchSize: 500 }),
     },

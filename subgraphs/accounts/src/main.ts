@@ -20,7 +20,7 @@ try {
   await ensureIndexes(mongo.db, accountsIndexes);
   const keys = await loadSigningKeys(config.keys, logger);
   const hasher = await createArgon2Hasher(config.auth.argon2);
-  const { apollo, context, routes, housekeeping } = createServer({
+  const { apollo, context, routes, housekeeping, revocations } = createServer({
     db: mongo.db,
     logger,
     production: config.production,
@@ -69,6 +69,7 @@ try {
   const shutdownSteps: ShutdownStep[] = [
     { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
     { name: 'housekeeping', run: async () => clearInterval(timer) },
+    { name: 'revocations', run: async () => revocations.stop() },
     { name: 'outbox relay', run: () => relay.stop() },
     { name: 'amqp', run: () => amqp.close() },
     { name: 'mongodb', run: () => mongo.close() },

@@ -61,7 +61,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   const logger = createLogger({ service: 'accounts-test', level: 'error' });
-  const { apollo, context, routes } = createServer({
+  const { apollo, context, routes, revocations } = createServer({
     db: testDb.db,
     logger,
     production: false,
@@ -87,6 +87,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
     async close() {
       await http.drain(1_000);
+      revocations.stop();
       if (!database) await testDb.drop();
     },
   };

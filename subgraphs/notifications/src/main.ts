@@ -1,5 +1,5 @@
 import { createAmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier } from '@little-ecom/auth';
+import { createServiceVerifier } from '@little-ecom/auth';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo } from '@little-ecom/mongo';
@@ -25,7 +25,7 @@ try {
     delivery: config.delivery,
     mail: config.mail,
   });
-  const verifier = createTokenVerifier(config.jwt);
+  const { verifier, revocations } = createServiceVerifier(config.jwt, logger);
   const { apollo, context } = createServer({
     db: mongo.db,
     verifier,
@@ -51,6 +51,7 @@ try {
     logger,
     [
       { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
+      { name: 'revocations', run: async () => revocations.stop() },
       { name: 'events', run: () => runtime.stop() },
       { name: 'amqp', run: () => amqp.close() },
       { name: 'mongodb', run: () => mongo.close() },

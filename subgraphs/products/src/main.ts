@@ -1,5 +1,5 @@
 import { createAmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier } from '@little-ecom/auth';
+import { createServiceVerifier } from '@little-ecom/auth';
 import { startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
@@ -15,7 +15,7 @@ const logger = createLogger({ service: config.service, level: config.log.level, 
 try {
   const mongo = await connectMongo({ ...config.mongo, logger });
   await ensureIndexes(mongo.db, { [PRODUCTS]: productIndexes });
-  const verifier = createTokenVerifier(config.jwt);
+  const { verifier, revocations } = createServiceVerifier(config.jwt, logger);
   const { apollo, context } = createServer({ db: mongo.db, verifier, logger, production: config.production });
   // Events wait in product documents while the broker is away; the relay publishes them when it is back.
   const amqp = createAmqpConnection({ url: config.amqp.url, name: 'products', logger });
@@ -43,6 +43,7 @@ try {
     logger,
     [
       { name: 'http', run: () => http.drain(config.shutdownTimeoutMs) },
+      { name: 'revocations', run: async () => revocations.stop() },
       { name: 'outbox relay', run: () => relay.stop() },
       { name: 'amqp', run: () => amqp.close() },
       { name: 'mongodb', run: () => mongo.close() },

@@ -1,5 +1,12 @@
+import { requireViewer } from '@little-ecom/auth';
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { parseUserId } from '../users/user.repository.js';
 
 export const Query: QueryResolvers = {
+  // A bad token never gets here (the context refuses it), so null means "no token was sent".
   me: (_parent, _args, { auth, loaders }) => (auth.viewer ? loaders.userById.load(auth.viewer.userId) : null),
+  mySessions: async (_parent, _args, { auth, sessions }) => {
+    const userId = parseUserId(requireViewer(auth).userId);
+    return userId ? sessions.listLive(userId) : [];
+  },
 };
