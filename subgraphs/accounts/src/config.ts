@@ -8,6 +8,7 @@ import {
   outboxSettings,
   port,
   positiveInt,
+  refuseDevelopmentDefaults,
   z,
   type Env,
 } from '@little-ecom/config';
@@ -107,6 +108,7 @@ const schema = z
     ...outboxEnv,
   })
   .superRefine((env, ctx) => {
+    refuseDevelopmentDefaults(env, ctx);
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SIGNING_KEYS) {
       ctx.addIssue({

@@ -8,6 +8,7 @@ import {
   loadConfig,
   port,
   positiveInt,
+  refuseDevelopmentDefaults,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -44,6 +45,7 @@ const schema = z
     DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
     ...tokenVerifierEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('notifications', env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },

@@ -6,6 +6,7 @@ import {
   outboxEnv,
   outboxSettings,
   port,
+  refuseDevelopmentDefaults,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -21,6 +22,7 @@ const schema = z
     ...tokenVerifierEnv,
     ...outboxEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('products', env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
