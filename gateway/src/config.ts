@@ -1,5 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+import {
+  commonEnv,
+  commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
+  httpUrl,
+  list,
+  loadConfig,
+  port,
+  positiveInt,
+  refuseDevelopmentDefaults,
+  z,
+  type Env,
+} from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 
@@ -18,7 +31,9 @@ const schema = z
     MAX_COST: positiveInt(5_000),
     MAX_TOKENS: positiveInt(2_000),
     BODY_LIMIT_BYTES: positiveInt(256 * 1024),
+    ...gatewayKeyEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
     return {
@@ -29,6 +44,7 @@ const schema = z
       corsOrigins: env.CORS_ORIGINS.length > 0 || production ? env.CORS_ORIGINS : ['*'],
       limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS },
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      gatewayKey: gatewayKeySettings(env),
     };
   });
 

@@ -1,3 +1,4 @@
+import { loadGatewayKey } from '@little-ecom/auth';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { exitOnStartupError, onShutdown } from '@little-ecom/shutdown';
@@ -8,7 +9,8 @@ const config = loadGatewayConfig(process.env);
 const logger = createLogger({ service: config.service, level: config.log.level, fluentd: config.log.fluentd });
 
 try {
-  const { apollo, context, readiness } = createGateway({ ...config, logger });
+  const subgraphKey = await loadGatewayKey(config.gatewayKey);
+  const { apollo, context, readiness } = createGateway({ ...config, logger, subgraphKey });
   const http = await startHttpServer(
     {
       apollo,

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 
@@ -18,18 +20,34 @@ export interface GatewayDeps {
   /** Overrides the URLs baked into the supergraph, per subgraph name. */
   subgraphUrls: Record<string, string>;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** Signs every subgraph request (`loadGatewayKey`); subgraphs refuse GraphQL without it. */
+  subgraphKey: Buffer;
 }
 
-/** Passes the caller's identity and the request id on to every subgraph; nothing else is trusted downstream. */
+/**
+ * Passes the caller's token and the request id on to every subgraph, and signs each request (with the
+ * client address) so subgraphs know it comes from the gateway; nothing else is trusted downstream.
+ */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    options: { url?: string | undefined },
+    private readonly key: Buffer,
+  ) {
+    super(options);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
-    // Health checks and schema loading run without a request context.
+    // Health checks and schema loading run without a request context: they are signed as the gateway's own.
     const ctx: Partial<GatewayContext> = context;
     if (!headers) return;
+    const requestId = ctx.requestId ?? randomUUID();
     if (ctx.authorization) headers.set('authorization', ctx.authorization);
-    if (ctx.requestId) headers.set('x-request-id', ctx.requestId);
-    if (ctx.clientIp) headers.set('x-forwarded-for', ctx.clientIp);
+    headers.set('x-request-id', requestId);
+    headers.set(
+      GATEWAY_SIGNATURE_HEADER,
+      signGatewayRequest(this.key, { requestId, clientIp: ctx.clientIp ?? '127.0.0.1', authorization: ctx.authorization }),
+    );
   }
 }
 
@@ -47,7 +65,7 @@ export function createGateway(deps: GatewayDeps) {
       warn: (m: unknown) => logger.warn(String(m)),
       error: (m: unknown) => logger.error(String(m)),
     },
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: deps.subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: deps.subgraphUrls[name] ?? url }, deps.subgraphKey),
     supergraphSdl: async ({ update }) => {
       let current = await readFile(deps.supergraph.path, 'utf8');
       loaded = true;

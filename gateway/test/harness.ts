@@ -12,7 +12,16 @@ import { accountsIndexes, createServer as createAccountsServer } from '@little-e
 import { generateSigningJwk, importSigningKeys, type SigningKeys } from '@little-ecom/accounts/signing-keys';
 import { USERS, createUserRepository } from '@little-ecom/accounts/users';
 import { createAmqpConnection } from '@little-ecom/amqp';
-import { createServiceVerifier, createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import {
+  GATEWAY_SIGNATURE_HEADER,
+  createServiceVerifier,
+  createTokenVerifier,
+  decodeGatewayKey,
+  gatewayCallers,
+  generateGatewayKey,
+  signGatewayRequest,
+  type TokenVerifier,
+} from '@little-ecom/auth';
 import { startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer, type HttpServerOptions, type RequestContext, type RunningHttpServer } from '@little-ecom/http';
 import { createLogger, type Logger } from '@little-ecom/logger';
@@ -48,6 +57,10 @@ export interface StackOptions {
 
 export interface Stack {
   gatewayUrl: string;
+  /** The key the gateway signs subgraph requests with (for tests that act as the gateway). */
+  subgraphKey: Buffer;
+  /** Headers that make a direct subgraph request look like the gateway's (signed, with a request id). */
+  asGateway(authorization?: string): Record<string, string>;
   gateway: RunningHttpServer;
   subgraphs: Record<string, RunningHttpServer>;
   /** In `catalog` mode: signs test access tokens that products accepts. */
@@ -86,6 +99,8 @@ function capturingLogger(service: string, logs: Stack['logs']): Logger {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'catalog';
+  // What the GATEWAY_KEY Secret holds in production: the gateway signs, the subgraphs check.
+  const subgraphKey = decodeGatewayKey(generateGatewayKey());
   const production = options.production ?? false;
   const logs: Stack['logs'] = {};
   const subgraphs: Record<string, RunningHttpServer> = {};
@@ -126,7 +141,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       context: server.context,
       routes: server.routes,
       logger,
-      trustedProxyHops: 1,
+      authorizeCaller: gatewayCallers(subgraphKey),
     });
     teardown.push(async () => server.revocations.stop());
     // As in production: JWKS and the revocation feed of ended sessions, both from accounts over HTTP.
@@ -188,7 +203,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       production,
       wakeDelivery: () => runtime.wakeDelivery(),
     });
-    await serve('notifications', { apollo: server.apollo, context: server.context, logger, trustedProxyHops: 1 });
+    await serve('notifications', {
+      apollo: server.apollo,
+      context: server.context,
+      logger,
+      authorizeCaller: gatewayCallers(subgraphKey),
+    });
     await connection.ready();
     relay = { connection, exchange: topology.exchange };
   }
@@ -199,7 +219,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   const productsLogger = capturingLogger('products', logs);
   const products = createProductsServer({ db: productsDb.db, verifier, logger: productsLogger, production });
-  await serve('products', { apollo: products.apollo, context: products.context, logger: productsLogger, trustedProxyHops: 1 });
+  await serve('products', {
+    apollo: products.apollo,
+    context: products.context,
+    logger: productsLogger,
+    authorizeCaller: gatewayCallers(subgraphKey),
+  });
 
   if (relay) {
     const producers = [[productsDb, PRODUCTS, 'products']] as [TestDatabase, string, string][];
@@ -235,6 +260,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     supergraph: { path: supergraphPath, pollIntervalMs: 100 },
     subgraphUrls: {},
     limits: { ...LIMITS, ...options.limits },
+    subgraphKey,
   });
   const gateway = await startHttpServer(
     {
@@ -251,6 +277,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   return {
     gatewayUrl: `${gateway.url}/graphql`,
+    subgraphKey,
+    asGateway(authorization) {
+      const requestId = randomUUID();
+      return {
+        'x-request-id': requestId,
+        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(subgraphKey, { requestId, clientIp: '127.0.0.1', authorization }),
+        ...(authorization ? { authorization } : {}),
+      };
+    },
     gateway,
     subgraphs,
     issuer,

@@ -43,9 +43,6 @@
 - name: BODY_LIMIT_BYTES
   value: {{ $c.limits.bodyLimitBytes | int64 | quote }}
 {{- else }}
-# One proxy of ours stands in front of every subgraph: the gateway, which sets X-Forwarded-For.
-- name: TRUSTED_PROXY_HOPS
-  value: "1"
 - name: MONGODB_DB
   value: {{ $c.mongodbDatabase | quote }}
 - name: JWT_ISSUER

@@ -165,3 +165,4 @@ export function createServiceVerifier(
   const revocations = createRevocationList({ source: httpRevocationSource(settings.revocationsUrl), logger });
   return { verifier: createTokenVerifier({ ...settings, revocations }), revocations };
 }
+export * from './gateway-signature.js';

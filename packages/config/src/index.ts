@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export { z };
@@ -151,6 +152,22 @@ export function tokenVerifierSettings(env: {
     algorithms: env.JWT_ALGORITHMS,
     revocationsUrl: env.REVOCATIONS_URL,
   };
+}
+
+// Three levels up from packages/config/src (or dist) is the repository root with its git-ignored .data/.
+const DEFAULT_GATEWAY_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/gateway/subgraph-key', import.meta.url));
+
+/**
+ * The key the gateway signs subgraph requests with and subgraphs check (docs/auth.md, "Gateway to
+ * subgraph trust"). Required in production; development shares a generated file.
+ */
+export const gatewayKeyEnv = {
+  GATEWAY_KEY: z.string().optional(),
+  GATEWAY_DEV_KEY_FILE: z.string().default(DEFAULT_GATEWAY_DEV_KEY_FILE),
+};
+
+export function gatewayKeySettings(env: { GATEWAY_KEY?: string | undefined; GATEWAY_DEV_KEY_FILE: string }) {
+  return { key: env.GATEWAY_KEY, devKeyFile: env.GATEWAY_DEV_KEY_FILE };
 }
 
 /** The broker and outbox relay settings of the event producers (products, accounts). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { developmentDefaultProblems } from './production.js';
+import { COMPOSE_DEVELOPMENT_GATEWAY_KEY, developmentDefaultProblems } from './production.js';
 
 const names = (env: Parameters<typeof developmentDefaultProblems>[0]) => developmentDefaultProblems(env).map(([name]) => name);
 
@@ -17,6 +17,11 @@ describe('developmentDefaultProblems', () => {
     // No credentials means amqplib's guest login.
     expect(names({ NODE_ENV: 'production', AMQP_URL: 'amqp://rabbitmq:5672' })).toEqual(['AMQP_URL']);
     expect(names({ NODE_ENV: 'production', JWT_ISSUER: 'https://127.0.0.1' })).toEqual(['JWT_ISSUER']);
+    // Development keys: the generated file (no GATEWAY_KEY) and the one published in infra/compose.yaml.
+    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x' })).toEqual(['GATEWAY_KEY']);
+    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: COMPOSE_DEVELOPMENT_GATEWAY_KEY })).toEqual([
+      'GATEWAY_KEY',
+    ]);
   });
 
   it('accepts production settings, in-cluster plain http for service names, and anything in development', () => {

@@ -9,7 +9,12 @@ export interface DevelopmentDefaultsEnv {
   REVOCATIONS_URL?: string | undefined;
   JWT_DEV_KEY_FILE?: string | undefined;
   JWT_SIGNING_KEYS?: unknown;
+  GATEWAY_KEY?: string | undefined;
+  GATEWAY_DEV_KEY_FILE?: string | undefined;
 }
+
+/** The fixed key infra/compose.yaml uses in development (containers share no generated file). */
+export const COMPOSE_DEVELOPMENT_GATEWAY_KEY = 'compose-development-gateway-key-not-a-secret-0000';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
@@ -53,6 +58,14 @@ export function developmentDefaultProblems(env: DevelopmentDefaultsEnv): [string
     else if (url.protocol !== 'https:' && !isClusterInternal(url))
       problems.push([name, 'is plain http to a host outside the cluster; use https']);
   }
+  // Schemas that read the gateway key have GATEWAY_DEV_KEY_FILE (it has a default); production needs the Secret.
+  if (env.GATEWAY_DEV_KEY_FILE !== undefined && env.GATEWAY_KEY === undefined)
+    problems.push([
+      'GATEWAY_KEY',
+      'is required (a Secret shared by the gateway and the subgraphs), not the generated development key',
+    ]);
+  if (env.GATEWAY_KEY === COMPOSE_DEVELOPMENT_GATEWAY_KEY)
+    problems.push(['GATEWAY_KEY', 'is the published development key of infra/compose.yaml']);
   return problems;
 }
 

@@ -45,6 +45,11 @@ export interface HttpServerOptions<TContext extends RequestContext> {
   bodyLimitBytes?: number;
   /** How many proxies of ours stand in front (each appends to `X-Forwarded-For`); 0 trusts none. */
   trustedProxyHops?: number;
+  /**
+   * Subgraphs: who may send GraphQL (health and `routes` stay open). Returns the caller's client
+   * address, or null to refuse with 403 FORBIDDEN. See `verifyGatewayRequest` in @little-ecom/auth.
+   */
+  authorizeCaller?: (headers: http.IncomingHttpHeaders, requestId: string) => { clientIp: string } | null;
 }
 
 export interface RunningHttpServer {
@@ -160,6 +165,11 @@ export async function startHttpServer<TContext extends RequestContext>(
     if (route && (method === 'GET' || method === 'HEAD')) return route(req, res);
     if (!graphqlPaths.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
 
+    const caller = options.authorizeCaller?.(req.headers, requestId);
+    if (caller === null)
+      return sendJson(res, 403, {
+        errors: [{ message: 'Only the gateway may call this service', extensions: { code: 'FORBIDDEN' } }],
+      });
     const corsAllowed = applyCors(req, res, corsOrigins);
     if (method === 'OPTIONS') {
       if (corsAllowed) {
@@ -203,7 +213,11 @@ export async function startHttpServer<TContext extends RequestContext>(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const info: IncomingRequestInfo = { headers: req.headers, requestId, clientIp: clientIp(req, options.trustedProxyHops ?? 0) };
+    const info: IncomingRequestInfo = {
+      headers: req.headers,
+      requestId,
+      clientIp: caller?.clientIp ?? clientIp(req, options.trustedProxyHops ?? 0),
+    };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: () => options.context(info),

@@ -3,6 +3,8 @@ import {
   DEFAULT_MONGODB_URI,
   commonEnv,
   commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   loadConfig,
   outboxEnv,
   outboxSettings,
@@ -82,6 +84,7 @@ const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/jwt-
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4002),
     MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
     MONGODB_DB: z.string().default('accounts'),
@@ -127,6 +130,7 @@ const schema = z
   })
   .transform((env) => ({
     ...commonSettings('accounts', env),
+    gatewayKey: gatewayKeySettings(env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     auth: {

@@ -14,6 +14,11 @@ export interface AccountsContext extends RequestContext {
   accounts: AuthService;
   users: UserService;
   sessions: SessionService;
+  /**
+   * Users this request has proven to be, besides the token's: the one that just signed up, logged in
+   * or refreshed (their AuthPayload.user shows personal fields before any token was sent).
+   */
+  provenUserIds: Set<string>;
   loaders: { userById: DataLoader<string, UserDocument | null> };
 }
 
@@ -33,6 +38,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     accounts: deps.accounts,
     users: deps.users,
     sessions: deps.sessions,
+    provenUserIds: new Set(),
     loaders: {
       userById: new DataLoader((ids) => deps.users.getManyById(ids), { maxBatchSize: 500 }),
     },

@@ -1,5 +1,6 @@
 import { createAmqpConnection } from '@little-ecom/amqp';
 import { startOutboxRelay } from '@little-ecom/events';
+import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
@@ -34,7 +35,8 @@ try {
       context,
       routes,
       logger,
-      trustedProxyHops: config.trustedProxyHops,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      authorizeCaller: gatewayCallers(await loadGatewayKey(config.gatewayKey)),
       readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
     },
     config.http,

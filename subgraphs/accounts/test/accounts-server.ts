@@ -1,3 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import {
+  GATEWAY_SIGNATURE_HEADER,
+  decodeGatewayKey,
+  gatewayCallers,
+  generateGatewayKey,
+  signGatewayRequest,
+} from '@little-ecom/auth';
 import { ensureIndexes } from '@little-ecom/mongo';
 import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
@@ -43,11 +51,16 @@ export interface AccountsUnderTest {
   hasher: CountingHasher;
   settings: ReturnType<typeof loadAccountsConfig>['auth'];
   http: RunningHttpServer;
-  /** GraphQL over real HTTP; `ip` is sent as the first X-Forwarded-For hop, as the gateway does. */
+  /** Signs requests as the gateway does (GATEWAY_KEY). */
+  gatewayKey: Buffer;
+  /**
+   * GraphQL over real HTTP, signed as the gateway signs it, with `ip` as the client address it vouches
+   * for; `forwardedFor` adds a raw X-Forwarded-For header (which subgraphs must ignore).
+   */
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
-    options?: { token?: string; ip?: string },
+    options?: { token?: string; ip?: string; forwardedFor?: string },
   ): ReturnType<typeof graphqlRequest<T>>;
   user(email: string): Promise<UserDocument | null>;
   close(): Promise<void>;
@@ -69,7 +82,12 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     settings: config.auth,
     hasher,
   });
-  const http = await startHttpServer({ apollo, context, routes, logger, trustedProxyHops: 1 }, { host: '127.0.0.1', port: 0 });
+  // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
+  const gatewayKey = decodeGatewayKey(generateGatewayKey());
+  const http = await startHttpServer(
+    { apollo, context, routes, logger, authorizeCaller: gatewayCallers(gatewayKey) },
+    { host: '127.0.0.1', port: 0 },
+  );
   const url = `${http.url}/graphql`;
   return {
     url,
@@ -79,11 +97,18 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     hasher,
     settings: config.auth,
     http,
-    gql: (query, variables, options = {}) =>
-      graphqlRequest(url, query, variables, {
-        'x-forwarded-for': options.ip ?? '198.51.100.1',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      }),
+    gatewayKey,
+    gql: (query, variables, options = {}) => {
+      const requestId = randomUUID();
+      const authorization = options.token ? `Bearer ${options.token}` : undefined;
+      const clientIp = options.ip ?? '198.51.100.1';
+      return graphqlRequest(url, query, variables, {
+        'x-request-id': requestId,
+        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(gatewayKey, { requestId, clientIp, authorization }),
+        ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
+        ...(authorization ? { authorization } : {}),
+      });
+    },
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
     async close() {
       await http.drain(1_000);

@@ -4,6 +4,8 @@ import {
   DEFAULT_SMTP_URL,
   commonEnv,
   commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   httpUrl,
   loadConfig,
   port,
@@ -18,6 +20,7 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4003),
     MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
     MONGODB_DB: z.string().default('notifications'),
@@ -48,6 +51,7 @@ const schema = z
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('notifications', env),
+    gatewayKey: gatewayKeySettings(env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     amqp: {
       url: env.AMQP_URL,

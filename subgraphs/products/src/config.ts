@@ -2,6 +2,8 @@ import {
   DEFAULT_MONGODB_URI,
   commonEnv,
   commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   loadConfig,
   outboxEnv,
   outboxSettings,
@@ -16,6 +18,7 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4001),
     MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
     MONGODB_DB: z.string().default('products'),
@@ -25,6 +28,7 @@ const schema = z
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('products', env),
+    gatewayKey: gatewayKeySettings(env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),

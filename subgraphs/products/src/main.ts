@@ -1,5 +1,5 @@
 import { createAmqpConnection } from '@little-ecom/amqp';
-import { createServiceVerifier } from '@little-ecom/auth';
+import { createServiceVerifier, gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
 import { startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
@@ -33,7 +33,8 @@ try {
       apollo,
       context,
       logger,
-      trustedProxyHops: config.trustedProxyHops,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      authorizeCaller: gatewayCallers(await loadGatewayKey(config.gatewayKey)),
       readiness: [{ name: 'mongodb', check: () => mongo.ping() }],
     },
     config.http,

@@ -1,4 +1,3 @@
-import { ObjectId } from 'mongodb';
 import { requireViewer, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
@@ -11,7 +10,7 @@ import type { SessionService } from '../sessions/session.service.js';
 import type { SingleUseGuard } from '../sessions/single-use.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
-import { parseUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
+import { newUserId, parseUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
 
 /** What a flow needs to know about the request it serves. */
@@ -69,7 +68,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (wait > 0) throw new RateLimitedError('Too many failed attempts; try again later', wait);
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
-      const _id = new ObjectId();
+      const _id = newUserId();
       const event = buildEvent(
         'user.registered',
         { userId: _id.toHexString(), email: valid.email, name: valid.name, role: 'CUSTOMER' },

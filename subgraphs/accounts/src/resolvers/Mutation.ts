@@ -1,11 +1,19 @@
 import { requireViewer } from '@little-ecom/auth';
+import type { AuthPayload } from '../auth/auth.service.js';
+import type { AccountsContext } from '../context.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { parseUserId } from '../users/user.repository.js';
 
+/** The payload's user has just proven who they are, so its personal fields may be shown to them. */
+function proven(ctx: AccountsContext, payload: AuthPayload): AuthPayload {
+  ctx.provenUserIds.add(payload.user._id.toHexString());
+  return payload;
+}
+
 export const Mutation: MutationResolvers = {
-  signUp: (_parent, { input }, { accounts, meta }) => accounts.signUp(input, meta),
-  logIn: (_parent, { email, password }, { accounts, meta }) => accounts.logIn(email, password, meta),
-  refreshSession: (_parent, { refreshToken }, { accounts }) => accounts.refreshSession(refreshToken),
+  signUp: async (_parent, { input }, ctx) => proven(ctx, await ctx.accounts.signUp(input, ctx.meta)),
+  logIn: async (_parent, { email, password }, ctx) => proven(ctx, await ctx.accounts.logIn(email, password, ctx.meta)),
+  refreshSession: async (_parent, { refreshToken }, ctx) => proven(ctx, await ctx.accounts.refreshSession(refreshToken)),
   logOut: (_parent, { refreshToken }, { accounts }) => accounts.logOut(refreshToken),
   changePassword: (_parent, { currentPassword, newPassword }, { accounts, auth, meta }) =>
     accounts.changePassword(auth, currentPassword, newPassword, meta),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db, type IndexDescription } from 'mongodb';
 import type { Role } from '@little-ecom/auth';
 import { OUTBOX_FIELD, announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
@@ -118,6 +119,15 @@ export function createUserRepository(db: Db) {
 export type UserRepository = ReturnType<typeof createUserRepository>;
 
 /** Parses a client-supplied id; malformed ids are ids that match nothing. */
+/**
+ * A new user id: an ObjectId made of 96 random bits instead of the driver's timestamp + counter, so
+ * ids cannot be guessed from one another (they stay ObjectIds, like every existing id, so nothing that
+ * stores or parses them changes). Existing ids keep their values; personal fields are guarded anyway.
+ */
+export function newUserId(): ObjectId {
+  return new ObjectId(randomBytes(12));
+}
+
 export function parseUserId(id: string): ObjectId | null {
   return /^[0-9a-fA-F]{24}$/.test(id) ? new ObjectId(id) : null;
 }
