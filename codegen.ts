@@ -55,9 +55,9 @@ const config: CodegenConfig = {
       },
     },
     // Typed documents for the end-to-end tests, checked against what clients see through the gateway.
-    'gateway/test/__generated__/operations.ts': {
+    'e2e/test/__generated__/operations.ts': {
       schema: 'gateway/api-schema.graphql',
-      documents: 'gateway/test/operations.graphql',
+      documents: 'e2e/test/operations.graphql',
       plugins: ['typescript-operations', 'typed-document-node'],
       config: {
         enumsAsTypes: true,

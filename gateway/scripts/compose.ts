@@ -5,7 +5,7 @@
 import { readFileSync, watchFile, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeSchemas, readSubgraphSchemas } from '../src/supergraph.js';
+import { composeSchemas, readSubgraphSchemas } from '@little-ecom/supergraph';
 
 const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(gatewayDir, '..');

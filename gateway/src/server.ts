@@ -7,10 +7,11 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { createScope, enterScope } from '@little-ecom/scope';
 
 export interface GatewayContext extends RequestContext {
+  /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
   authorization: string | undefined;
-  clientIp: string;
 }
 
 export interface GatewayDeps {
@@ -38,21 +39,26 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
-    // Health checks and schema loading run without a request context: they are signed as the gateway's own.
     const ctx: Partial<GatewayContext> = context;
+    // Health checks and schema loading run without a scope: they are signed as the gateway's own.
     if (!headers) return;
-    const requestId = ctx.requestId ?? randomUUID();
+    const requestId = ctx.scope?.requestId ?? randomUUID();
     if (ctx.authorization) headers.set('authorization', ctx.authorization);
     headers.set('x-request-id', requestId);
+    // The client address reaches subgraphs only inside the signature, never as X-Forwarded-For.
     headers.set(
       GATEWAY_SIGNATURE_HEADER,
-      signGatewayRequest(this.key, { requestId, clientIp: ctx.clientIp ?? '127.0.0.1', authorization: ctx.authorization }),
+      signGatewayRequest(this.key, {
+        requestId,
+        clientIp: ctx.scope?.clientIp ?? '127.0.0.1',
+        authorization: ctx.authorization,
+      }),
     );
   }
 }
 
 /**
- * Builds the gateway from the supergraph file composed at build time (`npm run compose`); the file is
+ * The Apollo side of the gateway (see app.ts for the whole service), from the supergraph file composed at build time (`npm run compose`); the file is
  * polled and a changed supergraph is swapped in without a restart (e.g. a ConfigMap update).
  */
 export function createGateway(deps: GatewayDeps) {
@@ -107,12 +113,11 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [...defaults.plugins, ...(armor.plugins as typeof defaults.plugins)],
   });
 
-  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => ({
-    requestId: info.requestId,
-    logger: logger.child({ requestId: info.requestId }),
-    authorization: info.headers.authorization,
-    clientIp: info.clientIp,
-  });
+  const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
+    const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, logger });
+    enterScope(scope);
+    return { scope, authorization: info.headers.authorization };
+  };
 
   const readiness: ReadinessCheck[] = [
     {

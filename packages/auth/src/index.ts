@@ -1,6 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { GraphQLError } from 'graphql';
-import { ErrorCode, UnauthenticatedError, ForbiddenError } from '@little-ecom/errors';
+import { UnauthenticatedError, ForbiddenError } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
 import { createRevocationList, httpRevocationSource, type RevocationList } from './revocations.js';
 
@@ -113,32 +112,6 @@ export async function authenticate(authorization: string | undefined, verifier: 
   if (!match?.[1] || match[1].length > 8192) return { viewer: null, authError: 'malformed Authorization header' };
   const result = await verifier.verify(match[1]);
   return result.viewer ? { viewer: result.viewer, authError: null } : { viewer: null, authError: result.error };
-}
-
-/**
- * What every subgraph's request context starts from: the request id, a logger tagged with it (and the
- * user, once verified) and the caller's `Auth`. A token that was sent but does not verify ends the
- * request with UNAUTHENTICATED whatever the operation, so a client can tell "refresh now" from
- * "anonymous" (only a request without a token is anonymous). HTTP 200 so the gateway passes the coded
- * error through instead of turning a non-2xx subgraph answer into its own generic error.
- */
-export async function authenticateRequest(
-  request: { requestId: string; headers: { authorization?: string | undefined } },
-  verifier: TokenVerifier,
-  logger: Logger,
-): Promise<{ requestId: string; logger: Logger; auth: Auth }> {
-  const auth = await authenticate(request.headers.authorization, verifier);
-  if (auth.authError) {
-    logger.info('authentication failed', { requestId: request.requestId, security: 'token_rejected', reason: auth.authError });
-    throw new GraphQLError(`Invalid access token: ${auth.authError}`, {
-      extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 200 } },
-    });
-  }
-  return {
-    requestId: request.requestId,
-    logger: logger.child({ requestId: request.requestId, ...(auth.viewer ? { userId: auth.viewer.userId } : {}) }),
-    auth,
-  };
 }
 
 /** Throws UNAUTHENTICATED unless the request carries a valid access token. */

@@ -88,17 +88,26 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     return running;
   };
 
-  const timer = setInterval(() => void refresh(), intervalMs);
-  timer.unref();
-  void refresh();
+  // Polling starts with the first use, so a process that never verifies a token (a CLI building the
+  // app) never polls; stop() ends it for good.
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const ensureStarted = () => {
+    if (timer || stopped) return;
+    timer = setInterval(() => void refresh(), intervalMs);
+    timer.unref();
+    void refresh();
+  };
 
   return {
     status(sessionId) {
+      ensureStarted();
       if (loadedAt === undefined || clock() - loadedAt > maxStalenessMs) return 'unknown';
       const until = revoked.get(sessionId);
       return until !== undefined && until > clock() ? 'revoked' : 'active';
     },
     ready(timeoutMs) {
+      ensureStarted();
       if (loadedAt !== undefined) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timeout = setTimeout(() => reject(new Error('revocation list not loaded in time')), timeoutMs);
@@ -109,8 +118,14 @@ export function createRevocationList(options: RevocationListOptions): Revocation
         });
       });
     },
-    refresh,
-    stop: () => clearInterval(timer),
+    refresh: () => {
+      ensureStarted();
+      return refresh();
+    },
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }
 

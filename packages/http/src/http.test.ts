@@ -1,12 +1,16 @@
 import { ApolloServer } from '@apollo/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@little-ecom/logger';
+import { createScope } from '@little-ecom/scope';
 import { apolloDefaults, startHttpServer, type RequestContext, type RunningHttpServer } from './index.js';
 
 const typeDefs = `type Query { slow(ms: Int!): String! fail: String! }`;
+// Resolved when a `slow` resolver starts, so a test knows its request is in flight (not just sent).
+let slowStarted: () => void = () => undefined;
 const resolvers = {
   Query: {
     slow: async (_: unknown, { ms }: { ms: number }) => {
+      slowStarted();
       await new Promise((resolve) => setTimeout(resolve, ms));
       return 'done';
     },
@@ -26,7 +30,7 @@ async function start(readyCheck?: () => Promise<void>): Promise<RunningHttpServe
     {
       apollo,
       logger: silentLogger,
-      context: async (info) => ({ requestId: info.requestId, logger: silentLogger }),
+      context: async (info) => ({ scope: createScope({ requestId: info.requestId, logger: silentLogger }) }),
       readiness: readyCheck ? [{ name: 'dependency', check: readyCheck }] : [],
       bodyLimitBytes: 1_000,
     },
@@ -46,8 +50,11 @@ describe('startHttpServer', () => {
 
   it('finishes in-flight requests when draining, then refuses new connections', async () => {
     server = await start();
+    const started = new Promise<void>((resolve) => {
+      slowStarted = resolve;
+    });
     const inFlight = post(server, JSON.stringify({ query: '{ slow(ms: 300) }' }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await started;
     const drained = server.drain(5_000);
     const response = await inFlight;
     expect(response.status).toBe(200);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import fluentLogger from 'fluent-logger';
 
@@ -50,6 +51,21 @@ export interface LoggerOptions {
   fluentd?: { host: string; port: number; tagPrefix: string } | undefined;
   /** Where JSON lines go; stdout by default. */
   write?: (line: string) => void;
+}
+
+// Fields of the request or event being handled (request id, user, ...), added to every record written
+// while handling it by any logger, so nobody has to thread a request id through calls by hand.
+const logContext = new AsyncLocalStorage<LogFields>();
+
+/** Runs `fn` with `fields` on every log record written inside it (including in its async continuations). */
+export function runWithLogContext<T>(fields: LogFields, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
+/** Adds fields to the current log context, e.g. the user once the token is verified; no-op outside one. */
+export function addLogContext(fields: LogFields): void {
+  const store = logContext.getStore();
+  if (store) Object.assign(store, fields);
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -115,6 +131,7 @@ export function createLogger(options: LoggerOptions): Logger {
         time: new Date().toISOString(),
         level,
         service: options.service,
+        ...logContext.getStore(),
         ...bound,
         ...fields,
         msg,

@@ -6,13 +6,12 @@
  *   npm run bench:login -- --iterations 200
  */
 import { parseArgs } from 'node:util';
-import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { serveApp } from '@little-ecom/service';
 import { freshDatabase, graphqlRequest, percentile } from '@little-ecom/testing';
+import { createAccountsApp } from '../src/app.js';
 import { loadAccountsConfig } from '../src/config.js';
 import { createArgon2Hasher } from '../src/passwords/password.hasher.js';
-import { accountsIndexes, createServer } from '../src/server.js';
 import { generateSigningJwk, importSigningKeys } from '../src/tokens/signing-keys.js';
 
 const MAX_ITERATIONS = 1_000;
@@ -47,17 +46,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 // 2. logIn over loopback HTTP against a throwaway database.
 const database = await freshDatabase('bench_accounts');
 try {
-  await ensureIndexes(database.db, accountsIndexes);
   const keys = await importSigningKeys([await generateSigningJwk()]);
-  const { apollo, context, routes } = createServer({
-    db: database.db,
-    logger,
-    production: false,
-    keys,
-    settings: config.auth,
-    hasher,
-  });
-  const http = await startHttpServer({ apollo, context, routes, logger }, { host: '127.0.0.1', port: 0 });
+  const app = await createAccountsApp(config, { db: database.db, logger, keys, hasher, gatewayKey: null });
+  const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   try {
     const signUp = await graphqlRequest(url, 'mutation($i: SignUpInput!) { signUp(input: $i) { expiresAt } }', {
@@ -81,7 +72,7 @@ try {
     out(`logIn over loopback HTTP, ${iterations} sequential requests`);
     out(`  p50 ${ms(percentile(times, 50))}  p95 ${ms(percentile(times, 95))}  max ${ms(times.at(-1)!)}`);
   } finally {
-    await http.drain(1_000);
+    await http.stop(2_000);
   }
 } finally {
   await database.drop();

@@ -1,16 +1,14 @@
 import DataLoader from 'dataloader';
-import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import type { TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
-import type { AuthService, RequestMeta } from './auth/auth.service.js';
+import { scopeForRequest } from '@little-ecom/scope';
+import type { AuthService } from './auth/auth.service.js';
 import type { SessionService } from './sessions/session.service.js';
 import type { UserDocument } from './users/user.repository.js';
 import type { UserService } from './users/user.service.js';
 
 export interface AccountsContext extends RequestContext {
-  auth: Auth;
-  /** Request id and client address, as the auth flows need them (throttling, event correlation). */
-  meta: RequestMeta;
   accounts: AuthService;
   users: UserService;
   sessions: SessionService;
@@ -30,17 +28,17 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-/** Built per request: a verified viewer (or none) and fresh DataLoaders, so batches never leak across requests. */
+/** Built per request: the request's scope (verified caller) and fresh DataLoaders, so batches never leak across requests. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<AccountsContext> {
+  const scope = await scopeForRequest(info, deps.verifier, deps.logger);
   return {
-    ...(await authenticateRequest(info, deps.verifier, deps.logger)),
-    meta: { requestId: info.requestId, clientIp: info.clientIp },
+    scope,
     accounts: deps.accounts,
     users: deps.users,
     sessions: deps.sessions,
     provenUserIds: new Set(),
     loaders: {
-      userById: new DataLoader((ids) => deps.users.getManyById(ids), { maxBatchSize: 500 }),
+      userById: new DataLoader((ids) => deps.users.getManyById(scope, ids), { maxBatchSize: 500 }),
     },
   };
 }

@@ -49,7 +49,7 @@ export interface ServerDeps {
   clock?: () => Date;
 }
 
-/** Builds the accounts subgraph from its dependencies: no env reads, no listening. */
+/** The GraphQL side of the accounts subgraph, from its dependencies: no env reads, no listening (see app.ts). */
 export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
   const users = createUserRepository(db);
   const singleUse = createSingleUseGuard(db);
@@ -72,11 +72,10 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
     hasher,
     throttle,
     tokens,
-    logger,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
     clock,
   });
-  const userService = createUserService({ users, sessions, logger, clock });
+  const userService = createUserService({ users, sessions, clock });
   // Accounts denies ended sessions like every other verifier, reading the feed from its own database.
   const revocations = createRevocationList({ source: (since) => sessions.revocationFeed(since), logger });
   const verifier = createLocalVerifier(keys, settings.tokens, revocations);
@@ -95,5 +94,13 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
   /** Deletes sessions past their absolute lifetime and failures outside the throttle window. */
   const housekeeping = async () => ({ sessions: await sessions.deleteExpired(), loginFailures: await throttle.deleteExpired() });
 
-  return { apollo, context, routes, verifier, users, housekeeping, revocations };
+  return {
+    apollo,
+    context,
+    routes,
+    verifier,
+    housekeeping,
+    revocations,
+    services: { accounts, users: userService, sessions },
+  };
 }

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GATEWAY_SIGNATURE_HEADER,
-  decodeGatewayKey,
-  gatewayCallers,
-  generateGatewayKey,
-  signGatewayRequest,
-} from '@little-ecom/auth';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
+import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
 import { createLogger } from '@little-ecom/logger';
+import { serveApp, type RunningService } from '@little-ecom/service';
 import { freshDatabase, graphqlRequest, type TestDatabase } from '@little-ecom/testing';
 import type { Db } from 'mongodb';
+import { createAccountsApp, type AccountsApp } from '../src/app.js';
 import { loadAccountsConfig } from '../src/config.js';
 import { createArgon2Hasher, type PasswordHasher } from '../src/passwords/password.hasher.js';
-import { accountsIndexes, createServer } from '../src/server.js';
 import { generateSigningJwk, importSigningKeys, type SigningKeys } from '../src/tokens/signing-keys.js';
 import type { UserDocument } from '../src/users/user.repository.js';
 
@@ -50,7 +43,8 @@ export interface AccountsUnderTest {
   keys: SigningKeys;
   hasher: CountingHasher;
   settings: ReturnType<typeof loadAccountsConfig>['auth'];
-  http: RunningHttpServer;
+  http: RunningService;
+  app: AccountsApp;
   /** Signs requests as the gateway does (GATEWAY_KEY). */
   gatewayKey: Buffer;
   /**
@@ -69,25 +63,14 @@ export interface AccountsUnderTest {
 /** The accounts subgraph on 127.0.0.1 (random port) over a fresh database, with test-sized settings. */
 export async function startAccounts(env: Record<string, string> = {}, database?: TestDatabase): Promise<AccountsUnderTest> {
   const testDb = database ?? (await freshDatabase('accounts'));
-  await ensureIndexes(testDb.db, accountsIndexes);
   const config = loadAccountsConfig({ NODE_ENV: 'test', ...env });
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   const logger = createLogger({ service: 'accounts-test', level: 'error' });
-  const { apollo, context, routes, revocations } = createServer({
-    db: testDb.db,
-    logger,
-    production: false,
-    keys,
-    settings: config.auth,
-    hasher,
-  });
   // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
   const gatewayKey = decodeGatewayKey(generateGatewayKey());
-  const http = await startHttpServer(
-    { apollo, context, routes, logger, authorizeCaller: gatewayCallers(gatewayKey) },
-    { host: '127.0.0.1', port: 0 },
-  );
+  const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher, gatewayKey });
+  const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   return {
     url,
@@ -97,6 +80,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     hasher,
     settings: config.auth,
     http,
+    app,
     gatewayKey,
     gql: (query, variables, options = {}) => {
       const requestId = randomUUID();
@@ -111,8 +95,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     },
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
     async close() {
-      await http.drain(1_000);
-      revocations.stop();
+      await http.stop(2_000);
       if (!database) await testDb.drop();
     },
   };

@@ -7,15 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createAmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
-import { startOutboxRelay } from '@little-ecom/events';
-import { startHttpServer } from '@little-ecom/http';
 import { silentLogger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { PRODUCTS, productIndexes, productRemovedWhenDrained } from '@little-ecom/products/catalog';
-import { createServer as createProductsServer } from '@little-ecom/products/server';
+import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
+import { serveApp } from '@little-ecom/service';
 import { freshDatabase, graphqlRequest, testEnv, percentile } from '@little-ecom/testing';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
-import { ensureNotificationIndexes } from '../src/runtime.js';
 import { createUserRepository } from '../src/users/user.repository.js';
 import { privateMailpit, startHarness } from '../test/support.js';
 
@@ -40,24 +36,20 @@ const relayConnection = createAmqpConnection({
   name: 'bench-relay',
   logger: silentLogger,
 });
-const relay = startOutboxRelay({
-  db: productsDb.db,
-  collections: [PRODUCTS],
-  connection: relayConnection,
-  logger: silentLogger,
-  exchange: h.topology.exchange,
-  pollIntervalMs: 200,
-  removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
-});
+const PRODUCTS = 'products';
+// The products subgraph as it runs in production (API and outbox relay), on the harness's exchange.
+const products = await createProductsApp(
+  loadProductsConfig({ NODE_ENV: 'test', EVENTS_EXCHANGE: h.topology.exchange, OUTBOX_POLL_INTERVAL_MS: '200' }),
+  {
+    db: productsDb.db,
+    logger: silentLogger,
+    verifier: createTokenVerifier(h.issuer.verifierOptions),
+    amqp: relayConnection,
+    gatewayKey: null,
+  },
+);
+const http = await serveApp(products, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
 try {
-  await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
-  await ensureNotificationIndexes(h.db.db);
-  const verifier = createTokenVerifier(h.issuer.verifierOptions);
-  const products = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
-  const http = await startHttpServer(
-    { apollo: products.apollo, context: products.context, logger: silentLogger },
-    { host: '127.0.0.1', port: 0 },
-  );
   const token = await h.issuer.sign({ sub: 'bench-admin', role: 'ADMIN' });
 
   // Subscribers: projected users who opted in to new products.
@@ -123,9 +115,8 @@ try {
     `mutation -> SMTP accept: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  await http.drain(1_000);
 } finally {
-  await relay.stop();
+  await http.stop(5_000);
   await relayConnection.close();
   await h.close();
   await productsDb.drop();

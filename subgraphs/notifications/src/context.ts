@@ -1,10 +1,10 @@
-import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import type { TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { scopeForRequest } from '@little-ecom/scope';
 import type { NotificationService } from './notifications/notification.service.js';
 
 export interface NotificationsContext extends RequestContext {
-  auth: Auth;
   notifications: NotificationService;
 }
 
@@ -14,10 +14,7 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-/** Built per request: the verified viewer (or none) and the service. */
+/** Built per request: the request's scope (verified caller) and the service. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<NotificationsContext> {
-  return {
-    ...(await authenticateRequest(info, deps.verifier, deps.logger)),
-    notifications: deps.notifications,
-  };
+  return { scope: await scopeForRequest(info, deps.verifier, deps.logger), notifications: deps.notifications };
 }

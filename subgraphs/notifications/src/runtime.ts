@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
+import { createScope, runInScope } from '@little-ecom/scope';
 import { startDeliveryWorker, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
@@ -54,7 +55,11 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
   const consumer = startEventConsumer({
     connection: deps.connection,
     topology: deps.topology,
-    handle,
+    // One scope per consumed event: its log lines carry the correlation id of the change that caused it.
+    handle: (event) =>
+      runInScope(createScope({ requestId: event.id, correlationId: event.correlationId, logger: deps.logger }), () =>
+        handle(event),
+      ),
     logger: deps.logger,
     settings: deps.consumer,
   });

@@ -26,12 +26,11 @@ export interface ServerDeps {
   wakeDelivery?: () => void;
 }
 
-/** Builds the notifications subgraph from its dependencies: no env reads, no listening. */
+/** The GraphQL side of the notifications subgraph, from its dependencies: no env reads, no listening (see app.ts). */
 export function createServer({ db, verifier, logger, production, wakeDelivery }: ServerDeps) {
   const notifications = createNotificationService({
     users: createUserRepository(db),
     notifications: createNotificationRepository(db),
-    logger,
     ...(wakeDelivery ? { onRequeued: wakeDelivery } : {}),
   });
   const apollo = new ApolloServer<NotificationsContext>({
@@ -39,5 +38,5 @@ export function createServer({ db, verifier, logger, production, wakeDelivery }:
     ...apolloDefaults<NotificationsContext>({ production, logger }),
   });
   const context = (info: IncomingRequestInfo) => createContext({ notifications, verifier, logger }, info);
-  return { apollo, context, notifications };
+  return { apollo, context, services: { notifications } };
 }

@@ -4,12 +4,10 @@ import { ObjectId } from 'mongodb';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { startTcpProxy, type TcpProxy } from '@little-ecom/amqp/testing';
 import { createTokenVerifier } from '@little-ecom/auth';
-import { OUTBOX_FIELD, startOutboxRelay, type OutboxRelay } from '@little-ecom/events';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
+import { OUTBOX_FIELD } from '@little-ecom/events';
 import { silentLogger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { PRODUCTS, productIndexes, productRemovedWhenDrained } from '@little-ecom/products/catalog';
-import { createServer as createProductsServer } from '@little-ecom/products/server';
+import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
+import { serveApp, type RunningService, type Worker } from '@little-ecom/service';
 import { eventually, freshDatabase, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
 
@@ -18,23 +16,15 @@ let h: Harness;
 let consumerProxy: TcpProxy;
 let relayProxy: TcpProxy;
 let productsDb: TestDatabase;
-let products: RunningHttpServer;
+let products: RunningService;
 let relayConnection: AmqpConnection;
-let relay: OutboxRelay | null = null;
+let relay: { stop(): Promise<void> } | null = null;
+// The products subgraph twice over one database: one serves the API with no broker (its events wait
+// in the outbox), the other is only its outbox relay, which the tests start and stop.
+let startRelay: () => { stop(): Promise<void> };
+const PRODUCTS = 'products';
 let adminToken: string;
 let customer: { userId: string; email: string };
-
-function startRelay(): OutboxRelay {
-  return startOutboxRelay({
-    db: productsDb.db,
-    collections: [PRODUCTS],
-    connection: relayConnection,
-    logger: silentLogger,
-    exchange: h.topology.exchange,
-    pollIntervalMs: 200,
-    removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
-  });
-}
 
 const CREATE = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id name } }`;
 async function createProduct(name: string): Promise<string> {
@@ -55,13 +45,10 @@ beforeAll(async () => {
   relayProxy = await startTcpProxy(testEnv.amqpUrl);
   h = await startHarness({ amqpUrl: consumerProxy.url });
   productsDb = await freshDatabase('pipeline_products');
-  await ensureIndexes(productsDb.db, { [PRODUCTS]: productIndexes });
   const verifier = createTokenVerifier(h.issuer.verifierOptions);
-  const server = createProductsServer({ db: productsDb.db, verifier, logger: silentLogger, production: false });
-  products = await startHttpServer(
-    { apollo: server.apollo, context: server.context, logger: silentLogger },
-    { host: '127.0.0.1', port: 0 },
-  );
+  const config = loadProductsConfig({ NODE_ENV: 'test', EVENTS_EXCHANGE: h.topology.exchange, OUTBOX_POLL_INTERVAL_MS: '200' });
+  const api = await createProductsApp(config, { db: productsDb.db, logger: silentLogger, verifier, gatewayKey: null });
+  products = await serveApp(api, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   relayConnection = createAmqpConnection({
     url: relayProxy.url,
     name: `products-relay-test-${randomUUID().slice(0, 8)}`,
@@ -69,6 +56,17 @@ beforeAll(async () => {
     minDelayMs: 50,
     maxDelayMs: 500,
   });
+  const relayApp = await createProductsApp(config, {
+    db: productsDb.db,
+    logger: silentLogger,
+    verifier,
+    amqp: relayConnection,
+    gatewayKey: null,
+  });
+  startRelay = () => {
+    const workers: Worker[] = relayApp.start!();
+    return { stop: async () => void (await Promise.all(workers.map((w) => w.stop()))) };
+  };
   adminToken = await h.issuer.sign({ sub: 'admin', role: 'ADMIN' });
 
   customer = { userId: randomUUID(), email: uniqueEmail('pipeline') };
@@ -89,7 +87,7 @@ afterEach(async () => {
 afterAll(async () => {
   await relay?.stop();
   await relayConnection?.close();
-  await products?.drain(1_000);
+  await products?.stop(2_000);
   await h?.close();
   await productsDb?.drop();
   await consumerProxy?.close();

@@ -3,8 +3,8 @@ import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
 import { buildEvent, publishOptions, type EventDataByType, type EventEnvelope, type EventType } from '@little-ecom/events';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
 import { createLogger, type Logger } from '@little-ecom/logger';
+import { serveApp, type RunningService } from '@little-ecom/service';
 import {
   createTestIssuer,
   freshDatabase,
@@ -14,10 +14,10 @@ import {
   type TestDatabase,
   type TestIssuer,
 } from '@little-ecom/testing';
+import { createNotificationsApp, type NotificationsApp } from '../src/app.js';
+import { loadNotificationsConfig } from '../src/config.js';
 import type { DeliverySettings } from '../src/delivery/delivery.worker.js';
-import { deleteTopology, declareTopology, topologyNames, type Topology } from '../src/events/topology.js';
-import { ensureNotificationIndexes, startNotificationsRuntime, type NotificationsRuntime } from '../src/runtime.js';
-import { createServer } from '../src/server.js';
+import { deleteTopology, declareTopology, type Topology } from '../src/events/topology.js';
 
 /** A unique, routable test address; Mailpit searches are filtered by it so parallel tests never see each other's mail. */
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@test.little-ecom.local`;
@@ -34,7 +34,7 @@ export interface Harness {
   db: TestDatabase;
   topology: Topology;
   connection: AmqpConnection;
-  runtime: NotificationsRuntime;
+  app: NotificationsApp;
   issuer: TestIssuer;
   url: string;
   logs: Record<string, unknown>[];
@@ -58,48 +58,41 @@ export interface HarnessOptions {
 /** The notifications subgraph with its consumer and delivery worker, on a fresh database and a private topology. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = await freshDatabase('notifications');
-  await ensureNotificationIndexes(db.db);
   const logs: Record<string, unknown>[] = [];
   const logger = capturingLogger(logs);
-  const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`);
+  const prefix = `test-${randomUUID().slice(0, 8)}.`;
   const connection = createAmqpConnection({
     url: options.amqpUrl ?? testEnv.amqpUrl,
-    name: `notifications-test-${topology.queue}`,
+    name: `notifications-test-${prefix}`,
     logger,
     minDelayMs: 50,
     maxDelayMs: 500,
   });
-  const runtime = startNotificationsRuntime({
-    db: db.db,
-    connection,
-    topology,
-    logger,
-    consumer: { prefetch: 10, maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 },
-    delivery: {
-      concurrency: 5,
-      maxAttempts: 4,
-      retryBaseMs: 100,
-      retryMaxDelayMs: 500,
-      pollIntervalMs: 200,
-      ...options.delivery,
-    },
-    mail: {
-      smtpUrl: options.smtpUrl ?? testEnv.smtpUrl,
-      from: 'little-ecom <no-reply@test.little-ecom.local>',
-      maxConnections: 3,
-      storefrontUrl: 'http://shop.test',
-    },
+  // Test-sized settings, through the same config reader as production.
+  const config = loadNotificationsConfig({
+    NODE_ENV: 'test',
+    AMQP_PREFIX: prefix,
+    AMQP_PREFETCH: '10',
+    EVENT_MAX_RETRIES: String(options.maxRetries ?? 3),
+    EVENT_RETRY_DELAY_MS: '100',
+    SMTP_URL: options.smtpUrl ?? testEnv.smtpUrl,
+    SMTP_MAX_CONNECTIONS: '3',
+    MAIL_FROM: 'little-ecom <no-reply@test.little-ecom.local>',
+    STOREFRONT_URL: 'http://shop.test',
+    DELIVERY_CONCURRENCY: '5',
+    DELIVERY_MAX_ATTEMPTS: '4',
+    DELIVERY_RETRY_BASE_MS: '100',
+    DELIVERY_RETRY_MAX_DELAY_MS: '500',
+    DELIVERY_POLL_INTERVAL_MS: '200',
   });
   const issuer = await createTestIssuer();
-  const verifier = createTokenVerifier(issuer.verifierOptions);
-  const { apollo, context } = createServer({
-    db: db.db,
-    verifier,
-    logger,
-    production: false,
-    wakeDelivery: () => runtime.wakeDelivery(),
-  });
-  const http: RunningHttpServer = await startHttpServer({ apollo, context, logger }, { host: '127.0.0.1', port: 0 });
+  const app = await createNotificationsApp(
+    { ...config, delivery: { ...config.delivery, ...options.delivery } },
+    // Tested alone, called directly: no gateway signature to check.
+    { db: db.db, logger, amqp: connection, verifier: createTokenVerifier(issuer.verifierOptions), gatewayKey: null },
+  );
+  const { topology } = app;
+  const http: RunningService = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   await connection.ready();
   const publisher = await startPublisher(topology);
   const url = `${http.url}/graphql`;
@@ -107,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     db,
     topology,
     connection,
-    runtime,
+    app,
     issuer,
     url,
     logs,
@@ -116,8 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return graphqlRequest(url, query, variables, { authorization: `Bearer ${await issuer.sign(as)}` });
     },
     async close() {
-      await http.drain(1_000);
-      await runtime.stop();
+      await http.stop(5_000);
       await connection.close();
       await publisher.close(true);
       await issuer.close();

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
-import { authenticateRequest, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import type { TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import { scopeForRequest } from '@little-ecom/scope';
 import type { ProductDocument } from './catalog/product.repository.js';
 import type { ProductService } from './catalog/product.service.js';
 
 export interface ProductsContext extends RequestContext {
-  auth: Auth;
   products: ProductService;
   loaders: { productById: DataLoader<string, ProductDocument | null> };
 }
@@ -17,13 +17,14 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-/** Built per request: a verified viewer (or none) and fresh DataLoaders, so batches never leak across requests. */
+/** Built per request: the request's scope (verified caller) and fresh DataLoaders, so batches never leak across requests. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<ProductsContext> {
+  const scope = await scopeForRequest(info, deps.verifier, deps.logger);
   return {
-    ...(await authenticateRequest(info, deps.verifier, deps.logger)),
+    scope,
     products: deps.products,
     loaders: {
-      productById: new DataLoader((ids) => deps.products.getManyById(ids), { maxBatchSize: 500 }),
+      productById: new DataLoader((ids) => deps.products.getManyById(scope, ids), { maxBatchSize: 500 }),
     },
   };
 }

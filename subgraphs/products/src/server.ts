@@ -23,13 +23,13 @@ export interface ServerDeps {
   production: boolean;
 }
 
-/** Builds the products subgraph from its dependencies: no env reads, no listening. */
+/** The GraphQL side of the products subgraph, from its dependencies: no env reads, no listening (see app.ts). */
 export function createServer({ db, verifier, logger, production }: ServerDeps) {
-  const products = createProductService({ repository: createProductRepository(db), logger });
+  const products = createProductService({ repository: createProductRepository(db) });
   const apollo = new ApolloServer<ProductsContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, Product } }),
     ...apolloDefaults<ProductsContext>({ production, logger }),
   });
   const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger }, info);
-  return { apollo, context, products };
+  return { apollo, context, services: { products } };
 }

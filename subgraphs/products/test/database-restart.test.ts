@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '@little-ecom/auth';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
 import { silentLogger } from '@little-ecom/logger';
-import { connectMongo, ensureIndexes, type MongoConnection } from '@little-ecom/mongo';
+import { connectMongo, type MongoConnection } from '@little-ecom/mongo';
+import { serveApp, type RunningService } from '@little-ecom/service';
 import { createTestIssuer, eventually, graphqlRequest, privateFerretDb, type TestIssuer } from '@little-ecom/testing';
-import { PRODUCTS, productIndexes } from '../src/catalog/product.repository.js';
-import { createServer } from '../src/server.js';
+import { createProductsApp } from '../src/app.js';
+import { loadProductsConfig } from '../src/config.js';
 import { CREATE_PRODUCT } from './support.js';
 
 /**
@@ -17,7 +17,7 @@ describe('products through a database restart', () => {
   let ferret: Awaited<ReturnType<typeof privateFerretDb>>;
   let mongo: MongoConnection;
   let issuer: TestIssuer;
-  let http: RunningHttpServer;
+  let http: RunningService;
   let url: string;
   let admin: Record<string, string>;
 
@@ -31,20 +31,18 @@ describe('products through a database restart', () => {
       logger: silentLogger,
       clientOptions: { serverSelectionTimeoutMS: 1_000 },
     });
-    await ensureIndexes(mongo.db, { [PRODUCTS]: productIndexes });
     issuer = await createTestIssuer();
     const verifier = createTokenVerifier(issuer.verifierOptions);
-    const { apollo, context } = createServer({ db: mongo.db, verifier, logger: silentLogger, production: true });
-    http = await startHttpServer(
-      { apollo, context, logger: silentLogger, readiness: [{ name: 'mongodb', check: () => mongo.ping() }] },
-      { host: '127.0.0.1', port: 0 },
-    );
+    // Production error handling (no driver messages to clients) without production's secrets.
+    const config = { ...loadProductsConfig({ NODE_ENV: 'test' }), production: true };
+    const app = await createProductsApp(config, { db: mongo.db, logger: silentLogger, verifier, gatewayKey: null });
+    http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
     url = `${http.url}/graphql`;
     admin = { authorization: `Bearer ${await issuer.sign({ sub: 'admin-1', role: 'ADMIN' })}` };
   });
 
   afterAll(async () => {
-    await http?.drain(1_000);
+    await http?.stop(2_000);
     await mongo?.close();
     await issuer?.close();
     await ferret?.dispose();

@@ -1,16 +1,15 @@
 import { createTokenVerifier } from '@little-ecom/auth';
-import { startHttpServer, type RunningHttpServer } from '@little-ecom/http';
 import { silentLogger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { serveApp, type RunningService } from '@little-ecom/service';
 import { createTestIssuer, freshDatabase, graphqlRequest, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
-import { PRODUCTS, productIndexes } from '../src/catalog/product.repository.js';
-import { createServer } from '../src/server.js';
+import { createProductsApp } from '../src/app.js';
+import { loadProductsConfig } from '../src/config.js';
 
 export interface ProductsHarness {
   url: string;
   db: TestDatabase;
   issuer: TestIssuer;
-  http: RunningHttpServer;
+  http: RunningService;
   adminToken: string;
   customerToken: string;
   /** A GraphQL request to the products subgraph, as the admin unless headers say otherwise. */
@@ -25,11 +24,16 @@ export interface ProductsHarness {
 /** The products subgraph on a loopback port, with a fresh database and a test token issuer. */
 export async function startProducts(): Promise<ProductsHarness> {
   const db = await freshDatabase('products');
-  await ensureIndexes(db.db, { [PRODUCTS]: productIndexes });
   const issuer = await createTestIssuer();
   const verifier = createTokenVerifier(issuer.verifierOptions);
-  const { apollo, context } = createServer({ db: db.db, verifier, logger: silentLogger, production: false });
-  const http = await startHttpServer({ apollo, context, logger: silentLogger }, { host: '127.0.0.1', port: 0 });
+  const app = await createProductsApp(loadProductsConfig({ NODE_ENV: 'test' }), {
+    db: db.db,
+    logger: silentLogger,
+    verifier,
+    // Tested alone, called directly: no gateway signature to check.
+    gatewayKey: null,
+  });
+  const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   const url = `${http.url}/graphql`;
   const adminToken = await issuer.sign({ sub: 'admin-1', role: 'ADMIN' });
   const customerToken = await issuer.sign({ sub: 'customer-1', role: 'CUSTOMER' });
@@ -43,7 +47,7 @@ export async function startProducts(): Promise<ProductsHarness> {
     request: (query, variables, headers) =>
       graphqlRequest(url, query, variables, headers ?? { authorization: `Bearer ${adminToken}` }),
     async close() {
-      await http.drain(1_000);
+      await http.stop(2_000);
       await db.drop();
       await issuer.close();
     },

@@ -1,8 +1,8 @@
-import { requireViewer, type Auth } from '@little-ecom/auth';
+import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
-import type { Logger } from '@little-ecom/logger';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
+import type { Scope } from '@little-ecom/scope';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password.policy.js';
 import { hashSecretToken, isPlausibleSecretToken, newSecretToken } from '../sessions/secret-token.js';
@@ -12,12 +12,6 @@ import type { LoginThrottle } from '../throttle/login-throttle.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import { newUserId, parseUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
-
-/** What a flow needs to know about the request it serves. */
-export interface RequestMeta {
-  requestId: string;
-  clientIp: string;
-}
 
 export interface AuthPayload {
   accessToken: string;
@@ -34,7 +28,6 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   tokens: AccessTokenIssuer;
-  logger: Logger;
   resetTtlSeconds: number;
   clock: () => Date;
 }
@@ -47,7 +40,9 @@ const RESET_COOLDOWN_MS = 60_000;
 
 /** Sign-up, login, sessions and passwords: the flows that hand out or take back credentials. */
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, sessions, hasher, throttle, tokens, logger, clock } = deps;
+  const { users, sessions, hasher, throttle, tokens, clock } = deps;
+  // Throttling keys on the client's address; work outside a request (none) shares one bucket.
+  const clientIpOf = (scope: Scope) => scope.clientIp ?? 'unknown';
   const source = 'accounts';
 
   async function openSession(user: UserDocument): Promise<AuthPayload> {
@@ -62,9 +57,9 @@ export function createAuthService(deps: AuthServiceDeps) {
      * after the same hashing work as a success (see docs/auth.md, "Enumeration"); those answers count
      * against the caller's address in the login throttle, so probing emails this way is rate-limited.
      */
-    async signUp(input: SignUpInput, meta: RequestMeta): Promise<AuthPayload> {
+    async signUp(scope: Scope, input: SignUpInput): Promise<AuthPayload> {
       const valid = validateSignUp(input);
-      const wait = await throttle.addressWait(meta.clientIp);
+      const wait = await throttle.addressWait(clientIpOf(scope));
       if (wait > 0) throw new RateLimitedError('Too many failed attempts; try again later', wait);
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
@@ -72,46 +67,46 @@ export function createAuthService(deps: AuthServiceDeps) {
       const event = buildEvent(
         'user.registered',
         { userId: _id.toHexString(), email: valid.email, name: valid.name, role: 'CUSTOMER' },
-        { source, correlationId: meta.requestId, occurredAt: now },
+        { source, correlationId: scope.correlationId, occurredAt: now },
       );
       let user: UserDocument;
       try {
         user = await users.insert({ _id, email: valid.email, name: valid.name, role: 'CUSTOMER', passwordHash }, event, now);
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        await throttle.recordFailure({ clientIp: meta.clientIp });
+        await throttle.recordFailure({ clientIp: clientIpOf(scope) });
         throw new ConflictError('Cannot sign up with this email; log in or reset your password instead', 'email');
       }
-      logger.info('user signed up', { userId: user._id.toHexString() });
+      scope.logger.info('user signed up', { userId: user._id.toHexString() });
       return openSession(user);
     },
 
     /** Same error and the same argon2 verification for an unknown email, a wrong password or a throttled caller's next try. */
-    async logIn(email: string, password: string, meta: RequestMeta): Promise<AuthPayload> {
+    async logIn(scope: Scope, email: string, password: string): Promise<AuthPayload> {
       const normalized = normalizeEmail(email);
       // Bounds the hashing work an attacker can ask for; says nothing about any account.
       if (password.length > PASSWORD_MAX_LENGTH * 4) throw loginFailed();
       // Counted before anything is verified, so a concurrent burst gets at most the limit of verifications.
-      const attempt = await throttle.begin({ email: normalized, clientIp: meta.clientIp });
+      const attempt = await throttle.begin({ email: normalized, clientIp: clientIpOf(scope) });
       const user = isValidEmail(normalized) ? await users.findByEmail(normalized) : null;
       let ok = false;
       if (user) ok = await hasher.verify(user.passwordHash, password);
       else await hasher.verifyDummy(password);
       if (!user || !ok) {
         await attempt.failed();
-        logger.info('login failed', { reason: user ? 'wrong_password' : 'unknown_email' });
+        scope.logger.info('login failed', { reason: user ? 'wrong_password' : 'unknown_email' });
         throw loginFailed();
       }
       await attempt.succeeded();
       if (hasher.needsRehash(user.passwordHash)) {
         await users.replaceHashIfUnchanged(user._id, user.passwordHash, await hasher.hash(password));
-        logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });
+        scope.logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });
       }
-      logger.info('user logged in', { userId: user._id.toHexString() });
+      scope.logger.info('user logged in', { userId: user._id.toHexString() });
       return openSession(user);
     },
 
-    async refreshSession(refreshToken: string): Promise<AuthPayload> {
+    async refreshSession(_scope: Scope, refreshToken: string): Promise<AuthPayload> {
       const { session, refreshToken: next } = await sessions.rotate(refreshToken);
       const user = await users.findById(session.userId);
       if (!user) {
@@ -124,15 +119,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Ends the session of this refresh token; false when it was not a live one. */
-    logOut: (refreshToken: string) => sessions.revokeByToken(refreshToken, 'logout'),
+    logOut: (_scope: Scope, refreshToken: string) => sessions.revokeByToken(refreshToken, 'logout'),
 
     /** Needs the current password; ends every other session of the user (the calling one stays). */
-    async changePassword(auth: Auth, currentPassword: string, newPassword: string, meta: RequestMeta): Promise<boolean> {
-      const viewer = requireViewer(auth);
+    async changePassword(scope: Scope, currentPassword: string, newPassword: string): Promise<boolean> {
+      const viewer = requireViewer(scope.auth);
       const userId = parseUserId(viewer.userId);
       const user = userId ? await users.findById(userId) : null;
       if (!userId || !user) throw new UnauthenticatedError('Authentication required');
-      const attempt = await throttle.begin({ email: user.email, clientIp: meta.clientIp });
+      const attempt = await throttle.begin({ email: user.email, clientIp: clientIpOf(scope) });
       if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !(await hasher.verify(user.passwordHash, currentPassword))) {
         await attempt.failed();
         throw new BadUserInputError('currentPassword is not correct', 'currentPassword');
@@ -143,12 +138,12 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw new BadUserInputError('newPassword must differ from the current one', 'newPassword');
       await users.setPassword(userId, await hasher.hash(newPassword), clock());
       const ended = await sessions.revokeAllOfUser(userId, 'password_changed', viewer.sessionId);
-      logger.info('password changed', { userId: viewer.userId, endedSessions: ended });
+      scope.logger.info('password changed', { userId: viewer.userId, endedSessions: ended });
       return true;
     },
 
     /** Always true; for an existing account it stores a hashed reset token and emits the event that mails the raw one. */
-    async requestPasswordReset(email: string, meta: RequestMeta): Promise<boolean> {
+    async requestPasswordReset(scope: Scope, email: string): Promise<boolean> {
       const normalized = normalizeEmail(email);
       if (!isValidEmail(normalized)) return true;
       const user = await users.findByEmail(normalized);
@@ -160,15 +155,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       const event = buildEvent(
         'user.password_reset_requested',
         { userId: user._id.toHexString(), email: user.email, name: user.name, resetToken, expiresAt: expiresAt.toISOString() },
-        { source, correlationId: meta.requestId, occurredAt: now },
+        { source, correlationId: scope.correlationId, occurredAt: now },
       );
       await users.startPasswordReset(user._id, { tokenHash: hashSecretToken(resetToken), requestedAt: now, expiresAt }, event);
-      logger.info('password reset requested', { userId: user._id.toHexString(), eventId: event.id });
+      scope.logger.info('password reset requested', { userId: user._id.toHexString(), eventId: event.id });
       return true;
     },
 
     /** Single use: sets the password, ends every session, and lifts the account's login throttle. */
-    async resetPassword(token: string, newPassword: string): Promise<boolean> {
+    async resetPassword(scope: Scope, token: string, newPassword: string): Promise<boolean> {
       const invalid = () => new BadUserInputError('The reset token is invalid or has expired', 'token');
       if (!isPlausibleSecretToken(token)) throw invalid();
       const tokenHash = hashSecretToken(token);
@@ -180,7 +175,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!updated) throw invalid();
       const ended = await sessions.revokeAllOfUser(user._id, 'password_reset');
       await throttle.clearAccount(user.email);
-      logger.info('password reset', { userId: user._id.toHexString(), endedSessions: ended });
+      scope.logger.info('password reset', { userId: user._id.toHexString(), endedSessions: ended });
       return true;
     },
   };

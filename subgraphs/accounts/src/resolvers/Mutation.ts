@@ -11,20 +11,21 @@ function proven(ctx: AccountsContext, payload: AuthPayload): AuthPayload {
 }
 
 export const Mutation: MutationResolvers = {
-  signUp: async (_parent, { input }, ctx) => proven(ctx, await ctx.accounts.signUp(input, ctx.meta)),
-  logIn: async (_parent, { email, password }, ctx) => proven(ctx, await ctx.accounts.logIn(email, password, ctx.meta)),
-  refreshSession: async (_parent, { refreshToken }, ctx) => proven(ctx, await ctx.accounts.refreshSession(refreshToken)),
-  logOut: (_parent, { refreshToken }, { accounts }) => accounts.logOut(refreshToken),
-  changePassword: (_parent, { currentPassword, newPassword }, { accounts, auth, meta }) =>
-    accounts.changePassword(auth, currentPassword, newPassword, meta),
-  requestPasswordReset: (_parent, { email }, { accounts, meta }) => accounts.requestPasswordReset(email, meta),
-  resetPassword: (_parent, { token, newPassword }, { accounts }) => accounts.resetPassword(token, newPassword),
-  setUserRole: (_parent, { userId, role }, { users, auth, meta }) => users.setUserRole(auth, userId, role, meta.requestId),
-  endSession: async (_parent, { id }, { auth, sessions, logger }) => {
-    const userId = parseUserId(requireViewer(auth).userId);
+  signUp: async (_parent, { input }, ctx) => proven(ctx, await ctx.accounts.signUp(ctx.scope, input)),
+  logIn: async (_parent, { email, password }, ctx) => proven(ctx, await ctx.accounts.logIn(ctx.scope, email, password)),
+  refreshSession: async (_parent, { refreshToken }, ctx) =>
+    proven(ctx, await ctx.accounts.refreshSession(ctx.scope, refreshToken)),
+  logOut: (_parent, { refreshToken }, { scope, accounts }) => accounts.logOut(scope, refreshToken),
+  changePassword: (_parent, { currentPassword, newPassword }, { scope, accounts }) =>
+    accounts.changePassword(scope, currentPassword, newPassword),
+  requestPasswordReset: (_parent, { email }, { scope, accounts }) => accounts.requestPasswordReset(scope, email),
+  resetPassword: (_parent, { token, newPassword }, { scope, accounts }) => accounts.resetPassword(scope, token, newPassword),
+  setUserRole: (_parent, { userId, role }, { scope, users }) => users.setUserRole(scope, userId, role),
+  endSession: async (_parent, { id }, { scope, sessions }) => {
+    const userId = parseUserId(requireViewer(scope.auth).userId);
     const ended = userId ? await sessions.endOwn(userId, id) : false;
-    if (ended) logger.info('session ended by its user', { sessionId: id, security: 'sessions_revoked' });
+    if (ended) scope.logger.info('session ended by its user', { sessionId: id, security: 'sessions_revoked' });
     return ended;
   },
-  endUserSessions: (_parent, { userId }, { users, auth }) => users.endUserSessions(auth, userId),
+  endUserSessions: (_parent, { userId }, { scope, users }) => users.endUserSessions(scope, userId),
 };

@@ -4,9 +4,9 @@ import { parseUserId } from '../users/user.repository.js';
 
 export const Query: QueryResolvers = {
   // A bad token never gets here (the context refuses it), so null means "no token was sent".
-  me: (_parent, _args, { auth, loaders }) => (auth.viewer ? loaders.userById.load(auth.viewer.userId) : null),
-  mySessions: async (_parent, _args, { auth, sessions }) => {
-    const userId = parseUserId(requireViewer(auth).userId);
+  me: (_parent, _args, { scope, loaders }) => (scope.auth.viewer ? loaders.userById.load(scope.auth.viewer.userId) : null),
+  mySessions: async (_parent, _args, { scope, sessions }) => {
+    const userId = parseUserId(requireViewer(scope.auth).userId);
     return userId ? sessions.listLive(userId) : [];
   },
 };

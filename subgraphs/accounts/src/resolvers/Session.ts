@@ -5,5 +5,5 @@ export const Session: SessionResolvers = {
   createdAt: (session) => session.createdAt.toISOString(),
   lastUsedAt: (session) => session.lastUsedAt.toISOString(),
   expiresAt: (session) => session.expiresAt.toISOString(),
-  current: (session, _args, { auth }) => auth.viewer?.sessionId === session._id,
+  current: (session, _args, { scope }) => scope.auth.viewer?.sessionId === session._id,
 };

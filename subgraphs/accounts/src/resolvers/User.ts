@@ -8,11 +8,11 @@ import type { UserDocument } from '../users/user.repository.js';
  * result or a gateway `_entities` reference from another subgraph).
  */
 function personal<K extends 'email' | 'role'>(field: K) {
-  return (user: UserDocument, _args: unknown, { auth, logger, provenUserIds }: AccountsContext): UserDocument[K] => {
-    const viewer = auth.viewer;
+  return (user: UserDocument, _args: unknown, { scope, provenUserIds }: AccountsContext): UserDocument[K] => {
+    const viewer = scope.auth.viewer;
     const id = user._id.toHexString();
     if (provenUserIds.has(id) || (viewer && (viewer.userId === id || viewer.role === 'ADMIN'))) return user[field];
-    logger.info('authorization failed', { security: 'authorization_failed', field: `User.${field}` });
+    scope.logger.info('authorization failed', { security: 'authorization_failed', field: `User.${field}` });
     throw new ForbiddenError(`Only the user or an admin may see User.${field}`);
   };
 }

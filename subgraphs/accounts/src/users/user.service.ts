@@ -1,23 +1,22 @@
 import type { ObjectId } from 'mongodb';
-import { requireRole, requireViewer, type Auth, type Role } from '@little-ecom/auth';
-import type { SessionService } from '../sessions/session.service.js';
+import { requireRole, type Role } from '@little-ecom/auth';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
-import type { Logger } from '@little-ecom/logger';
+import type { Scope } from '@little-ecom/scope';
+import type { SessionService } from '../sessions/session.service.js';
 import { parseUserId, type UserDocument, type UserRepository } from './user.repository.js';
 
 export interface UserServiceDeps {
   users: UserRepository;
   sessions: SessionService;
-  logger: Logger;
   clock: () => Date;
 }
 
 /** Reading users and the admin-only changes to them. */
-export function createUserService({ users, sessions, logger, clock }: UserServiceDeps) {
+export function createUserService({ users, sessions, clock }: UserServiceDeps) {
   /** The caller as an ADMIN by token and by the stored role (a demotion counts at once). */
-  async function requireStoredAdmin(auth: Auth): Promise<UserDocument> {
-    const viewer = requireRole(auth, 'ADMIN');
+  async function requireStoredAdmin(scope: Scope): Promise<UserDocument> {
+    const viewer = requireRole(scope.auth, 'ADMIN');
     const adminId = parseUserId(viewer.userId);
     const admin = adminId ? await users.findById(adminId) : null;
     if (admin?.role !== 'ADMIN') throw new ForbiddenError('This operation requires the ADMIN role');
@@ -26,7 +25,7 @@ export function createUserService({ users, sessions, logger, clock }: UserServic
 
   return {
     /** Loads many users with one query; the result is aligned with `ids` (null where missing). */
-    async getManyById(ids: readonly string[]): Promise<(UserDocument | null)[]> {
+    async getManyById(_scope: Scope, ids: readonly string[]): Promise<(UserDocument | null)[]> {
       const objectIds = ids.map(parseUserId).filter((id): id is ObjectId => id !== null);
       const found = objectIds.length > 0 ? await users.findByIds(objectIds) : [];
       const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
@@ -34,28 +33,28 @@ export function createUserService({ users, sessions, logger, clock }: UserServic
     },
 
     /** ADMIN only, checked against the token and again against the stored role (a demotion counts at once). */
-    async setUserRole(auth: Auth, userId: string, role: Role, correlationId: string): Promise<UserDocument> {
-      const admin = await requireStoredAdmin(auth);
-      const viewer = requireViewer(auth);
+    async setUserRole(scope: Scope, userId: string, role: Role): Promise<UserDocument> {
+      const admin = await requireStoredAdmin(scope);
+      const byUserId = admin._id.toHexString();
       const id = parseUserId(userId);
       if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
       // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
       if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');
-      const updated = await changeRole(users, id, role, correlationId, clock);
+      const updated = await changeRole(users, id, role, scope.correlationId, clock);
       if (!updated) throw new NotFoundError('User not found');
       // Tokens carry the role: the old ones must stop working everywhere, not at their expiry.
       const ended = await sessions.revokeAllOfUser(id, 'role_changed');
-      logger.info('user role set', { userId, role, byUserId: viewer.userId, endedSessions: ended, security: 'role_changed' });
+      scope.logger.info('user role set', { userId, role, byUserId, endedSessions: ended, security: 'role_changed' });
       return updated;
     },
 
     /** ADMIN only: ends every session of `userId`; returns how many were live. */
-    async endUserSessions(auth: Auth, userId: string): Promise<number> {
-      const admin = await requireStoredAdmin(auth);
+    async endUserSessions(scope: Scope, userId: string): Promise<number> {
+      const admin = await requireStoredAdmin(scope);
       const id = parseUserId(userId);
       if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
       const ended = await sessions.revokeAllOfUser(id, 'ended_by_admin');
-      logger.info('user sessions ended by an admin', {
+      scope.logger.info('user sessions ended by an admin', {
         userId,
         byUserId: admin._id.toHexString(),
         endedSessions: ended,

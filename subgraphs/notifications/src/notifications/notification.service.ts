@@ -1,7 +1,7 @@
 import { ObjectId, type Filter } from 'mongodb';
 import { requireRole, requireViewer, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
-import type { Logger } from '@little-ecom/logger';
+import type { Scope } from '@little-ecom/scope';
 import { preferencesOf, type Preferences, type UserRepository } from '../users/user.repository.js';
 import type { NotificationDocument, NotificationRepository } from './notification.repository.js';
 
@@ -25,11 +25,10 @@ function decodeCursor(cursor: string): ObjectId {
 export function createNotificationService(deps: {
   users: UserRepository;
   notifications: NotificationRepository;
-  logger: Logger;
   /** Wakes the delivery worker after a retry was queued. */
   onRequeued?: () => void;
 }) {
-  const { users, notifications, logger } = deps;
+  const { users, notifications } = deps;
 
   /** The user themself or an admin; anyone else gets FORBIDDEN. */
   const requireSelfOrAdmin = (auth: Auth, userId: string) => {
@@ -53,35 +52,35 @@ export function createNotificationService(deps: {
   }
 
   return {
-    async preferences(auth: Auth, userId: string): Promise<Preferences> {
-      requireSelfOrAdmin(auth, userId);
+    async preferences(scope: Scope, userId: string): Promise<Preferences> {
+      requireSelfOrAdmin(scope.auth, userId);
       return preferencesOf(await users.findById(userId));
     },
 
-    async updatePreferences(auth: Auth, input: Partial<Record<keyof Preferences, boolean | null>>): Promise<Preferences> {
-      const viewer = requireViewer(auth);
+    async updatePreferences(scope: Scope, input: Partial<Record<keyof Preferences, boolean | null>>): Promise<Preferences> {
+      const viewer = requireViewer(scope.auth);
       const changes: Partial<Preferences> = {};
       for (const key of ['newProducts', 'priceDrops', 'backInStock'] as const) {
         const value = input[key];
         if (typeof value === 'boolean') changes[key] = value;
       }
       const updated = await users.updatePreferences(viewer.userId, changes);
-      logger.info('notification preferences updated', { userId: viewer.userId });
+      scope.logger.info('notification preferences updated', { userId: viewer.userId });
       return updated;
     },
 
-    forUser(auth: Auth, userId: string, first?: number | null, after?: string | null) {
-      requireSelfOrAdmin(auth, userId);
+    forUser(scope: Scope, userId: string, first?: number | null, after?: string | null) {
+      requireSelfOrAdmin(scope.auth, userId);
       return page({ recipientId: userId }, first, after);
     },
 
-    failed(auth: Auth, first?: number | null, after?: string | null) {
-      requireRole(auth, 'ADMIN');
+    failed(scope: Scope, first?: number | null, after?: string | null) {
+      requireRole(scope.auth, 'ADMIN');
       return page({ status: 'FAILED' }, first, after);
     },
 
-    async retry(auth: Auth, id: string): Promise<NotificationDocument> {
-      const viewer = requireRole(auth, 'ADMIN');
+    async retry(scope: Scope, id: string): Promise<NotificationDocument> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
       if (!/^[0-9a-fA-F]{24}$/.test(id)) throw new BadUserInputError('id is not a valid notification id', 'id');
       const objectId = new ObjectId(id);
       const requeued = await notifications.requeueFailed(objectId);
@@ -90,7 +89,7 @@ export function createNotificationService(deps: {
         if (!existing) throw new NotFoundError('Notification not found');
         throw new ConflictError(`Only FAILED notifications can be retried; this one is ${existing.status}`);
       }
-      logger.info('notification retry requested', { notificationId: id, userId: viewer.userId, deliveryStatus: 'PENDING' });
+      scope.logger.info('notification retry requested', { notificationId: id, userId: viewer.userId, deliveryStatus: 'PENDING' });
       deps.onRequeued?.();
       return requeued;
     },

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 export const Mutation: MutationResolvers = {
-  updateNotificationPreferences: (_parent, { input }, { auth, notifications }) => notifications.updatePreferences(auth, input),
-  retryNotification: (_parent, { id }, { auth, notifications }) => notifications.retry(auth, id),
+  updateNotificationPreferences: (_parent, { input }, { scope, notifications }) => notifications.updatePreferences(scope, input),
+  retryNotification: (_parent, { id }, { scope, notifications }) => notifications.retry(scope, id),
 };

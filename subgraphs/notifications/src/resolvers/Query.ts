@@ -1,5 +1,5 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 
 export const Query: QueryResolvers = {
-  failedNotifications: (_parent, { first, after }, { auth, notifications }) => notifications.failed(auth, first, after),
+  failedNotifications: (_parent, { first, after }, { scope, notifications }) => notifications.failed(scope, first, after),
 };

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
-import { requireRole, type Auth } from '@little-ecom/auth';
+import { requireRole } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
-import type { Logger } from '@little-ecom/logger';
 import { buildEvent, type EventType, type ProductSnapshot } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
+import type { Scope } from '@little-ecom/scope';
 import {
   afterCursor,
   buildFilter,
@@ -54,7 +53,7 @@ const event = <T extends Record<string, unknown>>(type: EventType, data: T, corr
   buildEvent(type, data, { source: 'products', correlationId });
 
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
-export function createProductService({ repository, logger }: { repository: ProductRepository; logger: Logger }) {
+export function createProductService({ repository }: { repository: ProductRepository }) {
   const requireProductId = (id: string): ObjectId => {
     const objectId = parseProductId(id);
     if (!objectId) throw new BadUserInputError('id is not a valid product id', 'id');
@@ -67,22 +66,22 @@ export function createProductService({ repository, logger }: { repository: Produ
   };
 
   return {
-    async getById(id: string): Promise<ProductDocument | null> {
+    async getById(_scope: Scope, id: string): Promise<ProductDocument | null> {
       const objectId = parseProductId(id);
       return objectId ? repository.findById(objectId) : null;
     },
 
-    getBySlug: (slug: string) => repository.findBySlug(slug),
+    getBySlug: (_scope: Scope, slug: string) => repository.findBySlug(slug),
 
     /** Loads many products with one query; the result is aligned with `ids` (null where missing). */
-    async getManyById(ids: readonly string[]): Promise<(ProductDocument | null)[]> {
+    async getManyById(_scope: Scope, ids: readonly string[]): Promise<(ProductDocument | null)[]> {
       const objectIds = ids.map(parseProductId).filter((id): id is ObjectId => id !== null);
       const found = objectIds.length > 0 ? await repository.findByIds(objectIds) : [];
       const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
       return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
     },
 
-    async list(args: ListProductsArgs): Promise<ProductPage> {
+    async list(_scope: Scope, args: ListProductsArgs): Promise<ProductPage> {
       const first = args.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE_MAX) {
         throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
@@ -103,23 +102,19 @@ export function createProductService({ repository, logger }: { repository: Produ
       };
     },
 
-    /** `correlationId` is the request id: it travels in the events this change causes. */
-    async create(
-      auth: Auth,
-      input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string },
-      correlationId: string = randomUUID(),
-    ) {
-      const viewer = requireRole(auth, 'ADMIN');
+    /** The scope's correlation id travels in the events this change causes. */
+    async create(scope: Scope, input: ProductInput & { name: string; price: MoneyInput; stock: number; category: string }) {
+      const viewer = requireRole(scope.auth, 'ADMIN');
       const product = validateNewProduct(input);
       const created = await repository
-        .insert(product, new Date(), (doc) => [event('product.created', { ...snapshot(doc) }, correlationId)])
+        .insert(product, new Date(), (doc) => [event('product.created', { ...snapshot(doc) }, scope.correlationId)])
         .catch(rethrowSlugConflict);
-      logger.info('product created', { productId: created._id.toHexString(), userId: viewer.userId });
+      scope.logger.info('product created', { productId: created._id.toHexString(), userId: viewer.userId });
       return created;
     },
 
-    async update(auth: Auth, id: string, input: ProductInput, correlationId: string = randomUUID()): Promise<ProductDocument> {
-      const viewer = requireRole(auth, 'ADMIN');
+    async update(scope: Scope, id: string, input: ProductInput): Promise<ProductDocument> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
       const objectId = requireProductId(id);
       const changes = validateProductChanges(input);
       if (Object.keys(changes).length === 0) throw new BadUserInputError('input must change at least one field', 'input');
@@ -135,23 +130,27 @@ export function createProductService({ repository, logger }: { repository: Produ
               stock: { before: before.stock, after: after.stock },
               changed: Object.keys(changes),
             },
-            correlationId,
+            scope.correlationId,
           ),
         )
         .catch(rethrowSlugConflict);
       if (!updated) throw new NotFoundError('Product not found');
-      logger.info('product updated', { productId: id, userId: viewer.userId, fields: Object.keys(changes) });
+      scope.logger.info('product updated', { productId: id, userId: viewer.userId, fields: Object.keys(changes) });
       return updated;
     },
 
-    async delete(auth: Auth, id: string, correlationId: string = randomUUID()): Promise<boolean> {
-      const viewer = requireRole(auth, 'ADMIN');
+    async delete(scope: Scope, id: string): Promise<boolean> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
       const objectId = requireProductId(id);
       const deleted = await repository.softDelete(objectId, (before) =>
-        event('product.deleted', { productId: before._id.toHexString(), slug: before.slug, name: before.name }, correlationId),
+        event(
+          'product.deleted',
+          { productId: before._id.toHexString(), slug: before.slug, name: before.name },
+          scope.correlationId,
+        ),
       );
       if (!deleted) throw new NotFoundError('Product not found');
-      logger.info('product deleted', { productId: id, userId: viewer.userId });
+      scope.logger.info('product deleted', { productId: id, userId: viewer.userId });
       return true;
     },
   };

@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 export const Mutation: MutationResolvers = {
-  createProduct: (_parent, { input }, { auth, products, requestId }) => products.create(auth, input, requestId),
-  updateProduct: (_parent, { id, input }, { auth, products, requestId }) => products.update(auth, id, input, requestId),
-  deleteProduct: (_parent, { id }, { auth, products, requestId }) => products.delete(auth, id, requestId),
+  createProduct: (_parent, { input }, { scope, products }) => products.create(scope, input),
+  updateProduct: (_parent, { id, input }, { scope, products }) => products.update(scope, id, input),
+  deleteProduct: (_parent, { id }, { scope, products }) => products.delete(scope, id),
 };

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserDocument } from '@little-ecom/accounts/users';
 import { eventually, graphqlRequest, unsignedToken } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
+
+/** The part of a stored accounts user these tests read: its pending events. */
+interface StoredUser {
+  outbox: { type: string; data: Record<string, unknown> }[];
+}
 
 const AUTH = 'accessToken refreshToken expiresAt user { id email role }';
 interface Payload {
@@ -67,7 +71,7 @@ describe('accounts through the gateway', () => {
       'mutation { requestPasswordReset(email: "cycle@example.com") }',
     );
     expect(requested.data!.requestPasswordReset).toBe(true);
-    const user = await stack.accounts!.db.db.collection<UserDocument>('users').findOne({ email: 'cycle@example.com' });
+    const user = await stack.accounts!.db.db.collection<StoredUser>('users').findOne({ email: 'cycle@example.com' });
     const token = user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
     const reset = await gql<{ resetPassword: boolean }>(
       'mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }',

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createProductRepository } from '@little-ecom/products/catalog';
 import { eventually, graphqlRequest, testEnv } from '@little-ecom/testing';
 import {
   CreateProductDocument,
@@ -105,24 +104,23 @@ describe('event pipeline through the gateway', () => {
     );
     // Fifty products and fifty sent notifications about them, written straight to the stores so no
     // events or emails are involved; what is measured is the gateway's query plan.
-    const products = createProductRepository(stack.productsDb.db);
     const now = new Date();
-    const ids: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      const product = await products.insert(
-        {
-          slug: `batch-${i}`,
-          name: `Batch ${i}`,
-          description: '',
-          price: { amount: 100 + i, currency: 'EUR' },
-          stock: 1,
-          category: 'batch',
-          imageUrls: [],
-        },
-        now,
-      );
-      ids.push(product._id.toHexString());
-    }
+    const productDocs = Array.from({ length: 50 }, (_, i) => ({
+      _id: new ObjectId(),
+      slug: `batch-${i}`,
+      name: `Batch ${i}`,
+      nameKey: `batch ${i}`,
+      description: '',
+      price: { amount: 100 + i, currency: 'EUR' },
+      stock: 1,
+      category: 'batch',
+      imageUrls: [],
+      createdAt: now,
+      updatedAt: now,
+      outbox: [],
+    }));
+    await stack.productsDb.db.collection('products').insertMany(productDocs);
+    const ids = productDocs.map((doc) => doc._id.toHexString());
     await stack.notificationsDb!.db.collection('notifications').insertMany(
       ids.map((productId, i) => ({
         _id: new ObjectId(),

@@ -81,6 +81,24 @@ describe('gateway in development mode', () => {
     expect(gatewayRecord).toMatchObject({ operation: 'ForwardCheck', operationType: 'query' });
   });
 
+  it('tags the log lines a service method writes with the request id, without passing it by hand', async () => {
+    const requestId = `scope-${Date.now()}`;
+    const token = await stack.issuer!.sign({ sub: 'admin-scope', role: 'ADMIN' });
+    const input = { name: 'Scoped Lamp', price: { amount: 4200, currency: 'EUR' }, stock: 1, category: 'gateway' };
+    const res = await graphqlRequest(
+      stack.gatewayUrl,
+      CREATE,
+      { input },
+      { 'x-request-id': requestId, authorization: `Bearer ${token}` },
+    );
+    expect(res.errors).toBeUndefined();
+    // Written by the products service inside createProduct, two hops from the client.
+    const record = await eventually(async () =>
+      stack.logs['products']!.find((r) => r['msg'] === 'product created' && r['productId'] === res.data!.createProduct.id),
+    );
+    expect(record).toMatchObject({ requestId, userId: 'admin-scope' });
+  });
+
   it('generates a request id when the client sends none', async () => {
     const res = await graphqlRequest(stack.gatewayUrl, `{ products(first: 1) { totalCount } }`);
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -224,7 +242,7 @@ describe('gateway with a subgraph down', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    await stack.subgraphs['products']!.drain(1_000);
+    await stack.subgraphs['products']!.stop(2_000);
   });
   afterAll(async () => stack?.close());
 

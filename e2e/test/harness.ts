@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandStartedEvent } from 'mongodb';
+import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
+import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
+import {
+  GATEWAY_SIGNATURE_HEADER,
+  createTokenVerifier,
+  decodeGatewayKey,
+  generateGatewayKey,
+  signGatewayRequest,
+} from '@little-ecom/auth';
+import { createGatewayApp, loadGatewayConfig } from '@little-ecom/gateway';
+import { createLogger, type Logger } from '@little-ecom/logger';
+import { createNotificationsApp, loadNotificationsConfig } from '@little-ecom/notifications';
+import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
+import type { RequestContext } from '@little-ecom/http';
+import { serveApp, type RunningService, type ServiceApp } from '@little-ecom/service';
+import { composeSupergraph, readSubgraphSchemas, repoRoot, type SubgraphSdl } from '@little-ecom/supergraph';
+import {
+  createTestIssuer,
+  deleteAmqpTopology,
+  freshDatabase,
+  testEnv,
+  testSigningKeys,
+  type TestDatabase,
+  type TestIssuer,
+} from '@little-ecom/testing';
+
+export { repoRoot };
+
+/**
+ * Which part of the system runs:
+ * - `catalog`: products behind the gateway; tokens come from a throwaway test issuer.
+ * - `accounts`: accounts and products; products verifies tokens against the accounts JWKS.
+ * - `pipeline`: everything: accounts, products and notifications, both outbox relays, a private copy of
+ *   the RabbitMQ topology on the real broker, and email through the shared Mailpit.
+ */
+export type StackMode = 'catalog' | 'accounts' | 'pipeline';
+
+export interface StackOptions {
+  mode?: StackMode;
+  production?: boolean;
+  limits?: Partial<{ maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number }>;
+  corsOrigins?: string[];
+  /** Rewrites a subgraph's SDL before composing the first supergraph (e.g. to test reloading). */
+  editSdl?: (subgraph: SubgraphSdl) => string;
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  /** The key the gateway signs subgraph requests with (what the GATEWAY_KEY Secret holds). */
+  subgraphKey: Buffer;
+  /** Headers that make a direct subgraph request look like the gateway's (signed, with a request id). */
+  asGateway(authorization?: string): Record<string, string>;
+  gateway: RunningService;
+  subgraphs: Record<string, RunningService>;
+  /** In `catalog` mode: signs test access tokens that products accepts. */
+  issuer: TestIssuer | undefined;
+  /** In `accounts` and `pipeline` modes: the real accounts subgraph's state. */
+  accounts:
+    { db: TestDatabase; keys: AccountsApp['keys']; createAdmin(email: string, password: string): Promise<unknown> } | undefined;
+  productsDb: TestDatabase;
+  /** In `pipeline` mode: the notifications subgraph's database. */
+  notificationsDb: TestDatabase | undefined;
+  /** Every command the products subgraph sent to MongoDB, in order. */
+  productsCommands: CommandStartedEvent[];
+  /** JSON log records written by each service, by service name. */
+  logs: Record<string, Record<string, unknown>[]>;
+  supergraphPath: string;
+  /** Composes the supergraph from the subgraphs as they are running now. */
+  compose(editSdl?: (subgraph: SubgraphSdl) => string): string;
+  close(): Promise<void>;
+}
+
+/** A logger that keeps every record in memory, so tests can look at what a service logged. */
+function capturingLogger(service: string, logs: Stack['logs']): Logger {
+  logs[service] = [];
+  return createLogger({
+    service,
+    level: 'debug',
+    write: (line) => logs[service]!.push(JSON.parse(line) as Record<string, unknown>),
+  });
+}
+
+/**
+ * Starts the subgraphs and the gateway in this process through their app factories, each on its own
+ * loopback port, talking real HTTP to each other and to fresh databases; the supergraph is composed
+ * from the SDL files in the repo with the URLs of the servers just started.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const mode = options.mode ?? 'catalog';
+  // What the GATEWAY_KEY Secret holds in production: the gateway signs, the subgraphs check.
+  const subgraphKey = decodeGatewayKey(generateGatewayKey());
+  const production = options.production ?? false;
+  const logs: Stack['logs'] = {};
+  const subgraphs: Record<string, RunningService> = {};
+  const databases: TestDatabase[] = [];
+  // Undone in reverse order by close().
+  const teardown: (() => Promise<unknown>)[] = [async () => Promise.all(databases.map((db) => db.drop()))];
+  const serve = async <C extends RequestContext>(name: string, app: ServiceApp<C>, logger: Logger) => {
+    subgraphs[name] = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
+    teardown.push(() => subgraphs[name]!.stop(5_000));
+  };
+  const database = async (name: string, monitorCommands = false) => {
+    const db = await freshDatabase(name, { monitorCommands });
+    databases.push(db);
+    return db;
+  };
+  // Production error handling where asked, without production's secrets and checks.
+  const asProduction = <T extends { production: boolean }>(config: T): T => ({ ...config, production });
+
+  // Events: one broker connection and a private, prefixed copy of the topology, deleted afterwards.
+  const prefix = `test-${randomUUID().slice(0, 8)}.`;
+  let connection: AmqpConnection | undefined;
+  const eventEnv: Record<string, string> = { EVENTS_EXCHANGE: `${prefix}little-ecom.events`, OUTBOX_POLL_INTERVAL_MS: '200' };
+  if (mode === 'pipeline') {
+    const logger = capturingLogger('amqp', logs);
+    connection = createAmqpConnection({ url: testEnv.amqpUrl, name: `gw-stack-${prefix}`, logger, minDelayMs: 50 });
+    teardown.push(() => connection!.close());
+  }
+
+  // Identity: a test issuer, or the real accounts subgraph and its JWKS.
+  let issuer: TestIssuer | undefined;
+  let accounts: Stack['accounts'];
+  let jwksUrl: string | undefined;
+  if (mode === 'catalog') {
+    issuer = await createTestIssuer();
+    teardown.push(() => issuer!.close());
+  } else {
+    const config = loadAccountsConfig({
+      NODE_ENV: 'test',
+      JWT_SIGNING_KEYS: await testSigningKeys(),
+      // Cheap hashing keeps the tests fast; the real parameters are tested in the accounts subgraph.
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      ARGON2_PARALLELISM: '1',
+      ...eventEnv,
+    });
+    const db = await database('gw_accounts');
+    const logger = capturingLogger('accounts', logs);
+    const app = await createAccountsApp(asProduction(config), {
+      db: db.db,
+      logger,
+      gatewayKey: subgraphKey,
+      ...(connection ? { amqp: connection } : {}),
+    });
+    await serve('accounts', app, logger);
+    jwksUrl = `${subgraphs['accounts']!.url}${app.jwksPath}`;
+    accounts = {
+      db,
+      keys: app.keys,
+      createAdmin: (email, password) => app.createAdmin({ email, password }, 'gateway-test'),
+    };
+  }
+  // As in production: JWKS and the feed of ended sessions, both from accounts over HTTP.
+  const verifierEnv: Record<string, string> = jwksUrl
+    ? { JWKS_URL: jwksUrl, REVOCATIONS_URL: `${subgraphs['accounts']!.url}/internal/revocations` }
+    : {};
+  const testVerifier = issuer ? { verifier: createTokenVerifier(issuer.verifierOptions) } : {};
+
+  // Notifications before the producers, so its queue exists before the relays publish.
+  let notificationsDb: TestDatabase | undefined;
+  if (mode === 'pipeline') {
+    const logger = capturingLogger('notifications', logs);
+    notificationsDb = await database('gw_notifications');
+    const config = loadNotificationsConfig({
+      NODE_ENV: 'test',
+      AMQP_PREFIX: prefix,
+      AMQP_PREFETCH: '10',
+      EVENT_MAX_RETRIES: '3',
+      EVENT_RETRY_DELAY_MS: '100',
+      SMTP_URL: testEnv.smtpUrl,
+      SMTP_MAX_CONNECTIONS: '2',
+      MAIL_FROM: 'little-ecom <no-reply@test.little-ecom.local>',
+      STOREFRONT_URL: 'http://shop.test',
+      DELIVERY_CONCURRENCY: '5',
+      DELIVERY_MAX_ATTEMPTS: '4',
+      DELIVERY_RETRY_BASE_MS: '100',
+      DELIVERY_RETRY_MAX_DELAY_MS: '500',
+      DELIVERY_POLL_INTERVAL_MS: '200',
+      ...verifierEnv,
+    });
+    const app = await createNotificationsApp(asProduction(config), {
+      db: notificationsDb.db,
+      logger,
+      amqp: connection!,
+      gatewayKey: subgraphKey,
+    });
+    teardown.push(() => deleteAmqpTopology(testEnv.amqpUrl, Object.values(app.topology).flat()));
+    await serve('notifications', app, logger);
+    await connection!.ready();
+  }
+
+  const productsCommands: CommandStartedEvent[] = [];
+  const productsDb = await database('gw_products', true);
+  productsDb.client.on('commandStarted', (event) => productsCommands.push(event));
+  const productsLogger = capturingLogger('products', logs);
+  const productsConfig = loadProductsConfig({ NODE_ENV: 'test', ...eventEnv, ...verifierEnv });
+  const products = await createProductsApp(asProduction(productsConfig), {
+    db: productsDb.db,
+    logger: productsLogger,
+    gatewayKey: subgraphKey,
+    ...testVerifier,
+    ...(connection ? { amqp: connection } : {}),
+  });
+  await serve('products', products, productsLogger);
+
+  const urls = Object.fromEntries(Object.entries(subgraphs).map(([name, server]) => [name, `${server.url}/graphql`]));
+  const compose = (editSdl?: (subgraph: SubgraphSdl) => string) =>
+    composeSupergraph(
+      readSubgraphSchemas(repoRoot, urls)
+        .filter((s) => s.name in subgraphs)
+        .map((s) => ({ ...s, sdl: editSdl ? editSdl(s) : s.sdl })),
+    );
+  const supergraphPath = join(mkdtempSync(join(tmpdir(), 'little-ecom-supergraph-')), 'supergraph.graphql');
+  writeFileSync(supergraphPath, compose(options.editSdl));
+
+  const gatewayLogger = capturingLogger('gateway', logs);
+  const limits = { maxDepth: 10, maxAliases: 15, maxCost: 5_000, maxTokens: 2_000, ...options.limits };
+  const gatewayConfig = loadGatewayConfig({
+    NODE_ENV: 'test',
+    SUPERGRAPH_PATH: supergraphPath,
+    SUPERGRAPH_POLL_MS: '100',
+    MAX_DEPTH: String(limits.maxDepth),
+    MAX_ALIASES: String(limits.maxAliases),
+    MAX_COST: String(limits.maxCost),
+    MAX_TOKENS: String(limits.maxTokens),
+  });
+  const gw = createGatewayApp(
+    {
+      ...gatewayConfig,
+      production,
+      // The subgraphs' URLs come from the supergraph composed above.
+      subgraphUrls: {},
+      corsOrigins: options.corsOrigins ?? (production ? [] : ['*']),
+    },
+    { logger: gatewayLogger, subgraphKey },
+  );
+  const gateway = await serveApp(gw, { listen: { host: '127.0.0.1', port: 0 }, logger: gatewayLogger });
+  teardown.push(() => gateway.stop(5_000));
+
+  return {
+    gatewayUrl: `${gateway.url}/graphql`,
+    subgraphKey,
+    asGateway(authorization) {
+      const requestId = randomUUID();
+      return {
+        'x-request-id': requestId,
+        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(subgraphKey, { requestId, clientIp: '127.0.0.1', authorization }),
+        ...(authorization ? { authorization } : {}),
+      };
+    },
+    gateway,
+    subgraphs,
+    issuer,
+    accounts,
+    productsDb,
+    notificationsDb,
+    productsCommands,
+    logs,
+    supergraphPath,
+    compose,
+    async close() {
+      for (const step of teardown.reverse()) await step().catch(() => undefined);
+    },
+  };
+}
+
+/** Messages Mailpit received for one address (tests use unique addresses, so files don't interfere). */
+export async function mailTo(address: string): Promise<{ ID: string; Subject: string }[]> {
+  const response = await fetch(`${testEnv.mailpitApiUrl}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}`);
+  return ((await response.json()) as { messages: { ID: string; Subject: string }[] }).messages;
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@little-ecom/logger';
+import type { ServiceApp } from '@little-ecom/service';
+import type { GatewayConfig } from './config.js';
+import { createGateway, type GatewayContext } from './server.js';
+
+export interface GatewayApp extends ServiceApp<GatewayContext> {
+  /** Whether the supergraph was loaded and which subgraphs it names (for health detail and tests). */
+  gateway: ReturnType<typeof createGateway>['gateway'];
+}
+
+/** The gateway's config, where subgraph URL overrides may name any subgraph (or none). */
+export type GatewaySettings = Omit<GatewayConfig, 'subgraphUrls'> & { subgraphUrls: Record<string, string> };
+
+/** The whole gateway service from its config: what main, tests and benches run. */
+export function createGatewayApp(config: GatewaySettings, deps: { logger: Logger; subgraphKey: Buffer }): GatewayApp {
+  const { apollo, context, readiness, gateway } = createGateway({
+    ...config,
+    logger: deps.logger,
+    subgraphKey: deps.subgraphKey,
+  });
+  return {
+    name: config.service,
+    gateway,
+    http: {
+      apollo,
+      context,
+      readiness,
+      // Sandbox opens on `/`; clients may use either path.
+      graphqlPaths: ['/', '/graphql'],
+      corsOrigins: config.corsOrigins,
+      trustedProxyHops: config.trustedProxyHops,
+      bodyLimitBytes: config.bodyLimitBytes,
+    },
+  };
+}

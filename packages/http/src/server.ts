@@ -1,0 +1,152 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap } from '@apollo/server';
+import { runInRequest } from '@little-ecom/scope';
+import { answerPreflight, applyCors } from './cors.js';
+import { runChecks } from './readiness.js';
+import { clientIp } from './client-ip.js';
+import { BodyTooLargeError, readBody, requestError, requestIdFrom, sendJson } from './request.js';
+import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RunningHttpServer } from './types.js';
+
+/**
+ * Starts `apollo` and serves it over plain `node:http` with health endpoints, request ids, CORS, a body
+ * limit and graceful draining (which stops it again); small enough to read in one sitting, with nothing
+ * hidden in a framework.
+ */
+export async function startHttpServer<TContext extends RequestContext>(
+  options: HttpServerOptions<TContext>,
+  listen: { host: string; port: number },
+): Promise<RunningHttpServer> {
+  const { apollo, logger } = options;
+  await apollo.start();
+  const graphqlPaths = new Set(options.graphqlPaths ?? ['/graphql']);
+  const bodyLimit = options.bodyLimitBytes ?? 1024 * 1024;
+  const corsOrigins = options.corsOrigins ?? [];
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdFrom(req.headers);
+    res.setHeader('x-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      if (draining) return sendJson(res, 503, { status: 'draining' });
+      const result = await runChecks(options.readiness ?? []);
+      return sendJson(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', checks: result.checks });
+    }
+    const route = options.routes?.[url.pathname];
+    if (route && (method === 'GET' || method === 'HEAD')) return route(req, res);
+    if (!graphqlPaths.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
+
+    const caller = options.authorizeCaller?.(req.headers, requestId);
+    if (caller === null)
+      return sendJson(res, 403, {
+        errors: [{ message: 'Only the gateway may call this service', extensions: { code: 'FORBIDDEN' } }],
+      });
+    const corsAllowed = applyCors(req, res, corsOrigins);
+    if (method === 'OPTIONS') return answerPreflight(res, corsAllowed);
+    if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') {
+      res.setHeader('allow', 'GET, POST, OPTIONS');
+      return requestError(res, 405, `Method ${method} not allowed`);
+    }
+
+    let body: unknown;
+    if (method === 'POST') {
+      let raw: string;
+      try {
+        raw = await readBody(req, bodyLimit);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return requestError(res, 413, `Request body larger than ${bodyLimit} bytes`);
+        throw error;
+      }
+      const contentType = req.headers['content-type'] ?? '';
+      if (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json')) {
+        try {
+          body = raw === '' ? undefined : JSON.parse(raw);
+        } catch {
+          return requestError(res, 400, 'Request body is not valid JSON');
+        }
+      } else {
+        body = raw;
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const info: IncomingRequestInfo = {
+      headers: req.headers,
+      requestId,
+      clientIp: caller?.clientIp ?? clientIp(req, options.trustedProxyHops ?? 0),
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () => options.context(info),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+    // Every log line written while serving the request carries its id (see @little-ecom/scope).
+    runInRequest(requestIdFrom(req.headers), () => handle(req, res)).catch((error: unknown) => {
+      logger.error('unhandled error while serving a request', { err: error, path: req.url });
+      if (!res.headersSent)
+        sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+  // Longer than typical load-balancer idle timeouts, so they close idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
+
+  return {
+    server,
+    port,
+    url: `http://${shownHost}:${port}`,
+    async drain(timeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { Db } from 'mongodb';
+import type { AmqpConnection } from '@little-ecom/amqp';
+import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
+import { startOutboxRelay } from '@little-ecom/events';
+import type { Logger } from '@little-ecom/logger';
+import { ensureIndexes } from '@little-ecom/mongo';
+import type { ServiceApp, Worker } from '@little-ecom/service';
+import type { AccountsConfig } from './config.js';
+import type { AccountsContext } from './context.js';
+import { createArgon2Hasher, type PasswordHasher } from './passwords/password.hasher.js';
+import { JWKS_PATH, accountsIndexes, createServer } from './server.js';
+import { loadSigningKeys, type SigningKeys } from './tokens/signing-keys.js';
+import { createOrPromoteAdmin, type CreateAdminInput, type CreateAdminResult } from './users/create-admin.js';
+import { USERS, createUserRepository } from './users/user.repository.js';
+
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
+export interface AccountsAppDeps {
+  db: Db;
+  logger: Logger;
+  /** The outbox relay publishes `user.*` through it; without one, events wait in user documents. */
+  amqp?: AmqpConnection;
+  /** By default from the config (JWT_SIGNING_KEYS, or the development key file). */
+  keys?: SigningKeys;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
+  /** By default argon2id with the configured parameters; tests pass cheaper or counting ones. */
+  hasher?: PasswordHasher;
+  clock?: () => Date;
+}
+
+export interface AccountsApp extends ServiceApp<AccountsContext> {
+  keys: SigningKeys;
+  jwksPath: string;
+  services: ReturnType<typeof createServer>['services'];
+  /** Deletes expired sessions and login failures (a worker runs it every 10 minutes). */
+  housekeeping(): Promise<{ sessions: number; loginFailures: number }>;
+  /** What the create-admin command does: creates an ADMIN, or promotes the account with this email. */
+  createAdmin(input: CreateAdminInput, correlationId: string): Promise<CreateAdminResult>;
+}
+
+/** The whole accounts subgraph, from its config and connections: what main, tests, benches and the CLI run. */
+export async function createAccountsApp(config: AccountsConfig, deps: AccountsAppDeps): Promise<AccountsApp> {
+  const { db, logger, amqp } = deps;
+  await ensureIndexes(db, accountsIndexes);
+  const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
+  const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  const server = createServer({
+    db,
+    logger,
+    production: config.production,
+    keys,
+    settings: config.auth,
+    hasher,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  return {
+    name: config.service,
+    keys,
+    jwksPath: JWKS_PATH,
+    services: server.services,
+    housekeeping: server.housekeeping,
+    createAdmin: (input, correlationId) =>
+      createOrPromoteAdmin({ users: createUserRepository(db), hasher }, input, correlationId),
+    http: {
+      apollo: server.apollo,
+      context: server.context,
+      routes: server.routes,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
+      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+    },
+    start(): Worker[] {
+      // Expiry is the application's job on FerretDB (no TTL indexes); every replica may run it, it is idempotent.
+      const timer = setInterval(() => {
+        server.housekeeping().then(
+          (deleted) => logger.debug('housekeeping done', deleted),
+          (error: unknown) => logger.warn('housekeeping failed', { err: error }),
+        );
+      }, HOUSEKEEPING_INTERVAL_MS);
+      timer.unref();
+      const workers: Worker[] = [
+        { name: 'housekeeping', stop: async () => clearInterval(timer) },
+        { name: 'revocations', stop: async () => server.revocations.stop() },
+      ];
+      if (amqp) {
+        // user.* events wait in user documents' outbox while the broker is away; the relay publishes them in order.
+        const relay = startOutboxRelay({
+          db,
+          collections: [USERS],
+          connection: amqp,
+          logger,
+          exchange: config.amqp.exchange,
+          ...config.outbox,
+        });
+        workers.push({ name: 'outbox relay', stop: () => relay.stop() });
+      }
+      return workers;
+    },
+  };
+}

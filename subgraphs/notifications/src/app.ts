@@ -1,0 +1,79 @@
+import type { Db } from 'mongodb';
+import type { AmqpConnection } from '@little-ecom/amqp';
+import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
+import type { Logger } from '@little-ecom/logger';
+import type { ServiceApp, Worker } from '@little-ecom/service';
+import type { NotificationsConfig } from './config.js';
+import type { NotificationsContext } from './context.js';
+import { topologyNames, type Topology } from './events/topology.js';
+import { ensureNotificationIndexes, startNotificationsRuntime } from './runtime.js';
+import { createServer } from './server.js';
+
+export interface NotificationsAppDeps {
+  db: Db;
+  logger: Logger;
+  /** The event consumer and the delivery worker run only with a broker connection (API-only tests pass none). */
+  amqp?: AmqpConnection;
+  /** Checks access tokens; by default against the accounts JWKS and revocation feed named in the config. */
+  verifier?: TokenVerifier;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
+}
+
+export interface NotificationsApp extends ServiceApp<NotificationsContext> {
+  /** The exchange and queues it consumes from (prefixed by AMQP_PREFIX). */
+  topology: Topology;
+  services: ReturnType<typeof createServer>['services'];
+}
+
+/** The whole notifications subgraph, from its config and connections: what main, tests and benches run. */
+export async function createNotificationsApp(config: NotificationsConfig, deps: NotificationsAppDeps): Promise<NotificationsApp> {
+  const { db, logger, amqp } = deps;
+  await ensureNotificationIndexes(db);
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
+  const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
+  const topology = topologyNames(config.amqp.prefix);
+  // Set once the delivery worker runs; until then a retried notification waits for its first poll.
+  let wakeDelivery = (): void => undefined;
+  const server = createServer({
+    db,
+    verifier: deps.verifier ?? service!.verifier,
+    logger,
+    production: config.production,
+    wakeDelivery: () => wakeDelivery(),
+  });
+  return {
+    name: config.service,
+    topology,
+    services: server.services,
+    http: {
+      apollo: server.apollo,
+      context: server.context,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
+      readiness: [
+        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        ...(amqp ? [{ name: 'rabbitmq', check: async () => void (await amqp.ready(1_000)) }] : []),
+      ],
+    },
+    start(): Worker[] {
+      const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];
+      if (!amqp) return revocations;
+      const runtime = startNotificationsRuntime({
+        db,
+        connection: amqp,
+        topology,
+        logger,
+        consumer: config.amqp,
+        delivery: config.delivery,
+        mail: config.mail,
+      });
+      wakeDelivery = () => runtime.wakeDelivery();
+      return [...revocations, { name: 'events', stop: () => runtime.stop() }];
+    },
+  };
+}

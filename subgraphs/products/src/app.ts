@@ -1,0 +1,70 @@
+import type { Db } from 'mongodb';
+import type { AmqpConnection } from '@little-ecom/amqp';
+import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
+import { startOutboxRelay } from '@little-ecom/events';
+import type { Logger } from '@little-ecom/logger';
+import { ensureIndexes } from '@little-ecom/mongo';
+import type { ServiceApp, Worker } from '@little-ecom/service';
+import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
+import type { ProductsConfig } from './config.js';
+import type { ProductsContext } from './context.js';
+import { createServer } from './server.js';
+
+export interface ProductsAppDeps {
+  db: Db;
+  logger: Logger;
+  /** The outbox relay publishes through it; without one, events wait in their documents (API-only tests). */
+  amqp?: AmqpConnection;
+  /** Checks access tokens; by default against the accounts JWKS and revocation feed named in the config. */
+  verifier?: TokenVerifier;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
+}
+
+export interface ProductsApp extends ServiceApp<ProductsContext> {
+  services: ReturnType<typeof createServer>['services'];
+}
+
+/** The whole products subgraph, from its config and connections: what main, tests and benches run. */
+export async function createProductsApp(config: ProductsConfig, deps: ProductsAppDeps): Promise<ProductsApp> {
+  const { db, logger, amqp } = deps;
+  await ensureIndexes(db, { [PRODUCTS]: productIndexes });
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
+  const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
+  const server = createServer({
+    db,
+    verifier: deps.verifier ?? service!.verifier,
+    logger,
+    production: config.production,
+  });
+  return {
+    name: config.service,
+    services: server.services,
+    http: {
+      apollo: server.apollo,
+      context: server.context,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
+      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+    },
+    start(): Worker[] {
+      const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];
+      if (!amqp) return revocations;
+      // Events wait in product documents while the broker is away; the relay publishes them when it is back.
+      const relay = startOutboxRelay({
+        db,
+        collections: [PRODUCTS],
+        connection: amqp,
+        logger,
+        exchange: config.amqp.exchange,
+        ...config.outbox,
+        removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
+      });
+      return [...revocations, { name: 'outbox relay', stop: () => relay.stop() }];
+    },
+  };
+}
