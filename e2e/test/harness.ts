@@ -47,6 +47,8 @@ export interface StackOptions {
   corsOrigins?: string[];
   /** Rewrites a subgraph's SDL before composing the first supergraph (e.g. to test reloading). */
   editSdl?: (subgraph: SubgraphSdl) => string;
+  /** In `pipeline` mode: the broker (e.g. a private node a test stops); the shared one by default. */
+  amqpUrl?: string;
 }
 
 export interface Stack {
@@ -115,10 +117,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Events: one broker connection and a private, prefixed copy of the topology, deleted afterwards.
   const prefix = `test-${randomUUID().slice(0, 8)}.`;
   let connection: AmqpConnection | undefined;
+  const amqpUrl = options.amqpUrl ?? testEnv.amqpUrl;
   const eventEnv: Record<string, string> = { EVENTS_EXCHANGE: `${prefix}little-ecom.events`, OUTBOX_POLL_INTERVAL_MS: '200' };
   if (mode === 'pipeline') {
     const logger = capturingLogger('amqp', logs);
-    connection = createAmqpConnection({ url: testEnv.amqpUrl, name: `gw-stack-${prefix}`, logger, minDelayMs: 50 });
+    connection = createAmqpConnection({ url: amqpUrl, name: `gw-stack-${prefix}`, logger, minDelayMs: 50 });
     teardown.push(() => connection!.close());
   }
 
@@ -189,7 +192,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       amqp: connection!,
       gatewayKey: subgraphKey,
     });
-    teardown.push(() => deleteAmqpTopology(testEnv.amqpUrl, Object.values(app.topology).flat()));
+    const { retryQueues, ...names } = app.topology;
+    teardown.push(() => deleteAmqpTopology(amqpUrl, [...Object.values(names), ...retryQueues.map((q) => q.name)]));
     await serve('notifications', app, logger);
     await connection!.ready();
   }

@@ -8,6 +8,7 @@ import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth'
 import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { createScope, enterScope } from '@little-ecom/scope';
+import { retryStaleConnections } from './subgraph-fetch.js';
 
 export interface GatewayContext extends RequestContext {
   /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
@@ -35,6 +36,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     private readonly key: Buffer,
   ) {
     super(options);
+    this.fetcher = retryStaleConnections(this.fetcher);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -128,7 +130,10 @@ export function createGateway(deps: GatewayDeps) {
     },
     {
       name: 'subgraphs',
-      // Sends `{ __typename }` to every subgraph named in the current supergraph.
+      // Sends `{ __typename }` to every subgraph named in the current supergraph. Detail only: one
+      // subgraph down must not take every gateway pod out of the load balancer (its fields fail with
+      // a coded error; the rest of the graph keeps answering).
+      informational: true,
       check: async () => {
         await gateway.serviceHealthCheck();
       },

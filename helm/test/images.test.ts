@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,17 @@ interface PackageJson {
   scripts?: Record<string, string>;
 }
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** The `"<name> <dir> <port>"` entries of infra/docker/services.sh. */
+function serviceTable(): { name: string; dir: string; port: number }[] {
+  const source = readFileSync(join(ROOT, 'infra/docker/services.sh'), 'utf8');
+  const body = /^LITTLE_ECOM_SERVICES=\(\n([\s\S]*?)^\)$/m.exec(source)?.[1] ?? '';
+  return [...body.matchAll(/^\s*"(\S+) (\S+) (\d+)"$/gm)].map(([, name, dir, port]) => ({
+    name: name!,
+    dir: dir!,
+    port: Number(port),
+  }));
+}
 
 /** Runtime imports (type-only imports are erased by tsc) of the non-test sources under `dir`. */
 function runtimeImports(dir: string): Map<string, string> {
@@ -61,32 +72,51 @@ function missingProductionDeps(dir: string, seen = new Set<string>()): string[] 
   return missing;
 }
 
-describe.each(SERVICES)('$name image', ({ name, dir, port }) => {
-  const dockerfile = readFileSync(join(ROOT, dir, 'Dockerfile'), 'utf8');
-  const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
+const dockerfile = readFileSync(join(ROOT, 'infra/docker/Dockerfile'), 'utf8');
+const instructions = dockerfile.split('\n').filter((l) => /^[A-Z]+\s/.test(l));
+const last = (prefix: string) => instructions.filter((l) => l.startsWith(prefix)).at(-1);
 
+describe('the one Dockerfile (infra/docker/Dockerfile)', () => {
   it('is multi-stage on a pinned Node 24 LTS image', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim(@sha256:[a-f0-9]{64})?$/m);
     expect(instructions.filter((l) => l.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).not.toMatch(/:latest\b/);
   });
 
-  it('installs production dependencies only for the runtime stage', () => {
-    expect(dockerfile).toContain(`npm ci --omit=dev --no-audit --no-fund --workspace=@little-ecom/${name}`);
-    expect(dockerfile).toContain(`turbo run build --filter=@little-ecom/${name}...`);
+  it('installs production dependencies only for the runtime stage, for the workspace its build arguments name', () => {
+    expect(dockerfile).toContain('npm ci --omit=dev --no-audit --no-fund --workspace=@little-ecom/${SERVICE}');
+    expect(dockerfile).toContain('turbo run build --filter=@little-ecom/${SERVICE}...');
   });
 
   it('runs as a non-root user, node as PID 1 in exec form, on the service port', () => {
-    const last = (prefix: string) => instructions.filter((l) => l.startsWith(prefix)).at(-1);
     expect(last('USER ')).toMatch(/^USER (1000|node)(:1000)?$/);
     expect(last('CMD ')).toBe('CMD ["node", "dist/main.js"]');
     expect(instructions.some((l) => l.startsWith('ENTRYPOINT '))).toBe(false);
-    expect(last('WORKDIR ')).toBe(`WORKDIR /app/${dir}`);
-    expect(last('EXPOSE ')).toBe(`EXPOSE ${port}`);
+    expect(last('WORKDIR ')).toBe('WORKDIR /app/${SERVICE_DIR}');
+    expect(last('EXPOSE ')).toBe('EXPOSE ${PORT}');
     // Listening on every interface inside the container (the services default to loopback).
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production HOST=0\.0\.0\.0$/m);
   });
 
+  it('is the only Dockerfile: no per-service copies drift from it', () => {
+    for (const { dir } of SERVICES) expect(existsSync(join(ROOT, dir, 'Dockerfile')), dir).toBe(false);
+  });
+});
+
+describe('the service table (infra/docker/services.sh) the build scripts share', () => {
+  it('lists every service with its workspace directory and port', () => {
+    expect(serviceTable()).toEqual(SERVICES);
+  });
+
+  it('is what docker:build passes as build arguments', () => {
+    const build = readFileSync(join(ROOT, 'infra/docker/build.sh'), 'utf8');
+    expect(build).toContain('source infra/docker/services.sh');
+    for (const arg of ['SERVICE=$service', 'SERVICE_DIR=$dir', 'PORT=$port']) expect(build).toContain(`--build-arg "${arg}"`);
+    expect(build).toContain('--file infra/docker/Dockerfile');
+  });
+});
+
+describe.each(SERVICES)('$name image', ({ name, dir, port }) => {
   it('matches the chart: the port and the non-root uid', () => {
     const values = readFileSync(join(ROOT, 'helm/little-ecom/values.yaml'), 'utf8');
     expect(values).toMatch(new RegExp(`^${name}:[\\s\\S]*?\\n  port: ${port}\\n`, 'm'));
@@ -95,6 +125,7 @@ describe.each(SERVICES)('$name image', ({ name, dir, port }) => {
 
   it('a `npm ci --omit=dev` install provides every runtime import of the service and its workspace packages', () => {
     const pkg = readJson<PackageJson>(join(ROOT, dir, 'package.json'));
+    expect(pkg.name).toBe(`@little-ecom/${name}`);
     expect(pkg.scripts?.['start']).toBe('node dist/main.js');
     expect(missingProductionDeps(dir)).toEqual([]);
   });

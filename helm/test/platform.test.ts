@@ -39,7 +39,7 @@ describe('infra/platform', () => {
     }
   });
 
-  it('RabbitMQ is persistent and loads infra/rabbitmq/definitions.json', () => {
+  it('RabbitMQ is persistent, keeps its operator user and imports infra/rabbitmq/definitions.json after boot', () => {
     const [cluster] = manifests('rabbitmq.yaml');
     expect(cluster?.apiVersion).toBe('rabbitmq.com/v1beta1');
     expect(cluster?.kind).toBe('RabbitmqCluster');
@@ -51,12 +51,23 @@ describe('infra/platform', () => {
     };
     expect(spec.replicas).toBeGreaterThanOrEqual(3);
     expect(spec.persistence.storage).toMatch(/^\d+Gi$/);
-    expect(spec.rabbitmq.additionalConfig).toContain('load_definitions = /etc/rabbitmq/definitions/definitions.json');
+    // load_definitions at boot makes RabbitMQ skip its default user: the operator's credentials
+    // would be refused on a fresh cluster (and the definitions hold no users, see below).
+    expect(spec.rabbitmq.additionalConfig).not.toContain('load_definitions');
     expect(JSON.stringify(spec.override)).toContain('little-ecom-rabbitmq-definitions');
     const install = readFileSync(join(PLATFORM, 'install.sh'), 'utf8');
     expect(install).toContain(
       'little-ecom-rabbitmq-definitions --from-file=definitions.json="$ROOT/infra/rabbitmq/definitions.json"',
     );
+    // Imported once the cluster is up, which merges the topology and keeps existing users.
+    const ready = install.indexOf('rabbitmqcluster/little-ecom-rabbitmq --for=condition=AllReplicasReady');
+    const imported = install.indexOf('rabbitmqctl import_definitions /etc/rabbitmq/definitions/definitions.json');
+    expect(ready).toBeGreaterThan(0);
+    expect(imported).toBeGreaterThan(ready);
+    // Same for docker compose: its default_user only exists without load_definitions.
+    const composeConf = read('infra/compose/rabbitmq.conf');
+    expect(composeConf).toMatch(/^default_user = /m);
+    expect(composeConf).not.toMatch(/^load_definitions/m);
   });
 
   it('the RabbitMQ definitions hold topology only, on the vhost the AMQP URL install.sh builds points at', () => {
@@ -66,7 +77,8 @@ describe('infra/platform', () => {
       vhosts?: { name: string }[];
       exchanges?: { name: string; vhost: string }[];
     };
-    // Credentials belong to the operator's default user (and compose's rabbitmq.conf), not to this file.
+    // Credentials belong to the operator's default user (and compose's rabbitmq.conf), not to this
+    // file; that is safe because the file is imported after boot, never loaded at boot.
     expect(definitions.users ?? []).toEqual([]);
     expect(definitions.permissions ?? []).toEqual([]);
     expect((definitions.vhosts ?? [{ name: '/' }]).map((v) => v.name)).toEqual(['/']);
@@ -142,7 +154,7 @@ describe('infra/compose.yaml', () => {
       string,
       {
         image?: string;
-        build?: { context: string; dockerfile: string };
+        build?: { context: string; dockerfile: string; args?: Record<string, string> };
         command?: string[];
         profiles?: string[];
         volumes?: string[];
@@ -161,15 +173,16 @@ describe('infra/compose.yaml', () => {
     }
   });
 
-  it('builds the four services from their Dockerfiles', () => {
-    for (const [name, dir] of [
-      ['gateway', 'gateway'],
-      ['products', 'subgraphs/products'],
-      ['accounts', 'subgraphs/accounts'],
-      ['notifications', 'subgraphs/notifications'],
+  it('builds the four services from the one Dockerfile, with their build arguments', () => {
+    for (const [name, dir, port] of [
+      ['gateway', 'gateway', '4000'],
+      ['products', 'subgraphs/products', '4001'],
+      ['accounts', 'subgraphs/accounts', '4002'],
+      ['notifications', 'subgraphs/notifications', '4003'],
     ]) {
       const build = compose.services[name!]?.build;
-      expect(build?.dockerfile).toBe(`${dir}/Dockerfile`);
+      expect(build?.dockerfile).toBe('infra/docker/Dockerfile');
+      expect(build?.args).toEqual({ SERVICE: name, SERVICE_DIR: dir, PORT: port });
       expect(existsSync(join(ROOT, 'infra', build!.context, build!.dockerfile))).toBe(true);
     }
     expect(compose.services['products']?.environment?.['MONGODB_URI']).toContain('directConnection=true');

@@ -76,6 +76,11 @@ install_platform() {
   configmap_from rabbitmq little-ecom-rabbitmq-definitions --from-file=definitions.json="$ROOT/infra/rabbitmq/definitions.json"
   kubectl apply -f "$PLATFORM/manifests/rabbitmq.yaml"
   kubectl -n rabbitmq wait rabbitmqcluster/little-ecom-rabbitmq --for=condition=AllReplicasReady --timeout=20m
+  # Post-boot import: it merges the topology in and leaves the operator's default user alone (a
+  # load_definitions at boot would make RabbitMQ skip creating that user). The services declare the
+  # same topology themselves on connect; this only makes it visible before they first start.
+  kubectl -n rabbitmq exec little-ecom-rabbitmq-server-0 -c rabbitmq -- \
+    rabbitmqctl import_definitions /etc/rabbitmq/definitions/definitions.json
 
   log "ECK operator $ECK_OPERATOR_CHART_VERSION, Elasticsearch and Kibana $ELASTIC_STACK_VERSION"
   helm upgrade --install elastic-operator elastic/eck-operator --version "$ECK_OPERATOR_CHART_VERSION" \

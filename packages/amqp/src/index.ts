@@ -2,6 +2,8 @@ import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from '@little-ecom/logger';
 
 export type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+export * from './channel.js';
+export * from './publish.js';
 
 /** Work to redo on every new connection: declare topology, open channels, start consumers. */
 export type ConnectionSetup = (model: ChannelModel) => Promise<void>;
@@ -14,6 +16,8 @@ export interface AmqpConnectionOptions {
   /** First reconnect delay; doubles up to `maxDelayMs` (with jitter) while the broker stays away. */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** Seconds between heartbeats; a silent peer is declared dead after about two of them. */
+  heartbeatSeconds?: number;
 }
 
 export interface AmqpConnection {
@@ -36,7 +40,9 @@ export interface AmqpConnection {
 export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnection {
   const { url, name, logger } = options;
   const minDelay = options.minDelayMs ?? 200;
-  const maxDelay = options.maxDelayMs ?? 10_000;
+  // Capped low: the first attempt after the broker is back should not wait long (see docs/events.md).
+  const maxDelay = options.maxDelayMs ?? 5_000;
+  const heartbeat = options.heartbeatSeconds ?? 10;
   const setups: ConnectionSetup[] = [];
   const waiters = new Set<(model: ChannelModel) => void>();
   let model: ChannelModel | null = null;
@@ -59,7 +65,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
     attempt++;
     let next: ChannelModel;
     try {
-      next = await amqp.connect(url, { clientProperties: { connection_name: name } });
+      next = await amqp.connect(withHeartbeat(url, heartbeat), { clientProperties: { connection_name: name }, timeout: 10_000 });
     } catch (error) {
       logger.warn('AMQP connection failed, retrying', { attempts: attempt, err: error });
       scheduleConnect();
@@ -130,4 +136,15 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
       await current?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * amqplib takes the heartbeat from the URL only; without it the server's 60 s applies, and a peer that
+ * vanished without closing the socket is noticed only after about two minutes.
+ */
+function withHeartbeat(url: string, seconds: number): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
+  return parsed.toString();
 }

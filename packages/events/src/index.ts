@@ -5,3 +5,4 @@ export * from './signal.js';
 export * from './wire.js';
 export * from './lease.js';
 export * from './wakeup.js';
+export * from './outbox.js';

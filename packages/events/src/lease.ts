@@ -5,13 +5,18 @@ interface LeaseDocument {
   _id: string;
   owner: string;
   until: Date;
+  /** What the lease is on, so others can skip it when they look for work (see `heldRefs`). */
+  scope?: string;
+  ref?: unknown;
 }
 
 export interface Leases {
   /** True when this owner now holds `key` for the lease duration. */
-  acquire(key: string): Promise<boolean>;
+  acquire(key: string, extra?: { scope: string; ref: unknown }): Promise<boolean>;
   /** Takes every free (or lapsed) lease among `keys` in as few writes as possible; returns those now held. */
-  acquireMany(keys: string[]): Promise<Set<string>>;
+  acquireMany(keys: string[], refs?: { scope: string; refs: unknown[] }): Promise<Set<string>>;
+  /** The `ref`s of `scope` under a live lease of any owner: work somebody is doing right now. */
+  heldRefs(scope: string): Promise<unknown[]>;
   release(key: string): Promise<void>;
   releaseMany(keys: string[]): Promise<void>;
 }
@@ -22,13 +27,17 @@ export interface Leases {
  * conditional updates are not isolated). A lease whose holder died lapses after `leaseMs`.
  */
 export function createLeases(db: Db, collection: string, owner: string, leaseMs: number): Leases {
-  const leases = db.collection<LeaseDocument>(collection);
+  // Majority on a replica set: a lease a failover rolled back would let two replicas publish the same document.
+  const leases = db.collection<LeaseDocument>(collection, {
+    writeConcern: { w: 'majority' },
+    readConcern: { level: 'majority' },
+  });
   const api: Leases = {
-    async acquire(key) {
+    async acquire(key, extra) {
       for (let attempt = 0; attempt < 2; attempt++) {
         const now = new Date();
         try {
-          await leases.insertOne({ _id: key, owner, until: new Date(now.getTime() + leaseMs) });
+          await leases.insertOne({ _id: key, owner, until: new Date(now.getTime() + leaseMs), ...extra });
           return true;
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
@@ -39,12 +48,12 @@ export function createLeases(db: Db, collection: string, owner: string, leaseMs:
       }
       return false;
     },
-    async acquireMany(keys) {
+    async acquireMany(keys, refs) {
       if (keys.length === 0) return new Set();
       const until = new Date(Date.now() + leaseMs);
       try {
         await leases.insertMany(
-          keys.map((key) => ({ _id: key, owner, until })),
+          keys.map((key, i) => ({ _id: key, owner, until, ...(refs ? { scope: refs.scope, ref: refs.refs[i] } : {}) })),
           { ordered: false },
         );
         return new Set(keys);
@@ -53,9 +62,17 @@ export function createLeases(db: Db, collection: string, owner: string, leaseMs:
         const failed = new Set(writeErrorIndexes(error).map((i) => keys[i]));
         const held = new Set(keys.filter((key) => !failed.has(key)));
         // Taken by someone: worth a second look only if that lease lapsed.
-        for (const key of failed) if (key !== undefined && (await api.acquire(key))) held.add(key);
+        for (const key of failed) {
+          const i = keys.indexOf(key!);
+          const extra = refs ? { scope: refs.scope, ref: refs.refs[i] } : undefined;
+          if (key !== undefined && (await api.acquire(key, extra))) held.add(key);
+        }
         return held;
       }
+    },
+    async heldRefs(scope) {
+      const live = await leases.find({ scope, until: { $gt: new Date() } }, { projection: { ref: 1 } }).toArray();
+      return live.map((lease) => lease.ref);
     },
     async release(key) {
       await leases.deleteOne({ _id: key, owner });

@@ -7,6 +7,7 @@ import { startTcpProxy } from '@little-ecom/amqp/testing';
 import { silentLogger } from '@little-ecom/logger';
 import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { buildEvent, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
+import { OUTBOX_DUE_FIELD, outboxFields } from './outbox.js';
 import { OUTBOX_LEASES, startOutboxRelay, type OutboxRelay } from './relay.js';
 import { announceOutboxWrite } from './signal.js';
 import { CORRELATION_HEADER } from './wire.js';
@@ -80,7 +81,7 @@ describe('outbox relay', () => {
     const col = database.db.collection('ordered');
     const events = [event(1, 'req-42'), event(2), event(3)];
     const _id = new ObjectId();
-    await col.insertOne({ _id, name: 'x', [OUTBOX_FIELD]: events });
+    await col.insertOne({ _id, name: 'x', ...outboxFields(events) });
     relayWith(connection(), 'ordered');
     announceOutboxWrite('ordered');
 
@@ -108,25 +109,36 @@ describe('outbox relay', () => {
     const col = database.db.collection('crashed');
     const pending = [event(1), event(2)];
     // The write happened, then the process holding the lease died before it published anything.
-    const { insertedId } = await col.insertOne({ [OUTBOX_FIELD]: pending });
-    await database.db
-      .collection<{ _id: string; owner: string; until: Date }>(OUTBOX_LEASES)
-      .insertOne({ _id: `crashed:${String(insertedId)}`, owner: 'dead-replica', until: new Date(Date.now() + 1_000) });
+    const { insertedId } = await col.insertOne(outboxFields(pending));
+    await database.db.collection<{ _id: string; owner: string; until: Date }>(OUTBOX_LEASES).insertOne({
+      _id: `crashed:${String(insertedId)}`,
+      owner: 'dead-replica',
+      until: new Date(Date.now() + 1_000),
+      scope: 'crashed',
+      ref: insertedId,
+    } as { _id: string; owner: string; until: Date });
     const orphan = [event(3)];
-    await col.insertOne({ [OUTBOX_FIELD]: orphan }); // written while no relay ran at all
+    await col.insertOne({ [OUTBOX_FIELD]: orphan }); // written by an older version, without the pending marker
 
     relayWith(connection(), 'crashed');
     await eventually(async () => (received.length === 3 ? true : undefined), 15_000);
     expect(new Set(receivedIds())).toEqual(new Set([...ids(pending), ...ids(orphan)]));
-    expect(await col.countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })).toBe(0);
+    // Removed right after the confirm; the marker goes with the last event.
+    await eventually(async () =>
+      (await col.countDocuments({
+        $or: [{ [`${OUTBOX_FIELD}.0`]: { $exists: true } }, { [OUTBOX_DUE_FIELD]: { $exists: true } }],
+      })) === 0
+        ? true
+        : undefined,
+    );
   });
 
   it('deletes a soft-deleted document once its last event is published', async () => {
     const col = database.db.collection('softdeleted');
     const _id = new ObjectId();
-    await col.insertOne({ _id, deletedAt: new Date(), [OUTBOX_FIELD]: [event(1)] });
+    await col.insertOne({ _id, deletedAt: new Date(), ...outboxFields([event(1)]) });
     const keep = new ObjectId();
-    await col.insertOne({ _id: keep, [OUTBOX_FIELD]: [event(2)] });
+    await col.insertOne({ _id: keep, ...outboxFields([event(2)]) });
     relayWith(connection(), 'softdeleted', { removeWhenDrained: { softdeleted: { deletedAt: { $exists: true } } } });
     await eventually(async () => (received.length === 2 && (await col.countDocuments({ _id })) === 0 ? true : undefined));
     expect(await col.countDocuments({ _id: keep })).toBe(1);
@@ -141,7 +153,7 @@ describe('outbox relay', () => {
     const write = async (n: number) => {
       const e = event(n);
       written.push(e);
-      await col.insertOne({ [OUTBOX_FIELD]: [e] });
+      await col.insertOne(outboxFields([e]));
       announceOutboxWrite('cut');
     };
     for (let n = 0; n < 20; n++) await write(n);
@@ -164,7 +176,7 @@ describe('outbox relay', () => {
     for (let n = 0; n < 30; n++) {
       const batch = [event(n), event(n + 1000)];
       written.push(...batch);
-      await col.insertOne({ [OUTBOX_FIELD]: batch });
+      await col.insertOne(outboxFields(batch));
     }
     relayWith(connection(), 'replicas', { pollIntervalMs: 50 });
     relayWith(connection(), 'replicas', { pollIntervalMs: 50 });
@@ -178,5 +190,73 @@ describe('outbox relay', () => {
       const ordered = receivedIds().filter((id) => id === written[2 * n]!.id || id === written[2 * n + 1]!.id);
       expect(ordered).toEqual([written[2 * n]!.id, written[2 * n + 1]!.id]);
     }
+  });
+
+  it('keeps an unroutable event pending and publishes it once a queue is bound', async () => {
+    const lonely = `test-${randomUUID().slice(0, 8)}.unbound`;
+    const col = database.db.collection('unroutable');
+    const e = event(1);
+    await col.insertOne(outboxFields([e]));
+    const relay = relayWith(connection(), 'unroutable', { exchange: lonely, unroutableMaxDelayMs: 300 });
+    // The broker confirms an unroutable message after returning it: without `mandatory` it was lost here.
+    await eventually(async () => (relay.stats().returned >= 2 ? true : undefined), 10_000);
+    const doc = await col.findOne({});
+    expect((doc?.[OUTBOX_FIELD] as EventEnvelope[]).map((x) => x.id)).toEqual([e.id]);
+    expect(doc?.[OUTBOX_DUE_FIELD]).toBeInstanceOf(Date);
+    expect(relay.stats().published).toBe(0);
+
+    const channel = await observer.createChannel();
+    cleanups.push(() => channel.deleteExchange(lonely).then(() => channel.close()));
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, lonely, '#');
+    const got: string[] = [];
+    await channel.consume(queue, (msg) => msg && got.push(msg.properties.messageId as string), { noAck: true });
+    await eventually(async () => (got.length === 1 ? true : undefined), 10_000);
+    expect(got).toEqual([e.id]);
+    await eventually(async () => ((await col.findOne({}))?.[OUTBOX_DUE_FIELD] === undefined ? true : undefined));
+    expect((await col.findOne({}))?.[OUTBOX_FIELD]).toEqual([]);
+  });
+
+  it('recovers when a publish closes its channel (exchange deleted under it) and loses nothing', async () => {
+    const doomed = `test-${randomUUID().slice(0, 8)}.doomed`;
+    const col = database.db.collection('doomed');
+    const channel = await observer.createChannel();
+    cleanups.push(() => channel.deleteExchange(doomed).then(() => channel.close()));
+    await channel.assertExchange(doomed, 'topic', { durable: true });
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, doomed, '#');
+    const got: string[] = [];
+    await channel.consume(queue, (msg) => msg && got.push(msg.properties.messageId as string), { noAck: true });
+    const relay = relayWith(connection(), 'doomed', { exchange: doomed, unroutableMaxDelayMs: 300 });
+    const written: EventEnvelope[] = [];
+    const write = async (n: number) => {
+      const e = event(n);
+      written.push(e);
+      await col.insertOne(outboxFields([e]));
+      announceOutboxWrite('doomed');
+    };
+    for (let n = 0; n < 5; n++) await write(n);
+    await eventually(async () => (got.length === 5 ? true : undefined));
+
+    // The next publish goes to a missing exchange: RabbitMQ closes the relay's channel (404).
+    await channel.deleteExchange(doomed);
+    for (let n = 5; n < 10; n++) await write(n);
+    // The relay's new channel declared the exchange again; bind the queue back to it.
+    await eventually(async () => {
+      // A check of a missing exchange closes the channel it runs on: use a throwaway one.
+      const probe = await observer.createChannel();
+      probe.on('error', () => undefined);
+      await probe.checkExchange(doomed);
+      await probe.close();
+      return true;
+    }, 10_000);
+    await channel.bindQueue(queue, doomed, '#');
+    await eventually(async () => (new Set(got).size === 10 ? true : undefined), 15_000);
+    expect(new Set(got)).toEqual(new Set(ids(written)));
+    expect(got.filter((id) => ids(written.slice(0, 5)).includes(id))).toHaveLength(5);
+    expect(relay.stats().failures + relay.stats().returned).toBeGreaterThan(0);
+    await eventually(async () =>
+      (await col.countDocuments({ [OUTBOX_DUE_FIELD]: { $exists: true } })) === 0 ? true : undefined,
+    );
   });
 });

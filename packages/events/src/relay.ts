@@ -1,25 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import type { Db, Document, Filter, IndexDescription } from 'mongodb';
-import type { AmqpConnection, Channel, ConfirmChannel } from '@little-ecom/amqp';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import {
+  ConfirmTimeoutError,
+  createManagedChannel,
+  publishMandatory,
+  type AmqpConnection,
+  type Channel,
+  type ConfirmChannel,
+} from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { createLeases } from './lease.js';
+import { OUTBOX_DUE_FIELD } from './outbox.js';
 import { onOutboxWrite } from './signal.js';
 import { createWakeup } from './wakeup.js';
 import { publishOptions } from './wire.js';
 
 /** Collection (in the producer's database) holding the relays' leases, one per document being published. */
 export const OUTBOX_LEASES = 'outbox_leases';
-
-/** Index that lets the relay find documents with pending events without scanning; add it to every outbox collection. */
-export const outboxIndex: IndexDescription = { key: { [`${OUTBOX_FIELD}.id`]: 1 }, name: 'outbox_pending' };
-
-/** Declares the events exchange (idempotent): durable topic exchange. */
-export async function declareEventsExchange(channel: Channel, exchange = EVENTS_EXCHANGE): Promise<void> {
-  await channel.assertExchange(exchange, 'topic', { durable: true });
-}
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -40,6 +39,21 @@ export interface OutboxRelayOptions {
   leaseCollection?: string;
   /** Identifies this replica in leases; random by default. */
   owner?: string;
+  /** Longest wait for the broker's confirms (and for the socket to drain) before the batch counts as failed. */
+  confirmTimeoutMs?: number;
+  /** Longest wait before an unroutable document is tried again (the wait doubles from 1 s up to this). */
+  unroutableMaxDelayMs?: number;
+  /** How often to look for documents with events but no pending marker (written by an older version). */
+  unmarkedScanIntervalMs?: number;
+}
+
+/** What the relay did so far: logged, and shown in health detail. */
+export interface OutboxRelayStats {
+  published: number;
+  /** Events the broker returned because no queue was bound for them; they stay in the outbox. */
+  returned: number;
+  /** Passes that failed (broker or database trouble) and were retried. */
+  failures: number;
 }
 
 export interface OutboxRelay {
@@ -47,20 +61,32 @@ export interface OutboxRelay {
   notify(): void;
   /** Publishes until no claimable document is left; for tests and scripts. Returns the number of events published. */
   drain(): Promise<number>;
+  stats(): OutboxRelayStats;
   stop(): Promise<void>;
 }
 
 interface OutboxDocument {
   _id: unknown;
   [OUTBOX_FIELD]?: EventEnvelope[];
+  [OUTBOX_DUE_FIELD]?: Date;
 }
 
 /**
  * Publishes the events that writes left in documents' outbox arrays, at least once and in order per
- * document. A replica claims one document at a time with a lease (a unique insert into
- * `outbox_leases` that expires), so replicas do not publish the same document concurrently; it publishes the document's events on a
- * confirm channel and removes them only after the broker confirmed all of them. A crash at any point
- * leaves the events in the document for the next attempt: duplicates are possible, losses are not.
+ * document.
+ *
+ * - Work is found through the pending marker (`outboxDueAt`, indexed), oldest first.
+ * - A replica claims documents with leases (unique inserts into `outbox_leases` that expire) and
+ *   skips documents other replicas hold, so replicas work on different documents.
+ * - Events go out `mandatory` on a confirm channel and leave the document only after the broker
+ *   confirmed them and routed them to a queue. A returned (unroutable) event stays, and its document
+ *   is tried again later with a growing delay; so does everything after it in that document, to keep
+ *   the order.
+ * - Reads and writes use majority concerns: on a replica set the relay only publishes events whose
+ *   write is majority-committed (a write rolled back by a failover is never announced).
+ *
+ * A crash at any point leaves the events in the document for the next attempt: duplicates are
+ * possible (consumers are idempotent), losses are not.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, collections, connection, logger } = options;
@@ -68,11 +94,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 50;
+  const confirmTimeoutMs = options.confirmTimeoutMs ?? 15_000;
+  const unroutableMaxDelayMs = options.unroutableMaxDelayMs ?? 30_000;
+  const unmarkedScanIntervalMs = options.unmarkedScanIntervalMs ?? 10 * 60_000;
   const owner = options.owner ?? `relay-${randomUUID()}`;
   const log = logger;
+  const stats: OutboxRelayStats = { published: 0, returned: 0, failures: 0 };
+  /** Consecutive unroutable attempts per document, for its backoff. */
+  const unroutable = new Map<string, number>();
 
-  let channel: ConfirmChannel | null = null;
-  let published = 0;
   const wakeup = createWakeup();
   const notify = () => wakeup.wake();
 
@@ -80,79 +110,148 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (collections.includes(collection)) notify();
   });
 
-  void connection.onConnect(async (model) => {
-    const next = await model.createConfirmChannel();
-    next.on('error', (error: Error) => log.warn('relay channel error', { err: error }));
-    next.on('close', () => {
-      if (channel === next) channel = null;
-    });
-    await declareEventsExchange(next, exchange);
-    channel = next;
-    notify();
+  // The producer declares what it publishes to; the channel rebuilds itself after any close.
+  const managed = createManagedChannel<ConfirmChannel>(connection, {
+    name: 'outbox-relay',
+    confirm: true,
+    logger: log,
+    async setup(channel) {
+      await declareEventsExchange(channel, exchange);
+      notify();
+    },
   });
 
   const leases = createLeases(db, options.leaseCollection ?? OUTBOX_LEASES, owner, leaseMs);
-
   const leaseKey = (collection: string, id: unknown) => `${collection}:${String(id)}`;
+  const outbox = (collection: string): Collection<OutboxDocument> =>
+    db.collection<OutboxDocument>(collection, { writeConcern: { w: 'majority' }, readConcern: { level: 'majority' } });
+  const write = <T>(collection: string, id: unknown, run: () => Promise<T>) =>
+    // Queued behind this process's other writes to the document (see serializedWrite: FerretDB).
+    serializedWrite(documentKey(collection, id), run);
 
-  /** Finds documents with pending events and leases those no other replica holds (up to `batchSize`). */
+  /** Gives documents written before the pending marker existed (or by an older replica) their marker. */
+  async function markUnmarked(collection: string): Promise<void> {
+    const col = outbox(collection);
+    const unmarked = await col
+      .find({ [`${OUTBOX_FIELD}.0`]: { $exists: true }, [OUTBOX_DUE_FIELD]: { $exists: false } } as Filter<OutboxDocument>, {
+        projection: { _id: 1 },
+      })
+      .limit(10_000)
+      .toArray();
+    for (const { _id } of unmarked) {
+      await write(collection, _id, () =>
+        col.updateOne(
+          { _id, [OUTBOX_DUE_FIELD]: { $exists: false } },
+          {
+            $set: { [OUTBOX_DUE_FIELD]: new Date(0) },
+          },
+        ),
+      );
+    }
+    if (unmarked.length > 0) log.info('outbox documents without pending marker found', { collection, count: unmarked.length });
+  }
+
+  /** Finds due documents no other replica holds, oldest first, and leases up to `batchSize` of them. */
   async function claim(collection: string): Promise<OutboxDocument[]> {
-    const col = db.collection<OutboxDocument>(collection);
+    const col = outbox(collection);
+    const busy = await leases.heldRefs(collection);
+    const filter: Filter<OutboxDocument> = { [OUTBOX_DUE_FIELD]: { $lte: new Date() } };
     const candidates = await col
-      .find({ [`${OUTBOX_FIELD}.0`]: { $exists: true } } as Filter<OutboxDocument>, { projection: { _id: 1 } })
+      .find(busy.length > 0 ? ({ $and: [filter, { _id: { $nin: busy } }] } as Filter<OutboxDocument>) : filter, {
+        projection: { _id: 1 },
+      })
+      .sort({ [OUTBOX_DUE_FIELD]: 1 })
       .limit(batchSize)
       .toArray();
     if (candidates.length === 0) return [];
-    const held = await leases.acquireMany(candidates.map(({ _id }) => leaseKey(collection, _id)));
+    const keys = candidates.map(({ _id }) => leaseKey(collection, _id));
+    const held = await leases.acquireMany(keys, { scope: collection, refs: candidates.map(({ _id }) => _id) });
     const ids = candidates.filter(({ _id }) => held.has(leaseKey(collection, _id))).map(({ _id }) => _id);
     if (ids.length === 0) return [];
     // Re-read under the leases: an outbox may have been drained or grown since the scan.
     const docs = await col.find({ _id: { $in: ids } } as Filter<OutboxDocument>).toArray();
     const pending = docs.filter((doc) => doc[OUTBOX_FIELD]?.length);
-    const empty = ids.filter((id) => !pending.some((doc) => doc._id === id || String(doc._id) === String(id)));
+    for (const doc of docs.filter((d) => !d[OUTBOX_FIELD]?.length)) await clearMarker(collection, doc._id);
+    const empty = ids.filter((id) => !pending.some((doc) => String(doc._id) === String(id)));
     if (empty.length > 0) await leases.releaseMany(empty.map((id) => leaseKey(collection, id)));
     return pending;
   }
 
-  async function publishAll(target: ConfirmChannel, events: EventEnvelope[]): Promise<void> {
-    for (const event of events) {
-      const ok = target.publish(exchange, event.type, Buffer.from(JSON.stringify(event)), publishOptions(event));
-      if (!ok) await once(target, 'drain');
-    }
-    // Rejects when the broker nacks any of them or the channel closes before confirming.
-    await target.waitForConfirms();
+  /** Removes the marker if the outbox is (still) empty; an append in between keeps it. */
+  async function clearMarker(collection: string, id: unknown): Promise<void> {
+    await write(collection, id, () =>
+      outbox(collection).updateOne({ _id: id, [OUTBOX_FIELD]: { $size: 0 } } as Filter<OutboxDocument>, {
+        $unset: { [OUTBOX_DUE_FIELD]: '' },
+      }),
+    );
   }
 
   /**
    * Claims a batch of documents of `collection` and publishes their events: each document's in
-   * order, all of them before one wait for the broker's confirms. False when none was pending.
+   * order, all of them before one wait for the broker's confirms. False when nothing was published.
    */
   async function relayBatch(collection: string, target: ConfirmChannel): Promise<boolean> {
     const docs = await claim(collection);
     if (docs.length === 0) return false;
     const keys = docs.map((doc) => leaseKey(collection, doc._id));
-    const col = db.collection<OutboxDocument>(collection);
+    const col = outbox(collection);
+    let outcome;
     try {
-      await publishAll(
-        target,
-        docs.flatMap((doc) => doc[OUTBOX_FIELD] ?? []),
-      );
+      const messages = docs
+        .flatMap((doc) => doc[OUTBOX_FIELD] ?? [])
+        .map((event) => ({
+          exchange,
+          routingKey: event.type,
+          content: Buffer.from(JSON.stringify(event)),
+          options: publishOptions(event),
+        }));
+      outcome = await publishMandatory(target, messages, confirmTimeoutMs);
     } catch (error) {
+      // Unknown confirms: this channel is no use any more.
+      if (error instanceof ConfirmTimeoutError) managed.reopen(error.message);
       // Let the next attempt (ours after reconnecting, or another replica's) start without waiting for the lease.
       await leases.releaseMany(keys).catch(() => undefined);
       throw error;
     }
-    // Confirmed: now, and only now, the events leave their documents. $pullAll removes exactly the
-    // elements published; anything appended meanwhile stays for the next round.
+    const returned = new Set(outcome.returned);
+    let progressed = false;
     const removeFilter = options.removeWhenDrained?.[collection];
     for (const doc of docs) {
       const events = doc[OUTBOX_FIELD] ?? [];
-      // Queued behind this process's other writes to the document (see serializedWrite: FerretDB).
-      await serializedWrite(documentKey(collection, doc._id), () =>
-        col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: events } }),
+      // Only the events before the first unroutable one leave: later ones wait with it, in order.
+      const firstReturned = events.findIndex((event) => returned.has(event.id));
+      const done = firstReturned === -1 ? events : events.slice(0, firstReturned);
+      if (done.length > 0) {
+        await write(collection, doc._id, () =>
+          col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: done } }),
+        );
+        stats.published += done.length;
+        progressed = true;
+        for (const event of done) log.debug('event published', { eventType: event.type, eventId: event.id });
+      }
+      const key = leaseKey(collection, doc._id);
+      if (firstReturned === -1) {
+        unroutable.delete(key);
+        await clearMarker(collection, doc._id);
+        continue;
+      }
+      const stuck = events[firstReturned]!;
+      const attempts = (unroutable.get(key) ?? 0) + 1;
+      unroutable.set(key, attempts);
+      stats.returned++;
+      const delayMs = Math.min(1_000 * 2 ** (attempts - 1), unroutableMaxDelayMs);
+      log.warn('event unroutable, kept in the outbox', {
+        eventType: stuck.type,
+        eventId: stuck.id,
+        errorCode: 'UNROUTABLE',
+        attempts,
+        delayMs,
+      });
+      await write(collection, doc._id, () =>
+        col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, {
+          $set: { [OUTBOX_DUE_FIELD]: new Date(Date.now() + delayMs) },
+        }),
       );
-      published += events.length;
-      for (const event of events) log.debug('event published', { eventType: event.type, eventId: event.id });
     }
     if (removeFilter) {
       await col.deleteMany({
@@ -162,7 +261,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } as unknown as Filter<OutboxDocument>);
     }
     await leases.releaseMany(keys);
-    return true;
+    return progressed;
   }
 
   /** One pass over every collection; true when anything was published. */
@@ -171,7 +270,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     for (const collection of collections) {
       // Bounded per pass so one busy collection cannot starve the others.
       for (let i = 0; i < 20 && !wakeup.stopped; i++) {
-        const target = channel;
+        const target = managed.current();
         if (!target) return progressed;
         if (!(await relayBatch(collection, target))) break;
         progressed = true;
@@ -180,16 +279,25 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return progressed;
   }
 
+  let lastUnmarkedScan = 0;
+  async function scanUnmarked(): Promise<void> {
+    if (Date.now() - lastUnmarkedScan < unmarkedScanIntervalMs) return;
+    for (const collection of collections) await markUnmarked(collection);
+    lastUnmarkedScan = Date.now();
+  }
+
   let failures = 0;
   const loop = (async () => {
     while (!wakeup.stopped) {
       wakeup.beginRound();
       let progressed = false;
       try {
-        if (channel) progressed = await sweep();
+        await scanUnmarked();
+        if (managed.current()) progressed = await sweep();
         failures = 0;
       } catch (error) {
         failures++;
+        stats.failures++;
         log.warn('outbox relay pass failed, will retry', { err: error, attempts: failures });
         await wakeup.sleep(Math.min(100 * 2 ** failures, pollIntervalMs));
         continue;
@@ -200,34 +308,31 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   return {
     notify,
+    stats: () => ({ ...stats }),
     async drain() {
-      const before = published;
+      const before = stats.published;
       await connection.ready();
+      await scanUnmarked();
       for (let i = 0; i < 1_000; i++) {
-        const target = channel ?? (await waitForChannel());
+        const target = await managed.ready();
         let any = false;
         for (const collection of collections) {
           while (await relayBatch(collection, target)) any = true;
         }
         if (!any) break;
       }
-      return published - before;
+      return stats.published - before;
     },
     async stop() {
       unsubscribe();
       wakeup.stop();
       await loop;
-      const current = channel;
-      channel = null;
-      await current?.close().catch(() => undefined);
+      await managed.close();
     },
   };
+}
 
-  async function waitForChannel(): Promise<ConfirmChannel> {
-    for (let i = 0; i < 300; i++) {
-      if (channel) return channel;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('outbox relay has no channel');
-  }
+/** Declares the events exchange (idempotent): durable topic exchange. */
+export async function declareEventsExchange(channel: Channel, exchange = EVENTS_EXCHANGE): Promise<void> {
+  await channel.assertExchange(exchange, 'topic', { durable: true });
 }

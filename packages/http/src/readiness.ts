@@ -1,6 +1,11 @@
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void>;
+  /**
+   * Shown in `/readyz` but does not make the service unready: a dependency whose loss degrades
+   * background work only (RabbitMQ for a subgraph, one subgraph for the gateway).
+   */
+  informational?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 3_000;
@@ -10,7 +15,7 @@ export async function runChecks(checks: ReadinessCheck[]): Promise<{ ok: boolean
   const results: Record<string, string> = {};
   let ok = true;
   await Promise.all(
-    checks.map(async ({ name, check }) => {
+    checks.map(async ({ name, check, informational }) => {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
@@ -21,8 +26,8 @@ export async function runChecks(checks: ReadinessCheck[]): Promise<{ ok: boolean
         ]);
         results[name] = 'ok';
       } catch (error) {
-        ok = false;
-        results[name] = error instanceof Error ? error.message : 'failed';
+        if (!informational) ok = false;
+        results[name] = `${informational ? 'degraded: ' : ''}${error instanceof Error ? error.message : 'failed'}`;
       } finally {
         clearTimeout(timer);
       }

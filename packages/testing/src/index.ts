@@ -163,6 +163,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
 }
 export * from './processes.js';
+export * from './rabbitmq.js';
 
 /**
  * A fresh private signing key in the form the accounts subgraph reads from JWT_SIGNING_KEYS (a JSON

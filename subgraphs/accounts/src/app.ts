@@ -72,7 +72,11 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
       routes: server.routes,
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
-      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+      readiness: [
+        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        // Detail only: without the broker writes still succeed and their events wait in the outbox.
+        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+      ],
     },
     start(): Worker[] {
       // Expiry is the application's job on FerretDB (no TTL indexes); every replica may run it, it is idempotent.

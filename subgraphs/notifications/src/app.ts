@@ -27,6 +27,8 @@ export interface NotificationsApp extends ServiceApp<NotificationsContext> {
   /** The exchange and queues it consumes from (prefixed by AMQP_PREFIX). */
   topology: Topology;
   services: ReturnType<typeof createServer>['services'];
+  /** True while the event consumer is paused because the database is unreachable (also in /readyz). */
+  consumerPaused(): boolean;
 }
 
 /** The whole notifications subgraph, from its config and connections: what main, tests and benches run. */
@@ -36,9 +38,10 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
-  const topology = topologyNames(config.amqp.prefix);
-  // Set once the delivery worker runs; until then a retried notification waits for its first poll.
+  const topology = topologyNames(config.amqp.prefix, config.amqp);
+  // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
+  let consumerPaused = (): boolean => false;
   const server = createServer({
     db,
     verifier: deps.verifier ?? service!.verifier,
@@ -50,6 +53,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
     name: config.service,
     topology,
     services: server.services,
+    consumerPaused: () => consumerPaused(),
     http: {
       apollo: server.apollo,
       context: server.context,
@@ -57,7 +61,15 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
         { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
-        ...(amqp ? [{ name: 'rabbitmq', check: async () => void (await amqp.ready(1_000)) }] : []),
+        // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
+        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        {
+          name: 'event-consumer',
+          informational: true,
+          check: async () => {
+            if (consumerPaused()) throw new Error('paused: database unreachable');
+          },
+        },
       ],
     },
     start(): Worker[] {
@@ -73,6 +85,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         mail: config.mail,
       });
       wakeDelivery = () => runtime.wakeDelivery();
+      consumerPaused = () => runtime.consumerPaused();
       return [...revocations, { name: 'events', stop: () => runtime.stop() }];
     },
   };

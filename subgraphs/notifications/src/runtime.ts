@@ -24,6 +24,8 @@ export interface RuntimeDeps {
 export interface NotificationsRuntime {
   /** Wakes the delivery worker (pass to createServer as `wakeDelivery`). */
   wakeDelivery(): void;
+  /** True while the event consumer is paused because the database is unreachable. */
+  consumerPaused(): boolean;
   stop(): Promise<void>;
 }
 
@@ -60,11 +62,14 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
       runInScope(createScope({ requestId: event.id, correlationId: event.correlationId, logger: deps.logger }), () =>
         handle(event),
       ),
+    // The consumer pauses while this fails, instead of spending retries on a database outage.
+    probe: async () => void (await deps.db.command({ ping: 1 })),
     logger: deps.logger,
     settings: deps.consumer,
   });
   return {
     wakeDelivery: () => worker.notify(),
+    consumerPaused: () => consumer.paused(),
     async stop() {
       await consumer.stop();
       await worker.stop();

@@ -9,7 +9,7 @@ import { capturingLogger, startPublisher, type Publisher } from './support.js';
 
 // The consumer alone, with handlers that fail on purpose: transient failures go through the retry
 // queue with a delay and succeed later; failures that never stop end in the dead-letter queue.
-const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`);
+const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, { maxRetries: 3, retryDelayMs: 100 });
 const logs: Record<string, unknown>[] = [];
 const failuresLeft = new Map<string, number>();
 const handled: { id: string; at: number }[] = [];
@@ -29,7 +29,8 @@ beforeAll(async () => {
     connection,
     topology,
     logger: capturingLogger(logs),
-    settings: { prefetch: 5, maxRetries: 3, retryDelayMs: 100 },
+    settings: { prefetch: 5, maxRetries: 3 },
+    probe: async () => undefined, // the "database" answers: these failures are the message's own
     handle: async (event: EventEnvelope) => {
       const left = failuresLeft.get(event.id) ?? 0;
       if (left > 0) {

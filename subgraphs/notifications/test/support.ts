@@ -17,7 +17,7 @@ import {
 import { createNotificationsApp, type NotificationsApp } from '../src/app.js';
 import { loadNotificationsConfig } from '../src/config.js';
 import type { DeliverySettings } from '../src/delivery/delivery.worker.js';
-import { deleteTopology, declareTopology, type Topology } from '../src/events/topology.js';
+import { deleteTopology, declareTopology, type RetrySettings, type Topology } from '../src/events/topology.js';
 
 /** A unique, routable test address; Mailpit searches are filtered by it so parallel tests never see each other's mail. */
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@test.little-ecom.local`;
@@ -50,6 +50,12 @@ export interface Harness {
 
 export interface HarnessOptions {
   amqpUrl?: string;
+  /** Where the test's publisher connects (the shared broker by default, not through `amqpUrl`'s proxy). */
+  publisherUrl?: string;
+  /** A database of the test's own (e.g. on a private FerretDB it stops); dropped on close. */
+  database?: TestDatabase;
+  /** Retry delays of the topology (100 ms doubling by default; `DEFAULT_RETRY` for the product's defaults). */
+  retry?: RetrySettings;
   smtpUrl?: string;
   delivery?: Partial<DeliverySettings>;
   maxRetries?: number;
@@ -57,7 +63,8 @@ export interface HarnessOptions {
 
 /** The notifications subgraph with its consumer and delivery worker, on a fresh database and a private topology. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const db = await freshDatabase('notifications');
+  const db = options.database ?? (await freshDatabase('notifications'));
+  const retry = options.retry ?? { maxRetries: options.maxRetries ?? 3, retryDelayMs: 100 };
   const logs: Record<string, unknown>[] = [];
   const logger = capturingLogger(logs);
   const prefix = `test-${randomUUID().slice(0, 8)}.`;
@@ -73,8 +80,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     NODE_ENV: 'test',
     AMQP_PREFIX: prefix,
     AMQP_PREFETCH: '10',
-    EVENT_MAX_RETRIES: String(options.maxRetries ?? 3),
-    EVENT_RETRY_DELAY_MS: '100',
+    EVENT_MAX_RETRIES: String(retry.maxRetries),
+    EVENT_RETRY_DELAY_MS: String(retry.retryDelayMs),
     SMTP_URL: options.smtpUrl ?? testEnv.smtpUrl,
     SMTP_MAX_CONNECTIONS: '3',
     MAIL_FROM: 'little-ecom <no-reply@test.little-ecom.local>',
@@ -94,7 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { topology } = app;
   const http: RunningService = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   await connection.ready();
-  const publisher = await startPublisher(topology);
+  const publisher = await startPublisher(topology, options.publisherUrl);
   const url = `${http.url}/graphql`;
   return {
     db,
@@ -128,9 +135,12 @@ export interface Publisher {
 }
 
 /** A confirm-channel publisher on the harness's exchange, standing in for products and accounts. */
-export async function startPublisher(topology: Topology): Promise<Publisher> {
-  const model: ChannelModel = await amqp.connect(testEnv.amqpUrl);
+export async function startPublisher(topology: Topology, url = testEnv.amqpUrl): Promise<Publisher> {
+  const model: ChannelModel = await amqp.connect(url);
+  // A fault test may stop the broker under it: a forced close is expected then, not a crash.
+  model.on('error', () => undefined);
   const channel = await model.createConfirmChannel();
+  channel.on('error', () => undefined);
   await declareTopology(channel, topology);
   const send = async (routingKey: string, body: Buffer, options: Parameters<ConfirmChannel['publish']>[3]) => {
     channel.publish(topology.exchange, routingKey, body, options);

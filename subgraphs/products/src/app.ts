@@ -49,7 +49,11 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       context: server.context,
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
-      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+      readiness: [
+        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        // Detail only: without the broker writes still succeed and their events wait in the outbox.
+        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+      ],
     },
     start(): Worker[] {
       const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { GraphQLError } from 'graphql';
 import { createLogger } from '@little-ecom/logger';
-import { connectMongo } from '@little-ecom/mongo';
-import { createAccountsApp } from '../app.js';
+import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
 import { loadAccountsConfig } from '../config.js';
+import { createArgon2Hasher } from '../passwords/password.hasher.js';
+import { accountsIndexes } from '../server.js';
+import { createOrPromoteAdmin } from '../users/create-admin.js';
+import { createUserRepository } from '../users/user.repository.js';
 
 const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password> | --password-stdin] [--name <name>]
        node dist/cli/create-admin.js --email <email> ...
@@ -56,8 +59,13 @@ async function main(): Promise<number> {
   const logger = createLogger({ service: 'accounts-cli', level: 'warn', fluentd: config.log.fluentd });
   const mongo = await connectMongo({ ...config.mongo, logger });
   try {
-    const app = await createAccountsApp(config, { db: mongo.db, logger });
-    const { outcome, user } = await app.createAdmin({ email: args.email, password, name: args.name }, `cli-${randomUUID()}`);
+    await ensureIndexes(mongo.db, accountsIndexes);
+    const hasher = await createArgon2Hasher(config.auth.argon2);
+    const { outcome, user } = await createOrPromoteAdmin(
+      { users: createUserRepository(mongo.db), hasher },
+      { email: args.email, password, name: args.name },
+      `cli-${randomUUID()}`,
+    );
     const messages = {
       created: 'created admin account',
       promoted: 'promoted existing account to ADMIN (its password is unchanged)',

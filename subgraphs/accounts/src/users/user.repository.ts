@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db, type IndexDescription } from 'mongodb';
 import type { Role } from '@little-ecom/auth';
-import { OUTBOX_FIELD, announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
+import { OUTBOX_FIELD, announceOutboxWrite, outboxAppend, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
 
 /** A pending password reset: only the SHA-256 of the emailed token is kept. */
@@ -25,6 +25,8 @@ export interface UserDocument {
   updatedAt: Date;
   /** Events not yet published; written in the same update as the change they describe. */
   [OUTBOX_FIELD]: EventEnvelope[];
+  /** Set with every outbox append, cleared by the relay once the outbox is drained (the relay's index). */
+  outboxDueAt?: Date;
 }
 
 export const USERS = 'users';
@@ -57,7 +59,7 @@ export function createUserRepository(db: Db) {
 
     /** Inserts the user together with its `user.registered` event; throws a duplicate-key error for a taken email. */
     async insert(user: NewUser & { _id: ObjectId }, event: EventEnvelope, now: Date): Promise<UserDocument> {
-      const doc: UserDocument = { ...user, createdAt: now, updatedAt: now, [OUTBOX_FIELD]: [event] };
+      const doc: UserDocument = { ...user, createdAt: now, updatedAt: now, [OUTBOX_FIELD]: [event], outboxDueAt: now };
       await collection.insertOne(doc);
       // Wakes the relay in this process now instead of at its next poll.
       announceOutboxWrite(USERS);
@@ -79,9 +81,7 @@ export function createUserRepository(db: Db) {
 
     /** Stores a reset and its event in one write. */
     async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<void> {
-      await write(id, () =>
-        collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, $push: { [OUTBOX_FIELD]: event } }),
-      );
+      await write(id, () => collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, ...outboxAppend(event) }));
       announceOutboxWrite(USERS);
     },
 
@@ -106,7 +106,7 @@ export function createUserRepository(db: Db) {
       const updated = await write(current._id, () =>
         collection.findOneAndUpdate(
           { _id: current._id, role: current.role, email: current.email, name: current.name },
-          { $set: { role, updatedAt: now }, $push: { [OUTBOX_FIELD]: event } },
+          { $set: { role, updatedAt: now }, ...outboxAppend(event, now) },
           { returnDocument: 'after' },
         ),
       );

@@ -15,7 +15,7 @@ const { values } = parseArgs({
   },
 });
 const config = loadNotificationsConfig(process.env);
-const topology = topologyNames(config.amqp.prefix);
+const topology = topologyNames(config.amqp.prefix, config.amqp);
 const model = await amqp.connect(config.amqp.url, { clientProperties: { connection_name: 'notifications-replay-dead-letters' } });
 try {
   const probe = await model.createChannel();

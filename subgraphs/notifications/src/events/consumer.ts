@@ -1,40 +1,105 @@
-import type { AmqpConnection, ConfirmChannel, ConsumeMessage } from '@little-ecom/amqp';
+import {
+  createManagedChannel,
+  publishMandatory,
+  type AmqpConnection,
+  type ConfirmChannel,
+  type ConsumeMessage,
+} from '@little-ecom/amqp';
 import { PoisonMessageError, parseEnvelope, type EventEnvelope } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { declareTopology, type Topology } from './topology.js';
+import { createBackPressure } from './back-pressure.js';
+import { declareTopology, retryQueueFor, type Topology } from './topology.js';
 
 export interface ConsumerSettings {
   prefetch: number;
-  /** Redeliveries through the retry queue before a failing message is dead-lettered. */
+  /** Redeliveries through the retry queues before a failing message is dead-lettered (the delays are the topology's). */
   maxRetries: number;
-  retryDelayMs: number;
 }
 
 export interface EventConsumer {
+  /** True while consumption is paused because the database is unreachable. */
+  paused(): boolean;
   stop(): Promise<void>;
 }
 
 const RETRY_HEADER = 'x-retries';
 
 /**
- * Consumes the notifications queue. A message is acked only after its effects are stored; a poison
- * message (bad JSON, unknown type or version, invalid data) is rejected to the dead-letter queue; a
- * transient failure (e.g. the database is away) goes to the retry queue with a growing delay and is
- * dead-lettered after `maxRetries`. The consumer comes back by itself after the broker does.
+ * Consumes the notifications queue. A message is acked only after its effects are stored.
+ * - Poison (bad JSON, unknown type or version, invalid data) is rejected to the dead-letter queue at
+ *   once; a message that crashes the process is dead-lettered by the quorum queue's delivery limit.
+ * - When handling fails and the database does not answer, that is not the message's fault: the
+ *   consumer stops taking messages (cancels its subscription), holds the ones it has, retries them
+ *   when the database is back and subscribes again. No retry budget is spent on an outage.
+ * - Any other failure goes to the retry queue of its step (fixed delays, so nothing waits behind a
+ *   longer delay) and is dead-lettered after `maxRetries`.
+ * The channel rebuilds itself (and re-declares the topology and subscribes again) after a lost
+ * connection, a closed channel or a consumer cancelled by the broker (queue deleted, node restart).
  */
 export function startEventConsumer(deps: {
   connection: AmqpConnection;
   topology: Topology;
   handle: (event: EventEnvelope) => Promise<void>;
+  /** Resolves when the database answers, rejects when it does not (a ping). */
+  probe: () => Promise<void>;
   logger: Logger;
   settings: ConsumerSettings;
 }): EventConsumer {
   const { topology: t, settings } = deps;
   const log = deps.logger;
-  let channel: ConfirmChannel | null = null;
-  let consumerTag: string | null = null;
   let stopped = false;
+  let consumerTag: string | null = null;
   const inFlight = new Set<Promise<void>>();
+
+  const backPressure = createBackPressure({
+    probe: deps.probe,
+    logger: log,
+    onPause: async () => {
+      const ch = managed.current();
+      const tag = consumerTag;
+      consumerTag = null;
+      if (ch && tag) await ch.cancel(tag).catch(() => undefined);
+    },
+    onResume: async () => {
+      const ch = managed.current();
+      if (ch && !stopped) await subscribe(ch);
+    },
+  });
+
+  async function subscribe(ch: ConfirmChannel): Promise<void> {
+    if (consumerTag || stopped || backPressure.paused()) return;
+    const { consumerTag: tag } = await ch.consume(
+      t.queue,
+      (msg) => {
+        if (!msg) {
+          // basic.cancel from the broker: the queue was deleted, or its node went away. A new channel re-declares and re-subscribes.
+          consumerTag = null;
+          managed.reopen('consumer cancelled by the broker');
+          return;
+        }
+        const work = onMessage(ch, msg).catch((error: unknown) => {
+          // The channel went away mid-message: the broker redelivers it; handling is idempotent.
+          log.warn('event left unacknowledged', { eventId: msg.properties.messageId as string | undefined, err: error });
+        });
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      },
+      { noAck: false },
+    );
+    consumerTag = tag;
+  }
+
+  const managed = createManagedChannel<ConfirmChannel>(deps.connection, {
+    name: 'notifications-consumer',
+    confirm: true,
+    logger: log,
+    async setup(ch) {
+      consumerTag = null;
+      await declareTopology(ch, t);
+      await ch.prefetch(settings.prefetch);
+      await subscribe(ch);
+    },
+  });
 
   async function onMessage(ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
     const messageId = typeof msg.properties.messageId === 'string' ? msg.properties.messageId : undefined;
@@ -52,70 +117,67 @@ export function startEventConsumer(deps: {
       return;
     }
     const fields = { eventId: event.id, eventType: event.type, requestId: event.correlationId };
-    try {
-      await deps.handle(event);
-      ch.ack(msg);
-      log.debug('event handled', fields);
-    } catch (error) {
-      if (error instanceof PoisonMessageError) {
-        log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
-        ch.nack(msg, false, false);
+    // Bounded: each turn either finishes the message or waits out a database outage first.
+    for (let turn = 0; turn < 10_000 && !stopped; turn++) {
+      try {
+        await deps.handle(event);
+        ch.ack(msg);
+        log.debug('event handled', fields);
+        return;
+      } catch (error) {
+        if (error instanceof PoisonMessageError) {
+          log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
+          ch.nack(msg, false, false);
+          return;
+        }
+        if (await backPressure.unavailable()) {
+          // Hold the message (unacked) until the database is back, then handle it again.
+          await backPressure.waitUntilAvailable();
+          continue;
+        }
+        await retryLater(ch, msg, fields, error);
         return;
       }
-      const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
-      if (retries >= settings.maxRetries) {
-        log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
-        ch.nack(msg, false, false);
-        return;
-      }
-      const delay = Math.min(settings.retryDelayMs * 2 ** retries, 10 * 60_000);
-      log.warn('event retry scheduled', { ...fields, attempts: retries + 1, err: error });
-      // Ack only once the copy is safely in the retry queue: confirmed by the broker.
-      ch.sendToQueue(t.retryQueue, msg.content, {
-        ...msg.properties,
-        persistent: true,
-        expiration: String(delay),
-        headers: { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 },
-      });
-      await ch.waitForConfirms();
-      ch.ack(msg);
     }
   }
 
-  void deps.connection.onConnect(async (model) => {
-    if (stopped) return;
-    const ch = await model.createConfirmChannel();
-    ch.on('error', (error: Error) => log.warn('consumer channel error', { err: error }));
-    ch.on('close', () => {
-      if (channel === ch) channel = null;
-    });
-    await declareTopology(ch, t);
-    await ch.prefetch(settings.prefetch);
-    const { consumerTag: tag } = await ch.consume(
-      t.queue,
-      (msg) => {
-        if (!msg) return; // cancelled by the broker (queue deleted); the connection setup re-subscribes on reconnect
-        const work = onMessage(ch, msg).catch((error: unknown) => {
-          // The channel went away mid-message: the broker redelivers it; handling is idempotent.
-          log.warn('event left unacknowledged', { eventId: msg.properties.messageId as string | undefined, err: error });
-        });
-        inFlight.add(work);
-        void work.finally(() => inFlight.delete(work));
-      },
-      { noAck: false },
+  async function retryLater(ch: ConfirmChannel, msg: ConsumeMessage, fields: Record<string, string>, error: unknown) {
+    const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
+    if (retries >= settings.maxRetries) {
+      log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
+      ch.nack(msg, false, false);
+      return;
+    }
+    const step = retryQueueFor(t, retries);
+    log.warn('event retry scheduled', { ...fields, attempts: retries + 1, delayMs: step.delayMs, err: error });
+    const headers: Record<string, unknown> = { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 };
+    delete headers['x-delivery-count'];
+    // Ack only once the copy is safely in the retry queue: routed and confirmed by the broker.
+    const { returned } = await publishMandatory(
+      ch,
+      [
+        {
+          exchange: '',
+          routingKey: step.name,
+          content: msg.content,
+          options: { ...msg.properties, persistent: true, headers, messageId: fields['eventId']! },
+        },
+      ],
+      10_000,
     );
-    channel = ch;
-    consumerTag = tag;
-  });
+    if (returned.length > 0) throw new Error(`retry queue ${step.name} is missing`);
+    ch.ack(msg);
+  }
 
   return {
+    paused: () => backPressure.paused(),
     async stop() {
       stopped = true;
-      const ch = channel;
+      backPressure.stop();
+      const ch = managed.current();
       if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => undefined);
       await Promise.all([...inFlight]);
-      channel = null;
-      await ch?.close().catch(() => undefined);
+      await managed.close();
     },
   };
 }

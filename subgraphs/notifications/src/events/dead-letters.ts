@@ -1,4 +1,4 @@
-import type { ConfirmChannel } from '@little-ecom/amqp';
+import { publishMandatory, type ConfirmChannel } from '@little-ecom/amqp';
 import type { Topology } from './topology.js';
 
 export interface DeadLetter {
@@ -51,12 +51,30 @@ export async function replayDeadLetters(
     }
     delete headers['x-death'];
     delete headers['x-retries'];
-    channel.sendToQueue(t.queue, msg.content, {
-      ...msg.properties,
-      headers: { ...headers, 'x-replayed-at': new Date().toISOString() },
-      persistent: true,
-    });
-    await channel.waitForConfirms();
+    delete headers['x-delivery-count'];
+    // Mandatory: a replay into a queue that does not exist must not ack the dead letter away.
+    const { returned } = await publishMandatory(
+      channel,
+      [
+        {
+          exchange: '',
+          routingKey: t.queue,
+          content: msg.content,
+          options: {
+            ...msg.properties,
+            headers: { ...headers, 'x-replayed-at': new Date().toISOString() },
+            persistent: true,
+            messageId: letter.messageId ?? `dead-letter-${msg.fields.deliveryTag}`,
+          },
+        },
+      ],
+      10_000,
+    );
+    if (returned.length > 0) {
+      held.push(msg);
+      kept.push(letter);
+      break;
+    }
     channel.ack(msg);
     replayed.push(letter);
   }

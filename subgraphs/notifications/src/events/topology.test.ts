@@ -25,6 +25,17 @@ describe('infra/rabbitmq/definitions.json', () => {
     expect(definitions.bindings.map((b) => `${b.source} -> ${b.destination} [${b.routing_key}]`).sort()).toEqual(bindings);
   });
 
+  it('uses quorum queues with a delivery limit, at-least-once dead-lettering and one fixed-delay queue per retry step', () => {
+    const specs = queueSpecs(t);
+    expect(specs.every((s) => s.arguments['x-queue-type'] === 'quorum')).toBe(true);
+    const main = specs.find((s) => s.name === t.queue)!;
+    expect(typeof main.arguments['x-delivery-limit']).toBe('number');
+    expect(main.arguments['x-dead-letter-strategy']).toBe('at-least-once');
+    const retries = specs.filter((s) => t.retryQueues.some((r) => r.name === s.name));
+    expect(retries.map((s) => s.arguments['x-message-ttl'])).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    expect(retries.every((s) => s.arguments['x-dead-letter-routing-key'] === t.queue)).toBe(true);
+  });
+
   it('declares the durable events and dead-letter exchanges', () => {
     expect(definitions.exchanges).toEqual(
       expect.arrayContaining([

@@ -1,27 +1,54 @@
 import type { Channel } from '@little-ecom/amqp';
 import { EVENTS_EXCHANGE, declareEventsExchange } from '@little-ecom/events';
 
+/** How often and how long a transiently failing event is retried before it is dead-lettered. */
+export interface RetrySettings {
+  maxRetries: number;
+  /** Delay before the first retry; doubles per retry, up to 10 minutes. */
+  retryDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetrySettings = Object.freeze({ maxRetries: 5, retryDelayMs: 1_000 });
+
+/**
+ * Deliveries of one message (redeliveries after a crash or a lost channel included) before the
+ * quorum queue dead-letters it: a message that kills the process every time cannot loop forever.
+ */
+export const DELIVERY_LIMIT = 10;
+
+const MAX_RETRY_DELAY_MS = 10 * 60_000;
+
 /** Every exchange and queue notifications uses; mirrored in infra/rabbitmq/definitions.json. */
 export interface Topology {
   exchange: string;
   /** Where notifications consumes every event it cares about. */
   queue: string;
-  /** Holds a message for its `expiration`, then dead-letters it back to `queue`: delayed redelivery. */
-  retryQueue: string;
+  /**
+   * One queue per retry step, each with its own fixed TTL, dead-lettering back to `queue` when it
+   * expires: every message in a queue waits the same time, so none waits behind a longer one.
+   */
+  retryQueues: { name: string; delayMs: number }[];
   deadLetterExchange: string;
   /** Poison messages and messages that ran out of retries; inspect and replay from here. */
   deadLetterQueue: string;
 }
 
-/** Names for a prefix ('' in production; unique per test run in tests). */
-export function topologyNames(prefix = ''): Topology {
+/** Names for a prefix ('' in production; unique per test run in tests) and retry policy. */
+export function topologyNames(prefix = '', retry: RetrySettings = DEFAULT_RETRY): Topology {
+  const delays = new Set<number>();
+  for (let i = 0; i < Math.max(1, retry.maxRetries); i++) delays.add(Math.min(retry.retryDelayMs * 2 ** i, MAX_RETRY_DELAY_MS));
   return {
     exchange: `${prefix}${EVENTS_EXCHANGE}`,
     queue: `${prefix}notifications.events`,
-    retryQueue: `${prefix}notifications.events.retry`,
+    retryQueues: [...delays].map((delayMs) => ({ name: `${prefix}notifications.events.retry.${delayMs}ms`, delayMs })),
     deadLetterExchange: `${prefix}notifications.dlx`,
     deadLetterQueue: `${prefix}notifications.events.dead-letter`,
   };
+}
+
+/** The retry queue for the `retries`-th retry (0-based); the last step repeats. */
+export function retryQueueFor(t: Topology, retries: number) {
+  return t.retryQueues[Math.min(retries, t.retryQueues.length - 1)]!;
 }
 
 /** Routing keys the notifications queue is bound to. */
@@ -29,26 +56,47 @@ export const BINDINGS = ['user.*', 'product.*'];
 
 export interface QueueSpec {
   name: string;
-  arguments: Record<string, string>;
+  arguments: Record<string, string | number>;
   /** Exchange and routing keys it is bound to. */
   bindings: { exchange: string; routingKey: string }[];
 }
 
+// Quorum queues: replicated on a RabbitMQ cluster, with a delivery limit and at-least-once
+// dead-lettering (which needs reject-publish overflow). Queue type cannot change in place: see
+// docs/events.md for the migration from the classic queues.
+const QUORUM = { 'x-queue-type': 'quorum' } as const;
+const AT_LEAST_ONCE_DLX = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' } as const;
+
 /** Every queue with its arguments and bindings: the one description both start-up and definitions.json follow. */
 export function queueSpecs(t: Topology): QueueSpec[] {
   return [
-    { name: t.deadLetterQueue, arguments: {}, bindings: [{ exchange: t.deadLetterExchange, routingKey: '' }] },
+    { name: t.deadLetterQueue, arguments: { ...QUORUM }, bindings: [{ exchange: t.deadLetterExchange, routingKey: '' }] },
     {
       name: t.queue,
-      arguments: { 'x-dead-letter-exchange': t.deadLetterExchange },
+      arguments: {
+        ...QUORUM,
+        ...AT_LEAST_ONCE_DLX,
+        'x-dead-letter-exchange': t.deadLetterExchange,
+        'x-delivery-limit': DELIVERY_LIMIT,
+      },
       bindings: BINDINGS.map((routingKey) => ({ exchange: t.exchange, routingKey })),
     },
     // Expired messages go back to the main queue through the default exchange.
-    { name: t.retryQueue, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.queue }, bindings: [] },
+    ...t.retryQueues.map((retry) => ({
+      name: retry.name,
+      arguments: {
+        ...QUORUM,
+        ...AT_LEAST_ONCE_DLX,
+        'x-message-ttl': retry.delayMs,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': t.queue,
+      },
+      bindings: [],
+    })),
   ];
 }
 
-/** Declares the topology; idempotent, run on every (re)connect. */
+/** Declares the topology; idempotent, run on every new channel. */
 export async function declareTopology(channel: Channel, t: Topology): Promise<void> {
   await declareEventsExchange(channel, t.exchange);
   await channel.assertExchange(t.deadLetterExchange, 'fanout', { durable: true });
@@ -60,7 +108,7 @@ export async function declareTopology(channel: Channel, t: Topology): Promise<vo
 
 /** Deletes everything `declareTopology` made; for tests. The shared exchange is left alone unless prefixed. */
 export async function deleteTopology(channel: Channel, t: Topology): Promise<void> {
-  for (const queue of [t.queue, t.retryQueue, t.deadLetterQueue]) await channel.deleteQueue(queue);
+  for (const queue of [t.queue, ...t.retryQueues.map((r) => r.name), t.deadLetterQueue]) await channel.deleteQueue(queue);
   await channel.deleteExchange(t.deadLetterExchange);
   if (t.exchange !== EVENTS_EXCHANGE) await channel.deleteExchange(t.exchange);
 }

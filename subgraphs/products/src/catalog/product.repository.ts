@@ -1,5 +1,5 @@
 import { ObjectId, type Db, type Filter, type IndexDescription, type Sort } from 'mongodb';
-import { announceOutboxWrite, outboxIndex, type EventEnvelope } from '@little-ecom/events';
+import { announceOutboxWrite, outboxAppend, outboxFields, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
 
 /** A product as stored in the `products` collection. */
@@ -20,9 +20,14 @@ export interface ProductDocument {
   deletedAt?: Date;
   /** Events written with the change that caused them, not yet published (see @little-ecom/events). */
   outbox?: EventEnvelope[];
+  /** Set with every outbox append, cleared by the relay once the outbox is drained (the relay's index). */
+  outboxDueAt?: Date;
 }
 
-export type NewProduct = Omit<ProductDocument, '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox'>;
+export type NewProduct = Omit<
+  ProductDocument,
+  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt'
+>;
 export type ProductChanges = Partial<NewProduct>;
 
 export const PRODUCTS = 'products';
@@ -87,7 +92,7 @@ export function createProductRepository(db: Db) {
         updatedAt: now,
       };
       const outbox = eventsFor(doc);
-      await collection.insertOne({ ...doc, outbox });
+      await collection.insertOne({ ...doc, ...outboxFields(outbox, now) });
       if (outbox.length > 0) announceOutboxWrite(PRODUCTS);
       return doc;
     },
@@ -118,7 +123,7 @@ export function createProductRepository(db: Db) {
               'price.currency': before.price.currency,
               stock: before.stock,
             }),
-            { $set: set, $push: { outbox: eventFor(current, after) } },
+            { $set: set, ...outboxAppend(eventFor(current, after), now) },
           ),
         );
         if (result.matchedCount === 1) {
@@ -139,7 +144,7 @@ export function createProductRepository(db: Db) {
       const result = await serializedWrite(documentKey(PRODUCTS, id), () =>
         collection.updateOne(live({ _id: id }), {
           $set: { deletedAt: now, slug: `${before.slug}~deleted~${id.toHexString()}` },
-          $push: { outbox: eventFor(before) },
+          ...outboxAppend(eventFor(before), now),
         }),
       );
       if (result.matchedCount === 1) announceOutboxWrite(PRODUCTS);
