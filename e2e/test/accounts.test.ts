@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphqlRequest, unsignedToken } from '@little-ecom/testing';
+import { eventually, graphqlRequest, unsignedToken } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 
 /** The part of a stored accounts user these tests read: its pending events. */
@@ -161,8 +161,47 @@ describe('accounts through the gateway', () => {
           await gql('mutation { changePassword(currentPassword: "x", newPassword: "a new passphrase ok") }', undefined, token),
         ),
       ).toBe('UNAUTHENTICATED');
-      const me = await gql<{ me: unknown }>('{ me { id } }', undefined, token);
-      expect(me.data!.me).toBeNull();
+      // Only a missing token makes me null; a bad one is UNAUTHENTICATED, so clients know to refresh.
+      expect(codeOf(await gql<{ me: unknown }>('{ me { id } }', undefined, token))).toBe('UNAUTHENTICATED');
+      expect(codeOf(await gql('{ products(first: 1) { totalCount } }', undefined, token))).toBe('UNAUTHENTICATED');
+    });
+  });
+
+  describe('ended sessions stop working at every subgraph within 2 s', () => {
+    const DEADLINE_MS = 2_000;
+    /** Polls (bounded by the deadline) until `token` is refused by `query`'s subgraph. */
+    const refusedWithin = (query: string, token: string, variables?: Record<string, unknown>) =>
+      eventually(
+        async () => (codeOf(await gql(query, variables, token)) === 'UNAUTHENTICATED' ? true : undefined),
+        DEADLINE_MS,
+        50,
+      );
+    const ON_PRODUCTS = '{ products(first: 1) { totalCount } }';
+    const ON_ACCOUNTS = '{ me { id } }';
+
+    it('logOut ends the access token at accounts and products', async () => {
+      const session = await signUp(`bye-${randomUUID().slice(0, 8)}@example.com`);
+      expect((await gql(ON_PRODUCTS, undefined, session.accessToken)).errors).toBeUndefined();
+      const out = await gql('mutation($t: String!) { logOut(refreshToken: $t) }', { t: session.refreshToken });
+      expect(out.data).toEqual({ logOut: true });
+      await refusedWithin(ON_PRODUCTS, session.accessToken);
+      await refusedWithin(ON_ACCOUNTS, session.accessToken);
+    });
+
+    it('a demoted admin can no longer create products with the old token', async () => {
+      const suffix = randomUUID().slice(0, 8);
+      await stack.accounts!.createAdmin(`boss-${suffix}@example.com`, PASSWORD);
+      await stack.accounts!.createAdmin(`former-${suffix}@example.com`, PASSWORD);
+      const boss = await logIn(`boss-${suffix}@example.com`);
+      const former = await logIn(`former-${suffix}@example.com`);
+      expect((await gql(CREATE_PRODUCT, product(`before-${suffix}`), former.accessToken)).errors).toBeUndefined();
+      const demoted = await gql(
+        'mutation($u: ID!) { setUserRole(userId: $u, role: CUSTOMER) { role } }',
+        { u: former.user.id },
+        boss.accessToken,
+      );
+      expect(demoted.errors).toBeUndefined();
+      await refusedWithin(CREATE_PRODUCT, former.accessToken, product(`after-${suffix}`));
     });
   });
 });

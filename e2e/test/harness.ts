@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import type { CommandStartedEvent } from 'mongodb';
 import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier } from '@little-ecom/auth';
+import {
+  GATEWAY_SIGNATURE_HEADER,
+  createTokenVerifier,
+  decodeGatewayKey,
+  generateGatewayKey,
+  signGatewayRequest,
+} from '@little-ecom/auth';
 import { createGatewayApp, loadGatewayConfig, type ResponseStore } from '@little-ecom/gateway';
 import { createLogger, type Logger } from '@little-ecom/logger';
 import { createNotificationsApp, loadNotificationsConfig } from '@little-ecom/notifications';
@@ -49,6 +55,10 @@ export interface StackOptions {
 
 export interface Stack {
   gatewayUrl: string;
+  /** The key the gateway signs subgraph requests with (what the GATEWAY_KEY Secret holds). */
+  subgraphKey: Buffer;
+  /** Headers that make a direct subgraph request look like the gateway's (signed, with a request id). */
+  asGateway(authorization?: string): Record<string, string>;
   gateway: RunningService;
   subgraphs: Record<string, RunningService>;
   /** In `catalog` mode: signs test access tokens that products accepts. */
@@ -88,6 +98,8 @@ function capturingLogger(service: string, logs: Stack['logs']): Logger {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'catalog';
+  // What the GATEWAY_KEY Secret holds in production: the gateway signs, the subgraphs check.
+  const subgraphKey = decodeGatewayKey(generateGatewayKey());
   const production = options.production ?? false;
   const logs: Stack['logs'] = {};
   const subgraphs: Record<string, RunningService> = {};
@@ -136,7 +148,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     const db = await database('gw_accounts');
     const logger = capturingLogger('accounts', logs);
-    const app = await createAccountsApp(asProduction(config), { db: db.db, logger, ...(connection ? { amqp: connection } : {}) });
+    const app = await createAccountsApp(asProduction(config), {
+      db: db.db,
+      logger,
+      gatewayKey: subgraphKey,
+      ...(connection ? { amqp: connection } : {}),
+    });
     await serve('accounts', app, logger);
     jwksUrl = `${subgraphs['accounts']!.url}${app.jwksPath}`;
     accounts = {
@@ -145,7 +162,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       createAdmin: (email, password) => app.createAdmin({ email, password }, 'gateway-test'),
     };
   }
-  const verifierEnv: Record<string, string> = jwksUrl ? { JWKS_URL: jwksUrl } : {};
+  // As in production: JWKS and the feed of ended sessions, both from accounts over HTTP.
+  const verifierEnv: Record<string, string> = jwksUrl
+    ? { JWKS_URL: jwksUrl, REVOCATIONS_URL: `${subgraphs['accounts']!.url}/internal/revocations` }
+    : {};
   const testVerifier = issuer ? { verifier: createTokenVerifier(issuer.verifierOptions) } : {};
 
   // Notifications before the producers, so its queue exists before the relays publish.
@@ -170,7 +190,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DELIVERY_POLL_INTERVAL_MS: '200',
       ...verifierEnv,
     });
-    const app = await createNotificationsApp(asProduction(config), { db: notificationsDb.db, logger, amqp: connection! });
+    const app = await createNotificationsApp(asProduction(config), {
+      db: notificationsDb.db,
+      logger,
+      amqp: connection!,
+      gatewayKey: subgraphKey,
+    });
     const { retryQueues, ...names } = app.topology;
     teardown.push(() => deleteAmqpTopology(amqpUrl, [...Object.values(names), ...retryQueues.map((q) => q.name)]));
     await serve('notifications', app, logger);
@@ -185,6 +210,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const products = await createProductsApp(asProduction(productsConfig), {
     db: productsDb.db,
     logger: productsLogger,
+    gatewayKey: subgraphKey,
     ...testVerifier,
     ...(connection ? { amqp: connection } : {}),
   });
@@ -220,7 +246,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphUrls: {},
       corsOrigins: options.corsOrigins ?? (production ? [] : ['*']),
     },
-    { logger: gatewayLogger, responseStore: options.gateway?.responseStore },
+    { logger: gatewayLogger, responseStore: options.gateway?.responseStore, subgraphKey },
   );
   teardown.push(async () => gw.close());
   const gateway = await serveApp(gw, { listen: { host: '127.0.0.1', port: 0 }, logger: gatewayLogger });
@@ -228,6 +254,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   return {
     gatewayUrl: `${gateway.url}/graphql`,
+    subgraphKey,
+    asGateway(authorization) {
+      const requestId = randomUUID();
+      return {
+        'x-request-id': requestId,
+        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(subgraphKey, { requestId, clientIp: '127.0.0.1', authorization }),
+        ...(authorization ? { authorization } : {}),
+      };
+    },
     gateway,
     subgraphs,
     issuer,

@@ -19,12 +19,13 @@ export type GatewaySettings = Omit<GatewayConfig, 'subgraphUrls'> & { subgraphUr
 /** The whole gateway service from its config: what main, tests and benches run. */
 export function createGatewayApp(
   config: GatewaySettings,
-  deps: { logger: Logger; responseStore?: ResponseStore | undefined },
+  deps: { logger: Logger; subgraphKey: Buffer; responseStore?: ResponseStore | undefined },
 ): GatewayApp {
   const { apollo, context, readiness, gateway, stats, close } = createGateway({
     ...config,
     logger: deps.logger,
     responseStore: deps.responseStore,
+    subgraphKey: deps.subgraphKey,
   });
   return {
     name: config.service,
@@ -38,7 +39,7 @@ export function createGatewayApp(
       // Sandbox opens on `/`; clients may use either path.
       graphqlPaths: ['/', '/graphql'],
       corsOrigins: config.corsOrigins,
-      trustProxy: config.trustProxy,
+      trustedProxyHops: config.trustedProxyHops,
       bodyLimitBytes: config.bodyLimitBytes,
     },
   };

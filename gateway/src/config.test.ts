@@ -9,10 +9,14 @@ describe('gateway config', () => {
     expect(dev.production).toBe(false);
     expect(dev.corsOrigins).toEqual(['*']);
     expect(dev.subgraphUrls.products).toBe('http://127.0.0.1:4001/graphql');
-    expect(loadGatewayConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
-    expect(
-      loadGatewayConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins,
-    ).toEqual(['https://a.example', 'https://b.example']);
+    const production = { NODE_ENV: 'production', GATEWAY_KEY: 'k'.repeat(43) };
+    expect(loadGatewayConfig(production).corsOrigins).toEqual([]);
+    expect(loadGatewayConfig({ ...production, CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    // Production signs subgraph requests with a Secret, never the generated development key.
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_KEY: is required/);
   });
 
   it('lets env variables override every default and reports every bad one', () => {

@@ -1,6 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { bundledSubgraphs } from './subgraph-urls.js';
-import { bool, commonEnv, commonSettings, httpUrl, list, loadConfig, port, positiveInt, z, type Env } from '@little-ecom/config';
+import {
+  bool,
+  commonEnv,
+  commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
+  httpUrl,
+  list,
+  loadConfig,
+  port,
+  positiveInt,
+  refuseDevelopmentDefaults,
+  z,
+  type Env,
+} from '@little-ecom/config';
 
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 const defaultManifest = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
@@ -17,7 +31,6 @@ const schema = z
     SUPERGRAPH_POLL_MS: positiveInt(2_000),
     ...subgraphUrlEnv,
     CORS_ORIGINS: list([]),
-    TRUST_PROXY: bool(false),
     MAX_DEPTH: positiveInt(10),
     MAX_ALIASES: positiveInt(15),
     MAX_COST: positiveInt(5_000),
@@ -37,7 +50,9 @@ const schema = z
     PERSISTED_QUERIES: z.enum(['apq', 'trusted', 'off']).default('apq'),
     TRUSTED_DOCUMENTS_PATH: z.string().default(defaultManifest),
     APQ_TTL_SECONDS: positiveInt(86_400),
+    ...gatewayKeyEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
     return {
@@ -47,7 +62,6 @@ const schema = z
       subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, String((env as Record<string, unknown>)[s.urlEnv])])),
       // Development allows any origin so Sandbox and local front-ends work; production only the list.
       corsOrigins: env.CORS_ORIGINS.length > 0 || production ? env.CORS_ORIGINS : ['*'],
-      trustProxy: env.TRUST_PROXY,
       limits: { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS },
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       subgraphFetch: {
@@ -71,6 +85,7 @@ const schema = z
               : undefined,
           }
         : undefined,
+      gatewayKey: gatewayKeySettings(env),
     };
   });
 

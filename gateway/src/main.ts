@@ -1,3 +1,4 @@
+import { loadGatewayKey } from '@little-ecom/auth';
 import { runService } from '@little-ecom/service';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
@@ -13,7 +14,7 @@ await runService(config, async (logger) => {
     : cache
       ? createMemoryStore(cache.maxEntries)
       : undefined;
-  const app = createGatewayApp(config, { logger, responseStore });
+  const app = createGatewayApp(config, { logger, responseStore, subgraphKey: await loadGatewayKey(config.gatewayKey) });
   return {
     app,
     resources: [

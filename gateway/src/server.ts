@@ -32,6 +32,8 @@ export interface GatewayDeps {
   responseStore?: ResponseStore | undefined;
   /** Automatic persisted queries (default), trusted documents only, or off. */
   persistedQueries?: PersistedQuerySettings;
+  /** Signs every subgraph request (`loadGatewayKey`); subgraphs refuse GraphQL without it. */
+  subgraphKey: Buffer;
 }
 
 export interface SubgraphFetchSettings {
@@ -76,7 +78,7 @@ export function createGateway(deps: GatewayDeps) {
     buildService: ({ name, url }) => {
       const target = deps.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`subgraph ${name} has no URL`);
-      return new SubgraphDataSource({ name, url: target, fetcher, dedup });
+      return new SubgraphDataSource({ name, url: target, fetcher, dedup, subgraphKey: deps.subgraphKey });
     },
     supergraphSdl: async ({ update }) => {
       let current = await readFile(deps.supergraph.path, 'utf8');

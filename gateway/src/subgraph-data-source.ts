@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode } from 'graphql';
 import type { GatewayContext } from './server.js';
 import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
@@ -18,6 +20,8 @@ export interface SubgraphDataSourceOptions {
   fetcher: SubgraphFetcher;
   /** Shared by all subgraphs; absent when deduplication is off. */
   dedup: InflightDedup<SubgraphResponse> | undefined;
+  /** Signs every request (docs/auth.md, "Gateway-to-subgraph trust"); subgraphs refuse GraphQL without it. */
+  subgraphKey: Buffer;
 }
 
 function isQuery(document: DocumentNode | undefined): boolean {
@@ -70,9 +74,16 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (incoming) {
       ctx = incoming.context;
       if (ctx.authorization) headers['authorization'] = ctx.authorization;
-      if (ctx.scope) headers['x-request-id'] = ctx.scope.requestId;
-      if (ctx.scope?.clientIp) headers['x-forwarded-for'] = ctx.scope.clientIp;
     }
+    // Health checks run without a scope: they are signed as the gateway's own requests. The client
+    // address reaches subgraphs only inside the signature, never as X-Forwarded-For.
+    const requestId = ctx.scope?.requestId ?? randomUUID();
+    headers['x-request-id'] = requestId;
+    headers[GATEWAY_SIGNATURE_HEADER] = signGatewayRequest(this.options.subgraphKey, {
+      requestId,
+      clientIp: ctx.scope?.clientIp ?? '127.0.0.1',
+      authorization: ctx.authorization,
+    });
     const body = JSON.stringify({
       query: request.query,
       ...(request.operationName ? { operationName: request.operationName } : {}),

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { freePort } from '@little-ecom/testing';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,8 @@ describe('gateway production start (node dist/main.js after npm ci --omit=dev)',
         PORT: String(port),
         LOG_LEVEL: 'warn',
         SHUTDOWN_TIMEOUT_MS: '5000',
+        // Production refuses to start without the key it signs subgraph requests with.
+        GATEWAY_KEY: randomBytes(32).toString('base64url'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

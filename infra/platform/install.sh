@@ -131,6 +131,10 @@ install_app() {
   if [[ -n "${SMTP_URL:-}" ]]; then smtp="$SMTP_URL"
   elif $existing; then smtp="$(secret_value "$NS" little-ecom-secrets smtp-url)"
   else echo "error: set SMTP_URL for the first install" >&2; exit 1; fi
+  # The gateway-to-subgraph key is generated once and kept across upgrades.
+  local gateway_key
+  if $existing && gateway_key="$(secret_value "$NS" little-ecom-secrets gateway-key 2>/dev/null)" && [[ -n "$gateway_key" ]]; then :
+  else gateway_key="$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')"; fi
   if [[ -n "${JWT_SIGNING_KEYS_FILE:-}" ]]; then jwt="$(cat "$JWT_SIGNING_KEYS_FILE")"
   elif $existing; then jwt="$(secret_value "$NS" little-ecom-secrets jwt-signing-keys)"
   else echo "error: set JWT_SIGNING_KEYS_FILE for the first install (docs/deploy.md: generating keys)" >&2; exit 1; fi
@@ -139,6 +143,7 @@ install_app() {
     --from-literal=amqp-url="$amqp" \
     --from-literal=smtp-url="$smtp" \
     --from-literal=jwt-signing-keys="$jwt" \
+    --from-literal=gateway-key="$gateway_key" \
     --from-literal=redis-url="$redis" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 

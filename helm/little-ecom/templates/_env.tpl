@@ -31,8 +31,8 @@
   value: /etc/little-ecom/supergraph/supergraph.graphql
 - name: CORS_ORIGINS
   value: {{ join "," $c.corsOrigins | quote }}
-- name: TRUST_PROXY
-  value: {{ $c.trustProxy | quote }}
+- name: TRUSTED_PROXY_HOPS
+  value: {{ ternary "1" "0" $c.trustProxy | quote }}
 - name: MAX_DEPTH
   value: {{ $c.limits.maxDepth | quote }}
 - name: MAX_ALIASES
@@ -66,6 +66,8 @@
 {{- if ne .component "accounts" }}
 - name: JWKS_URL
   value: {{ printf "%s/.well-known/jwks.json" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
+- name: REVOCATIONS_URL
+  value: {{ printf "%s/internal/revocations" (include "little-ecom.componentUrl" (dict "root" $root "component" "accounts")) | quote }}
 - name: JWT_ALGORITHMS
   value: {{ $v.config.jwt.algorithms | quote }}
 {{- end }}

@@ -1,5 +1,9 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { UnauthenticatedError, ForbiddenError } from '@little-ecom/errors';
+import type { Logger } from '@little-ecom/logger';
+import { createRevocationList, httpRevocationSource, type RevocationList } from './revocations.js';
+
+export * from './revocations.js';
 
 const ROLES = ['CUSTOMER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
@@ -9,8 +13,8 @@ export interface Viewer {
   userId: string;
   role: Role;
   tokenId: string;
-  /** The session (refresh-token family) the token was issued for, from the optional `sid` claim. */
-  sessionId?: string;
+  /** The session (refresh-token family) the token was issued for: the required `sid` claim. */
+  sessionId: string;
 }
 
 export interface VerifierOptions {
@@ -24,6 +28,11 @@ export interface VerifierOptions {
   clockToleranceSeconds?: number;
   /** For tests: a key set to use instead of fetching `jwksUrl`. */
   keySet?: JWTVerifyGetKey;
+  /**
+   * Ended sessions (see revocations.ts). Without it tokens of ended sessions pass until they expire,
+   * which only unit tests of signature checks may accept; every service passes one.
+   */
+  revocations?: RevocationList;
 }
 
 export type VerifyResult = { viewer: Viewer; error?: never } | { viewer?: never; error: string };
@@ -50,21 +59,30 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
           algorithms: options.algorithms,
           typ: ACCESS_TOKEN_TYPE,
           clockTolerance: options.clockToleranceSeconds ?? 5,
-          requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'sid'],
         });
         const role = payload['role'];
-        if (typeof payload.sub !== 'string' || payload.sub === '' || !isRole(role) || typeof payload.jti !== 'string') {
+        const sid = payload['sid'];
+        if (
+          typeof payload.sub !== 'string' ||
+          payload.sub === '' ||
+          !isRole(role) ||
+          typeof payload.jti !== 'string' ||
+          typeof sid !== 'string' ||
+          sid === ''
+        ) {
           return { error: 'token claims are invalid' };
         }
-        const sid = payload['sid'];
-        return {
-          viewer: {
-            userId: payload.sub,
-            role,
-            tokenId: payload.jti,
-            ...(typeof sid === 'string' && sid !== '' ? { sessionId: sid } : {}),
-          },
-        };
+        let status = options.revocations?.status(sid) ?? 'active';
+        if (status === 'unknown') {
+          // Just started, or a poll was missed: one immediate refresh (shared by concurrent requests).
+          await options.revocations?.refresh();
+          status = options.revocations?.status(sid) ?? 'active';
+        }
+        if (status === 'revoked') return { error: 'session ended' };
+        // Fail closed: while we cannot tell which sessions ended, no session is trusted.
+        if (status === 'unknown') return { error: 'token could not be verified' };
+        return { viewer: { userId: payload.sub, role, tokenId: payload.jti, sessionId: sid } };
       } catch (error) {
         if (error instanceof errors.JWTExpired) return { error: 'token expired' };
         if (error instanceof errors.JOSEError) return { error: 'token invalid' };
@@ -108,3 +126,16 @@ export function requireRole(auth: Auth, role: Role): Viewer {
   if (viewer.role !== role) throw new ForbiddenError(`This operation requires the ${role} role`);
   return viewer;
 }
+
+/**
+ * The verifier a service runs with: JWKS from `jwksUrl`, ended sessions from the accounts revocation
+ * feed at `revocationsUrl` (polled; see revocations.ts). Stop `revocations` on shutdown.
+ */
+export function createServiceVerifier(
+  settings: Omit<VerifierOptions, 'keySet' | 'revocations'> & { revocationsUrl: string },
+  logger: Logger,
+): { verifier: TokenVerifier; revocations: RevocationList } {
+  const revocations = createRevocationList({ source: httpRevocationSource(settings.revocationsUrl), logger });
+  return { verifier: createTokenVerifier({ ...settings, revocations }), revocations };
+}
+export * from './gateway-signature.js';

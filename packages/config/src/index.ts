@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export { z };
@@ -87,6 +88,11 @@ export const commonEnv = {
   FLUENTD_PORT: port(24224),
   FLUENTD_TAG_PREFIX: z.string().default('little-ecom'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+  /**
+   * How many proxies of ours stand in front of the service, each appending to X-Forwarded-For; the
+   * client address is the rightmost entry they did not add. 0 (default) ignores the header.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 };
 
 export const DEFAULT_MONGODB_URI = 'mongodb://127.0.0.1:27017';
@@ -112,6 +118,7 @@ interface CommonEnv {
   FLUENTD_PORT: number;
   FLUENTD_TAG_PREFIX: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  TRUSTED_PROXY_HOPS: number;
 }
 
 /** The part of every service's config built from `commonEnv` plus its PORT. */
@@ -127,6 +134,7 @@ export function commonSettings(service: string, env: CommonEnv) {
         : undefined,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
   };
 }
 
@@ -136,6 +144,8 @@ export const tokenVerifierEnv = {
   JWT_ISSUER: z.string().default('http://localhost:4002'),
   JWT_AUDIENCE: z.string().default('little-ecom'),
   JWT_ALGORITHMS: list(['ES256']),
+  /** The accounts feed of ended sessions, polled twice a second (docs/auth.md, "Revocation"). */
+  REVOCATIONS_URL: httpUrl('http://127.0.0.1:4002/internal/revocations'),
 };
 
 export function tokenVerifierSettings(env: {
@@ -143,8 +153,31 @@ export function tokenVerifierSettings(env: {
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   JWT_ALGORITHMS: string[];
+  REVOCATIONS_URL: string;
 }) {
-  return { jwksUrl: env.JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, algorithms: env.JWT_ALGORITHMS };
+  return {
+    jwksUrl: env.JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    algorithms: env.JWT_ALGORITHMS,
+    revocationsUrl: env.REVOCATIONS_URL,
+  };
+}
+
+// Three levels up from packages/config/src (or dist) is the repository root with its git-ignored .data/.
+const DEFAULT_GATEWAY_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/gateway/subgraph-key', import.meta.url));
+
+/**
+ * The key the gateway signs subgraph requests with and subgraphs check (docs/auth.md, "Gateway to
+ * subgraph trust"). Required in production; development shares a generated file.
+ */
+export const gatewayKeyEnv = {
+  GATEWAY_KEY: z.string().optional(),
+  GATEWAY_DEV_KEY_FILE: z.string().default(DEFAULT_GATEWAY_DEV_KEY_FILE),
+};
+
+export function gatewayKeySettings(env: { GATEWAY_KEY?: string | undefined; GATEWAY_DEV_KEY_FILE: string }) {
+  return { key: env.GATEWAY_KEY, devKeyFile: env.GATEWAY_DEV_KEY_FILE };
 }
 
 /** The broker and outbox relay settings of the event producers (products, accounts). */
@@ -166,3 +199,5 @@ export function outboxSettings(env: {
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, leaseMs: env.OUTBOX_LEASE_MS },
   };
 }
+
+export { developmentDefaultProblems, refuseDevelopmentDefaults, type DevelopmentDefaultsEnv } from './production.js';

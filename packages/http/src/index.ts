@@ -2,6 +2,7 @@
 export { apolloDefaults, type ApolloDefaultsOptions } from './apollo-defaults.js';
 export type { ReadinessCheck } from './readiness.js';
 export { requestLoggingPlugin } from './request-logging.plugin.js';
+export { clientIp } from './client-ip.js';
 export { requestIdFrom } from './request.js';
 export { startHttpServer } from './server.js';
 export type { HttpServerOptions, IncomingRequestInfo, RequestContext, RouteHandler, RunningHttpServer } from './types.js';

@@ -4,7 +4,8 @@ import { HeaderMap } from '@apollo/server';
 import { runInRequest } from '@little-ecom/scope';
 import { answerPreflight, applyCors } from './cors.js';
 import { runChecks } from './readiness.js';
-import { BodyTooLargeError, clientIpOf, readBody, requestError, requestIdFrom, sendJson } from './request.js';
+import { clientIp } from './client-ip.js';
+import { BodyTooLargeError, readBody, requestError, requestIdFrom, sendJson } from './request.js';
 import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RunningHttpServer } from './types.js';
 
 /**
@@ -42,6 +43,11 @@ export async function startHttpServer<TContext extends RequestContext>(
     if (route && (method === 'GET' || method === 'HEAD')) return route(req, res);
     if (!graphqlPaths.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
 
+    const caller = options.authorizeCaller?.(req.headers, requestId);
+    if (caller === null)
+      return sendJson(res, 403, {
+        errors: [{ message: 'Only the gateway may call this service', extensions: { code: 'FORBIDDEN' } }],
+      });
     const corsAllowed = applyCors(req, res, corsOrigins);
     if (method === 'OPTIONS') return answerPreflight(res, corsAllowed);
     if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') {
@@ -74,7 +80,11 @@ export async function startHttpServer<TContext extends RequestContext>(
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const info: IncomingRequestInfo = { headers: req.headers, requestId, clientIp: clientIpOf(req, options.trustProxy ?? false) };
+    const info: IncomingRequestInfo = {
+      headers: req.headers,
+      requestId,
+      clientIp: caller?.clientIp ?? clientIp(req, options.trustedProxyHops ?? 0),
+    };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: () => options.context(info),

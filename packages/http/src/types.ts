@@ -14,7 +14,7 @@ export interface RequestContext extends BaseContext {
 export interface IncomingRequestInfo {
   headers: IncomingHttpHeaders;
   requestId: string;
-  /** The client's address: the first `X-Forwarded-For` hop when `trustProxy` is on. */
+  /** The client's address: see `clientIp` (rightmost untrusted `X-Forwarded-For` entry), or the gateway's signed one. */
   clientIp: string;
 }
 
@@ -32,7 +32,13 @@ export interface HttpServerOptions<TContext extends RequestContext> {
   /** Browser origins allowed to call; `*` allows any (development only). Empty: no CORS headers. */
   corsOrigins?: readonly string[];
   bodyLimitBytes?: number;
-  trustProxy?: boolean;
+  /** How many proxies of ours stand in front (each appends to `X-Forwarded-For`); 0 trusts none. */
+  trustedProxyHops?: number;
+  /**
+   * Subgraphs: who may send GraphQL (health and `routes` stay open). Returns the caller's client
+   * address, or null to refuse with 403 FORBIDDEN. See `gatewayCallers` in @little-ecom/auth.
+   */
+  authorizeCaller?: (headers: IncomingHttpHeaders, requestId: string) => { clientIp: string } | null;
 }
 
 export interface RunningHttpServer {

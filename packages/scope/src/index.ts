@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
+import { ErrorCode } from '@little-ecom/errors';
 import { addLogContext, runWithLogContext, type Logger } from '@little-ecom/logger';
 
 /**
@@ -93,11 +95,25 @@ export interface RequestInfo {
 }
 
 /**
- * The scope of a subgraph request: verifies the access token (never throws: a bad token yields
- * `auth.authError`, so operations that allow anonymous callers still work) and makes the scope current.
+ * The scope of a subgraph request: verifies the access token and makes the scope current. A token
+ * that was sent but does not verify ends the request with UNAUTHENTICATED whatever the operation, so a
+ * client can tell "refresh now" from "anonymous" (only a request without a token is anonymous). HTTP
+ * 200, so the gateway passes the coded error through instead of turning a non-2xx subgraph answer
+ * into its own generic error.
  */
 export async function scopeForRequest(info: RequestInfo, verifier: TokenVerifier, logger: Logger): Promise<Scope> {
   const auth = await authenticate(info.headers.authorization, verifier);
+  if (auth.authError) {
+    logger.info('authentication failed', {
+      requestId: info.requestId,
+      security: 'token_rejected',
+      reason: auth.authError,
+      clientIp: info.clientIp,
+    });
+    throw new GraphQLError(`Invalid access token: ${auth.authError}`, {
+      extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 200 } },
+    });
+  }
   const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, auth, logger });
   enterScope(scope);
   return scope;

@@ -27,7 +27,7 @@ describe('scope', () => {
     const { logger, records } = recordingLogger();
     await runInRequest('req-2', async () => {
       logger.info('before auth');
-      const auth = { viewer: { userId: 'u-1', role: 'CUSTOMER' as const, tokenId: 't' }, authError: null };
+      const auth = { viewer: { userId: 'u-1', role: 'CUSTOMER' as const, tokenId: 't', sessionId: 's' }, authError: null };
       await (async () => enterScope(createScope({ logger, requestId: 'req-2', auth })))();
       await Promise.resolve();
       logger.info('after auth');

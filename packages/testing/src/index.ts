@@ -66,6 +66,8 @@ export interface SignOptions {
   foreignKey?: boolean;
   alg?: 'ES256' | 'HS256' | 'RS256';
   jti?: string | null;
+  /** The session claim; null leaves it out (tokens without one are refused). */
+  sid?: string | null;
 }
 
 /** A throwaway ES256 key pair whose public half is served as a JWKS over loopback HTTP. */
@@ -93,7 +95,7 @@ export async function createTestIssuer(options: { issuer?: string; audience?: st
       let key: CryptoKey | Uint8Array = o.foreignKey ? foreign.privateKey : privateKey;
       if (alg === 'HS256') key = new TextEncoder().encode('a-shared-secret-that-must-not-work-here-0123456789');
       if (alg === 'RS256') key = (await generateKeyPair('RS256')).privateKey;
-      const jwt = new SignJWT({ role: claims.role })
+      const jwt = new SignJWT({ role: claims.role, ...(o.sid === null ? {} : { sid: o.sid ?? randomUUID() }) })
         .setProtectedHeader({ alg, kid, typ: o.typ ?? 'at+jwt' })
         .setSubject(claims.sub)
         .setIssuer(o.issuer ?? issuer)

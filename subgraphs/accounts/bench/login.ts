@@ -47,7 +47,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const database = await freshDatabase('bench_accounts');
 try {
   const keys = await importSigningKeys([await generateSigningJwk()]);
-  const app = await createAccountsApp(config, { db: database.db, logger, keys, hasher });
+  const app = await createAccountsApp(config, { db: database.db, logger, keys, hasher, gatewayKey: null });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   try {

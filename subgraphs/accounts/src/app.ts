@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
+import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
 import { startOutboxRelay } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
@@ -21,6 +22,11 @@ export interface AccountsAppDeps {
   amqp?: AmqpConnection;
   /** By default from the config (JWT_SIGNING_KEYS, or the development key file). */
   keys?: SigningKeys;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
   /** By default argon2id with the configured parameters; tests pass cheaper or counting ones. */
   hasher?: PasswordHasher;
   clock?: () => Date;
@@ -42,6 +48,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
   await ensureIndexes(db, accountsIndexes);
   const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
   const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   const server = createServer({
     db,
     logger,
@@ -63,7 +70,8 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
       apollo: server.apollo,
       context: server.context,
       routes: server.routes,
-      trustProxy: config.trustProxy,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
         { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
         // Detail only: without the broker writes still succeed and their events wait in the outbox.
@@ -79,7 +87,10 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
         );
       }, HOUSEKEEPING_INTERVAL_MS);
       timer.unref();
-      const workers: Worker[] = [{ name: 'housekeeping', stop: async () => clearInterval(timer) }];
+      const workers: Worker[] = [
+        { name: 'housekeeping', stop: async () => clearInterval(timer) },
+        { name: 'revocations', stop: async () => server.revocations.stop() },
+      ];
       if (amqp) {
         // user.* events wait in user documents' outbox while the broker is away; the relay publishes them in order.
         const relay = startOutboxRelay({

@@ -45,6 +45,28 @@ describe('accounts config', () => {
     }
   });
 
+  it('refuses every development default in production, listing each in one error', () => {
+    const key = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', kid: 'k1' };
+    try {
+      loadAccountsConfig({ NODE_ENV: 'production', JWT_SIGNING_KEYS: JSON.stringify([key]) });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems.some((p) => p.startsWith('AMQP_URL: uses the guest account'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('JWT_ISSUER: must be the public https:// URL'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('GATEWAY_KEY: is required'))).toBe(true);
+    }
+    // The same settings done right start.
+    const ok = loadAccountsConfig({
+      NODE_ENV: 'production',
+      JWT_SIGNING_KEYS: JSON.stringify([key]),
+      AMQP_URL: 'amqps://shop:s3cret@rabbitmq.example:5671',
+      JWT_ISSUER: 'https://api.example.com',
+      GATEWAY_KEY: 'k'.repeat(43),
+    });
+    expect(ok.production).toBe(true);
+  });
+
   it('accepts a JSON array of private JWKs and refuses malformed ones', () => {
     const key = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', kid: 'k1' };
     expect(loadAccountsConfig({ JWT_SIGNING_KEYS: JSON.stringify([key]) }).keys.signingKeys).toEqual([key]);

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import {
-  bool,
   commonEnv,
   commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   loadConfig,
   mongoEnv,
   mongoSettings,
@@ -10,6 +11,7 @@ import {
   outboxSettings,
   port,
   positiveInt,
+  refuseDevelopmentDefaults,
   z,
   type Env,
 } from '@little-ecom/config';
@@ -83,10 +85,9 @@ const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/jwt-
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4002),
     ...mongoEnv('accounts'),
-    /** Trust the first X-Forwarded-For hop as the client address (the gateway sets it). */
-    TRUST_PROXY: bool(true),
     JWT_ISSUER: z.string().default('http://localhost:4002'),
     JWT_AUDIENCE: z.string().default('little-ecom'),
     JWT_SIGNING_KEYS: signingKeys,
@@ -95,16 +96,22 @@ const schema = z
     JWKS_MAX_AGE: duration('5m'),
     ACCESS_TOKEN_TTL: duration('15m'),
     REFRESH_TOKEN_TTL: duration('30d'),
+    /** A session whose refresh token is not used for this long ends (idle timeout). */
+    REFRESH_TOKEN_IDLE_TTL: duration('7d'),
     PASSWORD_RESET_TTL: duration('30m'),
     ARGON2_MEMORY_KIB: positiveInt(OWASP_ARGON2_MINIMUM.memoryKiB),
     ARGON2_TIME_COST: positiveInt(OWASP_ARGON2_MINIMUM.timeCost),
     ARGON2_PARALLELISM: positiveInt(OWASP_ARGON2_MINIMUM.parallelism),
     LOGIN_THROTTLE_WINDOW: duration('15m'),
-    LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(5),
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT_ADDRESS: positiveInt(5),
     LOGIN_THROTTLE_MAX_PER_IP: positiveInt(50),
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(100),
+    LOGIN_THROTTLE_DELAY_AFTER: positiveInt(20),
+    LOGIN_THROTTLE_MAX_DELAY: duration('30s'),
     ...outboxEnv,
   })
   .superRefine((env, ctx) => {
+    refuseDevelopmentDefaults(env, ctx);
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SIGNING_KEYS) {
       ctx.addIssue({
@@ -123,7 +130,7 @@ const schema = z
   })
   .transform((env) => ({
     ...commonSettings('accounts', env),
-    trustProxy: env.TRUST_PROXY,
+    gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     auth: {
@@ -132,14 +139,18 @@ const schema = z
         audience: env.JWT_AUDIENCE,
         accessTtlSeconds: env.ACCESS_TOKEN_TTL,
         refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
+        refreshIdleTtlSeconds: env.REFRESH_TOKEN_IDLE_TTL,
         resetTtlSeconds: env.PASSWORD_RESET_TTL,
         jwksMaxAgeSeconds: env.JWKS_MAX_AGE,
       },
       argon2: { memoryKiB: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
       throttle: {
         windowSeconds: env.LOGIN_THROTTLE_WINDOW,
-        maxPerAccount: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT,
+        maxPerAccountAddress: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT_ADDRESS,
         maxPerIp: env.LOGIN_THROTTLE_MAX_PER_IP,
+        maxPerAccount: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT,
+        delayAfter: env.LOGIN_THROTTLE_DELAY_AFTER,
+        maxDelaySeconds: env.LOGIN_THROTTLE_MAX_DELAY,
       },
     },
     ...outboxSettings(env),

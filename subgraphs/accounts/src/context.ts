@@ -4,18 +4,26 @@ import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { scopeForRequest } from '@little-ecom/scope';
 import type { AuthService } from './auth/auth.service.js';
+import type { SessionService } from './sessions/session.service.js';
 import type { UserDocument } from './users/user.repository.js';
 import type { UserService } from './users/user.service.js';
 
 export interface AccountsContext extends RequestContext {
   accounts: AuthService;
   users: UserService;
+  sessions: SessionService;
+  /**
+   * Users this request has proven to be, besides the token's: the one that just signed up, logged in
+   * or refreshed (their AuthPayload.user shows personal fields before any token was sent).
+   */
+  provenUserIds: Set<string>;
   loaders: { userById: DataLoader<string, UserDocument | null> };
 }
 
 export interface ContextDeps {
   accounts: AuthService;
   users: UserService;
+  sessions: SessionService;
   verifier: TokenVerifier;
   logger: Logger;
 }
@@ -27,6 +35,8 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     scope,
     accounts: deps.accounts,
     users: deps.users,
+    sessions: deps.sessions,
+    provenUserIds: new Set(),
     loaders: {
       userById: new DataLoader((ids) => deps.users.getManyById(scope, ids), { maxBatchSize: 500 }),
     },

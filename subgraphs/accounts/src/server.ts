@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import { createRevocationList } from '@little-ecom/auth';
 import { apolloDefaults, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db, IndexDescription } from 'mongodb';
@@ -11,8 +12,10 @@ import { createContext, type AccountsContext } from './context.js';
 import type { PasswordHasher } from './passwords/password.hasher.js';
 import { Mutation } from './resolvers/Mutation.js';
 import { Query } from './resolvers/Query.js';
+import { Session } from './resolvers/Session.js';
 import { User } from './resolvers/User.js';
 import { SESSIONS, createSessionRepository, sessionIndexes } from './sessions/session.repository.js';
+import { REVOCATIONS_PATH, revocationsRoute } from './sessions/revocation-route.js';
 import { createSessionService } from './sessions/session.service.js';
 import { USED_TOKENS, createSingleUseGuard, usedTokenIndexes } from './sessions/single-use.js';
 import { LOGIN_FAILURES, createLoginThrottle, loginFailureIndexes } from './throttle/login-throttle.js';
@@ -55,6 +58,9 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
     singleUse,
     logger,
     refreshTtlSeconds: settings.tokens.refreshTtlSeconds,
+    idleTtlSeconds: settings.tokens.refreshIdleTtlSeconds,
+    // Verifiers tolerate 5 s of clock skew on `exp`; a minute on top covers skew between replicas.
+    revocationHorizonSeconds: settings.tokens.accessTtlSeconds + 65,
     clock,
   });
   const throttle = createLoginThrottle(db, settings.throttle, clock);
@@ -69,18 +75,32 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
     clock,
   });
-  const userService = createUserService({ users, clock });
-  const verifier = createLocalVerifier(keys, settings.tokens);
+  const userService = createUserService({ users, sessions, clock });
+  // Accounts denies ended sessions like every other verifier, reading the feed from its own database.
+  const revocations = createRevocationList({ source: (since) => sessions.revocationFeed(since), logger });
+  const verifier = createLocalVerifier(keys, settings.tokens, revocations);
 
   const apollo = new ApolloServer<AccountsContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User } }),
+    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Session } }),
     ...apolloDefaults<AccountsContext>({ production, logger }),
   });
-  const context = (info: IncomingRequestInfo) => createContext({ accounts, users: userService, verifier, logger }, info);
-  const routes: Record<string, RouteHandler> = { [JWKS_PATH]: jwksRoute(keys, settings.tokens.jwksMaxAgeSeconds) };
+  const context = (info: IncomingRequestInfo) =>
+    createContext({ accounts, users: userService, sessions, verifier, logger }, info);
+  const routes: Record<string, RouteHandler> = {
+    [JWKS_PATH]: jwksRoute(keys, settings.tokens.jwksMaxAgeSeconds),
+    [REVOCATIONS_PATH]: revocationsRoute((since) => sessions.revocationFeed(since)),
+  };
 
   /** Deletes sessions past their absolute lifetime and failures outside the throttle window. */
   const housekeeping = async () => ({ sessions: await sessions.deleteExpired(), loginFailures: await throttle.deleteExpired() });
 
-  return { apollo, context, routes, verifier, housekeeping, services: { accounts, users: userService } };
+  return {
+    apollo,
+    context,
+    routes,
+    verifier,
+    housekeeping,
+    revocations,
+    services: { accounts, users: userService, sessions },
+  };
 }

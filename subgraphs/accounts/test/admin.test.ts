@@ -162,8 +162,8 @@ describe('User entity', () => {
       if (event.commandName === 'find' && event.command['find'] === 'users') finds.push(event.command['filter']);
     };
     database.client.on('commandStarted', onCommand);
-    const res = await accounts.gql<{ _entities: ({ id: string; email: string } | null)[] }>(
-      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id email } } }`,
+    const res = await accounts.gql<{ _entities: ({ id: string; name: string } | null)[] }>(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id name } } }`,
       {
         reps: [
           { __typename: 'User', id: a.user.id },
@@ -175,10 +175,40 @@ describe('User entity', () => {
     database.client.off('commandStarted', onCommand);
     expect(res.errors).toBeUndefined();
     expect(finds).toHaveLength(1);
-    expect(res.data!._entities).toEqual([
-      { id: a.user.id, email: 'entity-a@example.com' },
-      null,
-      { id: b.user.id, email: 'entity-b@example.com' },
+    expect(res.data!._entities).toEqual([{ id: a.user.id, name: 'Customer' }, null, { id: b.user.id, name: 'Customer' }]);
+  });
+
+  it('shows personal fields through _entities only to the user and to admins', async () => {
+    const owner = await signUp('entity-owner@example.com');
+    const other = await signUp('entity-other@example.com');
+    await createOrPromoteAdmin(
+      { users: createUserRepository(accounts.db), hasher: accounts.hasher },
+      { email: 'entity-admin@example.com', password: PASSWORD, name: 'Admin' },
+      'test',
+    );
+    const admin = await logIn('entity-admin@example.com');
+    const entities = (token?: string) =>
+      accounts.gql<{ _entities: ({ email: string; role: string } | null)[] }>(
+        `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { email role } } }`,
+        { reps: [{ __typename: 'User', id: owner.user.id }] },
+        token ? { token } : {},
+      );
+    for (const token of [undefined, other.accessToken]) {
+      const res = await entities(token);
+      expect(codeOf(res)).toBe('FORBIDDEN');
+      expect(JSON.stringify(res.data)).not.toContain('entity-owner@example.com');
+    }
+    expect((await entities(owner.accessToken)).data!._entities).toEqual([
+      { email: 'entity-owner@example.com', role: 'CUSTOMER' },
     ]);
+    expect((await entities(admin.accessToken)).data!._entities).toEqual([
+      { email: 'entity-owner@example.com', role: 'CUSTOMER' },
+    ]);
+  });
+
+  it('makes new user ids random, not sequential', async () => {
+    const ids = [(await signUp('seq-1@example.com')).user.id, (await signUp('seq-2@example.com')).user.id];
+    // A driver-made ObjectId starts with the creation second and ends with a counter: neighbours share a prefix.
+    expect(ids[0]!.slice(0, 6)).not.toBe(ids[1]!.slice(0, 6));
   });
 });

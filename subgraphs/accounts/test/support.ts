@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
 import { createLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import { freshDatabase, graphqlRequest, type TestDatabase } from '@little-ecom/testing';
@@ -43,11 +45,16 @@ export interface AccountsUnderTest {
   settings: ReturnType<typeof loadAccountsConfig>['auth'];
   http: RunningService;
   app: AccountsApp;
-  /** GraphQL over real HTTP; `ip` is sent as the first X-Forwarded-For hop, as the gateway does. */
+  /** Signs requests as the gateway does (GATEWAY_KEY). */
+  gatewayKey: Buffer;
+  /**
+   * GraphQL over real HTTP, signed as the gateway signs it, with `ip` as the client address it vouches
+   * for; `forwardedFor` adds a raw X-Forwarded-For header (which subgraphs must ignore).
+   */
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
-    options?: { token?: string; ip?: string },
+    options?: { token?: string; ip?: string; forwardedFor?: string },
   ): ReturnType<typeof graphqlRequest<T>>;
   user(email: string): Promise<UserDocument | null>;
   close(): Promise<void>;
@@ -60,7 +67,9 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   const logger = createLogger({ service: 'accounts-test', level: 'error' });
-  const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher });
+  // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
+  const gatewayKey = decodeGatewayKey(generateGatewayKey());
+  const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher, gatewayKey });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   return {
@@ -72,11 +81,18 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     settings: config.auth,
     http,
     app,
-    gql: (query, variables, options = {}) =>
-      graphqlRequest(url, query, variables, {
-        'x-forwarded-for': options.ip ?? '198.51.100.1',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      }),
+    gatewayKey,
+    gql: (query, variables, options = {}) => {
+      const requestId = randomUUID();
+      const authorization = options.token ? `Bearer ${options.token}` : undefined;
+      const clientIp = options.ip ?? '198.51.100.1';
+      return graphqlRequest(url, query, variables, {
+        'x-request-id': requestId,
+        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(gatewayKey, { requestId, clientIp, authorization }),
+        ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
+        ...(authorization ? { authorization } : {}),
+      });
+    },
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
     async close() {
       await http.stop(2_000);

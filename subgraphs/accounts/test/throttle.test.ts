@@ -18,6 +18,7 @@ beforeAll(async () => {
   accounts = await startAccounts({
     LOGIN_THROTTLE_WINDOW: String(WINDOW_SECONDS),
     LOGIN_THROTTLE_MAX_PER_ACCOUNT: '3',
+    LOGIN_THROTTLE_MAX_PER_ACCOUNT_ADDRESS: '3',
     LOGIN_THROTTLE_MAX_PER_IP: '6',
   });
   for (const email of ['known@example.com', 'victim@example.com', 'locked@example.com', 'rehash@example.com']) {

@@ -40,7 +40,13 @@ const PRODUCTS = 'products';
 // The products subgraph as it runs in production (API and outbox relay), on the harness's exchange.
 const products = await createProductsApp(
   loadProductsConfig({ NODE_ENV: 'test', EVENTS_EXCHANGE: h.topology.exchange, OUTBOX_POLL_INTERVAL_MS: '200' }),
-  { db: productsDb.db, logger: silentLogger, verifier: createTokenVerifier(h.issuer.verifierOptions), amqp: relayConnection },
+  {
+    db: productsDb.db,
+    logger: silentLogger,
+    verifier: createTokenVerifier(h.issuer.verifierOptions),
+    amqp: relayConnection,
+    gatewayKey: null,
+  },
 );
 const http = await serveApp(products, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
 try {

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
@@ -14,8 +14,13 @@ export interface NotificationsAppDeps {
   logger: Logger;
   /** The event consumer and the delivery worker run only with a broker connection (API-only tests pass none). */
   amqp?: AmqpConnection;
-  /** Checks access tokens; by default against the accounts JWKS named in the config. */
+  /** Checks access tokens; by default against the accounts JWKS and revocation feed named in the config. */
   verifier?: TokenVerifier;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
 }
 
 export interface NotificationsApp extends ServiceApp<NotificationsContext> {
@@ -30,13 +35,16 @@ export interface NotificationsApp extends ServiceApp<NotificationsContext> {
 export async function createNotificationsApp(config: NotificationsConfig, deps: NotificationsAppDeps): Promise<NotificationsApp> {
   const { db, logger, amqp } = deps;
   await ensureNotificationIndexes(db);
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
+  const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const topology = topologyNames(config.amqp.prefix, config.amqp);
   // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
   let consumerPaused = (): boolean => false;
   const server = createServer({
     db,
-    verifier: deps.verifier ?? createTokenVerifier(config.jwt),
+    verifier: deps.verifier ?? service!.verifier,
     logger,
     production: config.production,
     wakeDelivery: () => wakeDelivery(),
@@ -49,7 +57,8 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
     http: {
       apollo: server.apollo,
       context: server.context,
-      trustProxy: true,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
         { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
         // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
@@ -64,7 +73,8 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       ],
     },
     start(): Worker[] {
-      if (!amqp) return [];
+      const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];
+      if (!amqp) return revocations;
       const runtime = startNotificationsRuntime({
         db,
         connection: amqp,
@@ -76,7 +86,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       });
       wakeDelivery = () => runtime.wakeDelivery();
       consumerPaused = () => runtime.consumerPaused();
-      return [{ name: 'events', stop: () => runtime.stop() }];
+      return [...revocations, { name: 'events', stop: () => runtime.stop() }];
     },
   };
 }

@@ -3,12 +3,15 @@ import {
   DEFAULT_SMTP_URL,
   commonEnv,
   commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   httpUrl,
   loadConfig,
   mongoEnv,
   mongoSettings,
   port,
   positiveInt,
+  refuseDevelopmentDefaults,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -18,6 +21,7 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4003),
     ...mongoEnv('notifications'),
     AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
@@ -44,8 +48,10 @@ const schema = z
     DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
     ...tokenVerifierEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('notifications', env),
+    gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     amqp: {
       url: env.AMQP_URL,

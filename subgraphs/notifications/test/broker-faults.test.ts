@@ -55,6 +55,8 @@ beforeAll(async () => {
     logger: silentLogger,
     verifier,
     amqp: relayConnection,
+    // Called directly by this test, not through a gateway.
+    gatewayKey: null,
   });
   products = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   adminToken = await h.issuer.sign({ sub: 'admin', role: 'ADMIN' });

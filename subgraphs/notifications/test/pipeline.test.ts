@@ -47,7 +47,7 @@ beforeAll(async () => {
   productsDb = await freshDatabase('pipeline_products');
   const verifier = createTokenVerifier(h.issuer.verifierOptions);
   const config = loadProductsConfig({ NODE_ENV: 'test', EVENTS_EXCHANGE: h.topology.exchange, OUTBOX_POLL_INTERVAL_MS: '200' });
-  const api = await createProductsApp(config, { db: productsDb.db, logger: silentLogger, verifier });
+  const api = await createProductsApp(config, { db: productsDb.db, logger: silentLogger, verifier, gatewayKey: null });
   products = await serveApp(api, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   relayConnection = createAmqpConnection({
     url: relayProxy.url,
@@ -56,7 +56,13 @@ beforeAll(async () => {
     minDelayMs: 50,
     maxDelayMs: 500,
   });
-  const relayApp = await createProductsApp(config, { db: productsDb.db, logger: silentLogger, verifier, amqp: relayConnection });
+  const relayApp = await createProductsApp(config, {
+    db: productsDb.db,
+    logger: silentLogger,
+    verifier,
+    amqp: relayConnection,
+    gatewayKey: null,
+  });
   startRelay = () => {
     const workers: Worker[] = relayApp.start!();
     return { stop: async () => void (await Promise.all(workers.map((w) => w.stop()))) };

@@ -102,7 +102,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const issuer = await createTestIssuer();
   const app = await createNotificationsApp(
     { ...config, delivery: { ...config.delivery, ...options.delivery } },
-    { db: db.db, logger, amqp: connection, verifier: createTokenVerifier(issuer.verifierOptions) },
+    // Tested alone, called directly: no gateway signature to check.
+    { db: db.db, logger, amqp: connection, verifier: createTokenVerifier(issuer.verifierOptions), gatewayKey: null },
   );
   const { topology } = app;
   const http: RunningService = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import { startOutboxRelay } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
@@ -15,8 +15,13 @@ export interface ProductsAppDeps {
   logger: Logger;
   /** The outbox relay publishes through it; without one, events wait in their documents (API-only tests). */
   amqp?: AmqpConnection;
-  /** Checks access tokens; by default against the accounts JWKS named in the config. */
+  /** Checks access tokens; by default against the accounts JWKS and revocation feed named in the config. */
   verifier?: TokenVerifier;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
 }
 
 export interface ProductsApp extends ServiceApp<ProductsContext> {
@@ -27,9 +32,12 @@ export interface ProductsApp extends ServiceApp<ProductsContext> {
 export async function createProductsApp(config: ProductsConfig, deps: ProductsAppDeps): Promise<ProductsApp> {
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [PRODUCTS]: productIndexes });
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
+  const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const server = createServer({
     db,
-    verifier: deps.verifier ?? createTokenVerifier(config.jwt),
+    verifier: deps.verifier ?? service!.verifier,
     logger,
     production: config.production,
   });
@@ -39,7 +47,8 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
     http: {
       apollo: server.apollo,
       context: server.context,
-      trustProxy: true,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
         { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
         // Detail only: without the broker writes still succeed and their events wait in the outbox.
@@ -47,7 +56,8 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       ],
     },
     start(): Worker[] {
-      if (!amqp) return [];
+      const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];
+      if (!amqp) return revocations;
       // Events wait in product documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,
@@ -58,7 +68,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
         ...config.outbox,
         removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
       });
-      return [{ name: 'outbox relay', stop: () => relay.stop() }];
+      return [...revocations, { name: 'outbox relay', stop: () => relay.stop() }];
     },
   };
 }

@@ -1,12 +1,15 @@
 import {
   commonEnv,
   commonSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   loadConfig,
   mongoEnv,
   mongoSettings,
   outboxEnv,
   outboxSettings,
   port,
+  refuseDevelopmentDefaults,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -16,13 +19,16 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4001),
     ...mongoEnv('products'),
     ...tokenVerifierEnv,
     ...outboxEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('products', env),
+    gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),

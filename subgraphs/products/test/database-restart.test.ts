@@ -35,7 +35,7 @@ describe('products through a database restart', () => {
     const verifier = createTokenVerifier(issuer.verifierOptions);
     // Production error handling (no driver messages to clients) without production's secrets.
     const config = { ...loadProductsConfig({ NODE_ENV: 'test' }), production: true };
-    const app = await createProductsApp(config, { db: mongo.db, logger: silentLogger, verifier });
+    const app = await createProductsApp(config, { db: mongo.db, logger: silentLogger, verifier, gatewayKey: null });
     http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
     url = `${http.url}/graphql`;
     admin = { authorization: `Bearer ${await issuer.sign({ sub: 'admin-1', role: 'ADMIN' })}` };

@@ -26,7 +26,13 @@ export async function startProducts(): Promise<ProductsHarness> {
   const db = await freshDatabase('products');
   const issuer = await createTestIssuer();
   const verifier = createTokenVerifier(issuer.verifierOptions);
-  const app = await createProductsApp(loadProductsConfig({ NODE_ENV: 'test' }), { db: db.db, logger: silentLogger, verifier });
+  const app = await createProductsApp(loadProductsConfig({ NODE_ENV: 'test' }), {
+    db: db.db,
+    logger: silentLogger,
+    verifier,
+    // Tested alone, called directly: no gateway signature to check.
+    gatewayKey: null,
+  });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   const url = `${http.url}/graphql`;
   const adminToken = await issuer.sign({ sub: 'admin-1', role: 'ADMIN' });

@@ -1,6 +1,5 @@
-import { ObjectId } from 'mongodb';
 import { requireViewer } from '@little-ecom/auth';
-import { BadUserInputError, ConflictError, UnauthenticatedError } from '@little-ecom/errors';
+import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
 import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
@@ -11,7 +10,7 @@ import type { SessionService } from '../sessions/session.service.js';
 import type { SingleUseGuard } from '../sessions/single-use.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
-import type { UserDocument, UserRepository } from '../users/user.repository.js';
+import { newUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
 
 export interface AuthPayload {
@@ -60,10 +59,11 @@ export function createAuthService(deps: AuthServiceDeps) {
      */
     async signUp(scope: Scope, input: SignUpInput): Promise<AuthPayload> {
       const valid = validateSignUp(input);
-      await throttle.check({ email: valid.email, clientIp: clientIpOf(scope) });
+      const wait = await throttle.addressWait(clientIpOf(scope));
+      if (wait > 0) throw new RateLimitedError('Too many failed attempts; try again later', wait);
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
-      const _id = new ObjectId();
+      const _id = newUserId();
       const event = buildEvent(
         'user.registered',
         { userId: _id.toHexString(), email: valid.email, name: valid.name, role: 'CUSTOMER', aggregateVersion: 1 },
@@ -86,17 +86,18 @@ export function createAuthService(deps: AuthServiceDeps) {
       const normalized = normalizeEmail(email);
       // Bounds the hashing work an attacker can ask for; says nothing about any account.
       if (password.length > PASSWORD_MAX_LENGTH * 4) throw loginFailed();
-      await throttle.check({ email: normalized, clientIp: clientIpOf(scope) });
+      // Counted before anything is verified, so a concurrent burst gets at most the limit of verifications.
+      const attempt = await throttle.begin({ email: normalized, clientIp: clientIpOf(scope) });
       const user = isValidEmail(normalized) ? await users.findByEmail(normalized) : null;
       let ok = false;
       if (user) ok = await hasher.verify(user.passwordHash, password);
       else await hasher.verifyDummy(password);
       if (!user || !ok) {
-        await throttle.recordFailure({ email: normalized, clientIp: clientIpOf(scope) });
+        await attempt.failed();
         scope.logger.info('login failed', { reason: user ? 'wrong_password' : 'unknown_email' });
         throw loginFailed();
       }
-      await throttle.clearAccount(normalized);
+      await attempt.succeeded();
       if (hasher.needsRehash(user.passwordHash)) {
         await users.replaceHashIfUnchanged(user._id, user.passwordHash, await hasher.hash(password));
         scope.logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });
@@ -126,11 +127,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const userId = parseObjectId(viewer.userId);
       const user = userId ? await users.findById(userId) : null;
       if (!userId || !user) throw new UnauthenticatedError('Authentication required');
-      await throttle.check({ email: user.email, clientIp: clientIpOf(scope) });
+      const attempt = await throttle.begin({ email: user.email, clientIp: clientIpOf(scope) });
       if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !(await hasher.verify(user.passwordHash, currentPassword))) {
-        await throttle.recordFailure({ email: user.email, clientIp: clientIpOf(scope) });
+        await attempt.failed();
         throw new BadUserInputError('currentPassword is not correct', 'currentPassword');
       }
+      await attempt.succeeded();
       validateNewPassword(newPassword, user);
       if (newPassword === currentPassword)
         throw new BadUserInputError('newPassword must differ from the current one', 'newPassword');

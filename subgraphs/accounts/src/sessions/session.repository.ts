@@ -20,7 +20,15 @@ export interface SessionDocument {
   revokedReason?: RevokeReason;
 }
 
-export type RevokeReason = 'logout' | 'reuse_detected' | 'password_changed' | 'password_reset' | 'user_missing';
+export type RevokeReason =
+  | 'logout'
+  | 'reuse_detected'
+  | 'password_changed'
+  | 'password_reset'
+  | 'user_missing'
+  | 'role_changed'
+  | 'ended_by_user'
+  | 'ended_by_admin';
 
 export const SESSIONS = 'sessions';
 
@@ -29,6 +37,8 @@ export const sessionIndexes: IndexDescription[] = [
   { key: { rotatedHashes: 1 }, name: 'rotated_hashes' },
   { key: { userId: 1 }, name: 'user' },
   { key: { expiresAt: 1 }, name: 'expires' },
+  // The revocation feed reads sessions revoked since a moment.
+  { key: { revokedAt: 1 }, name: 'revoked' },
 ];
 
 /** MongoDB access for sessions; each operation is a single-document atomic update or a plain query. */
@@ -40,8 +50,23 @@ export function createSessionRepository(db: Db) {
       await collection.insertOne(session);
     },
 
-    /** The session whose current, live refresh token has this hash. */
-    findLive: (tokenHash: string, now: Date) => collection.findOne({ tokenHash, revokedAt: null, expiresAt: { $gt: now } }),
+    /** The session whose current, live refresh token has this hash and that was used after `idleSince`. */
+    findLive: (tokenHash: string, now: Date, idleSince: Date) =>
+      collection.findOne({ tokenHash, revokedAt: null, expiresAt: { $gt: now }, lastUsedAt: { $gt: idleSince } }),
+
+    /** The user's sessions that can still be refreshed, newest first. */
+    listLive: (userId: ObjectId, now: Date, idleSince: Date) =>
+      collection
+        .find({ userId, revokedAt: null, expiresAt: { $gt: now }, lastUsedAt: { $gt: idleSince } })
+        .sort({ createdAt: -1 })
+        .limit(100)
+        .toArray(),
+
+    /** Ids of sessions revoked after `since`: what verifiers must deny. */
+    async revokedSince(since: Date): Promise<string[]> {
+      const docs = await collection.find({ revokedAt: { $gt: since } }, { projection: { _id: 1 } }).toArray();
+      return docs.map((doc) => doc._id);
+    },
 
     /** Moves the family from `tokenHash` to `nextHash`; callers first win the single-use claim on `tokenHash`. */
     advance: (id: string, tokenHash: string, nextHash: string, now: Date) =>
@@ -55,7 +80,11 @@ export function createSessionRepository(db: Db) {
 
     findById: (id: string) => collection.findOne({ _id: id }),
 
-    async revoke(filter: { _id: string } | { tokenHash: string }, reason: RevokeReason, now: Date): Promise<boolean> {
+    async revoke(
+      filter: { _id: string } | { tokenHash: string } | { _id: string; userId: ObjectId },
+      reason: RevokeReason,
+      now: Date,
+    ): Promise<boolean> {
       const result = await collection.updateOne(
         { ...filter, revokedAt: null },
         { $set: { revokedAt: now, revokedReason: reason } },

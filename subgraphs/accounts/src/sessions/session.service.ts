@@ -11,6 +11,10 @@ export interface SessionServiceDeps {
   singleUse: SingleUseGuard;
   logger: Logger;
   refreshTtlSeconds: number;
+  /** A refresh token unused for this long no longer works (idle timeout). */
+  idleTtlSeconds: number;
+  /** How long a revoked session stays in the revocation feed: its access tokens' lifetime plus skew. */
+  revocationHorizonSeconds: number;
   clock: () => Date;
 }
 
@@ -20,7 +24,9 @@ const invalidRefreshToken = () => new UnauthenticatedError('Invalid or expired r
  * Refresh tokens as RFC 9700 §4.14 asks: opaque, stored hashed, rotated on every use, with an absolute
  * lifetime; presenting a token that was already exchanged revokes its whole family.
  */
-export function createSessionService({ repository, singleUse, logger, refreshTtlSeconds, clock }: SessionServiceDeps) {
+export function createSessionService(deps: SessionServiceDeps) {
+  const { repository, singleUse, logger, refreshTtlSeconds, clock } = deps;
+  const idleSince = (now: Date) => new Date(now.getTime() - deps.idleTtlSeconds * 1000);
   return {
     /** Opens a new session for a successful login; returns the raw refresh token once. */
     async start(userId: ObjectId): Promise<{ session: SessionDocument; refreshToken: string }> {
@@ -45,7 +51,7 @@ export function createSessionService({ repository, singleUse, logger, refreshTtl
       if (!isPlausibleSecretToken(refreshToken)) throw invalidRefreshToken();
       const now = clock();
       const tokenHash = hashSecretToken(refreshToken);
-      const current = await repository.findLive(tokenHash, now);
+      const current = await repository.findLive(tokenHash, now, idleSince(now));
       if (current) {
         if (await singleUse.claim('refresh', tokenHash, current.expiresAt, now)) {
           const next = newSecretToken();
@@ -81,6 +87,30 @@ export function createSessionService({ repository, singleUse, logger, refreshTtl
     /** Ends every session of the user, except `exceptSessionId` when given. */
     revokeAllOfUser: (userId: ObjectId, reason: RevokeReason, exceptSessionId?: string) =>
       repository.revokeAllOfUser(userId, reason, clock(), exceptSessionId),
+
+    /** The user's sessions that can still be refreshed. */
+    listLive: (userId: ObjectId) => {
+      const now = clock();
+      return repository.listLive(userId, now, idleSince(now));
+    },
+
+    /** Ends one of the user's own sessions; false when it is not theirs or already ended. */
+    endOwn: (userId: ObjectId, sessionId: string) => repository.revoke({ _id: sessionId, userId }, 'ended_by_user', clock()),
+
+    /**
+     * The revocation feed (`/internal/revocations`, and accounts' own verifier): sessions revoked after
+     * `since`, at most one horizon back, so every still-unexpired access token of an ended session is listed.
+     */
+    async revocationFeed(since: Date | undefined) {
+      const now = clock();
+      const horizonStart = new Date(now.getTime() - deps.revocationHorizonSeconds * 1000);
+      const from = since && since > horizonStart ? since : horizonStart;
+      return {
+        serverTime: now.toISOString(),
+        horizonSeconds: deps.revocationHorizonSeconds,
+        revokedSessions: await repository.revokedSince(from),
+      };
+    },
 
     /** True while the session can still be refreshed. */
     async isActive(sessionId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SignJWT, createLocalJWKSet } from 'jose';
-import { ACCESS_TOKEN_TYPE, createTokenVerifier, type Role, type TokenVerifier } from '@little-ecom/auth';
+import { ACCESS_TOKEN_TYPE, createTokenVerifier, type RevocationList, type Role, type TokenVerifier } from '@little-ecom/auth';
 import type { SigningKeys } from './signing-keys.js';
 
 export interface AccessTokenSettings {
@@ -39,8 +39,13 @@ export function createAccessTokenIssuer(keys: SigningKeys, settings: AccessToken
  * Accounts verifies tokens with the same shared verifier as every subgraph (issuer, audience,
  * algorithms and typ pinned), only against its own keys in memory instead of over HTTP.
  */
-export function createLocalVerifier(keys: SigningKeys, settings: AccessTokenSettings): TokenVerifier {
+export function createLocalVerifier(
+  keys: SigningKeys,
+  settings: AccessTokenSettings,
+  revocations?: RevocationList,
+): TokenVerifier {
   return createTokenVerifier({
+    ...(revocations ? { revocations } : {}),
     jwksUrl: new URL('/.well-known/jwks.json', settings.issuer).toString(),
     keySet: createLocalJWKSet(keys.jwks),
     issuer: settings.issuer,

@@ -1,10 +1,9 @@
-import { ObjectId } from 'mongodb';
 import { InputProblems } from '@little-ecom/errors';
 import { buildEvent } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { passwordProblem } from '../passwords/password.policy.js';
-import type { UserDocument, UserRepository } from './user.repository.js';
+import { newUserId, type UserDocument, type UserRepository } from './user.repository.js';
 import { changeRole } from './user.service.js';
 import { isValidEmail, normalizeEmail, normalizeName } from './user.validation.js';
 
@@ -52,7 +51,7 @@ export async function createOrPromoteAdmin(
   problems.throwIfAny();
   const passwordHash = await deps.hasher.hash(input.password!);
   const now = clock();
-  const _id = new ObjectId();
+  const _id = newUserId();
   const event = buildEvent(
     'user.registered',
     { userId: _id.toHexString(), email, name, role: 'ADMIN', aggregateVersion: 1 },

@@ -1,4 +1,5 @@
-import type { ObjectId, Db, IndexDescription } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+import { ObjectId, type Db, type IndexDescription } from 'mongodb';
 import type { Role } from '@little-ecom/auth';
 import { OUTBOX_FIELD, announceOutboxWrite, outboxAppend, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
@@ -138,3 +139,12 @@ export function createUserRepository(db: Db) {
 }
 
 export type UserRepository = ReturnType<typeof createUserRepository>;
+
+/**
+ * A new user id: an ObjectId made of 96 random bits instead of the driver's timestamp + counter, so
+ * ids cannot be guessed from one another (they stay ObjectIds, like every existing id, so nothing that
+ * stores or parses them changes). Existing ids keep their values; personal fields are guarded anyway.
+ */
+export function newUserId(): ObjectId {
+  return new ObjectId(randomBytes(12));
+}

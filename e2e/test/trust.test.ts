@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
+import { graphqlRequest } from '@little-ecom/testing';
+import { startStack, type Stack } from './harness.js';
+
+const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
+const ENTITY_EMAIL = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { email } } }`;
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }`;
+
+describe('subgraphs trust only the gateway', () => {
+  let stack: Stack;
+  let victim: { accessToken: string; user: { id: string } };
+  let other: { accessToken: string; user: { id: string } };
+  const signUp = async (email: string) => {
+    const res = await graphqlRequest<{ signUp: typeof victim }>(stack.gatewayUrl, SIGN_UP, {
+      input: { email, password: 'a trustworthy passphrase', name: 'Trust' },
+    });
+    expect(res.errors).toBeUndefined();
+    return res.data!.signUp;
+  };
+  /** A request to a subgraph, signed like the gateway signs it (or not at all, or tampered). */
+  const direct = (
+    subgraph: string,
+    query: string,
+    variables: Record<string, unknown>,
+    how: { token?: string; sign?: 'valid' | 'none' | 'tampered' | 'other-token' } = {},
+  ) => {
+    const requestId = randomUUID();
+    const authorization = how.token ? `Bearer ${how.token}` : undefined;
+    const headers: Record<string, string> = { 'x-request-id': requestId, ...(authorization ? { authorization } : {}) };
+    const sign = how.sign ?? 'valid';
+    if (sign !== 'none') {
+      const signedAuthorization = sign === 'other-token' ? 'Bearer something-else' : authorization;
+      let value = signGatewayRequest(stack.subgraphKey, {
+        requestId,
+        clientIp: '203.0.113.9',
+        authorization: signedAuthorization,
+      });
+      if (sign === 'tampered') value = value.replace('203.0.113.9', '203.0.113.10');
+      headers[GATEWAY_SIGNATURE_HEADER] = value;
+    }
+    return graphqlRequest(`${stack.subgraphs[subgraph]!.url}/graphql`, query, variables, headers);
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ mode: 'accounts' });
+    victim = await signUp(`victim-${randomUUID().slice(0, 8)}@example.com`);
+    other = await signUp(`other-${randomUUID().slice(0, 8)}@example.com`);
+  });
+  afterAll(async () => stack?.close());
+
+  it('refuses GraphQL from anyone but the gateway, at every subgraph', async () => {
+    for (const subgraph of Object.keys(stack.subgraphs)) {
+      for (const sign of ['none', 'tampered', 'other-token'] as const) {
+        const res = await direct(subgraph, '{ __typename }', {}, { sign, token: victim.accessToken });
+        expect(res.status, `${subgraph} ${sign}`).toBe(403);
+        expect(codeOf(res)).toBe('FORBIDDEN');
+      }
+      // The gateway itself gets through (control).
+      expect((await direct(subgraph, '{ __typename }', {})).errors).toBeUndefined();
+    }
+  });
+
+  it('keeps health checks, the JWKS and the revocation feed open', async () => {
+    const accounts = stack.subgraphs['accounts']!.url;
+    expect((await fetch(`${accounts}/healthz`)).status).toBe(200);
+    expect((await fetch(`${accounts}/.well-known/jwks.json`)).status).toBe(200);
+    expect((await fetch(`${accounts}/internal/revocations`)).status).toBe(200);
+    expect((await fetch(`${stack.subgraphs['products']!.url}/healthz`)).status).toBe(200);
+  });
+
+  it('does not give out emails through _entities to a non-gateway caller', async () => {
+    const res = await direct('accounts', ENTITY_EMAIL, { reps: [{ __typename: 'User', id: victim.user.id }] }, { sign: 'none' });
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(res)).not.toContain('@example.com');
+  });
+
+  it('does not give out emails through _entities from the gateway to another user', async () => {
+    const reps = { reps: [{ __typename: 'User', id: victim.user.id }] };
+    const asOther = await direct('accounts', ENTITY_EMAIL, reps, { token: other.accessToken });
+    expect(codeOf(asOther)).toBe('FORBIDDEN');
+    expect(JSON.stringify(asOther)).not.toContain('victim-');
+    const anonymous = await direct('accounts', ENTITY_EMAIL, reps);
+    expect(codeOf(anonymous)).toBe('FORBIDDEN');
+    // The owner sees their own.
+    const own = await direct('accounts', ENTITY_EMAIL, reps, { token: victim.accessToken });
+    expect(JSON.stringify(own.data)).toContain('victim-');
+  });
+});

@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+
+/** The settings whose development defaults must never reach production; each is checked when the schema has it. */
+export interface DevelopmentDefaultsEnv {
+  NODE_ENV: string;
+  AMQP_URL?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWKS_URL?: string | undefined;
+  REVOCATIONS_URL?: string | undefined;
+  JWT_DEV_KEY_FILE?: string | undefined;
+  JWT_SIGNING_KEYS?: unknown;
+  GATEWAY_KEY?: string | undefined;
+  GATEWAY_DEV_KEY_FILE?: string | undefined;
+}
+
+/** The fixed key infra/compose.yaml uses in development (containers share no generated file). */
+export const COMPOSE_DEVELOPMENT_GATEWAY_KEY = 'compose-development-gateway-key-not-a-secret-0000';
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
+
+function parse(value: string): URL | undefined {
+  return URL.canParse(value) ? new URL(value) : undefined;
+}
+
+/**
+ * An http:// URL is acceptable in production only for a cluster-internal service name (a single label
+ * such as `accounts`, or `*.svc` / `*.svc.cluster.local`), whose traffic the network policies confine.
+ */
+function isClusterInternal(url: URL): boolean {
+  return !url.hostname.includes('.') || /\.svc(\.cluster\.local)?$/i.test(url.hostname);
+}
+
+/**
+ * Every development default still set in production, as `[env name, why]`: the guest AMQP login,
+ * a localhost or plain-http issuer, a loopback (or public plain-http) JWKS or revocation feed.
+ */
+export function developmentDefaultProblems(env: DevelopmentDefaultsEnv): [string, string][] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: [string, string][] = [];
+  if (env.AMQP_URL !== undefined) {
+    const url = parse(env.AMQP_URL);
+    const user = url ? decodeURIComponent(url.username) : '';
+    // amqplib logs in as guest/guest when the URL has no credentials.
+    if (!url || user === '' || user === 'guest')
+      problems.push(['AMQP_URL', 'uses the guest account (or no credentials) of development; set a real broker user']);
+    else if (LOOPBACK.test(url.hostname)) problems.push(['AMQP_URL', 'points at a loopback broker']);
+  }
+  if (env.JWT_ISSUER !== undefined) {
+    const url = parse(env.JWT_ISSUER);
+    if (!url || url.protocol !== 'https:' || LOOPBACK.test(url.hostname))
+      problems.push(['JWT_ISSUER', 'must be the public https:// URL of the API, not the localhost development issuer']);
+  }
+  for (const name of ['JWKS_URL', 'REVOCATIONS_URL'] as const) {
+    const value = env[name];
+    if (value === undefined) continue;
+    const url = parse(value);
+    if (!url || LOOPBACK.test(url.hostname)) problems.push([name, 'points at the loopback development default']);
+    else if (url.protocol !== 'https:' && !isClusterInternal(url))
+      problems.push([name, 'is plain http to a host outside the cluster; use https']);
+  }
+  // Schemas that read the gateway key have GATEWAY_DEV_KEY_FILE (it has a default); production needs the Secret.
+  if (env.GATEWAY_DEV_KEY_FILE !== undefined && env.GATEWAY_KEY === undefined)
+    problems.push([
+      'GATEWAY_KEY',
+      'is required (a Secret shared by the gateway and the subgraphs), not the generated development key',
+    ]);
+  if (env.GATEWAY_KEY === COMPOSE_DEVELOPMENT_GATEWAY_KEY)
+    problems.push(['GATEWAY_KEY', 'is the published development key of infra/compose.yaml']);
+  return problems;
+}
+
+/** For a schema's `superRefine`: one issue per development default, so the error lists them all. */
+export function refuseDevelopmentDefaults(env: DevelopmentDefaultsEnv, ctx: z.RefinementCtx): void {
+  for (const [path, message] of developmentDefaultProblems(env)) {
+    ctx.addIssue({ code: 'custom', path: [path], message: `${message} (refused in production)` });
+  }
+}
