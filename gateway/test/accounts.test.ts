@@ -4,6 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDocument } from '@little-ecom/accounts/users';
 import { graphqlRequest, unsignedToken } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
+import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
+
+// The dev key the services use (.data/event-secrets.key): the event carries the token sealed.
+const eventSecrets = loadSecretBox({});
 
 const AUTH = 'accessToken refreshToken expiresAt user { id email role }';
 interface Payload {
@@ -68,7 +72,10 @@ describe('accounts through the gateway', () => {
     );
     expect(requested.data!.requestPasswordReset).toBe(true);
     const user = await stack.accounts!.db.db.collection<UserDocument>('users').findOne({ email: 'cycle@example.com' });
-    const token = user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
+    const token = eventSecrets.open(
+      user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
+      RESET_TOKEN_PURPOSE,
+    );
     const reset = await gql<{ resetPassword: boolean }>(
       'mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }',
       { t: token },

@@ -104,7 +104,7 @@ install_platform() {
 install_app() {
   log "little-ecom secrets"
   namespace "$NS"
-  local mongo_products mongo_accounts mongo_notifications amqp smtp jwt rabbit_user rabbit_pass
+  local mongo_products mongo_accounts mongo_notifications amqp smtp jwt event_secrets rabbit_user rabbit_pass
   mongo_products="$(secret_value mongodb little-ecom-mongodb-admin-products connectionString.standard)"
   mongo_accounts="$(secret_value mongodb little-ecom-mongodb-admin-accounts connectionString.standard)"
   mongo_notifications="$(secret_value mongodb little-ecom-mongodb-admin-notifications connectionString.standard)"
@@ -119,6 +119,9 @@ install_app() {
   if [[ -n "${JWT_SIGNING_KEYS_FILE:-}" ]]; then jwt="$(cat "$JWT_SIGNING_KEYS_FILE")"
   elif $existing; then jwt="$(secret_value "$NS" little-ecom-secrets jwt-signing-keys)"
   else echo "error: set JWT_SIGNING_KEYS_FILE for the first install (docs/deploy.md: generating keys)" >&2; exit 1; fi
+  # Seals the reset token between accounts and notifications: generated once, kept on upgrades.
+  if $existing && event_secrets="$(secret_value "$NS" little-ecom-secrets event-secrets-key 2>/dev/null)" && [[ -n "$event_secrets" ]]; then :
+  else event_secrets="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"; fi
   kubectl -n "$NS" create secret generic little-ecom-secrets \
     --from-literal=products-mongodb-uri="$mongo_products" \
     --from-literal=accounts-mongodb-uri="$mongo_accounts" \
@@ -126,6 +129,7 @@ install_app() {
     --from-literal=amqp-url="$amqp" \
     --from-literal=smtp-url="$smtp" \
     --from-literal=jwt-signing-keys="$jwt" \
+    --from-literal=event-secrets-key="$event_secrets" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
   log "little-ecom"

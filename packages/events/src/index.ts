@@ -11,3 +11,4 @@ export * from './signal.js';
 export * from './wire.js';
 export * from './lease.js';
 export * from './wakeup.js';
+export * from './secrets.js';

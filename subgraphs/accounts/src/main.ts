@@ -1,5 +1,5 @@
 import { createAmqpConnection } from '@little-ecom/amqp';
-import { startOutboxRelay } from '@little-ecom/events';
+import { loadSecretBox, startOutboxRelay } from '@little-ecom/events';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
@@ -27,6 +27,7 @@ try {
     keys,
     settings: config.auth,
     hasher,
+    eventSecrets: loadSecretBox(config.eventSecrets),
   });
   const http = await startHttpServer(
     {

@@ -18,6 +18,7 @@ import { USED_TOKENS, createSingleUseGuard, usedTokenIndexes } from './sessions/
 import { LOGIN_FAILURES, createLoginThrottle, loginFailureIndexes } from './throttle/login-throttle.js';
 import { createAccessTokenIssuer, createLocalVerifier, jwksRoute } from './tokens/access-token.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
+import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 import { createUserService } from './users/user.service.js';
 
@@ -43,11 +44,22 @@ export interface ServerDeps {
   settings: AuthSettings;
   /** `createArgon2Hasher(settings.argon2)`; a dependency so tests can observe verifications. */
   hasher: PasswordHasher;
+  /** Seals the reset token in its event; `loadSecretBox(config.eventSecrets)`, by default the development key file. */
+  eventSecrets?: SecretBox;
   clock?: () => Date;
 }
 
 /** Builds the accounts subgraph from its dependencies: no env reads, no listening. */
-export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
+export function createServer({
+  db,
+  logger,
+  production,
+  keys,
+  settings,
+  hasher,
+  eventSecrets = loadSecretBox({}),
+  clock = () => new Date(),
+}: ServerDeps) {
   const users = createUserRepository(db);
   const singleUse = createSingleUseGuard(db);
   const sessions = createSessionService({
@@ -68,6 +80,7 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
     tokens,
     logger,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
+    eventSecrets,
     clock,
   });
   const userService = createUserService({ users, logger, clock });

@@ -1,5 +1,6 @@
 import { createAmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
+import { loadSecretBox } from '@little-ecom/events';
 import { startHttpServer } from '@little-ecom/http';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo } from '@little-ecom/mongo';
@@ -24,6 +25,7 @@ try {
     consumer: config.amqp,
     delivery: config.delivery,
     mail: config.mail,
+    eventSecrets: loadSecretBox(config.eventSecrets),
   });
   const verifier = createTokenVerifier(config.jwt);
   const { apollo, context } = createServer({

@@ -1,8 +1,9 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
+import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
-import { startDeliveryWorker, type DeliverySettings } from './delivery/delivery.worker.js';
+import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createAggregateVersions } from './events/aggregate-versions.js';
 import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
@@ -19,6 +20,8 @@ export interface RuntimeDeps {
   consumer: ConsumerSettings;
   delivery: DeliverySettings;
   mail: { smtpUrl: string; from: string; maxConnections: number; storefrontUrl: string };
+  /** Opens the reset token sealed by accounts; by default the development key file both share. */
+  eventSecrets?: SecretBox;
 }
 
 export interface NotificationsRuntime {
@@ -37,6 +40,7 @@ export function ensureNotificationIndexes(db: Db): Promise<void> {
  * records notifications and the worker that sends them.
  */
 export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRuntime {
+  const secrets = deps.eventSecrets ?? loadSecretBox({});
   const notifications = createNotificationRepository(deps.db);
   const mailer: Mailer = createMailer(deps.mail);
   const worker = startDeliveryWorker({
@@ -45,6 +49,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     mailer,
     logger: deps.logger,
     settings: deps.delivery,
+    render: templateRenderer(deps.mail.storefrontUrl, secrets),
   });
   const handle = createEventHandler({
     users: createUserRepository(deps.db),
@@ -52,6 +57,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     logger: deps.logger,
     notifications,
     storefrontUrl: deps.mail.storefrontUrl,
+    secrets,
     onRecorded: () => worker.notify(),
   });
   const consumer = startEventConsumer({

@@ -134,7 +134,11 @@ describe('event pipeline', () => {
 
     relay = startRelay();
     await eventually(async () => ((await newProductMail()).some((m) => m.Subject === `New: ${name}`) ? true : undefined), 15_000);
-    const notification = await h.db.db.collection('notifications').findOne({ recipientId: customer.userId, productId: id });
+    // SENT is stored after the SMTP server accepted the email (with the rest of its batch): wait for it.
+    const notification = await eventually(async () => {
+      const doc = await h.db.db.collection('notifications').findOne({ recipientId: customer.userId, productId: id });
+      return doc?.['status'] === 'SENT' ? doc : undefined;
+    });
     expect(notification).toMatchObject({ kind: 'NEW_PRODUCT', status: 'SENT' });
   });
 

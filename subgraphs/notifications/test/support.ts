@@ -88,6 +88,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       retryBaseMs: 100,
       retryMaxDelayMs: 500,
       pollIntervalMs: 200,
+      circuitProbeMs: 200,
+      circuitProbeMaxMs: 1_000,
       ...options.delivery,
     },
     mail: {

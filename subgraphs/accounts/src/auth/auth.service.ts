@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { requireViewer, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, UnauthenticatedError } from '@little-ecom/errors';
-import { buildEvent } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE, buildEvent, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
@@ -37,6 +37,8 @@ export interface AuthServiceDeps {
   tokens: AccessTokenIssuer;
   logger: Logger;
   resetTtlSeconds: number;
+  /** Seals the reset token for the event: only the email may carry it in the clear. */
+  eventSecrets: SecretBox;
   clock: () => Date;
 }
 
@@ -145,7 +147,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return true;
     },
 
-    /** Always true; for an existing account it stores a hashed reset token and emits the event that mails the raw one. */
+    /** Always true; for an existing account it stores a hashed reset token and emits the event that mails it (sealed). */
     async requestPasswordReset(email: string, meta: RequestMeta): Promise<boolean> {
       const normalized = normalizeEmail(email);
       if (!isValidEmail(normalized)) return true;
@@ -161,7 +163,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           userId: user._id.toHexString(),
           email: user.email,
           name: user.name,
-          resetToken,
+          sealedResetToken: deps.eventSecrets.seal(resetToken, RESET_TOKEN_PURPOSE),
           expiresAt: expiresAt.toISOString(),
           // A reset changes nothing consumers project: it carries the user's version without bumping it.
           aggregateVersion: user.version ?? 1,

@@ -3,7 +3,15 @@ import { requireRole, requireViewer, type Auth } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
 import { preferencesOf, type Preferences, type UserRepository } from '../users/user.repository.js';
-import type { NotificationDocument, NotificationRepository } from './notification.repository.js';
+import type { Circuit } from '../delivery/circuit.js';
+import { DELIVERY_ERROR_KINDS, type DeliveryErrorKind } from '../delivery/errors.js';
+import {
+  NOTIFICATION_KINDS,
+  type NotificationDocument,
+  type NotificationKind,
+  type NotificationRepository,
+  type RetryFilter,
+} from './notification.repository.js';
 
 export const PAGE_SIZE_MAX = 100;
 
@@ -21,11 +29,43 @@ function decodeCursor(cursor: string): ObjectId {
   return new ObjectId(hex);
 }
 
+const parseDate = (value: string | null | undefined, field: string): Date | undefined => {
+  if (value === null || value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new BadUserInputError(`${field} must be an ISO 8601 date`, field);
+  return date;
+};
+
+/** Checks an admin's retry filter (also used by the CLI); every field is optional. */
+export function parseRetryFilter(input: {
+  kind?: string | null;
+  errorKind?: string | null;
+  createdAfter?: string | null;
+  createdBefore?: string | null;
+}): RetryFilter {
+  const filter: RetryFilter = {};
+  if (input.kind) {
+    if (!(NOTIFICATION_KINDS as readonly string[]).includes(input.kind)) throw new BadUserInputError('kind is unknown', 'kind');
+    filter.kind = input.kind as NotificationKind;
+  }
+  if (input.errorKind) {
+    if (!(DELIVERY_ERROR_KINDS as readonly string[]).includes(input.errorKind))
+      throw new BadUserInputError('errorKind is unknown', 'errorKind');
+    filter.errorKind = input.errorKind as DeliveryErrorKind;
+  }
+  const after = parseDate(input.createdAfter, 'createdAfter');
+  const before = parseDate(input.createdBefore, 'createdBefore');
+  if (after) filter.createdAfter = after;
+  if (before) filter.createdBefore = before;
+  return filter;
+}
+
 /** Who may see what, preference updates, paging and admin retries. */
 export function createNotificationService(deps: {
   users: UserRepository;
   notifications: NotificationRepository;
   logger: Logger;
+  circuit: Circuit;
   /** Wakes the delivery worker after a retry was queued. */
   onRequeued?: () => void;
 }) {
@@ -78,6 +118,47 @@ export function createNotificationService(deps: {
     failed(auth: Auth, first?: number | null, after?: string | null) {
       requireRole(auth, 'ADMIN');
       return page({ status: 'FAILED' }, first, after);
+    },
+
+    /** The server's raw answer is for admins; users get the kind in words (`lastError`). */
+    errorDetail(auth: Auth, n: NotificationDocument): string | null {
+      return auth.viewer?.role === 'ADMIN' ? (n.lastErrorDetail ?? null) : null;
+    },
+
+    async deliveryState(auth: Auth) {
+      requireRole(auth, 'ADMIN');
+      const [state, pending, failed] = await Promise.all([
+        deps.circuit.state(),
+        notifications.count({ status: 'PENDING' }),
+        notifications.count({ status: 'FAILED' }),
+      ]);
+      return {
+        paused: state !== null,
+        reason: state?.reason ?? null,
+        detail: state?.detail ?? null,
+        pausedSince: state?.openedAt.toISOString() ?? null,
+        nextProbeAt: state?.probeAt.toISOString() ?? null,
+        pending,
+        failed,
+      };
+    },
+
+    /** Bulk retry of FAILED notifications by kind, error kind and creation time. */
+    async retryMatching(
+      auth: Auth,
+      input: { kind?: string | null; errorKind?: string | null; createdAfter?: string | null; createdBefore?: string | null },
+    ): Promise<number> {
+      const viewer = requireRole(auth, 'ADMIN');
+      const filter = parseRetryFilter(input);
+      const requeued = await notifications.requeueFailedMatching(filter);
+      logger.info('notification bulk retry requested', {
+        userId: viewer.userId,
+        requeued,
+        notificationKind: filter.kind,
+        errorCode: filter.errorKind,
+      });
+      if (requeued > 0) deps.onRequeued?.();
+      return requeued;
     },
 
     async retry(auth: Auth, id: string): Promise<NotificationDocument> {

@@ -1,4 +1,4 @@
-import type { CheckedEvent, EventType } from '@little-ecom/events';
+import type { CheckedEvent, EventType, SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import type { NotificationRepository } from '../../notifications/notification.repository.js';
 import type { UserRepository } from '../../users/user.repository.js';
@@ -11,6 +11,8 @@ export interface HandlerDeps {
   versions: AggregateVersions;
   logger: Logger;
   storefrontUrl: string;
+  /** Opens sealed values when a subject is rendered at record time (nothing opened is stored). */
+  secrets: SecretBox;
   /** Called after new notifications were recorded, to wake the delivery worker. */
   onRecorded: () => void;
 }
