@@ -9,6 +9,8 @@ import { createAggregateVersions } from './events/aggregate-versions.js';
 import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
 import { createEventHandler } from './events/event.handler.js';
 import type { Topology } from './events/topology.js';
+import { FANOUT_JOBS, createFanOutRepository, fanOutIndexes } from './fanout/fanout.repository.js';
+import { startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
 import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 
@@ -20,6 +22,8 @@ export interface RuntimeDeps {
   consumer: ConsumerSettings;
   delivery: DeliverySettings;
   mail: { smtpUrl: string; from: string; maxConnections: number; storefrontUrl: string };
+  /** Fan-out paging; defaults: 500 recipients per page, a 1 s poll. */
+  fanOut?: Partial<FanOutSettings>;
   /** Opens the reset token sealed by accounts; by default the development key file both share. */
   eventSecrets?: SecretBox;
 }
@@ -32,7 +36,7 @@ export interface NotificationsRuntime {
 
 /** Creates the indexes notifications needs; safe on every start. */
 export function ensureNotificationIndexes(db: Db): Promise<void> {
-  return ensureIndexes(db, { [NOTIFICATIONS]: notificationIndexes, [USERS]: userIndexes });
+  return ensureIndexes(db, { [NOTIFICATIONS]: notificationIndexes, [USERS]: userIndexes, [FANOUT_JOBS]: fanOutIndexes });
 }
 
 /**
@@ -51,8 +55,23 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     settings: deps.delivery,
     render: templateRenderer(deps.mail.storefrontUrl, secrets),
   });
+  const users = createUserRepository(deps.db);
+  const fanOutJobs = createFanOutRepository(deps.db);
+  const runner = startFanOutRunner({
+    db: deps.db,
+    jobs: fanOutJobs,
+    users,
+    notifications,
+    logger: deps.logger,
+    storefrontUrl: deps.mail.storefrontUrl,
+    secrets,
+    settings: { pageSize: 500, pollIntervalMs: 1_000, ...deps.fanOut },
+    onRecorded: () => worker.notify(),
+  });
   const handle = createEventHandler({
-    users: createUserRepository(deps.db),
+    users,
+    fanOutJobs,
+    onFanOut: () => runner.notify(),
     versions: createAggregateVersions(deps.db),
     logger: deps.logger,
     notifications,
@@ -71,6 +90,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     wakeDelivery: () => worker.notify(),
     async stop() {
       await consumer.stop();
+      await runner.stop();
       await worker.stop();
       mailer.close();
     },

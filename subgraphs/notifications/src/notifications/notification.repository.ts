@@ -5,7 +5,7 @@ import type { DeliveryErrorKind } from '../delivery/errors.js';
 import type { EmailInput, NotificationKind } from './templates/registry.js';
 
 export { NOTIFICATION_KINDS, type NotificationKind } from './templates/registry.js';
-export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
+export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED' | 'CANCELLED';
 
 /** One email to one user caused by one event; (eventId, recipientId, kind) is unique. */
 export interface NotificationDocument {
@@ -96,6 +96,7 @@ export const notificationIndexes: IndexDescription[] = [
   // What makes redelivered events harmless: one notification per (event, recipient, kind).
   { key: { eventId: 1, recipientId: 1, kind: 1 }, name: 'event_recipient_unique', unique: true },
   { key: { recipientId: 1, _id: -1 }, name: 'recipient' },
+  { key: { productId: 1, status: 1 }, name: 'product_status' },
   { key: { status: 1, nextAttemptAt: 1 }, name: 'due' },
   { key: { status: 1, _id: -1 }, name: 'status' },
   // Admin bulk retries by kind and time.
@@ -249,6 +250,15 @@ export function createNotificationRepository(db: Db) {
       const result = await notifications.bulkWrite(ops, { ordered: false });
       await claims.deleteMany({ _id: { $in: outcomes.map((o) => o.id) }, token });
       return outcomes.length - result.matchedCount;
+    },
+
+    /** Cancels the product's marketing emails not yet sent (one being sent right now still goes out). */
+    async cancelPendingMarketing(productId: string, now = new Date()): Promise<number> {
+      const result = await notifications.updateMany(
+        { productId, status: 'PENDING', kind: { $in: ['NEW_PRODUCT', 'PRICE_DROP', 'BACK_IN_STOCK'] } },
+        { $set: { status: 'CANCELLED', updatedAt: now } },
+      );
+      return result.modifiedCount;
     },
 
     countFailedMatching: (filter: RetryFilter) => notifications.countDocuments(failedMatching(filter)),
