@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { startOutboxRelay } from '@little-ecom/events';
+import { loadSecretBox, startOutboxRelay, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
@@ -23,6 +23,8 @@ export interface AccountsAppDeps {
   keys?: SigningKeys;
   /** By default argon2id with the configured parameters; tests pass cheaper or counting ones. */
   hasher?: PasswordHasher;
+  /** Seals the reset token in its event; by default from EVENT_SECRETS_KEY (or the development key file). */
+  eventSecrets?: SecretBox;
   clock?: () => Date;
 }
 
@@ -49,6 +51,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
     keys,
     settings: config.auth,
     hasher,
+    eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   return {

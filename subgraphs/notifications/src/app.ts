@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
@@ -16,6 +17,8 @@ export interface NotificationsAppDeps {
   amqp?: AmqpConnection;
   /** Checks access tokens; by default against the accounts JWKS named in the config. */
   verifier?: TokenVerifier;
+  /** Opens the sealed reset token to render its email; by default from EVENT_SECRETS_KEY (or the development key file). */
+  eventSecrets?: SecretBox;
 }
 
 export interface NotificationsApp extends ServiceApp<NotificationsContext> {
@@ -73,6 +76,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         consumer: config.amqp,
         delivery: config.delivery,
         mail: config.mail,
+        eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
       });
       wakeDelivery = () => runtime.wakeDelivery();
       consumerPaused = () => runtime.consumerPaused();
