@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
 import { eventually, graphqlRequest, unsignedToken } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
+
+// The dev key the services use (.data/event-secrets.key): the event carries the token sealed.
+const eventSecrets = loadSecretBox({});
 
 /** The part of a stored accounts user these tests read: its pending events. */
 interface StoredUser {
@@ -72,7 +76,10 @@ describe('accounts through the gateway', () => {
     );
     expect(requested.data!.requestPasswordReset).toBe(true);
     const user = await stack.accounts!.db.db.collection<StoredUser>('users').findOne({ email: 'cycle@example.com' });
-    const token = user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['resetToken'] as string;
+    const token = eventSecrets.open(
+      user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
+      RESET_TOKEN_PURPOSE,
+    );
     const reset = await gql<{ resetPassword: boolean }>(
       'mutation($t: String!) { resetPassword(token: $t, newPassword: "a reset worked nicely") }',
       { t: token },

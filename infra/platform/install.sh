@@ -116,7 +116,7 @@ install_platform() {
 install_app() {
   log "little-ecom secrets"
   namespace "$NS"
-  local amqp smtp jwt rabbit_user rabbit_pass redis name _port _db
+  local amqp smtp jwt event_secrets rabbit_user rabbit_pass redis name _port _db
   # <subgraph>-mongodb-uri for every subgraph of subgraphs.json, from its operator-made connection secret.
   local mongo_uris=()
   while read -r name _port _db; do
@@ -138,6 +138,9 @@ install_app() {
   if [[ -n "${JWT_SIGNING_KEYS_FILE:-}" ]]; then jwt="$(cat "$JWT_SIGNING_KEYS_FILE")"
   elif $existing; then jwt="$(secret_value "$NS" little-ecom-secrets jwt-signing-keys)"
   else echo "error: set JWT_SIGNING_KEYS_FILE for the first install (docs/deploy.md: generating keys)" >&2; exit 1; fi
+  # Seals the reset token between accounts and notifications: generated once, kept on upgrades.
+  if $existing && event_secrets="$(secret_value "$NS" little-ecom-secrets event-secrets-key 2>/dev/null)" && [[ -n "$event_secrets" ]]; then :
+  else event_secrets="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"; fi
   kubectl -n "$NS" create secret generic little-ecom-secrets \
     "${mongo_uris[@]}" \
     --from-literal=amqp-url="$amqp" \
@@ -145,6 +148,7 @@ install_app() {
     --from-literal=jwt-signing-keys="$jwt" \
     --from-literal=gateway-key="$gateway_key" \
     --from-literal=redis-url="$redis" \
+    --from-literal=event-secrets-key="$event_secrets" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
   log "little-ecom"

@@ -12,3 +12,4 @@ export * from './wire.js';
 export * from './lease.js';
 export * from './wakeup.js';
 export * from './outbox.js';
+export * from './secrets.js';

@@ -40,7 +40,8 @@ export async function waitForPort(port: number, up: boolean, timeoutMs = 10_000)
 
 /** A server process of one test's own, on loopback, that the test may stop and start again. */
 export interface PrivateServer {
-  start(): Promise<void>;
+  /** `extraArgs` are added to the server's own for this run (e.g. to restart it configured differently). */
+  start(extraArgs?: string[]): Promise<void>;
   stop(): Promise<void>;
   /** Stops it and deletes its data. */
   dispose(): Promise<void>;
@@ -49,8 +50,8 @@ export interface PrivateServer {
 function privateServer(bin: string, args: string[], ports: number[], dir: string): PrivateServer {
   let child: ChildProcess | null = null;
   const server: PrivateServer = {
-    async start() {
-      const started = spawn(join(toolsBin, bin), args, { stdio: 'ignore' });
+    async start(extraArgs: string[] = []) {
+      const started = spawn(join(toolsBin, bin), [...args, ...extraArgs], { stdio: 'ignore' });
       child = started;
       const failed = new Promise<never>((_, reject) =>
         started.once('error', (error) =>

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
 import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
-import { startOutboxRelay } from '@little-ecom/events';
+import { loadSecretBox, startOutboxRelay, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
@@ -29,6 +29,8 @@ export interface AccountsAppDeps {
   gatewayKey?: Buffer | null;
   /** By default argon2id with the configured parameters; tests pass cheaper or counting ones. */
   hasher?: PasswordHasher;
+  /** Seals the reset token in its event; by default from EVENT_SECRETS_KEY (or the development key file). */
+  eventSecrets?: SecretBox;
   clock?: () => Date;
 }
 
@@ -56,6 +58,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
     keys,
     settings: config.auth,
     hasher,
+    eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   return {

@@ -55,6 +55,7 @@ describe('accounts config', () => {
       expect(problems.some((p) => p.startsWith('AMQP_URL: uses the guest account'))).toBe(true);
       expect(problems.some((p) => p.startsWith('JWT_ISSUER: must be the public https:// URL'))).toBe(true);
       expect(problems.some((p) => p.startsWith('GATEWAY_KEY: is required'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('EVENT_SECRETS_KEY: is required'))).toBe(true);
     }
     // The same settings done right start.
     const ok = loadAccountsConfig({
@@ -63,6 +64,7 @@ describe('accounts config', () => {
       AMQP_URL: 'amqps://shop:s3cret@rabbitmq.example:5671',
       JWT_ISSUER: 'https://api.example.com',
       GATEWAY_KEY: 'k'.repeat(43),
+      EVENT_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
     });
     expect(ok.production).toBe(true);
   });

@@ -92,6 +92,8 @@ const schema = z
     JWT_AUDIENCE: z.string().default('little-ecom'),
     JWT_SIGNING_KEYS: signingKeys,
     JWT_DEV_KEY_FILE: z.string().default(DEFAULT_DEV_KEY_FILE),
+    /** 32 bytes, base64: seals secrets in events (the reset token); notifications needs the same key. */
+    EVENT_SECRETS_KEY: z.string().optional(),
     /** How long browsers and verifiers may cache the JWKS response. */
     JWKS_MAX_AGE: duration('5m'),
     ACCESS_TOKEN_TTL: duration('15m'),
@@ -120,6 +122,13 @@ const schema = z
         message: 'is required in production (a secret holding the private JWKs)',
       });
     }
+    if (!env.EVENT_SECRETS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EVENT_SECRETS_KEY'],
+        message: 'is required in production (32 random bytes, base64, shared with notifications)',
+      });
+    }
     if (!meetsOwaspArgon2(env.ARGON2_MEMORY_KIB, env.ARGON2_TIME_COST)) {
       ctx.addIssue({
         code: 'custom',
@@ -133,6 +142,7 @@ const schema = z
     gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
+    eventSecrets: { key: env.EVENT_SECRETS_KEY },
     auth: {
       tokens: {
         issuer: env.JWT_ISSUER,

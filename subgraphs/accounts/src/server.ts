@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createRevocationList } from '@little-ecom/auth';
+import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import { apolloDefaults, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db, IndexDescription } from 'mongodb';
@@ -46,11 +47,22 @@ export interface ServerDeps {
   settings: AuthSettings;
   /** `createArgon2Hasher(settings.argon2)`; a dependency so tests can observe verifications. */
   hasher: PasswordHasher;
+  /** Seals the reset token in its event; `loadSecretBox(config.eventSecrets)`, by default the development key file. */
+  eventSecrets?: SecretBox;
   clock?: () => Date;
 }
 
 /** The GraphQL side of the accounts subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, logger, production, keys, settings, hasher, clock = () => new Date() }: ServerDeps) {
+export function createServer({
+  db,
+  logger,
+  production,
+  keys,
+  settings,
+  hasher,
+  eventSecrets = loadSecretBox({}),
+  clock = () => new Date(),
+}: ServerDeps) {
   const users = createUserRepository(db);
   const singleUse = createSingleUseGuard(db);
   const sessions = createSessionService({
@@ -73,6 +85,7 @@ export function createServer({ db, logger, production, keys, settings, hasher, c
     throttle,
     tokens,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
+    eventSecrets,
     clock,
   });
   const userService = createUserService({ users, sessions, clock });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE, loadSecretBox, type EventEnvelope } from '@little-ecom/events';
 import {
   CHANGE_PASSWORD,
   LOG_IN,
@@ -14,6 +14,9 @@ import {
   type AccountsUnderTest,
   type AuthPayloadData,
 } from './support.js';
+
+// The dev key the services use (.data/event-secrets.key): the event carries the token sealed.
+const eventSecrets = loadSecretBox({});
 
 let accounts: AccountsUnderTest;
 beforeAll(async () => {
@@ -175,7 +178,9 @@ describe('session lifecycle', () => {
     const user = await accounts.user('linus@example.com');
     const event = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!;
     expect(event.data).toMatchObject({ userId: session.user.id, email: 'linus@example.com', name: 'Linus' });
-    const resetToken = event.data['resetToken'] as string;
+    const resetToken = eventSecrets.open(event.data['sealedResetToken'] as string, RESET_TOKEN_PURPOSE);
+    // At rest in the outbox (and so in the broker and dead letters) only the sealed form exists.
+    expect(JSON.stringify(user)).not.toContain(resetToken);
     const expiresIn = new Date(event.data['expiresAt'] as string).getTime() - Date.now();
     expect(expiresIn).toBeGreaterThan(29 * 60_000);
     expect(expiresIn).toBeLessThanOrEqual(30 * 60_000);
@@ -201,9 +206,10 @@ describe('session lifecycle', () => {
     await signUp('race@example.com', PASSWORD, 'Racer');
     await accounts.gql(REQUEST_RESET, { email: 'race@example.com' });
     const user = await accounts.user('race@example.com');
-    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data[
-      'resetToken'
-    ] as string;
+    const token = eventSecrets.open(
+      user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
+      RESET_TOKEN_PURPOSE,
+    );
     const results = await Promise.all([
       accounts.gql(RESET, { token, password: 'first racer passphrase' }),
       accounts.gql(RESET, { token, password: 'second racer passphrase' }),
@@ -216,9 +222,10 @@ describe('session lifecycle', () => {
     await signUp('expired@example.com', PASSWORD, 'Late');
     await accounts.gql(REQUEST_RESET, { email: 'expired@example.com' });
     const user = await accounts.user('expired@example.com');
-    const token = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data[
-      'resetToken'
-    ] as string;
+    const token = eventSecrets.open(
+      user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
+      RESET_TOKEN_PURPOSE,
+    );
     await accounts.db
       .collection('users')
       .updateOne({ _id: user!._id }, { $set: { 'passwordReset.expiresAt': new Date(Date.now() - 1000) } });

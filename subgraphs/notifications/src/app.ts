@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
+import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
@@ -21,6 +22,8 @@ export interface NotificationsAppDeps {
    * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
    */
   gatewayKey?: Buffer | null;
+  /** Opens the sealed reset token to render its email; by default from EVENT_SECRETS_KEY (or the development key file). */
+  eventSecrets?: SecretBox;
 }
 
 export interface NotificationsApp extends ServiceApp<NotificationsContext> {
@@ -83,6 +86,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         consumer: config.amqp,
         delivery: config.delivery,
         mail: config.mail,
+        eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
       });
       wakeDelivery = () => runtime.wakeDelivery();
       consumerPaused = () => runtime.consumerPaused();

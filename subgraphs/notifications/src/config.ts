@@ -38,17 +38,37 @@ const schema = z
     SMTP_MAX_CONNECTIONS: positiveInt(5),
     MAIL_FROM: z.string().default('little-ecom <no-reply@little-ecom.local>'),
     STOREFRONT_URL: httpUrl('http://localhost:3000'),
+    /** 32 bytes, base64, the same as accounts': opens the reset token sealed in its event. Required in production. */
+    EVENT_SECRETS_KEY: z.string().optional(),
     /** Emails sent at the same time by one replica. */
     DELIVERY_CONCURRENCY: positiveInt(10),
-    /** Attempts per email before it is marked FAILED. */
+    /**
+     * An email failing for reasons of its own (not an outage) is FAILED after at least this many
+     * attempts and DELIVERY_RETRY_WINDOW_MS; a refused recipient fails at once.
+     */
     DELIVERY_MAX_ATTEMPTS: positiveInt(6),
+    /** How long an email keeps being retried; outages (SMTP down, 535, throttling) never fail one. */
+    DELIVERY_RETRY_WINDOW_MS: positiveInt(24 * 60 * 60_000),
+    /** While SMTP is paused, the first probe after this; doubles up to DELIVERY_CIRCUIT_PROBE_MAX_MS. */
+    DELIVERY_CIRCUIT_PROBE_MS: positiveInt(5_000),
+    DELIVERY_CIRCUIT_PROBE_MAX_MS: positiveInt(60_000),
+    /** How long a worker's claim on an email holds before another may take it over. */
+    DELIVERY_CLAIM_TTL_MS: positiveInt(60_000),
     /** First retry delay; doubles per attempt up to DELIVERY_RETRY_MAX_DELAY_MS. */
     DELIVERY_RETRY_BASE_MS: positiveInt(2_000),
     DELIVERY_RETRY_MAX_DELAY_MS: positiveInt(300_000),
     DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
     ...tokenVerifierEnv,
   })
-  .superRefine(refuseDevelopmentDefaults)
+  .superRefine((env, ctx) => {
+    refuseDevelopmentDefaults(env, ctx);
+    if (env.NODE_ENV === 'production' && !env.EVENT_SECRETS_KEY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EVENT_SECRETS_KEY'],
+        message: 'is required in production (32 random bytes, base64, the same as accounts)',
+      });
+  })
   .transform((env) => ({
     ...commonSettings('notifications', env),
     gatewayKey: gatewayKeySettings(env),
@@ -72,8 +92,13 @@ const schema = z
       retryBaseMs: env.DELIVERY_RETRY_BASE_MS,
       retryMaxDelayMs: env.DELIVERY_RETRY_MAX_DELAY_MS,
       pollIntervalMs: env.DELIVERY_POLL_INTERVAL_MS,
+      retryWindowMs: env.DELIVERY_RETRY_WINDOW_MS,
+      circuitProbeMs: env.DELIVERY_CIRCUIT_PROBE_MS,
+      circuitProbeMaxMs: env.DELIVERY_CIRCUIT_PROBE_MAX_MS,
+      claimTtlMs: env.DELIVERY_CLAIM_TTL_MS,
     },
     jwt: tokenVerifierSettings(env),
+    eventSecrets: { key: env.EVENT_SECRETS_KEY },
   }));
 
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;

@@ -1,14 +1,17 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
+import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
 import { createScope, runInScope } from '@little-ecom/scope';
-import { startDeliveryWorker, type DeliverySettings } from './delivery/delivery.worker.js';
+import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createAggregateVersions } from './events/aggregate-versions.js';
 import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
 import { createEventHandler } from './events/event.handler.js';
 import type { Topology } from './events/topology.js';
+import { FANOUT_JOBS, createFanOutRepository, fanOutIndexes } from './fanout/fanout.repository.js';
+import { startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
 import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 
@@ -20,6 +23,10 @@ export interface RuntimeDeps {
   consumer: ConsumerSettings;
   delivery: DeliverySettings;
   mail: { smtpUrl: string; from: string; maxConnections: number; storefrontUrl: string };
+  /** Fan-out paging; defaults: 500 recipients per page, a 1 s poll. */
+  fanOut?: Partial<FanOutSettings>;
+  /** Opens the reset token sealed by accounts; by default the development key file both share. */
+  eventSecrets?: SecretBox;
 }
 
 export interface NotificationsRuntime {
@@ -32,7 +39,7 @@ export interface NotificationsRuntime {
 
 /** Creates the indexes notifications needs; safe on every start. */
 export function ensureNotificationIndexes(db: Db): Promise<void> {
-  return ensureIndexes(db, { [NOTIFICATIONS]: notificationIndexes, [USERS]: userIndexes });
+  return ensureIndexes(db, { [NOTIFICATIONS]: notificationIndexes, [USERS]: userIndexes, [FANOUT_JOBS]: fanOutIndexes });
 }
 
 /**
@@ -40,6 +47,7 @@ export function ensureNotificationIndexes(db: Db): Promise<void> {
  * records notifications and the worker that sends them.
  */
 export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRuntime {
+  const secrets = deps.eventSecrets ?? loadSecretBox({});
   const notifications = createNotificationRepository(deps.db);
   const mailer: Mailer = createMailer(deps.mail);
   const worker = startDeliveryWorker({
@@ -48,13 +56,30 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     mailer,
     logger: deps.logger,
     settings: deps.delivery,
+    render: templateRenderer(deps.mail.storefrontUrl, secrets),
+  });
+  const users = createUserRepository(deps.db);
+  const fanOutJobs = createFanOutRepository(deps.db);
+  const runner = startFanOutRunner({
+    db: deps.db,
+    jobs: fanOutJobs,
+    users,
+    notifications,
+    logger: deps.logger,
+    storefrontUrl: deps.mail.storefrontUrl,
+    secrets,
+    settings: { pageSize: 500, pollIntervalMs: 1_000, ...deps.fanOut },
+    onRecorded: () => worker.notify(),
   });
   const handle = createEventHandler({
-    users: createUserRepository(deps.db),
+    users,
+    fanOutJobs,
+    onFanOut: () => runner.notify(),
     versions: createAggregateVersions(deps.db),
     logger: deps.logger,
     notifications,
     storefrontUrl: deps.mail.storefrontUrl,
+    secrets,
     onRecorded: () => worker.notify(),
   });
   const consumer = startEventConsumer({
@@ -75,6 +100,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     consumerPaused: () => consumer.paused(),
     async stop() {
       await consumer.stop();
+      await runner.stop();
       await worker.stop();
       mailer.close();
     },

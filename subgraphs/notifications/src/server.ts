@@ -6,6 +6,7 @@ import type { TokenVerifier } from '@little-ecom/auth';
 import { apolloDefaults, type IncomingRequestInfo } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db } from 'mongodb';
+import { createCircuit } from './delivery/circuit.js';
 import { createContext, type NotificationsContext } from './context.js';
 import { createNotificationRepository } from './notifications/notification.repository.js';
 import { createNotificationService } from './notifications/notification.service.js';
@@ -31,6 +32,8 @@ export function createServer({ db, verifier, logger, production, wakeDelivery }:
   const notifications = createNotificationService({
     users: createUserRepository(db),
     notifications: createNotificationRepository(db),
+    // Only read here (deliveryState); the probe timing belongs to the delivery workers.
+    circuit: createCircuit(db, { probeMs: 5_000, probeMaxMs: 60_000 }),
     ...(wakeDelivery ? { onRequeued: wakeDelivery } : {}),
   });
   const apollo = new ApolloServer<NotificationsContext>({

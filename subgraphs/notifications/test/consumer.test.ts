@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@little-ecom/testing';
-import { buildEvent, publishOptions } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE, buildEvent, loadSecretBox, publishOptions } from '@little-ecom/events';
 import { replayDeadLetters } from '../src/events/dead-letters.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { mailText, mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
@@ -116,11 +116,12 @@ describe('event consumer', () => {
 
   it('emails the password reset link', async () => {
     const user = await registered('reset');
-    await h.publisher.publish('user.password_reset_requested', {
+    // As accounts sends it: sealed with the key both services share (the dev key file here).
+    const event = await h.publisher.publish('user.password_reset_requested', {
       userId: user.userId,
       email: user.email,
       name: user.name,
-      resetToken: 'tok-123_abc',
+      sealedResetToken: loadSecretBox({}).seal('tok-123_abc', RESET_TOKEN_PURPOSE),
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
     const mail = await eventually(async () => {
@@ -130,6 +131,10 @@ describe('event consumer', () => {
     expect((await mailText(mail.ID)).Text).toContain('http://shop.test/reset-password?token=tok-123_abc');
     const record = await notifications().findOne({ recipientId: user.userId, kind: 'PASSWORD_RESET' });
     expect(record?.text).toBeUndefined();
+    // Only the email has it in the clear: not the message on the broker, the stored record or the logs.
+    expect(JSON.stringify(event)).not.toContain('tok-123_abc');
+    expect(JSON.stringify(record)).not.toContain('tok-123_abc');
+    expect(JSON.stringify(h.logs)).not.toContain('tok-123_abc');
   });
 
   it('replays dead letters back to the queue once the cause is fixed', async () => {

@@ -132,7 +132,7 @@ describe('event pipeline', () => {
 
     relay = startRelay();
     await eventually(async () => ((await newProductMail()).some((m) => m.Subject === `New: ${name}`) ? true : undefined), 15_000);
-    // The worker marks it SENT right after SMTP accepted it, so a moment after Mailpit has it.
+    // SENT is stored after the SMTP server accepted the email (with the rest of its batch): wait for it.
     const notification = await eventually(async () => {
       const doc = await h.db.db.collection('notifications').findOne({ recipientId: customer.userId, productId: id });
       return doc?.['status'] === 'SENT' ? doc : undefined;

@@ -98,6 +98,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DELIVERY_RETRY_BASE_MS: '100',
     DELIVERY_RETRY_MAX_DELAY_MS: '500',
     DELIVERY_POLL_INTERVAL_MS: '200',
+    DELIVERY_CIRCUIT_PROBE_MS: '200',
+    DELIVERY_CIRCUIT_PROBE_MAX_MS: '1000',
   });
   const issuer = await createTestIssuer();
   const app = await createNotificationsApp(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@little-ecom/testing';
 import { createAggregateVersions } from '../src/events/aggregate-versions.js';
@@ -61,6 +62,56 @@ describe('per-aggregate versions', () => {
     expect(await versions.admit(key, 0)).toBe(true);
     expect(await versions.admit(key, 4)).toBe(true);
     expect(await versions.current(key)).toBe(4);
+  });
+
+  it('cancels the pending marketing emails of a deleted product, and only those', async () => {
+    const productId = randomUUID();
+    const later = new Date(Date.now() + 3_600_000); // not due yet: the worker leaves them alone
+    const base = { correlationId: 'c', to: 'x@test.little-ecom.local', subject: 's', attempts: 0, nextAttemptAt: later };
+    const now = new Date();
+    const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
+    await col.insertMany([
+      {
+        _id: new ObjectId(),
+        ...base,
+        eventId: 'e1',
+        recipientId: 'a',
+        kind: 'NEW_PRODUCT',
+        productId,
+        status: 'PENDING',
+        createdAt: now,
+        updatedAt: now,
+      },
+      {
+        _id: new ObjectId(),
+        ...base,
+        eventId: 'e2',
+        recipientId: 'a',
+        kind: 'PRICE_DROP',
+        productId,
+        status: 'SENT',
+        createdAt: now,
+        updatedAt: now,
+      },
+      {
+        _id: new ObjectId(),
+        ...base,
+        eventId: 'e3',
+        recipientId: 'a',
+        kind: 'WELCOME',
+        status: 'PENDING',
+        createdAt: now,
+        updatedAt: now,
+      },
+    ]);
+    const deleted = await h.publisher.publish('product.deleted', { productId, slug: 'gone', name: 'Gone', aggregateVersion: 5 });
+    await eventually(async () =>
+      h.logs.some((l) => l['msg'] === 'product emails cancelled' && l['eventId'] === deleted.id) ? true : undefined,
+    );
+    const statuses = Object.fromEntries(
+      (await col.find({ eventId: { $in: ['e1', 'e2', 'e3'] } }).toArray()).map((n) => [n.eventId, n.status]),
+    );
+    expect(statuses).toEqual({ e1: 'CANCELLED', e2: 'SENT', e3: 'PENDING' });
   });
 
   it('keeps the newest user projection when an older user.updated comes last', async () => {

@@ -7,7 +7,8 @@ const passwordResetRequested = z.object({
   userId: id,
   email: nonEmpty,
   name: nonEmpty,
-  resetToken: nonEmpty,
+  /** The reset token sealed with the shared event secrets key (see secrets.ts): never the raw token. */
+  sealedResetToken: z.string().startsWith('v1.'),
   expiresAt: isoDate,
   aggregateVersion,
 });

@@ -1,6 +1,6 @@
 import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
-import { buildEvent } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE, buildEvent, type SecretBox } from '@little-ecom/events';
 import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
@@ -29,6 +29,8 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
   tokens: AccessTokenIssuer;
   resetTtlSeconds: number;
+  /** Seals the reset token for the event: only the email may carry it in the clear. */
+  eventSecrets: SecretBox;
   clock: () => Date;
 }
 
@@ -142,7 +144,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return true;
     },
 
-    /** Always true; for an existing account it stores a hashed reset token and emits the event that mails the raw one. */
+    /** Always true; for an existing account it stores a hashed reset token and emits the event that mails it (sealed). */
     async requestPasswordReset(scope: Scope, email: string): Promise<boolean> {
       const normalized = normalizeEmail(email);
       if (!isValidEmail(normalized)) return true;
@@ -158,7 +160,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           userId: user._id.toHexString(),
           email: user.email,
           name: user.name,
-          resetToken,
+          sealedResetToken: deps.eventSecrets.seal(resetToken, RESET_TOKEN_PURPOSE),
           expiresAt: expiresAt.toISOString(),
           // A reset changes nothing consumers project: it carries the user's version without bumping it.
           aggregateVersion: user.version ?? 1,

@@ -1,21 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, ObjectId } from 'mongodb';
-import { createLeases, createWakeup } from '@little-ecom/events';
+import type { Db } from 'mongodb';
+import { createWakeup, loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import {
-  DELIVERY_LEASES,
-  type NotificationDocument,
-  type NotificationRepository,
-} from '../notifications/notification.repository.js';
-import { isPermanentSmtpError, type Mailer } from './mailer.js';
+import type { DeliveryOutcome, NotificationDocument, NotificationRepository } from '../notifications/notification.repository.js';
+import { renderEmail, type EmailInput } from '../notifications/templates/registry.js';
+import { createCircuit, type CircuitDocument } from './circuit.js';
+import { PUBLIC_ERROR, classifySmtpError, type DeliveryError } from './errors.js';
+import type { Mailer } from './mailer.js';
 
 export interface DeliverySettings {
+  /** Emails sent at once by one worker (one claimed batch). */
   concurrency: number;
+  /**
+   * An email that keeps failing for reasons of its own is FAILED only after at least this many
+   * attempts AND `retryWindowMs` since it was recorded; outages never fail an email.
+   */
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxDelayMs: number;
   pollIntervalMs: number;
+  /** How long an email keeps being retried; default 24 h. */
+  retryWindowMs?: number;
+  /** First wait before probing a paused SMTP server; doubles up to `circuitProbeMaxMs`. */
+  circuitProbeMs?: number;
+  circuitProbeMaxMs?: number;
+  /** How long a claim holds before another worker may take the email over. */
+  claimTtlMs?: number;
 }
+
+export const DEFAULT_RETRY_WINDOW_MS = 24 * 60 * 60_000;
+/** A claimed batch holds this many rounds of `concurrency` sends. */
+const BATCH_ROUNDS = 5;
 
 export interface DeliveryWorker {
   /** Looks for due notifications now (called after recording new ones). */
@@ -29,12 +44,18 @@ export function retryDelay(attempts: number, baseMs: number, maxMs: number): num
   return Math.round(delay * (0.8 + Math.random() * 0.4));
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+/** Renders what a notification stores into the email to send. */
+export type Renderer = (input: EmailInput) => { subject: string; text: string; html: string };
 
 /**
- * Sends recorded notifications with bounded concurrency. Each send holds a lease on its
- * notification, so replicas never send the same one at once; the outcome (SENT, a retry time, or
- * FAILED with the error) is stored after every attempt, so a restart resumes where it stopped.
+ * Sends recorded notifications in claimed batches. Each round claims up to `concurrency` due
+ * notifications on the documents themselves (a token and an expiry), sends them, and stores every
+ * outcome in one write that applies only while the claim still holds, so two workers never both
+ * send an email and a worker that lost its claim cannot overwrite the other's result.
+ *
+ * Errors of the SMTP service (unreachable, 535, throttling) open a circuit shared by all workers:
+ * nobody sends until a probe succeeds, and the emails meanwhile stay PENDING with their retry
+ * budget untouched. Only an error about one email (a refused recipient) fails that email.
  */
 export function startDeliveryWorker(deps: {
   db: Db;
@@ -42,100 +63,141 @@ export function startDeliveryWorker(deps: {
   mailer: Mailer;
   logger: Logger;
   settings: DeliverySettings;
+  render: Renderer;
 }): DeliveryWorker {
   const { repository, mailer, settings } = deps;
   const log = deps.logger;
-  const leases = createLeases(deps.db, DELIVERY_LEASES, `delivery-${randomUUID()}`, 60_000);
-  const inFlight = new Map<string, { id: ObjectId; done: Promise<void> }>();
+  const retryWindowMs = settings.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+  const claimTtlMs = settings.claimTtlMs ?? 60_000;
+  const circuit = createCircuit(deps.db, {
+    probeMs: settings.circuitProbeMs ?? 5_000,
+    probeMaxMs: settings.circuitProbeMaxMs ?? 60_000,
+  });
+  const workerId = `delivery-${randomUUID()}`;
   const wakeup = createWakeup();
   const notify = () => wakeup.wake();
+  let paused: CircuitDocument | null = null;
 
-  async function deliver(n: NotificationDocument): Promise<void> {
+  const render = (n: NotificationDocument) =>
+    n.input ? deps.render(n.input) : { subject: n.subject, text: n.text ?? '', html: n.html ?? '' };
+
+  async function attempt(n: NotificationDocument): Promise<{ outcome: DeliveryOutcome; error?: DeliveryError }> {
     const attempts = n.attempts + 1;
+    try {
+      const email = render(n);
+      await mailer.send({
+        to: n.to,
+        subject: n.subject,
+        text: email.text,
+        html: email.html,
+        messageId: `<${n._id.toHexString()}@little-ecom>`,
+        correlationId: n.correlationId,
+      });
+      return { outcome: { id: n._id, result: 'SENT', attempts } };
+    } catch (thrown) {
+      const error = classifySmtpError(thrown);
+      const common = { id: n._id, attempts, kind: error.kind, lastError: PUBLIC_ERROR[error.kind], detail: error.detail };
+      if (error.scope === 'service') {
+        // Due again at once: the circuit, not the email, decides when the next try happens.
+        return { outcome: { ...common, result: 'RETRY', nextAttemptAt: new Date() }, error };
+      }
+      const windowOver = Date.now() - (n.retryFrom ?? n.createdAt).getTime() >= retryWindowMs;
+      if (error.permanent || (windowOver && attempts >= settings.maxAttempts)) {
+        return { outcome: { ...common, result: 'FAILED' }, error };
+      }
+      const next = new Date(Date.now() + retryDelay(attempts, settings.retryBaseMs, settings.retryMaxDelayMs));
+      return { outcome: { ...common, result: 'RETRY', nextAttemptAt: next }, error };
+    }
+  }
+
+  function report(n: NotificationDocument, outcome: DeliveryOutcome, error?: DeliveryError) {
     const fields = {
       notificationId: n._id.toHexString(),
       notificationKind: n.kind,
       eventId: n.eventId,
       requestId: n.correlationId,
-      attempts,
+      attempts: 'attempts' in outcome ? outcome.attempts : n.attempts,
     };
-    try {
-      await mailer.send({
-        to: n.to,
-        subject: n.subject,
-        text: n.text ?? '',
-        html: n.html ?? '',
-        messageId: `<${n._id.toHexString()}@little-ecom>`,
-        correlationId: n.correlationId,
+    if (outcome.result === 'SENT') log.info('notification sent', { ...fields, deliveryStatus: 'SENT' });
+    else if (outcome.result === 'FAILED')
+      log.error('notification failed', { ...fields, deliveryStatus: 'FAILED', errorCode: error?.kind, err: error?.detail });
+    else if (outcome.result === 'RETRY')
+      log.warn('notification retry scheduled', {
+        ...fields,
+        deliveryStatus: 'PENDING',
+        errorCode: error?.kind,
+        err: error?.detail,
       });
-    } catch (error) {
-      const lastError = describe(error);
-      if (isPermanentSmtpError(error) || attempts >= settings.maxAttempts) {
-        await repository.markFailed(n._id, attempts, lastError);
-        log.error('notification failed', { ...fields, deliveryStatus: 'FAILED', errorCode: 'SMTP_ERROR', err: error });
-      } else {
-        const next = new Date(Date.now() + retryDelay(attempts, settings.retryBaseMs, settings.retryMaxDelayMs));
-        await repository.markRetry(n._id, attempts, lastError, next);
-        log.warn('notification retry scheduled', {
-          ...fields,
-          deliveryStatus: 'PENDING',
-          errorCode: 'SMTP_ERROR',
-          err: lastError,
-        });
+  }
+
+  /** One round: claim, send, settle. Returns how many were claimed. */
+  async function round(limit: number): Promise<number> {
+    const now = new Date();
+    const batch = await repository.claimDue(workerId, now, new Date(now.getTime() + claimTtlMs), limit);
+    if (batch.length === 0) return 0;
+    // At most `concurrency` sends at once; the batch is larger so its few queries are shared by more emails.
+    const results: { n: NotificationDocument; outcome: DeliveryOutcome; error?: DeliveryError }[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < batch.length) {
+        const n = batch[next++]!;
+        // Once the server failed as a whole, the rest of the batch is not tried: released as it was.
+        if (results.some((r) => r.error?.scope === 'service')) results.push({ n, outcome: { id: n._id, result: 'RELEASE' } });
+        else results.push({ n, ...(await attempt(n)) });
       }
-      return;
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, batch.length) }, lane));
+    const serviceError = results.find((r) => r.error?.scope === 'service')?.error;
+    const lost = await repository.settle(
+      workerId,
+      results.map((r) => r.outcome),
+    );
+    if (lost > 0) log.warn('delivery claims lost before the outcome was stored', { lost, errorCode: 'CLAIM_LOST' });
+    for (const r of results) report(r.n, r.outcome, r.error);
+    if (serviceError) {
+      paused = await circuit.trip(serviceError.kind, serviceError.detail);
+      log.warn('delivery paused', {
+        errorCode: serviceError.kind,
+        err: serviceError.detail,
+        nextProbeAt: paused.probeAt.toISOString(),
+        failures: paused.failures,
+      });
+    } else if (paused && results.some((r) => r.outcome.result === 'SENT')) {
+      await circuit.close();
+      log.info('delivery resumed', { errorCode: paused.reason, pausedSince: paused.openedAt.toISOString() });
+      paused = null;
     }
-    await repository.markSent(n._id, attempts);
-    log.info('notification sent', { ...fields, deliveryStatus: 'SENT' });
+    return batch.length;
   }
 
-  async function start(id: ObjectId): Promise<void> {
-    const key = id.toHexString();
-    if (!(await leases.acquire(key))) return;
-    const done = (async () => {
-      try {
-        // Re-read under the lease: another replica may have sent it since our query.
-        const fresh = await repository.findById(id);
-        if (fresh?.status === 'PENDING' && fresh.nextAttemptAt <= new Date()) await deliver(fresh);
-      } catch (error) {
-        log.error('delivery attempt crashed', { notificationId: key, err: error });
-      } finally {
-        await leases.release(key).catch(() => undefined);
-        inFlight.delete(key);
-        notify();
-      }
-    })();
-    inFlight.set(key, { id, done });
-  }
-
-  // Due ids are fetched in batches of several rounds of sends and handed out from memory: each
-  // query scans the pending notifications, which on FerretDB costs far more than a send. Ids gone
-  // stale meanwhile (sent by another replica) are skipped by the re-read under the lease.
-  let queue: ObjectId[] = [];
   const loop = (async () => {
     while (!wakeup.stopped) {
       wakeup.beginRound();
       let wait = settings.pollIntervalMs;
       try {
-        if (queue.length === 0 && inFlight.size < settings.concurrency) {
-          const running = [...inFlight.values()].map((f) => f.id);
-          queue = await repository.due(new Date(), running, settings.concurrency * 10);
-        }
-        while (queue.length > 0 && inFlight.size < settings.concurrency && !wakeup.stopped) {
-          const id = queue.shift()!;
-          if (!inFlight.has(id.toHexString())) await start(id);
-        }
-        if (queue.length === 0 && inFlight.size === 0) {
-          // Nothing to do now: sleep until the next retry is due (or a wake-up).
-          const next = await repository.nextDueAt([]);
-          if (next) wait = Math.min(wait, Math.max(0, next.getTime() - Date.now()));
+        const state = await circuit.state();
+        if (state && !paused) log.warn('delivery paused by another worker', { errorCode: state.reason });
+        if (!state && paused) log.info('delivery resumed', { errorCode: paused.reason });
+        paused = state;
+        if (paused) {
+          // Paused: one probe when it is due, otherwise wait for it.
+          if (await circuit.claimProbe()) await round(1);
+          const probeIn = paused ? Math.max(0, paused.probeAt.getTime() - Date.now()) : 0;
+          wait = Math.min(wait, probeIn);
+        } else {
+          const claimed = await round(settings.concurrency * BATCH_ROUNDS);
+          if (claimed > 0) wait = 0;
+          else {
+            // Nothing to do now: sleep until the next retry is due (or a wake-up).
+            const next = await repository.nextDueAt();
+            if (next) wait = Math.min(wait, Math.max(0, next.getTime() - Date.now()));
+          }
         }
       } catch (error) {
-        queue = [];
         log.warn('delivery pass failed, will retry', { err: error });
       }
-      // At least a few ms: a due notification another replica holds must not make this a busy loop.
-      await wakeup.sleep(Math.max(wait, 20));
+      // At least a few ms when idle: a due notification another worker holds must not make this a busy loop.
+      if (wait > 0 || wakeup.stopped) await wakeup.sleep(Math.max(wait, 20));
     }
   })();
 
@@ -144,7 +206,12 @@ export function startDeliveryWorker(deps: {
     async stop() {
       wakeup.stop();
       await loop;
-      await Promise.all([...inFlight.values()].map((f) => f.done));
     },
   };
 }
+
+/** The renderer of a notifications runtime: templates with the storefront's links. */
+export const templateRenderer =
+  (storefrontUrl: string, secrets: SecretBox = loadSecretBox({})): Renderer =>
+  (input) =>
+    renderEmail(input, storefrontUrl, secrets);

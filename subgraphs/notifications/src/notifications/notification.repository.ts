@@ -1,10 +1,11 @@
-import { ObjectId, type Db, type Filter, type IndexDescription } from 'mongodb';
+import { ObjectId, type AnyBulkWriteOperation, type Db, type Filter, type IndexDescription } from 'mongodb';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 
-import type { NotificationKind } from './templates/registry.js';
+import type { DeliveryErrorKind } from '../delivery/errors.js';
+import type { EmailInput, NotificationKind } from './templates/registry.js';
 
 export { NOTIFICATION_KINDS, type NotificationKind } from './templates/registry.js';
-export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
+export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED' | 'CANCELLED';
 
 /** One email to one user caused by one event; (eventId, recipientId, kind) is unique. */
 export interface NotificationDocument {
@@ -15,14 +16,27 @@ export interface NotificationDocument {
   correlationId: string;
   to: string;
   subject: string;
-  /** Bodies are kept until the email is accepted, then dropped (a reset link must not linger). */
+  /**
+   * What the template needs; the body is rendered when the email is sent, so a fan-out stores no
+   * bodies, and dropped once it is accepted. Secrets in it are sealed (see delivery/secrets.ts).
+   */
+  input?: EmailInput;
+  /** Bodies of notifications recorded before templates were rendered at send time. */
   text?: string;
   html?: string;
   productId?: string;
   status: DeliveryStatus;
   attempts: number;
+  /** Why the last attempt failed, in words fit for the user (no server text). */
   lastError?: string;
+  lastErrorKind?: DeliveryErrorKind;
+  /** The server's answer to the last failed attempt: for admins only. */
+  lastErrorDetail?: string;
   nextAttemptAt: Date;
+  /** Start of the retry window (creation, or the last admin retry). */
+  retryFrom?: Date;
+  /** Held by the worker sending it; a send is marked only while its claim holds. */
+  claim?: { token: string; until: Date };
   createdAt: Date;
   updatedAt: Date;
   sentAt?: Date;
@@ -30,24 +44,69 @@ export interface NotificationDocument {
 
 export type NewNotification = Pick<
   NotificationDocument,
-  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'text' | 'html' | 'productId'
+  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'input' | 'productId'
 >;
 
 export const NOTIFICATIONS = 'notifications';
-/** Delivery leases, one per notification being sent (see createLeases). */
-export const DELIVERY_LEASES = 'delivery_leases';
+/** One row per notification being sent: the unique insert that makes a claim exclusive. */
+export const DELIVERY_CLAIMS = 'delivery_claims';
+
+/** The outcome of one claimed send, stored in one batched write per round. */
+export type DeliveryOutcome =
+  | { id: ObjectId; result: 'SENT'; attempts: number }
+  | {
+      id: ObjectId;
+      result: 'RETRY' | 'FAILED';
+      attempts: number;
+      kind: DeliveryErrorKind;
+      lastError: string;
+      detail: string;
+      nextAttemptAt?: Date;
+    }
+  /** Claimed but not attempted (the circuit opened meanwhile): back in line as it was. */
+  | { id: ObjectId; result: 'RELEASE' };
+
+/** Which FAILED notifications an admin sends again. */
+export interface RetryFilter {
+  kind?: NotificationKind;
+  errorKind?: DeliveryErrorKind;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+function failedMatching(filter: RetryFilter): Filter<NotificationDocument> {
+  const query: Filter<NotificationDocument> = { status: 'FAILED' };
+  if (filter.kind) query.kind = filter.kind;
+  if (filter.errorKind) query.lastErrorKind = filter.errorKind;
+  if (filter.createdAfter || filter.createdBefore)
+    query.createdAt = {
+      ...(filter.createdAfter ? { $gte: filter.createdAfter } : {}),
+      ...(filter.createdBefore ? { $lt: filter.createdBefore } : {}),
+    };
+  return query;
+}
+
+const claimable = (now: Date): Filter<NotificationDocument> => ({
+  status: 'PENDING',
+  nextAttemptAt: { $lte: now },
+  $or: [{ claim: { $exists: false } }, { 'claim.until': { $lte: now } }],
+});
 
 export const notificationIndexes: IndexDescription[] = [
   // What makes redelivered events harmless: one notification per (event, recipient, kind).
   { key: { eventId: 1, recipientId: 1, kind: 1 }, name: 'event_recipient_unique', unique: true },
   { key: { recipientId: 1, _id: -1 }, name: 'recipient' },
+  { key: { productId: 1, status: 1 }, name: 'product_status' },
   { key: { status: 1, nextAttemptAt: 1 }, name: 'due' },
   { key: { status: 1, _id: -1 }, name: 'status' },
+  // Admin bulk retries by kind and time.
+  { key: { status: 1, kind: 1, createdAt: 1 }, name: 'status_kind_created' },
 ];
 
 /** MongoDB access for notifications; no rules here. */
 export function createNotificationRepository(db: Db) {
   const notifications = db.collection<NotificationDocument>(NOTIFICATIONS);
+  const claims = db.collection<{ _id: ObjectId; token: string; until: Date }>(DELIVERY_CLAIMS);
 
   return {
     findById: (id: ObjectId) => notifications.findOne({ _id: id }),
@@ -64,6 +123,7 @@ export function createNotificationRepository(db: Db) {
         status: 'PENDING',
         attempts: 0,
         nextAttemptAt: now,
+        retryFrom: now,
         createdAt: now,
         updatedAt: now,
       }));
@@ -90,49 +150,132 @@ export function createNotificationRepository(db: Db) {
 
     count: (filter: Filter<NotificationDocument>) => notifications.countDocuments(filter),
 
-    /** Notifications due for an attempt, oldest due first, excluding those this process is sending. */
-    due: (now: Date, exclude: ObjectId[], limit: number) =>
-      notifications
-        .find(
-          { status: 'PENDING', nextAttemptAt: { $lte: now }, ...(exclude.length ? { _id: { $nin: exclude } } : {}) },
-          // Ids only: the sender re-reads each one under its lease, and bodies are large.
-          { projection: { _id: 1 } },
-        )
+    /**
+     * Claims up to `limit` due notifications, oldest due first, for `token` until `until`, and returns
+     * those it got: one query for ids, one update, one read. Another worker's live claim is skipped;
+     * an expired one (that worker died) is taken over.
+     */
+    async claimDue(token: string, now: Date, until: Date, limit: number): Promise<NotificationDocument[]> {
+      const ids = await notifications
+        .find(claimable(now), { projection: { _id: 1 } })
         .sort({ nextAttemptAt: 1 })
         .limit(limit)
         .map((doc) => doc._id)
-        .toArray(),
+        .toArray();
+      if (ids.length === 0) return [];
+      // The exclusive step is a unique insert per id: FerretDB v1 keeps those atomic but not
+      // conditional updates (two workers' updateMany both "win", measured: 13 duplicates in 300).
+      // On MongoDB the conditional update below would be enough; the claim rows cost two writes.
+      await claims.deleteMany({ _id: { $in: ids }, until: { $lte: now } });
+      let won = ids;
+      try {
+        await claims.insertMany(
+          ids.map((_id) => ({ _id, token, until })),
+          { ordered: false },
+        );
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+        const errors = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as {
+          index?: number;
+          code?: number;
+        }[];
+        if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw error;
+        const lost = new Set(errors.map((e) => e.index));
+        won = ids.filter((_, i) => !lost.has(i));
+      }
+      if (won.length === 0) return [];
+      await notifications.updateMany({ $and: [{ _id: { $in: won } }, claimable(now)] }, { $set: { claim: { token, until } } });
+      return notifications.find({ _id: { $in: won }, 'claim.token': token }).toArray();
+    },
 
     /** When the next pending notification becomes due, if any. */
-    async nextDueAt(exclude: ObjectId[]): Promise<Date | null> {
+    async nextDueAt(): Promise<Date | null> {
       const [next] = await notifications
-        .find({ status: 'PENDING', ...(exclude.length ? { _id: { $nin: exclude } } : {}) }, { projection: { nextAttemptAt: 1 } })
+        .find({ status: 'PENDING' }, { projection: { nextAttemptAt: 1 } })
         .sort({ nextAttemptAt: 1 })
         .limit(1)
         .toArray();
       return next?.nextAttemptAt ?? null;
     },
 
-    markSent: (id: ObjectId, attempts: number, now = new Date()) =>
-      notifications.updateOne(
-        { _id: id },
-        { $set: { status: 'SENT', attempts, sentAt: now, updatedAt: now }, $unset: { text: '', html: '', lastError: '' } },
-      ),
+    /**
+     * Stores the outcomes of a round in one write; each applies only while `token` still holds the
+     * claim. Returns how many found their claim gone (it expired and another worker took it over).
+     */
+    async settle(token: string, outcomes: DeliveryOutcome[], now = new Date()): Promise<number> {
+      if (outcomes.length === 0) return 0;
+      const ops = outcomes.map((o): AnyBulkWriteOperation<NotificationDocument> => {
+        const filter = { _id: o.id, 'claim.token': token };
+        switch (o.result) {
+          case 'SENT':
+            return {
+              updateOne: {
+                filter,
+                update: {
+                  $set: { status: 'SENT' as const, attempts: o.attempts, sentAt: now, updatedAt: now },
+                  $unset: {
+                    claim: true as const,
+                    input: true as const,
+                    text: true as const,
+                    html: true as const,
+                    lastError: true as const,
+                    lastErrorKind: true as const,
+                    lastErrorDetail: true as const,
+                  },
+                },
+              },
+            };
+          case 'RELEASE':
+            return { updateOne: { filter, update: { $unset: { claim: true as const } } } };
+          default:
+            return {
+              updateOne: {
+                filter,
+                update: {
+                  $set: {
+                    status: o.result === 'FAILED' ? ('FAILED' as const) : ('PENDING' as const),
+                    attempts: o.attempts,
+                    lastError: o.lastError,
+                    lastErrorKind: o.kind,
+                    lastErrorDetail: o.detail,
+                    updatedAt: now,
+                    ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
+                  },
+                  $unset: { claim: true as const },
+                },
+              },
+            };
+        }
+      });
+      const result = await notifications.bulkWrite(ops, { ordered: false });
+      await claims.deleteMany({ _id: { $in: outcomes.map((o) => o.id) }, token });
+      return outcomes.length - result.matchedCount;
+    },
 
-    markRetry: (id: ObjectId, attempts: number, lastError: string, nextAttemptAt: Date) =>
-      notifications.updateOne(
-        { _id: id },
-        { $set: { status: 'PENDING', attempts, lastError, nextAttemptAt, updatedAt: new Date() } },
-      ),
+    /** Cancels the product's marketing emails not yet sent (one being sent right now still goes out). */
+    async cancelPendingMarketing(productId: string, now = new Date()): Promise<number> {
+      const result = await notifications.updateMany(
+        { productId, status: 'PENDING', kind: { $in: ['NEW_PRODUCT', 'PRICE_DROP', 'BACK_IN_STOCK'] } },
+        { $set: { status: 'CANCELLED', updatedAt: now } },
+      );
+      return result.modifiedCount;
+    },
 
-    markFailed: (id: ObjectId, attempts: number, lastError: string) =>
-      notifications.updateOne({ _id: id }, { $set: { status: 'FAILED', attempts, lastError, updatedAt: new Date() } }),
+    countFailedMatching: (filter: RetryFilter) => notifications.countDocuments(failedMatching(filter)),
+
+    /** Puts every FAILED notification matching `filter` back in line; returns how many. */
+    async requeueFailedMatching(filter: RetryFilter, now = new Date()): Promise<number> {
+      const result = await notifications.updateMany(failedMatching(filter), {
+        $set: { status: 'PENDING', attempts: 0, nextAttemptAt: now, retryFrom: now, updatedAt: now },
+      });
+      return result.modifiedCount;
+    },
 
     /** Puts a FAILED notification back in line with a fresh set of attempts; null unless it was FAILED. */
     async requeueFailed(id: ObjectId, now = new Date()): Promise<NotificationDocument | null> {
       const result = await notifications.updateOne(
         { _id: id, status: 'FAILED' },
-        { $set: { status: 'PENDING', attempts: 0, nextAttemptAt: now, updatedAt: now } },
+        { $set: { status: 'PENDING', attempts: 0, nextAttemptAt: now, retryFrom: now, updatedAt: now } },
       );
       return result.matchedCount === 1 ? notifications.findOne({ _id: id }) : null;
     },

@@ -4,7 +4,15 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from 
 import { pageSize, parseObjectId, toCursorPage, type CursorPage } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import { preferencesOf, type Preferences, type UserRepository } from '../users/user.repository.js';
-import type { NotificationDocument, NotificationRepository } from './notification.repository.js';
+import type { Circuit } from '../delivery/circuit.js';
+import { DELIVERY_ERROR_KINDS, type DeliveryErrorKind } from '../delivery/errors.js';
+import {
+  NOTIFICATION_KINDS,
+  type NotificationDocument,
+  type NotificationKind,
+  type NotificationRepository,
+  type RetryFilter,
+} from './notification.repository.js';
 
 type NotificationPage = CursorPage<NotificationDocument>;
 
@@ -16,10 +24,42 @@ function decodeCursor(cursor: string): ObjectId {
   return new ObjectId(hex);
 }
 
+const parseDate = (value: string | null | undefined, field: string): Date | undefined => {
+  if (value === null || value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new BadUserInputError(`${field} must be an ISO 8601 date`, field);
+  return date;
+};
+
+/** Checks an admin's retry filter (also used by the CLI); every field is optional. */
+export function parseRetryFilter(input: {
+  kind?: string | null;
+  errorKind?: string | null;
+  createdAfter?: string | null;
+  createdBefore?: string | null;
+}): RetryFilter {
+  const filter: RetryFilter = {};
+  if (input.kind) {
+    if (!(NOTIFICATION_KINDS as readonly string[]).includes(input.kind)) throw new BadUserInputError('kind is unknown', 'kind');
+    filter.kind = input.kind as NotificationKind;
+  }
+  if (input.errorKind) {
+    if (!(DELIVERY_ERROR_KINDS as readonly string[]).includes(input.errorKind))
+      throw new BadUserInputError('errorKind is unknown', 'errorKind');
+    filter.errorKind = input.errorKind as DeliveryErrorKind;
+  }
+  const after = parseDate(input.createdAfter, 'createdAfter');
+  const before = parseDate(input.createdBefore, 'createdBefore');
+  if (after) filter.createdAfter = after;
+  if (before) filter.createdBefore = before;
+  return filter;
+}
+
 /** Who may see what, preference updates, paging and admin retries. */
 export function createNotificationService(deps: {
   users: UserRepository;
   notifications: NotificationRepository;
+  circuit: Circuit;
   /** Wakes the delivery worker after a retry was queued. */
   onRequeued?: () => void;
 }) {
@@ -69,6 +109,47 @@ export function createNotificationService(deps: {
     failed(scope: Scope, first?: number | null, after?: string | null) {
       requireRole(scope.auth, 'ADMIN');
       return page({ status: 'FAILED' }, first, after);
+    },
+
+    /** The server's raw answer is for admins; users get the kind in words (`lastError`). */
+    errorDetail(scope: Scope, n: NotificationDocument): string | null {
+      return scope.auth.viewer?.role === 'ADMIN' ? (n.lastErrorDetail ?? null) : null;
+    },
+
+    async deliveryState(scope: Scope) {
+      requireRole(scope.auth, 'ADMIN');
+      const [state, pending, failed] = await Promise.all([
+        deps.circuit.state(),
+        notifications.count({ status: 'PENDING' }),
+        notifications.count({ status: 'FAILED' }),
+      ]);
+      return {
+        paused: state !== null,
+        reason: state?.reason ?? null,
+        detail: state?.detail ?? null,
+        pausedSince: state?.openedAt.toISOString() ?? null,
+        nextProbeAt: state?.probeAt.toISOString() ?? null,
+        pending,
+        failed,
+      };
+    },
+
+    /** Bulk retry of FAILED notifications by kind, error kind and creation time. */
+    async retryMatching(
+      scope: Scope,
+      input: { kind?: string | null; errorKind?: string | null; createdAfter?: string | null; createdBefore?: string | null },
+    ): Promise<number> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
+      const filter = parseRetryFilter(input);
+      const requeued = await notifications.requeueFailedMatching(filter);
+      scope.logger.info('notification bulk retry requested', {
+        userId: viewer.userId,
+        requeued,
+        notificationKind: filter.kind,
+        errorCode: filter.errorKind,
+      });
+      if (requeued > 0) deps.onRequeued?.();
+      return requeued;
     },
 
     async retry(scope: Scope, id: string): Promise<NotificationDocument> {

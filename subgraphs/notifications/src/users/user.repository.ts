@@ -33,10 +33,11 @@ export interface UserReference {
 
 export const USERS = 'users';
 
+// Fan-outs page through one preference by user id: (preference, _id) serves both the filter and the order.
 export const userIndexes: IndexDescription[] = [
-  { key: { 'preferences.newProducts': 1 }, name: 'pref_new_products' },
-  { key: { 'preferences.priceDrops': 1 }, name: 'pref_price_drops' },
-  { key: { 'preferences.backInStock': 1 }, name: 'pref_back_in_stock' },
+  { key: { 'preferences.newProducts': 1, _id: 1 }, name: 'pref_new_products_id' },
+  { key: { 'preferences.priceDrops': 1, _id: 1 }, name: 'pref_price_drops_id' },
+  { key: { 'preferences.backInStock': 1, _id: 1 }, name: 'pref_back_in_stock_id' },
 ];
 
 export function preferencesOf(doc: UserDocument | null): Preferences {
@@ -90,20 +91,16 @@ export function createUserRepository(db: Db) {
       return preferencesOf(await users.findOne({ _id: userId }));
     },
 
-    /** Ids and addresses of users who opted in to `preference`, in pages of `batchSize` (by id). */
-    async *optedIn(preference: PreferenceName, batchSize = 500): AsyncGenerator<UserDocument[]> {
-      let after: string | undefined;
-      for (;;) {
-        const page = await users
-          .find({ [`preferences.${preference}`]: true, email: { $exists: true }, ...(after ? { _id: { $gt: after } } : {}) })
-          .sort({ _id: 1 })
-          .limit(batchSize)
-          .toArray();
-        if (page.length > 0) yield page;
-        if (page.length < batchSize) return;
-        after = page.at(-1)!._id;
-      }
-    },
+    /** The next page of users opted in to `preference`, by id, after `after`. */
+    optedInPage: (preference: PreferenceName, after: string | null, limit: number) =>
+      users
+        .find(
+          { [`preferences.${preference}`]: true, email: { $exists: true }, ...(after ? { _id: { $gt: after } } : {}) },
+          { projection: { _id: 1, email: 1, name: 1 } },
+        )
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray(),
   };
 }
 

@@ -1,5 +1,6 @@
-import type { CheckedEvent, EventType } from '@little-ecom/events';
+import type { CheckedEvent, EventType, SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import type { FanOutRepository } from '../../fanout/fanout.repository.js';
 import type { NotificationRepository } from '../../notifications/notification.repository.js';
 import type { UserRepository } from '../../users/user.repository.js';
 import type { AggregateVersions } from '../aggregate-versions.js';
@@ -11,8 +12,13 @@ export interface HandlerDeps {
   versions: AggregateVersions;
   logger: Logger;
   storefrontUrl: string;
+  /** Opens sealed values when a subject is rendered at record time (nothing opened is stored). */
+  secrets: SecretBox;
+  fanOutJobs: FanOutRepository;
   /** Called after new notifications were recorded, to wake the delivery worker. */
   onRecorded: () => void;
+  /** Called after a fan-out job was recorded, to wake the fan-out runner. */
+  onFanOut: () => void;
 }
 
 /** Handles one checked event of type `T`; must be idempotent (events arrive at least once). */

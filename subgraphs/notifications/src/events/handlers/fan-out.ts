@@ -1,30 +1,27 @@
 import type { EventEnvelope } from '@little-ecom/events';
+import type { MarketingKind } from '../../fanout/fanout.repository.js';
 import type { ProductMention } from '../../notifications/templates/layout.js';
-import type { PreferenceName, UserDocument } from '../../users/user.repository.js';
+import type { PreferenceName } from '../../users/user.repository.js';
 import type { HandlerDeps } from './deps.js';
-import { recordEmails } from './record.js';
 
 /**
- * One marketing email per user who opted in to `preference`, written page by page before any is
- * sent, so progress survives a crash and sending never holds the message.
+ * One marketing email per user who opted in to `preference`: recorded as a fan-out job (see
+ * fanout/), so the event is acknowledged at once and the job pages through the recipients on its
+ * own, resuming at its cursor after a crash.
  */
 export async function fanOut(
   event: EventEnvelope,
-  kind: 'NEW_PRODUCT' | 'PRICE_DROP' | 'BACK_IN_STOCK',
+  kind: MarketingKind,
   preference: PreferenceName,
   product: ProductMention,
   deps: HandlerDeps,
 ): Promise<void> {
-  for await (const page of deps.users.optedIn(preference)) {
-    await recordEmails(
-      event,
-      page.map((user: UserDocument) => ({
-        recipientId: user._id,
-        to: user.email!,
-        productId: product.productId,
-        input: { kind, name: user.name ?? '', product },
-      })),
-      deps,
-    );
-  }
+  const created = await deps.fanOutJobs.create({
+    eventId: event.id,
+    correlationId: event.correlationId,
+    kind,
+    preference,
+    product,
+  });
+  if (created) deps.onFanOut();
 }

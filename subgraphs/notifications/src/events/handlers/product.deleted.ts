@@ -1,6 +1,13 @@
 import { isCurrent, type Handler } from './deps.js';
 
-/** Records the deletion's version, so updates of the product that arrive later are stale. */
+/**
+ * Nobody should hear about a product that is gone: its fan-outs stop and its marketing emails not
+ * yet sent are cancelled. The deletion's version makes later-arriving updates of it stale.
+ */
 export const productDeleted: Handler<'product.deleted'> = async (event, deps) => {
-  await isCurrent(deps, event, `product:${event.data.productId}`, event.data.aggregateVersion);
+  const { productId, aggregateVersion } = event.data;
+  if (!(await isCurrent(deps, event, `product:${productId}`, aggregateVersion))) return;
+  const jobs = await deps.fanOutJobs.cancelForProduct(productId);
+  const emails = await deps.notifications.cancelPendingMarketing(productId);
+  deps.logger.info('product emails cancelled', { eventId: event.id, requestId: event.correlationId, productId, jobs, emails });
 };

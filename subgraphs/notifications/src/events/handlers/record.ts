@@ -20,7 +20,9 @@ export async function recordEmails(event: EventEnvelope, emails: EmailToRecord[]
     correlationId: event.correlationId,
     to: email.to,
     ...(email.productId ? { productId: email.productId } : {}),
-    ...renderEmail(email.input, deps.storefrontUrl),
+    // Only the subject is kept now (lists show it); bodies are rendered when the email is sent.
+    subject: renderEmail(email.input, deps.storefrontUrl, deps.secrets).subject,
+    input: email.input,
   }));
   const created = await deps.notifications.record(batch);
   if (created > 0) deps.onRecorded();

@@ -1,4 +1,4 @@
-import type { MoneyData } from '@little-ecom/events';
+import type { MoneyData, SecretBox } from '@little-ecom/events';
 
 export interface RenderedEmail {
   subject: string;
@@ -15,9 +15,12 @@ export interface ProductMention {
   previousPrice?: MoneyData;
 }
 
-/** One email kind: what it needs and how it looks. `storefrontUrl` has no trailing slash. */
+/**
+ * One email kind: what it needs and how it looks. `storefrontUrl` has no trailing slash; `secrets`
+ * opens sealed values in the input (a reset token), which are only ever in the clear in the email.
+ */
 export interface EmailTemplate<TInput> {
-  render(input: TInput, storefrontUrl: string): RenderedEmail;
+  render(input: TInput, storefrontUrl: string, secrets?: SecretBox): RenderedEmail;
 }
 
 export const escapeHtml = (text: string) =>

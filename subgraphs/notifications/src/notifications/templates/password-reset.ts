@@ -1,9 +1,15 @@
+import { RESET_TOKEN_PURPOSE } from '@little-ecom/events';
 import { escapeHtml, hello, layout, type EmailTemplate } from './layout.js';
 
-/** Rendered only when the email is sent: the token must not sit in a stored body. */
-export const passwordReset: EmailTemplate<{ name: string; resetToken: string; expiresAt: string }> = {
-  render(input, storefrontUrl) {
-    const link = `${storefrontUrl}/reset-password?token=${encodeURIComponent(input.resetToken)}`;
+/**
+ * The input holds the token sealed (as the event brought it); it is opened only here, when the
+ * email is rendered to be sent, so no stored body, log or dead letter ever has it in the clear.
+ */
+export const passwordReset: EmailTemplate<{ name: string; sealedResetToken: string; expiresAt: string }> = {
+  render(input, storefrontUrl, secrets) {
+    if (!secrets) throw new Error('the reset email needs the event secrets key to open its token');
+    const resetToken = secrets.open(input.sealedResetToken, RESET_TOKEN_PURPOSE);
+    const link = `${storefrontUrl}/reset-password?token=${encodeURIComponent(resetToken)}`;
     const subject = 'Reset your little-ecom password';
     const greeting = hello(input.name);
     const note = `The link works until ${input.expiresAt}. If you did not ask for it, ignore this email.`;

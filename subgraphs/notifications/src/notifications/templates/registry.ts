@@ -1,3 +1,4 @@
+import type { SecretBox } from '@little-ecom/events';
 import { backInStock } from './back-in-stock.js';
 import type { EmailTemplate, RenderedEmail } from './layout.js';
 import { newProduct } from './new-product.js';
@@ -26,7 +27,7 @@ export type TemplateInput<K extends NotificationKind> = InputOf<(typeof emailTem
 export type EmailInput = { [K in NotificationKind]: TemplateInput<K> & { kind: K } }[NotificationKind];
 
 /** Subject, text and HTML of an email; every user-supplied string is escaped in the HTML. */
-export function renderEmail(input: EmailInput, storefrontUrl: string): RenderedEmail {
+export function renderEmail(input: EmailInput, storefrontUrl: string, secrets?: SecretBox): RenderedEmail {
   const template = emailTemplates[input.kind] as EmailTemplate<EmailInput>;
-  return template.render(input, storefrontUrl);
+  return template.render(input, storefrontUrl, secrets);
 }

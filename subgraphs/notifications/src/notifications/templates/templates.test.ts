@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { RESET_TOKEN_PURPOSE, createSecretBox } from '@little-ecom/events';
 import { formatMoney } from './layout.js';
 import { renderEmail } from './registry.js';
 
@@ -27,9 +29,12 @@ describe('email templates', () => {
   });
 
   it('puts the URL-encoded reset token in the reset link', () => {
+    const secrets = createSecretBox(randomBytes(32).toString('base64'));
+    const sealedResetToken = secrets.seal('a+b/c', RESET_TOKEN_PURPOSE);
     const mail = renderEmail(
-      { kind: 'PASSWORD_RESET', name: 'Eve', resetToken: 'a+b/c', expiresAt: '2030-01-01T00:00:00.000Z' },
+      { kind: 'PASSWORD_RESET', name: 'Eve', sealedResetToken, expiresAt: '2030-01-01T00:00:00.000Z' },
       'http://localhost:3000',
+      secrets,
     );
     expect(mail.text).toContain('http://localhost:3000/reset-password?token=a%2Bb%2Fc');
     expect(mail.html).toContain('href="http://localhost:3000/reset-password?token=a%2Bb%2Fc"');
