@@ -11,6 +11,13 @@ export const EVENT_TYPES = [
   'user.registered',
   'user.updated',
   'user.password_reset_requested',
+  'order.placed',
+  'order.confirmed',
+  'order.rejected',
+  'order.cancelled',
+  'order.shipped',
+  'stock.reserved',
+  'stock.rejected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

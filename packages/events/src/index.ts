@@ -6,3 +6,5 @@ export * from './wire.js';
 export * from './lease.js';
 export * from './wakeup.js';
 export * from './outbox.js';
+export * from './orders.js';
+export * from './consumer.js';

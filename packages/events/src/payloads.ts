@@ -1,3 +1,5 @@
+import type { OrderEventDataByType } from './orders.js';
+
 /**
  * The `data` of each event type: the contract between producers and consumers. Additive changes
  * keep the envelope version; anything else needs a new `ENVELOPE_VERSION`.
@@ -56,7 +58,8 @@ export interface PasswordResetRequestedData {
   expiresAt: string;
 }
 
-export interface EventDataByType {
+/** Every event type's data; the order saga's types are in orders.ts. */
+export interface EventDataByType extends OrderEventDataByType {
   'product.created': ProductCreatedData;
   'product.updated': ProductUpdatedData;
   'product.deleted': ProductDeletedData;

@@ -1,6 +1,8 @@
 import {
   DEFAULT_MONGODB_URI,
   commonEnv,
+  consumerEnv,
+  consumerSettings,
   commonSettings,
   loadConfig,
   outboxEnv,
@@ -20,12 +22,15 @@ const schema = z
     MONGODB_DB: z.string().default('products'),
     ...tokenVerifierEnv,
     ...outboxEnv,
+    ...consumerEnv,
   })
   .transform((env) => ({
     ...commonSettings('products', env),
     mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
+    // The order saga's commands (order.placed, order.cancelled, order.shipped) arrive on products' own queue.
+    events: consumerSettings(env),
   }));
 
 export type ProductsConfig = ReturnType<typeof loadProductsConfig>;

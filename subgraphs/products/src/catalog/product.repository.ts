@@ -1,6 +1,7 @@
 import { ObjectId, type Db, type Filter, type IndexDescription, type Sort } from 'mongodb';
 import { announceOutboxWrite, outboxAppend, outboxFields, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
+import type { StockReservation } from '../stock/stock.repository.js';
 
 /** A product as stored in the `products` collection. */
 export interface ProductDocument {
@@ -22,11 +23,13 @@ export interface ProductDocument {
   outbox?: EventEnvelope[];
   /** Set with every outbox append, cleared by the relay once the outbox is drained (the relay's index). */
   outboxDueAt?: Date;
+  /** Units held for open orders, one entry per order; `stock` is what is left to sell (see stock/). */
+  reservations?: StockReservation[];
 }
 
 export type NewProduct = Omit<
   ProductDocument,
-  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt'
+  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt' | 'reservations'
 >;
 export type ProductChanges = Partial<NewProduct>;
 
