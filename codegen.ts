@@ -51,6 +51,21 @@ const config: CodegenConfig = {
         mappers: { User: '../users/user.repository.js#UserDocument' },
       },
     },
+    'subgraphs/orders/src/__generated__/resolvers-types.ts': {
+      schema: 'subgraphs/orders/src/schema.graphql',
+      plugins: resolverPlugins,
+      config: {
+        ...shared,
+        contextType: '../context.js#OrdersContext',
+        mappers: {
+          Order: '../orders/order.repository.js#OrderDocument',
+          OrderItem: '../orders/order.repository.js#OrderItemDocument',
+          Cart: '../cart/cart.service.js#CartView',
+          CartItem: '../cart/cart.service.js#CartItemView',
+          User: '../context.js#UserReference',
+        },
+      },
+    },
     // Typed documents for the end-to-end tests, checked against what clients see through the gateway.
     'e2e/test/__generated__/operations.ts': {
       schema: 'gateway/api-schema.graphql',
