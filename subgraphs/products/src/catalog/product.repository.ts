@@ -154,17 +154,26 @@ export function createProductRepository(db: Db) {
       return result.matchedCount === 1;
     },
 
-    async insertMany(products: NewProduct[], now = new Date()): Promise<number> {
+    /** Inserts many products, each with the events `eventsFor` builds for it (e.g. product.created for the demo catalog). */
+    async insertMany(
+      products: NewProduct[],
+      now = new Date(),
+      eventsFor: (doc: ProductDocument) => EventEnvelope[] = () => [],
+    ): Promise<number> {
       if (products.length === 0) return 0;
-      const docs = products.map((p, i) => ({
-        _id: new ObjectId(),
-        ...p,
-        nameKey: p.name.toLowerCase(),
-        // Spread creation times so NEWEST has a meaningful order in demo data.
-        createdAt: new Date(now.getTime() - i * 60_000),
-        updatedAt: now,
-      }));
+      const docs = products.map((p, i) => {
+        const doc: ProductDocument = {
+          _id: new ObjectId(),
+          ...p,
+          nameKey: p.name.toLowerCase(),
+          // Spread creation times so NEWEST has a meaningful order in demo data.
+          createdAt: new Date(now.getTime() - i * 60_000),
+          updatedAt: now,
+        };
+        return { ...doc, ...outboxFields(eventsFor(doc), now) };
+      });
       const result = await collection.insertMany(docs);
+      if (docs.some((d) => d.outboxDueAt)) announceOutboxWrite(PRODUCTS);
       return result.insertedCount;
     },
   };

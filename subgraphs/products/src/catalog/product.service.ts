@@ -36,7 +36,7 @@ export function parseProductId(id: string): ObjectId | null {
 }
 
 /** What consumers learn about a product in its events. */
-function snapshot(doc: ProductDocument): ProductSnapshot {
+export function snapshot(doc: ProductDocument): ProductSnapshot {
   return {
     productId: doc._id.toHexString(),
     slug: doc.slug,
