@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvent, publishOptions } from '@little-ecom/events';
 import { eventually } from '@little-ecom/testing';
-import { startStack, type Stack } from './harness.js';
+import { mailTo, startStack, type Stack } from './harness.js';
 import { orderClient } from './orders-support.js';
 
 /**
@@ -201,5 +201,48 @@ describe('orders through the gateway', () => {
     );
     expect(theirs.me.orders.totalCount).toBe(0);
     expect(await c.orderStatus(eve.token, order.id)).toBe('CONFIRMED');
+  });
+
+  it('mails the order emails exactly once, and shows them in me.notifications with the order resolved', async () => {
+    const fay = await c.signUp('fay');
+    const [lamp, scarce] = [await c.createProduct(admin, 5, 1_250), await c.createProduct(admin, 0)];
+    await c.addToCart(fay.token, lamp, 2);
+    const kept = await c.checkout(fay.token);
+    expect(await c.settled(fay.token, kept.id)).toBe('CONFIRMED');
+    await c.gql(`mutation($id: ID!) { shipOrder(id: $id) { status } }`, { id: kept.id }, admin);
+    await c.addToCart(fay.token, lamp, 1);
+    const dropped = await c.checkout(fay.token);
+    expect(await c.settled(fay.token, dropped.id)).toBe('CONFIRMED');
+    await c.gql(`mutation($id: ID!) { cancelOrder(id: $id) { status } }`, { id: dropped.id }, fay.token);
+    // A product with no stock is refused at reservation, not in the cart (stock is only a hint there).
+    await c.addToCart(fay.token, scarce, 1);
+    const refused = await c.checkout(fay.token);
+    expect(await c.settled(fay.token, refused.id)).toBe('REJECTED');
+
+    const expected = [
+      `Order ${kept.id.slice(0, 8)} confirmed`,
+      `Order ${kept.id.slice(0, 8)} shipped`,
+      `Order ${dropped.id.slice(0, 8)} confirmed`,
+      `Order ${dropped.id.slice(0, 8)} cancelled`,
+      `Order ${refused.id.slice(0, 8)} could not be placed`,
+    ].sort();
+    const orderMail = async () =>
+      (await mailTo(fay.email))
+        .map((m) => m.Subject)
+        .filter((s) => s.startsWith('Order '))
+        .sort();
+    await eventually(async () => ((await orderMail()).length >= expected.length ? true : undefined), 30_000);
+    // Bounded grace for a duplicate to show up if one were coming.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await orderMail()).toEqual(expected);
+
+    const { me } = await c.gql<{
+      me: { notifications: { edges: { node: { kind: string; order: { id: string; status: string } | null } }[] } };
+    }>(`query { me { notifications(first: 10) { edges { node { kind order { id status } } } } } }`, {}, fay.token);
+    const byKind = me.notifications.edges.map((e) => e.node).filter((n) => n.kind.startsWith('ORDER_'));
+    expect(byKind).toHaveLength(5);
+    expect(byKind).toContainEqual({ kind: 'ORDER_SHIPPED', order: { id: kept.id, status: 'SHIPPED' } });
+    expect(byKind).toContainEqual({ kind: 'ORDER_CANCELLED', order: { id: dropped.id, status: 'CANCELLED' } });
+    expect(byKind).toContainEqual({ kind: 'ORDER_REJECTED', order: { id: refused.id, status: 'REJECTED' } });
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@little-ecom/events';
 import type { NewNotification, NotificationKind, NotificationRepository } from '../notifications/notification.repository.js';
 import { renderEmail, type ProductMention } from '../notifications/templates.js';
+import { createOrderEventHandler } from './order.handler.js';
 import type { PreferenceName, UserDocument, UserRepository } from '../users/user.repository.js';
 
 export interface EventHandlerDeps {
@@ -83,7 +84,10 @@ export function createEventHandler(deps: EventHandlerDeps) {
     }
   }
 
+  const orderEmails = createOrderEventHandler({ users, record, storefrontUrl });
+
   return async function handle(event: EventEnvelope): Promise<void> {
+    if (event.type.startsWith('order.')) return orderEmails(event);
     const data = event.data;
     switch (event.type) {
       case 'user.registered': {

@@ -1,7 +1,17 @@
 import { ObjectId, type Db, type Filter, type IndexDescription } from 'mongodb';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 
-export const NOTIFICATION_KINDS = ['WELCOME', 'NEW_PRODUCT', 'PRICE_DROP', 'BACK_IN_STOCK', 'PASSWORD_RESET'] as const;
+export const NOTIFICATION_KINDS = [
+  'WELCOME',
+  'NEW_PRODUCT',
+  'PRICE_DROP',
+  'BACK_IN_STOCK',
+  'PASSWORD_RESET',
+  'ORDER_CONFIRMED',
+  'ORDER_REJECTED',
+  'ORDER_SHIPPED',
+  'ORDER_CANCELLED',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
 
@@ -18,6 +28,8 @@ export interface NotificationDocument {
   text?: string;
   html?: string;
   productId?: string;
+  /** The order an ORDER_* email is about. */
+  orderId?: string;
   status: DeliveryStatus;
   attempts: number;
   lastError?: string;
@@ -29,7 +41,7 @@ export interface NotificationDocument {
 
 export type NewNotification = Pick<
   NotificationDocument,
-  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'text' | 'html' | 'productId'
+  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'text' | 'html' | 'productId' | 'orderId'
 >;
 
 export const NOTIFICATIONS = 'notifications';

@@ -20,7 +20,7 @@ export type EmailInput =
   | { kind: 'PASSWORD_RESET'; name: string; resetToken: string; expiresAt: string }
   | { kind: Extract<NotificationKind, 'NEW_PRODUCT' | 'PRICE_DROP' | 'BACK_IN_STOCK'>; name: string; product: ProductMention };
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Formats minor units with the currency's own number of decimals, e.g. 1999 EUR -> €19.99. */
@@ -34,7 +34,7 @@ export function formatMoney({ amount, currency }: MoneyData): string {
   }
 }
 
-function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): string {
+export function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): string {
   const body = paragraphs.map((p) => `<p>${p}</p>`).join('\n');
   const button = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : '';
   return `<!doctype html><html><body style="font-family:sans-serif"><h1>${escapeHtml(title)}</h1>\n${body}\n${button}</body></html>`;
