@@ -1,5 +1,7 @@
 import {
   commonEnv,
+  consumerEnv,
+  consumerSettings,
   commonSettings,
   loadConfig,
   mongoEnv,
@@ -20,12 +22,15 @@ const schema = z
     ...mongoEnv('products'),
     ...tokenVerifierEnv,
     ...outboxEnv,
+    ...consumerEnv,
   })
   .transform((env) => ({
     ...commonSettings('products', env),
     mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
+    // The order saga's commands (order.placed, order.cancelled, order.shipped) arrive on products' own queue.
+    events: consumerSettings(env),
   }));
 
 export type ProductsConfig = ReturnType<typeof loadProductsConfig>;

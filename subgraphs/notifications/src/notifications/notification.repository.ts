@@ -19,6 +19,8 @@ export interface NotificationDocument {
   text?: string;
   html?: string;
   productId?: string;
+  /** The order an ORDER_* email is about. */
+  orderId?: string;
   status: DeliveryStatus;
   attempts: number;
   lastError?: string;
@@ -30,7 +32,7 @@ export interface NotificationDocument {
 
 export type NewNotification = Pick<
   NotificationDocument,
-  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'text' | 'html' | 'productId'
+  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'text' | 'html' | 'productId' | 'orderId'
 >;
 
 export const NOTIFICATIONS = 'notifications';
