@@ -13,8 +13,10 @@ import {
   signGatewayRequest,
 } from '@little-ecom/auth';
 import { createGatewayApp, loadGatewayConfig, type ResponseStore } from '@little-ecom/gateway';
+import { topologyObjectNames } from '@little-ecom/events';
 import { createLogger, type Logger } from '@little-ecom/logger';
 import { createNotificationsApp, loadNotificationsConfig } from '@little-ecom/notifications';
+import { createOrdersApp, loadOrdersConfig } from '@little-ecom/orders';
 import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
 import type { RequestContext } from '@little-ecom/http';
 import { serveApp, type RunningService, type ServiceApp } from '@little-ecom/service';
@@ -37,8 +39,10 @@ export { repoRoot };
  * - `accounts`: accounts and products; products verifies tokens against the accounts JWKS.
  * - `pipeline`: everything: accounts, products and notifications, both outbox relays, a private copy of
  *   the RabbitMQ topology on the real broker, and email through the shared Mailpit.
+ * - `orders`: `pipeline` plus the orders subgraph: its relay and consumer, and products' stock consumer,
+ *   so the order saga runs over the broker.
  */
-export type StackMode = 'catalog' | 'accounts' | 'pipeline';
+export type StackMode = 'catalog' | 'accounts' | 'pipeline' | 'orders';
 
 export interface StackOptions {
   mode?: StackMode;
@@ -47,7 +51,7 @@ export interface StackOptions {
   corsOrigins?: string[];
   /** Rewrites a subgraph's SDL before composing the first supergraph (e.g. to test reloading). */
   editSdl?: (subgraph: SubgraphSdl) => string;
-  /** In `pipeline` mode: the broker (e.g. a private node a test stops); the shared one by default. */
+  /** In the event modes: the broker (e.g. a private node a test stops); the shared one by default. */
   amqpUrl?: string;
   /** Gateway settings beyond the defaults: extra environment (e.g. PERSISTED_QUERIES) and a response store. */
   gateway?: { env?: Record<string, string>; responseStore?: ResponseStore };
@@ -67,8 +71,12 @@ export interface Stack {
   accounts:
     { db: TestDatabase; keys: AccountsApp['keys']; createAdmin(email: string, password: string): Promise<unknown> } | undefined;
   productsDb: TestDatabase;
-  /** In `pipeline` mode: the notifications subgraph's database. */
+  /** In `pipeline` and `orders` modes: the notifications subgraph's database. */
   notificationsDb: TestDatabase | undefined;
+  /** The (prefixed) events exchange and the broker of the event modes. */
+  events: { exchange: string; amqpUrl: string };
+  /** In `orders` mode: the orders subgraph's database. */
+  ordersDb: TestDatabase | undefined;
   /** Every command the products subgraph sent to MongoDB, in order. */
   productsCommands: CommandStartedEvent[];
   /** JSON log records written by each service, by service name. */
@@ -100,6 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'catalog';
   // What the GATEWAY_KEY Secret holds in production: the gateway signs, the subgraphs check.
   const subgraphKey = decodeGatewayKey(generateGatewayKey());
+  const events = mode === 'pipeline' || mode === 'orders';
+  const amqpUrl = options.amqpUrl ?? testEnv.amqpUrl;
   const production = options.production ?? false;
   const logs: Stack['logs'] = {};
   const subgraphs: Record<string, RunningService> = {};
@@ -121,9 +131,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Events: one broker connection and a private, prefixed copy of the topology, deleted afterwards.
   const prefix = `test-${randomUUID().slice(0, 8)}.`;
   let connection: AmqpConnection | undefined;
-  const amqpUrl = options.amqpUrl ?? testEnv.amqpUrl;
   const eventEnv: Record<string, string> = { EVENTS_EXCHANGE: `${prefix}little-ecom.events`, OUTBOX_POLL_INTERVAL_MS: '200' };
-  if (mode === 'pipeline') {
+  if (events) {
     const logger = capturingLogger('amqp', logs);
     connection = createAmqpConnection({ url: amqpUrl, name: `gw-stack-${prefix}`, logger, minDelayMs: 50 });
     teardown.push(() => connection!.close());
@@ -170,7 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   // Notifications before the producers, so its queue exists before the relays publish.
   let notificationsDb: TestDatabase | undefined;
-  if (mode === 'pipeline') {
+  if (events) {
     const logger = capturingLogger('notifications', logs);
     notificationsDb = await database('gw_notifications');
     const config = loadNotificationsConfig({
@@ -202,11 +211,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await connection!.ready();
   }
 
+  // Orders before products too: its catalog projection needs its queue before products publishes.
+  const consumerEnv = { AMQP_PREFIX: prefix, AMQP_PREFETCH: '10', EVENT_MAX_RETRIES: '5', EVENT_RETRY_DELAY_MS: '100' };
+  let ordersDb: TestDatabase | undefined;
+  if (mode === 'orders') {
+    const logger = capturingLogger('orders', logs);
+    ordersDb = await database('gw_orders');
+    const config = loadOrdersConfig({ NODE_ENV: 'test', ...eventEnv, ...consumerEnv, ...verifierEnv });
+    const app = await createOrdersApp(asProduction(config), { db: ordersDb.db, logger, amqp: connection! });
+    teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(app.topology)));
+    await serve('orders', app, logger);
+  }
+
   const productsCommands: CommandStartedEvent[] = [];
   const productsDb = await database('gw_products', true);
   productsDb.client.on('commandStarted', (event) => productsCommands.push(event));
   const productsLogger = capturingLogger('products', logs);
-  const productsConfig = loadProductsConfig({ NODE_ENV: 'test', ...eventEnv, ...verifierEnv });
+  const productsConfig = loadProductsConfig({ NODE_ENV: 'test', ...eventEnv, ...verifierEnv, ...consumerEnv });
   const products = await createProductsApp(asProduction(productsConfig), {
     db: productsDb.db,
     logger: productsLogger,
@@ -214,7 +235,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...testVerifier,
     ...(connection ? { amqp: connection } : {}),
   });
+  if (mode === 'orders') teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(products.topology)));
   await serve('products', products, productsLogger);
+  if (mode === 'orders') await connection!.ready();
 
   const urls = Object.fromEntries(Object.entries(subgraphs).map(([name, server]) => [name, `${server.url}/graphql`]));
   const compose = (editSdl?: (subgraph: SubgraphSdl) => string) =>
@@ -269,6 +292,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     accounts,
     productsDb,
     notificationsDb,
+    ordersDb,
+    events: { exchange: eventEnv['EVENTS_EXCHANGE']!, amqpUrl },
     productsCommands,
     logs,
     supergraphPath,

@@ -175,7 +175,7 @@ describe.each(Object.entries(VALUE_SETS))('rendered with the %s values', (set, f
   });
 
   it('has PodDisruptionBudgets and HPAs exactly when enabled', () => {
-    const expected = set === 'network-policies-off' ? 0 : 4;
+    const expected = set === 'network-policies-off' ? 0 : COMPONENTS.length;
     expect(byKind(manifests, 'PodDisruptionBudget')).toHaveLength(expected);
     expect(byKind(manifests, 'HorizontalPodAutoscaler')).toHaveLength(expected);
     for (const d of deployments(manifests)) {

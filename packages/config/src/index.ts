@@ -201,3 +201,24 @@ export function outboxSettings(env: {
 }
 
 export { developmentDefaultProblems, refuseDevelopmentDefaults, type DevelopmentDefaultsEnv } from './production.js';
+/** The settings of a service that consumes events from its own queue (orders, products). */
+export const consumerEnv = {
+  /** Prefixes every exchange and queue name the service declares; lets tests share a broker. */
+  AMQP_PREFIX: z.string().default(''),
+  AMQP_PREFETCH: positiveInt(20),
+  /** Redeliveries of an event whose handling failed for a transient reason, before it is dead-lettered. */
+  EVENT_MAX_RETRIES: positiveInt(5),
+  EVENT_RETRY_DELAY_MS: positiveInt(1_000),
+};
+
+export function consumerSettings(env: {
+  AMQP_PREFIX: string;
+  AMQP_PREFETCH: number;
+  EVENT_MAX_RETRIES: number;
+  EVENT_RETRY_DELAY_MS: number;
+}) {
+  return {
+    prefix: env.AMQP_PREFIX,
+    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
+  };
+}

@@ -1,13 +1,16 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
-import { startOutboxRelay } from '@little-ecom/events';
+import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
+import { createScope, runInScope } from '@little-ecom/scope';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
 import type { ProductsConfig } from './config.js';
 import type { ProductsContext } from './context.js';
+import { STOCK_BINDINGS, createStockHandler } from './stock/stock.handler.js';
+import { ORDER_STOCK, createStockRepository, orderStockIndexes } from './stock/stock.repository.js';
 import { createServer } from './server.js';
 
 export interface ProductsAppDeps {
@@ -25,13 +28,16 @@ export interface ProductsAppDeps {
 }
 
 export interface ProductsApp extends ServiceApp<ProductsContext> {
+  /** The queues products consumes the order saga from (prefixed by AMQP_PREFIX). */
+  topology: ConsumerTopology;
   services: ReturnType<typeof createServer>['services'];
 }
 
 /** The whole products subgraph, from its config and connections: what main, tests and benches run. */
 export async function createProductsApp(config: ProductsConfig, deps: ProductsAppDeps): Promise<ProductsApp> {
   const { db, logger, amqp } = deps;
-  await ensureIndexes(db, { [PRODUCTS]: productIndexes });
+  await ensureIndexes(db, { [PRODUCTS]: productIndexes, [ORDER_STOCK]: orderStockIndexes });
+  const topology = consumerTopology('products', STOCK_BINDINGS, config.events.prefix);
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
@@ -43,6 +49,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
   });
   return {
     name: config.service,
+    topology,
     services: server.services,
     http: {
       apollo: server.apollo,
@@ -61,14 +68,30 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       // Events wait in product documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,
-        collections: [PRODUCTS],
+        collections: [PRODUCTS, ORDER_STOCK],
         connection: amqp,
         logger,
         exchange: config.amqp.exchange,
         ...config.outbox,
         removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
       });
-      return [...revocations, { name: 'outbox relay', stop: () => relay.stop() }];
+      const handle = createStockHandler({ stock: createStockRepository(db) });
+      const consumer = startEventConsumer({
+        connection: amqp,
+        topology,
+        // One scope per event: its log lines and the events it causes carry the order's correlation id.
+        handle: (event) => {
+          const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger });
+          return runInScope(scope, () => handle(scope, event));
+        },
+        logger,
+        settings: config.events.consumer,
+      });
+      return [
+        ...revocations,
+        { name: 'stock consumer', stop: () => consumer.stop() },
+        { name: 'outbox relay', stop: () => relay.stop() },
+      ];
     },
   };
 }

@@ -1,5 +1,7 @@
 import {
   commonEnv,
+  consumerEnv,
+  consumerSettings,
   commonSettings,
   gatewayKeyEnv,
   gatewayKeySettings,
@@ -24,6 +26,7 @@ const schema = z
     ...mongoEnv('products'),
     ...tokenVerifierEnv,
     ...outboxEnv,
+    ...consumerEnv,
   })
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
@@ -32,6 +35,8 @@ const schema = z
     mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
+    // The order saga's commands (order.placed, order.cancelled, order.shipped) arrive on products' own queue.
+    events: consumerSettings(env),
   }));
 
 export type ProductsConfig = ReturnType<typeof loadProductsConfig>;

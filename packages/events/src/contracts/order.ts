@@ -3,33 +3,65 @@ import { aggregateVersion, id, money, nonEmpty } from './common.js';
 
 const quantity = z.number().int().positive();
 
-/** A line as ordered: name and unit price are snapshots taken from products at checkout. */
-const orderLine = z.object({ productId: id, name: nonEmpty, unitPrice: money, quantity });
-
 /** What the saga needs to reserve or release stock. */
 const stockLine = z.object({ productId: id, quantity });
 
-const orderPlaced = z.object({ orderId: id, userId: id, items: z.array(orderLine).min(1), total: money, aggregateVersion });
-const orderConfirmed = z.object({ orderId: id, userId: id, total: money, aggregateVersion });
-const orderRejected = z.object({ orderId: id, userId: id, reason: nonEmpty, aggregateVersion });
+/** A line as reserved: name and unit price are the ones products charged it at (see stock.reserved). */
+const pricedLine = stockLine.extend({ name: nonEmpty, unitPrice: money });
+
+const address = z.object({
+  name: nonEmpty,
+  line1: nonEmpty,
+  line2: z.string().nullable(),
+  city: nonEmpty,
+  postalCode: nonEmpty,
+  /** ISO 3166-1 alpha-2. */
+  country: z.string().length(2),
+});
+
+/** Why products could not reserve an order's stock. */
+export const STOCK_REJECTION_REASONS = ['INSUFFICIENT_STOCK', 'PRODUCT_UNAVAILABLE', 'MIXED_CURRENCIES'] as const;
+const stockRejectionReason = z.enum(STOCK_REJECTION_REASONS);
+
+/** orders -> products: reserve every line, or none. Prices are products' to decide, so none travel here. */
+const orderPlaced = z.object({ orderId: id, userId: id, items: z.array(stockLine).min(1), aggregateVersion });
+
+/** What notifications needs to mail about an order without reading the orders database. */
+const orderSummary = z.object({
+  orderId: id,
+  userId: id,
+  items: z.array(pricedLine),
+  total: money,
+  shippingAddress: address,
+  aggregateVersion,
+});
+
+const orderRejected = orderSummary.extend({ reason: stockRejectionReason });
 /** Carries the lines so products can release the reservation without asking orders. */
-const orderCancelled = z.object({ orderId: id, userId: id, items: z.array(stockLine), aggregateVersion });
-const orderShipped = z.object({ orderId: id, userId: id, aggregateVersion });
+const orderCancelled = orderSummary.extend({
+  /** PENDING or CONFIRMED: the status the order was cancelled from. */
+  previousStatus: nonEmpty,
+});
 
 /** The `order.*` events orders publishes; the aggregate is the order (`orderId`). */
 export const orderEvents = {
   'order.placed': orderPlaced,
-  'order.confirmed': orderConfirmed,
+  'order.confirmed': orderSummary,
   'order.rejected': orderRejected,
   'order.cancelled': orderCancelled,
-  'order.shipped': orderShipped,
+  'order.shipped': orderSummary,
 } as const;
 
-export type OrderLineData = z.output<typeof orderLine>;
+export type StockLineData = z.output<typeof stockLine>;
+export type OrderLineData = StockLineData;
+export type PricedLineData = z.output<typeof pricedLine>;
+export type AddressData = z.output<typeof address>;
+export type StockRejectionReason = z.output<typeof stockRejectionReason>;
 export type OrderPlacedData = z.output<typeof orderPlaced>;
-export type OrderConfirmedData = z.output<typeof orderConfirmed>;
+export type OrderSummaryData = z.output<typeof orderSummary>;
+export type OrderConfirmedData = OrderSummaryData;
 export type OrderRejectedData = z.output<typeof orderRejected>;
 export type OrderCancelledData = z.output<typeof orderCancelled>;
-export type OrderShippedData = z.output<typeof orderShipped>;
+export type OrderShippedData = OrderSummaryData;
 
-export { stockLine };
+export { pricedLine, stockLine, stockRejectionReason };

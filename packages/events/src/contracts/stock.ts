@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { aggregateVersion, id, nonEmpty } from './common.js';
-import { stockLine } from './order.js';
+import { aggregateVersion, id } from './common.js';
+import { pricedLine, stockRejectionReason } from './order.js';
 
-const stockReserved = z.object({ orderId: id, items: z.array(stockLine).min(1), aggregateVersion });
-
-/** Which lines could not be reserved, so orders can tell the customer. */
-const stockRejected = z.object({
+/** Every line is held for the order, at the unit price products charged it at. */
+const stockReserved = z.object({
   orderId: id,
-  reason: nonEmpty,
-  items: z.array(z.object({ productId: id, requested: z.number().int(), available: z.number().int() })),
+  items: z.array(pricedLine).min(1),
+  /** Every line's currency; products refuses orders that mix currencies. */
+  currency: z.string().length(3),
   aggregateVersion,
 });
+
+/** Nothing is held; `productId` names the first line that could not be reserved. */
+const stockRejected = z.object({ orderId: id, reason: stockRejectionReason, productId: id.nullable(), aggregateVersion });
 
 /**
  * The `stock.*` events products publishes in the order saga; the aggregate is the order's stock

@@ -52,7 +52,7 @@ export function retryQueueFor(t: Topology, retries: number) {
 }
 
 /** Routing keys the notifications queue is bound to. */
-export const BINDINGS = ['user.*', 'product.*'];
+export const BINDINGS = ['user.*', 'product.*', 'order.*'];
 
 export interface QueueSpec {
   name: string;

@@ -25,6 +25,8 @@ export interface NotificationDocument {
   text?: string;
   html?: string;
   productId?: string;
+  /** The order an ORDER_* email is about. */
+  orderId?: string;
   status: DeliveryStatus;
   attempts: number;
   /** Why the last attempt failed, in words fit for the user (no server text). */
@@ -44,7 +46,7 @@ export interface NotificationDocument {
 
 export type NewNotification = Pick<
   NotificationDocument,
-  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'input' | 'productId'
+  'eventId' | 'recipientId' | 'kind' | 'correlationId' | 'to' | 'subject' | 'input' | 'productId' | 'orderId'
 >;
 
 export const NOTIFICATIONS = 'notifications';

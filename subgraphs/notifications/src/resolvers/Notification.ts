@@ -7,6 +7,7 @@ export const Notification: NotificationResolvers = {
   lastErrorDetail: (n, _args, { scope, notifications }) => notifications.errorDetail(scope, n),
   // An entity reference: the gateway asks products for the fields.
   product: (n) => (n.productId ? { __typename: 'Product', id: n.productId } : null),
+  order: (n) => (n.orderId ? { __typename: 'Order', id: n.orderId } : null),
   createdAt: (n) => n.createdAt.toISOString(),
   sentAt: (n) => n.sentAt?.toISOString() ?? null,
 };

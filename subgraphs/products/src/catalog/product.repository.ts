@@ -1,6 +1,7 @@
 import { ObjectId, type Db, type Filter, type IndexDescription, type Sort } from 'mongodb';
 import { announceOutboxWrite, outboxAppend, outboxFields, outboxIndex, type EventEnvelope } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
+import type { StockReservation } from '../stock/stock.repository.js';
 
 /** A product as stored in the `products` collection. */
 export interface ProductDocument {
@@ -28,11 +29,13 @@ export interface ProductDocument {
   outbox?: EventEnvelope[];
   /** Set with every outbox append, cleared by the relay once the outbox is drained (the relay's index). */
   outboxDueAt?: Date;
+  /** Units held for open orders, one entry per order; `stock` is what is left to sell (see stock/). */
+  reservations?: StockReservation[];
 }
 
 export type NewProduct = Omit<
   ProductDocument,
-  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt' | 'version'
+  '_id' | 'nameKey' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'outbox' | 'outboxDueAt' | 'version' | 'reservations'
 >;
 export type ProductChanges = Partial<NewProduct>;
 
@@ -176,17 +179,26 @@ export function createProductRepository(db: Db) {
       throw new Error('product kept changing during the delete; giving up');
     },
 
-    async insertMany(products: NewProduct[], now = new Date()): Promise<number> {
+    /** Inserts many products, each with the events `eventsFor` builds for it (e.g. product.created for the demo catalog). */
+    async insertMany(
+      products: NewProduct[],
+      now = new Date(),
+      eventsFor: (doc: ProductDocument) => EventEnvelope[] = () => [],
+    ): Promise<number> {
       if (products.length === 0) return 0;
-      const docs = products.map((p, i) => ({
-        _id: new ObjectId(),
-        ...p,
-        nameKey: p.name.toLowerCase(),
-        // Spread creation times so NEWEST has a meaningful order in demo data.
-        createdAt: new Date(now.getTime() - i * 60_000),
-        updatedAt: now,
-      }));
+      const docs = products.map((p, i) => {
+        const doc: ProductDocument = {
+          _id: new ObjectId(),
+          ...p,
+          nameKey: p.name.toLowerCase(),
+          // Spread creation times so NEWEST has a meaningful order in demo data.
+          createdAt: new Date(now.getTime() - i * 60_000),
+          updatedAt: now,
+        };
+        return { ...doc, ...outboxFields(eventsFor(doc), now) };
+      });
       const result = await collection.insertMany(docs);
+      if (docs.some((d) => d.outboxDueAt)) announceOutboxWrite(PRODUCTS);
       return result.insertedCount;
     },
   };

@@ -25,7 +25,7 @@ export interface ListProductsArgs {
 type ProductPage = CursorPage<ProductDocument>;
 
 /** What consumers learn about a product in its events. */
-function snapshot(doc: ProductDocument): ProductSnapshot {
+export function snapshot(doc: ProductDocument): ProductSnapshot {
   return {
     productId: doc._id.toHexString(),
     slug: doc.slug,

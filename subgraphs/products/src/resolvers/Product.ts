@@ -5,6 +5,7 @@ export const Product: ProductResolvers = {
   __resolveReference: (reference, { loaders }) => loaders.productById.load(reference.id),
   id: (product) => product._id.toHexString(),
   inStock: (product) => product.stock > 0,
+  reserved: (product) => (product.reservations ?? []).reduce((sum, r) => sum + r.quantity, 0),
   createdAt: (product) => product.createdAt.toISOString(),
   updatedAt: (product) => product.updatedAt.toISOString(),
 };

@@ -9,6 +9,7 @@ export interface EmailToRecord {
   to: string;
   input: EmailInput;
   productId?: string;
+  orderId?: string;
 }
 
 /** Records one notification per email (idempotent per event, recipient and kind) and wakes delivery. */
@@ -20,6 +21,7 @@ export async function recordEmails(event: EventEnvelope, emails: EmailToRecord[]
     correlationId: event.correlationId,
     to: email.to,
     ...(email.productId ? { productId: email.productId } : {}),
+    ...(email.orderId ? { orderId: email.orderId } : {}),
     // Only the subject is kept now (lists show it); bodies are rendered when the email is sent.
     subject: renderEmail(email.input, deps.storefrontUrl, deps.secrets).subject,
     input: email.input,

@@ -1,5 +1,9 @@
 import type { EventType } from '@little-ecom/events';
 import type { Handler } from './deps.js';
+import { orderCancelled } from './order.cancelled.js';
+import { orderConfirmed } from './order.confirmed.js';
+import { orderRejected } from './order.rejected.js';
+import { orderShipped } from './order.shipped.js';
 import { productCreated } from './product.created.js';
 import { productDeleted } from './product.deleted.js';
 import { productUpdated } from './product.updated.js';
@@ -15,4 +19,8 @@ export const eventHandlers: { [T in EventType]?: Handler<T> } = {
   'product.created': productCreated,
   'product.updated': productUpdated,
   'product.deleted': productDeleted,
+  'order.confirmed': orderConfirmed,
+  'order.rejected': orderRejected,
+  'order.shipped': orderShipped,
+  'order.cancelled': orderCancelled,
 };

@@ -2,6 +2,10 @@ import type { SecretBox } from '@little-ecom/events';
 import { backInStock } from './back-in-stock.js';
 import type { EmailTemplate, RenderedEmail } from './layout.js';
 import { newProduct } from './new-product.js';
+import { orderCancelled } from './order-cancelled.js';
+import { orderConfirmed } from './order-confirmed.js';
+import { orderRejected } from './order-rejected.js';
+import { orderShipped } from './order-shipped.js';
 import { passwordReset } from './password-reset.js';
 import { priceDrop } from './price-drop.js';
 import { welcome } from './welcome.js';
@@ -13,6 +17,10 @@ export const emailTemplates = {
   PRICE_DROP: priceDrop,
   BACK_IN_STOCK: backInStock,
   PASSWORD_RESET: passwordReset,
+  ORDER_CONFIRMED: orderConfirmed,
+  ORDER_REJECTED: orderRejected,
+  ORDER_SHIPPED: orderShipped,
+  ORDER_CANCELLED: orderCancelled,
 } as const;
 
 export type NotificationKind = keyof typeof emailTemplates;

@@ -1,0 +1,89 @@
+import type { Db } from 'mongodb';
+import type { AmqpConnection } from '@little-ecom/amqp';
+import { createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import {
+  consumerTopology,
+  startEventConsumer,
+  startOutboxRelay,
+  type ConsumerTopology,
+  type CheckedEvent,
+} from '@little-ecom/events';
+import type { Logger } from '@little-ecom/logger';
+import { ensureIndexes } from '@little-ecom/mongo';
+import { createScope, runInScope } from '@little-ecom/scope';
+import type { ServiceApp, Worker } from '@little-ecom/service';
+import { CARTS, cartIndexes } from './cart/cart.repository.js';
+import { CATALOG_BINDINGS, createCatalogHandler } from './catalog/catalog.handler.js';
+import { CATALOG, catalogIndexes } from './catalog/catalog.repository.js';
+import type { OrdersConfig } from './config.js';
+import type { OrdersContext } from './context.js';
+import { ORDERS, orderIndexes } from './orders/order.repository.js';
+import { invoicePaymentProvider, type PaymentProvider } from './orders/payment.js';
+import { SAGA_BINDINGS, createSagaHandler } from './orders/saga.handler.js';
+import { createServer } from './server.js';
+
+export interface OrdersAppDeps {
+  db: Db;
+  logger: Logger;
+  /** The outbox relay and the event consumer run only with a broker connection (API-only tests pass none). */
+  amqp?: AmqpConnection;
+  /** Checks access tokens; by default against the accounts JWKS named in the config. */
+  verifier?: TokenVerifier;
+  /** How orders are paid; pay on delivery / invoice by default (see orders/payment.ts). */
+  payment?: PaymentProvider;
+}
+
+export interface OrdersApp extends ServiceApp<OrdersContext> {
+  /** The queues orders consumes from (prefixed by AMQP_PREFIX). */
+  topology: ConsumerTopology;
+  services: ReturnType<typeof createServer>['services'];
+}
+
+/** The whole orders subgraph, from its config and connections: what main, tests and benches run. */
+export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
+  const { db, logger, amqp } = deps;
+  await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
+  const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix);
+  const server = createServer({
+    db,
+    verifier: deps.verifier ?? createTokenVerifier(config.jwt),
+    logger,
+    production: config.production,
+    payment: deps.payment ?? invoicePaymentProvider,
+  });
+  return {
+    name: config.service,
+    topology,
+    services: server.services,
+    http: {
+      apollo: server.apollo,
+      context: server.context,
+      trustedProxyHops: config.trustedProxyHops,
+      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+    },
+    start(): Worker[] {
+      if (!amqp) return [];
+      const saga = createSagaHandler({ orders: server.services.orders });
+      const catalog = createCatalogHandler({ catalog: server.services.catalog });
+      const handle = async (event: CheckedEvent) => {
+        // One scope per event: its log lines and the events it causes carry the order's correlation id.
+        const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger });
+        await runInScope(scope, () => (event.type.startsWith('product.') ? catalog(event) : saga(scope, event)));
+      };
+      const consumer = startEventConsumer({ connection: amqp, topology, handle, logger, settings: config.events.consumer });
+      // Events wait in order documents while the broker is away; the relay publishes them when it is back.
+      const relay = startOutboxRelay({
+        db,
+        collections: [ORDERS],
+        connection: amqp,
+        logger,
+        exchange: config.amqp.exchange,
+        ...config.outbox,
+      });
+      return [
+        { name: 'event consumer', stop: () => consumer.stop() },
+        { name: 'outbox relay', stop: () => relay.stop() },
+      ];
+    },
+  };
+}

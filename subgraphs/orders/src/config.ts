@@ -1,0 +1,41 @@
+import {
+  DEFAULT_MONGODB_URI,
+  commonEnv,
+  commonSettings,
+  consumerEnv,
+  consumerSettings,
+  loadConfig,
+  outboxEnv,
+  outboxSettings,
+  port,
+  tokenVerifierEnv,
+  tokenVerifierSettings,
+  z,
+  type Env,
+} from '@little-ecom/config';
+
+const schema = z
+  .object({
+    ...commonEnv,
+    PORT: port(4004),
+    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
+    MONGODB_DB: z.string().default('orders'),
+    ...tokenVerifierEnv,
+    ...outboxEnv,
+    ...consumerEnv,
+  })
+  .transform((env) => ({
+    ...commonSettings('orders', env),
+    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    jwt: tokenVerifierSettings(env),
+    ...outboxSettings(env),
+    // stock.* answers and the product.* events of the catalog projection arrive on orders' own queue.
+    events: consumerSettings(env),
+  }));
+
+export type OrdersConfig = ReturnType<typeof loadOrdersConfig>;
+
+/** The only place the orders subgraph reads its environment. */
+export function loadOrdersConfig(env: Env) {
+  return loadConfig('orders', schema, env);
+}

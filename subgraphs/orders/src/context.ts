@@ -1,0 +1,29 @@
+import type { TokenVerifier } from '@little-ecom/auth';
+import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
+import type { Logger } from '@little-ecom/logger';
+import { scopeForRequest } from '@little-ecom/scope';
+import type { CartService } from './cart/cart.service.js';
+import type { OrderService } from './orders/order.service.js';
+
+/** A User as orders sees it: only the key (carts and orders are looked up by it). */
+export interface UserReference {
+  id: string;
+}
+
+export interface OrdersContext extends RequestContext {
+  carts: CartService;
+  orders: OrderService;
+}
+
+export interface ContextDeps {
+  carts: CartService;
+  orders: OrderService;
+  verifier: TokenVerifier;
+  logger: Logger;
+}
+
+/** Built per request: the request's scope (verified caller) and the services. */
+export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<OrdersContext> {
+  const scope = await scopeForRequest(info, deps.verifier, deps.logger);
+  return { scope, carts: deps.carts, orders: deps.orders };
+}

@@ -1,0 +1,19 @@
+import { createAmqpConnection } from '@little-ecom/amqp';
+import { connectMongo } from '@little-ecom/mongo';
+import { runService } from '@little-ecom/service';
+import { createOrdersApp } from './app.js';
+import { loadOrdersConfig } from './config.js';
+
+const config = loadOrdersConfig(process.env);
+
+await runService(config, async (logger) => {
+  const mongo = await connectMongo({ ...config.mongo, logger });
+  const amqp = createAmqpConnection({ url: config.amqp.url, name: config.service, logger });
+  return {
+    app: await createOrdersApp(config, { db: mongo.db, amqp, logger }),
+    resources: [
+      { name: 'amqp', close: () => amqp.close() },
+      { name: 'mongodb', close: () => mongo.close() },
+    ],
+  };
+});

@@ -1,0 +1,270 @@
+import { requireRole, requireViewer, type Viewer } from '@little-ecom/auth';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
+import {
+  buildEvent,
+  type EventData,
+  type EventType,
+  type OrderSummaryData,
+  type StockRejectionReason,
+} from '@little-ecom/events';
+import { isDuplicateKeyError } from '@little-ecom/mongo';
+import type { Scope } from '@little-ecom/scope';
+import type { CartService } from '../cart/cart.service.js';
+import { validateAddress, type AddressInput } from './address.js';
+import {
+  ORDER_STATUSES,
+  newOrderId,
+  type OrderDocument,
+  type OrderItemDocument,
+  type OrderRepository,
+  type OrderStatus,
+} from './order.repository.js';
+import type { PaymentProvider } from './payment.js';
+
+export const PAGE_SIZE_MAX = 100;
+
+export interface OrderPage {
+  edges: { cursor: string; node: OrderDocument }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+export interface CheckoutInput {
+  shippingAddress: AddressInput;
+  idempotencyKey: string;
+}
+
+const encodeCursor = (o: OrderDocument) => Buffer.from(`${o.createdAt.toISOString()}|${o._id}`).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) throw new BadUserInputError('after is not a valid cursor', 'after');
+  return { createdAt, id };
+}
+
+const totalOf = (items: OrderItemDocument[]) => ({
+  amount: items.reduce((sum, i) => sum + i.unitPrice.amount * i.quantity, 0),
+  currency: items[0]?.unitPrice.currency ?? 'XXX',
+});
+
+/** What an order event says about the order: enough for products and notifications. */
+export const summary = (o: OrderDocument, version: number): OrderSummaryData => ({
+  orderId: o._id,
+  userId: o.userId,
+  items: o.items.map((i) => ({ productId: i.productId, quantity: i.quantity, name: i.name, unitPrice: { ...i.unitPrice } })),
+  total: { ...o.total },
+  shippingAddress: { ...o.shippingAddress },
+  aggregateVersion: version,
+});
+
+const isAdmin = (viewer: Viewer) => viewer.role === 'ADMIN';
+
+/** Orders: checkout from the cart, who may see and change which order, and the status machine. */
+export function createOrderService(deps: { orders: OrderRepository; carts: CartService; payment: PaymentProvider }) {
+  const { orders, carts, payment } = deps;
+  const event = <T extends EventType>(scope: Scope, type: T, data: EventData<T>) =>
+    buildEvent(type, data, { source: 'orders', correlationId: scope.correlationId });
+
+  async function page(filter: Parameters<OrderRepository['page']>[0]['filter'], first: number, after?: string | null) {
+    if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE_MAX)
+      throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
+    const [docs, totalCount] = await Promise.all([
+      orders.page({ filter, ...(after ? { after: decodeCursor(after) } : {}), limit: first + 1 }),
+      orders.count(filter),
+    ]);
+    const edges = docs.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node }));
+    return { edges, pageInfo: { hasNextPage: docs.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+  }
+
+  /** The order if the viewer may act on it; NOT_FOUND otherwise, so other people's ids reveal nothing. */
+  async function requireVisible(scope: Scope, id: string): Promise<{ order: OrderDocument; viewer: Viewer }> {
+    const viewer = requireViewer(scope.auth);
+    const order = await orders.findById(id);
+    if (!order || (order.userId !== viewer.userId && !isAdmin(viewer))) throw new NotFoundError('Order not found');
+    return { order, viewer };
+  }
+
+  return {
+    /** Null unless the viewer owns the order or is an admin. */
+    async get(scope: Scope, id: string): Promise<OrderDocument | null> {
+      const viewer = requireViewer(scope.auth);
+      const order = await orders.findById(id);
+      return order && (order.userId === viewer.userId || isAdmin(viewer)) ? order : null;
+    },
+
+    /** Federation reference: the same rule as `get`, for `_entities` too. */
+    getForReference: async (scope: Scope, id: string) => {
+      const viewer = scope.auth.viewer;
+      if (!viewer) return null;
+      const order = await orders.findById(id);
+      return order && (order.userId === viewer.userId || isAdmin(viewer)) ? order : null;
+    },
+
+    /** A user's orders: for that user and admins. */
+    listForUser(scope: Scope, userId: string, args: { first?: number | null; after?: string | null }): Promise<OrderPage> {
+      requireOwnerOrAdmin(scope, userId);
+      return page({ userId }, args.first ?? 20, args.after);
+    },
+
+    listAll(
+      scope: Scope,
+      args: {
+        filter?: { status?: OrderStatus | null; userId?: string | null } | null;
+        first?: number | null;
+        after?: string | null;
+      },
+    ): Promise<OrderPage> {
+      requireRole(scope.auth, 'ADMIN');
+      const f = args.filter ?? {};
+      if (f.status && !ORDER_STATUSES.includes(f.status)) throw new BadUserInputError('unknown status', 'filter.status');
+      return page(
+        { ...(f.status ? { status: f.status } : {}), ...(f.userId ? { userId: f.userId } : {}) },
+        args.first ?? 20,
+        args.after,
+      );
+    },
+
+    /**
+     * Places a PENDING order for the cart. Names and prices come from the catalog projection as a
+     * snapshot; the charged prices are fixed by products when it reserves the stock (stock.reserved).
+     * Nothing the client sends besides the address and the key reaches the order.
+     */
+    async checkout(scope: Scope, input: CheckoutInput): Promise<OrderDocument> {
+      const viewer = requireViewer(scope.auth);
+      const key = input.idempotencyKey.trim();
+      if (key.length < 8 || key.length > 128)
+        throw new BadUserInputError('idempotencyKey must be 8 to 128 characters', 'idempotencyKey');
+      const existing = await orders.findByIdempotencyKey(viewer.userId, key);
+      if (existing) return existing;
+
+      const shippingAddress = validateAddress(input.shippingAddress);
+      const cart = await carts.forCheckout(viewer.userId);
+      if (cart.items.length === 0) throw new BadUserInputError('The cart is empty', 'cart');
+      const items: OrderItemDocument[] = cart.items.map((i) => ({
+        productId: i.productId,
+        name: i.product.name,
+        unitPrice: { ...i.product.price },
+        quantity: i.quantity,
+      }));
+      if (new Set(items.map((i) => i.unitPrice.currency)).size > 1)
+        throw new BadUserInputError('The cart mixes currencies; check out one currency at a time', 'cart');
+
+      const now = new Date();
+      const order: Omit<OrderDocument, 'outbox'> = {
+        _id: newOrderId(),
+        userId: viewer.userId,
+        idempotencyKey: key,
+        items,
+        total: totalOf(items),
+        status: 'PENDING',
+        shippingAddress,
+        statusHistory: [{ status: 'PENDING', at: now }],
+        payment: payment.start(),
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const placed = event(scope, 'order.placed', {
+        orderId: order._id,
+        userId: order.userId,
+        items: items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
+        aggregateVersion: 1,
+      });
+      try {
+        await orders.insert(order, placed);
+      } catch (error) {
+        // Two checkouts with one key at once: the unique index let one through; both get that order.
+        if (!isDuplicateKeyError(error)) throw error;
+        const winner = await orders.findByIdempotencyKey(viewer.userId, key);
+        if (!winner) throw error;
+        return winner;
+      }
+      // Lines added while we were checking out stay in the cart.
+      await carts.clearIfUnchanged(viewer.userId, cart.version);
+      scope.logger.info('order placed', { orderId: order._id, lines: items.length });
+      return order;
+    },
+
+    async cancel(scope: Scope, id: string): Promise<OrderDocument> {
+      const { viewer, order } = await requireVisible(scope, id);
+      const reason = order.userId === viewer.userId ? 'by the customer' : 'by an admin';
+      const result = await orders.transition(id, ['PENDING', 'CONFIRMED'], (current) => ({
+        set: { status: 'CANCELLED', payment: payment.onCancelled(current.payment) },
+        history: { status: 'CANCELLED', at: new Date(), reason },
+        event: (version) => event(scope, 'order.cancelled', { ...summary(current, version), previousStatus: current.status }),
+      }));
+      if (!('changed' in result)) throw new ConflictError(`Only PENDING or CONFIRMED orders can be cancelled`);
+      scope.logger.info('order cancelled', { orderId: id, userId: viewer.userId });
+      return result.changed;
+    },
+
+    async ship(scope: Scope, id: string): Promise<OrderDocument> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
+      const result = await orders.transition(id, ['CONFIRMED'], (current) => ({
+        set: { status: 'SHIPPED' },
+        history: { status: 'SHIPPED', at: new Date() },
+        event: (version) => event(scope, 'order.shipped', { ...summary(current, version) }),
+      }));
+      if (!('changed' in result)) {
+        if (!result.current) throw new NotFoundError('Order not found');
+        throw new ConflictError('Only CONFIRMED orders can be shipped');
+      }
+      scope.logger.info('order shipped', { orderId: id, userId: viewer.userId });
+      return result.changed;
+    },
+
+    async markPaid(scope: Scope, id: string): Promise<OrderDocument> {
+      const viewer = requireRole(scope.auth, 'ADMIN');
+      const now = new Date();
+      const result = await orders.transition(id, ['CONFIRMED', 'SHIPPED', 'CANCELLED'], (current) => ({
+        set: { payment: payment.markPaid(current.payment, now) },
+      }));
+      if (!('changed' in result)) {
+        if (!result.current) throw new NotFoundError('Order not found');
+        throw new ConflictError('The order has nothing to pay (it is not confirmed)');
+      }
+      scope.logger.info('order marked paid', { orderId: id, userId: viewer.userId });
+      return result.changed;
+    },
+
+    /** stock.reserved: the order is CONFIRMED at the reserved prices; ignored unless still PENDING (idempotent). */
+    async confirm(scope: Scope, orderId: string, lines: OrderItemDocument[]): Promise<void> {
+      const result = await orders.transition(orderId, ['PENDING'], (current) => {
+        const byProduct = new Map(lines.map((l) => [l.productId, l]));
+        const items = current.items.map((i) => {
+          const reserved = byProduct.get(i.productId);
+          if (!reserved || reserved.quantity !== i.quantity) throw new Error(`stock.reserved does not match order ${orderId}`);
+          return { ...i, name: reserved.name, unitPrice: { ...reserved.unitPrice } };
+        });
+        const confirmed = { ...current, items, total: totalOf(items) };
+        return {
+          set: { status: 'CONFIRMED', items, total: confirmed.total, payment: payment.onConfirmed(current.payment) },
+          history: { status: 'CONFIRMED', at: new Date() },
+          event: (version) => event(scope, 'order.confirmed', { ...summary(confirmed, version) }),
+        };
+      });
+      if ('changed' in result) scope.logger.info('order confirmed', { orderId });
+      else if (!result.current) throw new Error(`stock.reserved for unknown order ${orderId}`);
+    },
+
+    /** stock.rejected: nothing is held; the order is REJECTED with the reason (idempotent). */
+    async reject(scope: Scope, orderId: string, reason: StockRejectionReason): Promise<void> {
+      const result = await orders.transition(orderId, ['PENDING'], (current) => ({
+        set: { status: 'REJECTED', rejectionReason: reason, payment: payment.onCancelled(current.payment) },
+        history: { status: 'REJECTED', at: new Date(), reason },
+        event: (version) => event(scope, 'order.rejected', { ...summary(current, version), reason }),
+      }));
+      if ('changed' in result) scope.logger.info('order rejected', { orderId, reason });
+      else if (!result.current) throw new Error(`stock.rejected for unknown order ${orderId}`);
+    },
+  };
+}
+
+/** Personal data (carts, orders of a user) is for its owner and admins only. */
+export function requireOwnerOrAdmin(scope: Scope, userId: string): Viewer {
+  const viewer = requireViewer(scope.auth);
+  if (viewer.userId !== userId && !isAdmin(viewer)) throw new ForbiddenError('Only the user and admins can see this');
+  return viewer;
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;

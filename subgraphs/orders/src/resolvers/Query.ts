@@ -1,0 +1,6 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+
+export const Query: QueryResolvers = {
+  order: (_parent, { id }, { scope, orders }) => orders.get(scope, id),
+  orders: (_parent, args, { scope, orders }) => orders.listAll(scope, args),
+};

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '@little-ecom/events';
+import { startOrders, type OrdersHarness } from './support.js';
+
+/** The orders API against real MongoDB, without a broker: carts, checkout, visibility, the outbox. */
+let h: OrdersHarness;
+let alice: string;
+let bob: string;
+let admin: string;
+const lamp = new ObjectId().toHexString();
+const gone = new ObjectId().toHexString();
+
+const CART = `fragment C on Cart { items { product { id } quantity unitPrice { amount currency } } subtotal { amount currency } }`;
+const ADD = `mutation($p: ID!, $q: Int!) { addToCart(productId: $p, quantity: $q) { ...C } } ${CART}`;
+const UPDATE = `mutation($p: ID!, $q: Int!) { updateCartItem(productId: $p, quantity: $q) { ...C } } ${CART}`;
+const REMOVE = `mutation($p: ID!) { removeFromCart(productId: $p) { ...C } } ${CART}`;
+const CLEAR = `mutation { clearCart { ...C } } ${CART}`;
+const CART_OF = `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { cart { ...C } } } } ${CART}`;
+const ORDER = `fragment O on Order { id status total { amount currency } items { product { id } name unitPrice { amount } quantity }
+  statusHistory { status reason } payment { method status } shippingAddress { country } }`;
+const CHECKOUT = `mutation($key: String!) { checkout(input: { idempotencyKey: $key, shippingAddress: {
+  name: "Alice", line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "de" } }) { ...O } } ${ORDER}`;
+const GET = `query($id: ID!) { order(id: $id) { ...O } } ${ORDER}`;
+const CANCEL = `mutation($id: ID!) { cancelOrder(id: $id) { ...O } } ${ORDER}`;
+
+const code = (r: { errors?: { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions?.['code'];
+
+beforeAll(async () => {
+  h = await startOrders();
+  [alice, bob, admin] = await Promise.all([h.tokenFor('alice'), h.tokenFor('bob'), h.tokenFor('admin-1', 'ADMIN')]);
+  const state = { name: 'Walnut Lamp', price: { amount: 4_900, currency: 'EUR' }, stock: 5, deleted: false };
+  await h.app.services.catalog.apply(lamp, new Date(), state, state);
+  await h.app.services.catalog.apply(gone, new Date(), { deleted: true }, { ...state, name: 'Gone', deleted: true });
+}, 30_000);
+
+afterAll(async () => h?.close());
+
+describe('cart', () => {
+  it('adds, sums, updates, removes and clears, at catalog prices', async () => {
+    expect((await h.request(ADD, { p: lamp, q: 2 }, alice)).data).toMatchObject({
+      addToCart: { items: [{ product: { id: lamp }, quantity: 2 }], subtotal: { amount: 9_800, currency: 'EUR' } },
+    });
+    expect((await h.request(ADD, { p: lamp.toUpperCase(), q: 1 }, alice)).data).toMatchObject({
+      addToCart: { items: [{ quantity: 3 }], subtotal: { amount: 14_700 } },
+    });
+    expect((await h.request(UPDATE, { p: lamp, q: 1 }, alice)).data).toMatchObject({
+      updateCartItem: { items: [{ quantity: 1 }] },
+    });
+    expect((await h.request(REMOVE, { p: lamp }, alice)).data).toEqual({ removeFromCart: { items: [], subtotal: null } });
+    await h.request(ADD, { p: lamp, q: 1 }, alice);
+    expect((await h.request(CLEAR, {}, alice)).data).toEqual({ clearCart: { items: [], subtotal: null } });
+  });
+
+  it('refuses unbounded quantities, unknown and deleted products, and anonymous callers', async () => {
+    for (const q of [0, -1, 100]) expect(code(await h.request(ADD, { p: lamp, q }, bob))).toBe('BAD_USER_INPUT');
+    await h.request(ADD, { p: lamp, q: 60 }, bob);
+    expect(code(await h.request(ADD, { p: lamp, q: 40 }, bob))).toBe('BAD_USER_INPUT');
+    expect(code(await h.request(ADD, { p: new ObjectId().toHexString(), q: 1 }, bob))).toBe('BAD_USER_INPUT');
+    expect(code(await h.request(ADD, { p: gone, q: 1 }, bob))).toBe('BAD_USER_INPUT');
+    expect(code(await h.request(ADD, { p: 'not-an-id', q: 1 }, bob))).toBe('BAD_USER_INPUT');
+    expect(code(await h.request(ADD, { p: lamp, q: 1 }))).toBe('UNAUTHENTICATED');
+    await h.request(CLEAR, {}, bob);
+  });
+
+  it('shows a cart to its owner and admins only, also through _entities', async () => {
+    await h.request(ADD, { p: lamp, q: 1 }, alice);
+    expect((await h.request(CART_OF, { id: 'alice' }, alice)).data).toMatchObject({
+      _entities: [{ cart: { items: [{ quantity: 1 }] } }],
+    });
+    expect((await h.request(CART_OF, { id: 'alice' }, admin)).data).toMatchObject({
+      _entities: [{ cart: { items: [{ quantity: 1 }] } }],
+    });
+    expect(code(await h.request(CART_OF, { id: 'alice' }, bob))).toBe('FORBIDDEN');
+    await h.request(CLEAR, {}, alice);
+  });
+});
+
+describe('checkout', () => {
+  it('places one PENDING order per idempotency key, with catalog prices, and empties the cart', async () => {
+    await h.request(ADD, { p: lamp, q: 2 }, alice);
+    const key = randomUUID();
+    const [first, second] = await Promise.all([h.request(CHECKOUT, { key }, alice), h.request(CHECKOUT, { key }, alice)]);
+    const order = (first.data as { checkout: { id: string } }).checkout;
+    expect(first.errors).toBeUndefined();
+    expect((second.data as { checkout: { id: string } }).checkout.id).toBe(order.id);
+    expect(order).toMatchObject({
+      status: 'PENDING',
+      total: { amount: 9_800, currency: 'EUR' },
+      items: [{ product: { id: lamp }, name: 'Walnut Lamp', unitPrice: { amount: 4_900 }, quantity: 2 }],
+      payment: { method: 'INVOICE', status: 'NOT_DUE' },
+      shippingAddress: { country: 'DE' },
+    });
+    expect(order.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(await h.db.db.collection('orders').countDocuments({ userId: 'alice' })).toBe(1);
+    const stored = await h.db.db.collection<{ _id: string; outbox: EventEnvelope[] }>('orders').findOne({ _id: order.id });
+    expect(stored?.outbox.map((e) => [e.type, e.data])).toEqual([
+      ['order.placed', { orderId: order.id, userId: 'alice', items: [{ productId: lamp, quantity: 2 }], aggregateVersion: 1 }],
+    ]);
+    expect((await h.request(CART_OF, { id: 'alice' }, alice)).data).toMatchObject({ _entities: [{ cart: { items: [] } }] });
+    // The same key after the cart was emptied still answers with the order, not "cart is empty".
+    expect((await h.request(CHECKOUT, { key }, alice)).data).toMatchObject({ checkout: { id: order.id } });
+    expect(code(await h.request(CHECKOUT, { key: randomUUID() }, alice))).toBe('BAD_USER_INPUT');
+  });
+
+  it('hides my order from other customers, who cannot cancel it either; I can', async () => {
+    await h.request(ADD, { p: lamp, q: 1 }, alice);
+    const { checkout } = (await h.request(CHECKOUT, { key: randomUUID() }, alice)).data as { checkout: { id: string } };
+    expect((await h.request(GET, { id: checkout.id }, bob)).data).toEqual({ order: null });
+    expect(code(await h.request(CANCEL, { id: checkout.id }, bob))).toBe('NOT_FOUND');
+    expect((await h.request(GET, { id: checkout.id }, admin)).data).toMatchObject({ order: { id: checkout.id } });
+    expect((await h.request(CANCEL, { id: checkout.id }, alice)).data).toMatchObject({
+      cancelOrder: {
+        status: 'CANCELLED',
+        statusHistory: [{ status: 'PENDING' }, { status: 'CANCELLED', reason: 'by the customer' }],
+      },
+    });
+    expect(code(await h.request(CANCEL, { id: checkout.id }, alice))).toBe('CONFLICT');
+    const ship = `mutation($id: ID!) { shipOrder(id: $id) { id } }`;
+    expect(code(await h.request(ship, { id: checkout.id }, alice))).toBe('FORBIDDEN');
+    expect(code(await h.request(ship, { id: checkout.id }, admin))).toBe('CONFLICT');
+  });
+
+  it('lists my orders newest first with cursors, and all orders for admins only', async () => {
+    const mine = `query($first: Int, $after: String) { _entities(representations: [{ __typename: "User", id: "alice" }]) {
+      ... on User { orders(first: $first, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } } }`;
+    type Page = {
+      _entities: {
+        orders: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      }[];
+    };
+    const page1 = (await h.request<Page>(mine, { first: 1 }, alice)).data!._entities[0]!.orders;
+    expect(page1).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
+    const page2 = (await h.request<Page>(mine, { first: 1, after: page1.pageInfo.endCursor }, alice)).data!._entities[0]!.orders;
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+    expect(page2.edges[0]!.node.id).not.toBe(page1.edges[0]!.node.id);
+    expect(code(await h.request(mine, { first: 1 }, bob))).toBe('FORBIDDEN');
+    const all = `query { orders(filter: { status: CANCELLED }) { totalCount } }`;
+    expect((await h.request(all, {}, admin)).data).toEqual({ orders: { totalCount: 1 } });
+    expect(code(await h.request(all, {}, alice))).toBe('FORBIDDEN');
+  });
+});

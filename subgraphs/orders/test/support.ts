@@ -1,0 +1,47 @@
+import { createTokenVerifier } from '@little-ecom/auth';
+import { silentLogger } from '@little-ecom/logger';
+import { serveApp, type RunningService } from '@little-ecom/service';
+import { createTestIssuer, freshDatabase, graphqlRequest, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
+import { createOrdersApp, type OrdersApp } from '../src/app.js';
+import { loadOrdersConfig } from '../src/config.js';
+
+export interface OrdersHarness {
+  url: string;
+  db: TestDatabase;
+  app: OrdersApp;
+  issuer: TestIssuer;
+  http: RunningService;
+  tokenFor(userId: string, role?: 'CUSTOMER' | 'ADMIN'): Promise<string>;
+  /** A GraphQL request to the orders subgraph with the given token (none: anonymous). */
+  request<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): ReturnType<typeof graphqlRequest<T>>;
+  close(): Promise<void>;
+}
+
+/** The orders subgraph on a loopback port, with a fresh database and a test token issuer; no broker. */
+export async function startOrders(): Promise<OrdersHarness> {
+  const db = await freshDatabase('orders');
+  const issuer = await createTestIssuer();
+  const verifier = createTokenVerifier(issuer.verifierOptions);
+  const app = await createOrdersApp(loadOrdersConfig({ NODE_ENV: 'test' }), { db: db.db, logger: silentLogger, verifier });
+  const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
+  const url = `${http.url}/graphql`;
+  return {
+    url,
+    db,
+    app,
+    issuer,
+    http,
+    tokenFor: (userId, role = 'CUSTOMER') => issuer.sign({ sub: userId, role }),
+    request: (query, variables, token) =>
+      graphqlRequest(url, query, variables, token ? { authorization: `Bearer ${token}` } : {}),
+    async close() {
+      await http.stop(2_000);
+      await db.drop();
+      await issuer.close();
+    },
+  };
+}
