@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually } from '@little-ecom/testing';
+import { eventually, privateRabbitMq, type PrivateRabbitMq } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 import { orderClient } from './orders-support.js';
-import { privateRabbitMq, type PrivateRabbitMq } from './private-rabbitmq.js';
 
 /**
  * The order saga survives a broker restart in the middle of a checkout storm: every order ends

@@ -1,10 +1,11 @@
 import {
-  DEFAULT_MONGODB_URI,
   commonEnv,
   commonSettings,
   consumerEnv,
   consumerSettings,
   loadConfig,
+  mongoEnv,
+  mongoSettings,
   outboxEnv,
   outboxSettings,
   port,
@@ -18,15 +19,14 @@ const schema = z
   .object({
     ...commonEnv,
     PORT: port(4004),
-    MONGODB_URI: z.string().default(DEFAULT_MONGODB_URI),
-    MONGODB_DB: z.string().default('orders'),
+    ...mongoEnv('orders'),
     ...tokenVerifierEnv,
     ...outboxEnv,
     ...consumerEnv,
   })
   .transform((env) => ({
     ...commonSettings('orders', env),
-    mongo: { uri: env.MONGODB_URI, dbName: env.MONGODB_DB },
+    mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
     // stock.* answers and the product.* events of the catalog projection arrive on orders' own queue.
