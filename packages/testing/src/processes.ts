@@ -77,11 +77,14 @@ function privateServer(bin: string, args: string[], ports: number[], dir: string
   return server;
 }
 
-/** A Mailpit of the test's own; its mail survives restarts. */
+/**
+ * A Mailpit of the test's own; its mail survives restarts. `--max 0`: Mailpit otherwise prunes to
+ * its newest 500 messages about a minute after they arrive, which a test counting more would see.
+ */
 export async function privateMailpit(): Promise<PrivateServer & { smtpUrl: string; apiUrl: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'little-ecom-mailpit-'));
   const [smtpPort, httpPort] = [await freePort(), await freePort()];
-  const args = ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', join(dir, 'mailpit.db')];
+  const args = ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', join(dir, 'mailpit.db'), '--max', '0', '--disable-version-check'];
   return {
     ...privateServer('mailpit', args, [smtpPort, httpPort], dir),
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
