@@ -11,7 +11,7 @@ import { startEventConsumer, type ConsumerSettings } from './events/consumer.js'
 import { createEventHandler } from './events/event.handler.js';
 import type { Topology } from './events/topology.js';
 import { FANOUT_JOBS, createFanOutRepository, fanOutIndexes } from './fanout/fanout.repository.js';
-import { startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
+import { DEFAULT_FANOUT_SETTINGS, startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
 import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 
@@ -68,7 +68,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     logger: deps.logger,
     storefrontUrl: deps.mail.storefrontUrl,
     secrets,
-    settings: { pageSize: 500, pollIntervalMs: 1_000, ...deps.fanOut },
+    settings: { ...DEFAULT_FANOUT_SETTINGS, ...deps.fanOut },
     onRecorded: () => worker.notify(),
   });
   const handle = createEventHandler({
