@@ -177,6 +177,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     : {};
   const testVerifier = issuer ? { verifier: createTokenVerifier(issuer.verifierOptions) } : {};
 
+  // Every consuming service's queues under the run's prefix, with short retry delays.
+  const consumerEnv = { AMQP_PREFIX: prefix, AMQP_PREFETCH: '10', EVENT_MAX_RETRIES: '5', EVENT_RETRY_DELAY_MS: '100' };
+
   // Notifications before the producers, so its queue exists before the relays publish.
   let notificationsDb: TestDatabase | undefined;
   if (events) {
@@ -184,18 +187,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     notificationsDb = await database('gw_notifications');
     const config = loadNotificationsConfig({
       NODE_ENV: 'test',
-      AMQP_PREFIX: prefix,
-      AMQP_PREFETCH: '10',
-      EVENT_MAX_RETRIES: '3',
-      EVENT_RETRY_DELAY_MS: '100',
+      ...consumerEnv,
       SMTP_URL: testEnv.smtpUrl,
-      SMTP_MAX_CONNECTIONS: '2',
-      MAIL_FROM: 'little-ecom <no-reply@test.little-ecom.local>',
       STOREFRONT_URL: 'http://shop.test',
-      DELIVERY_CONCURRENCY: '5',
-      DELIVERY_MAX_ATTEMPTS: '4',
-      DELIVERY_RETRY_BASE_MS: '100',
-      DELIVERY_RETRY_MAX_DELAY_MS: '500',
       DELIVERY_POLL_INTERVAL_MS: '200',
       ...verifierEnv,
     });
@@ -205,14 +199,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       amqp: connection!,
       gatewayKey: subgraphKey,
     });
-    const { retryQueues, ...names } = app.topology;
-    teardown.push(() => deleteAmqpTopology(amqpUrl, [...Object.values(names), ...retryQueues.map((q) => q.name)]));
+    teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(app.topology)));
     await serve('notifications', app, logger);
     await connection!.ready();
   }
 
   // Orders before products too: its catalog projection needs its queue before products publishes.
-  const consumerEnv = { AMQP_PREFIX: prefix, AMQP_PREFETCH: '10', EVENT_MAX_RETRIES: '5', EVENT_RETRY_DELAY_MS: '100' };
   let ordersDb: TestDatabase | undefined;
   if (mode === 'orders') {
     const logger = capturingLogger('orders', logs);

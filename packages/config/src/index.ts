@@ -219,6 +219,8 @@ export function consumerSettings(env: {
 }) {
   return {
     prefix: env.AMQP_PREFIX,
-    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
+    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES },
+    /** The delays of the topology's retry queues (see consumerTopology in @little-ecom/events). */
+    retry: { maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
   };
 }
