@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandStartedEvent } from 'mongodb';
+import { ObjectId, type CommandStartedEvent } from 'mongodb';
 import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import {
@@ -298,6 +298,54 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Messages Mailpit received for one address (tests use unique addresses, so files don't interfere). */
+/**
+ * `count` products in the catalog and one SENT notification about each of the first `notified` of
+ * them for `customer`, written straight to the stores: no events or mail are involved in what is
+ * then measured (the gateway's query plan, its speed). Needs a stack with notifications.
+ */
+export async function seedCatalogWithNotifications(
+  stack: Stack,
+  options: { label: string; count: number; notified: number; customer: { id: string; email: string } },
+): Promise<string[]> {
+  const now = new Date();
+  const { label, customer } = options;
+  const productDocs = Array.from({ length: options.count }, (_, i) => ({
+    _id: new ObjectId(),
+    slug: `${label}-${i}`,
+    name: `${label} product ${i}`,
+    nameKey: `${label} product ${i}`.toLowerCase(),
+    description: `A ${label} product, number ${i}.`,
+    price: { amount: 500 + i * 25, currency: 'EUR' },
+    stock: i % 5,
+    category: ['lamps', 'desks', 'chairs'][i % 3]!,
+    imageUrls: [],
+    createdAt: now,
+    updatedAt: now,
+    outbox: [],
+  }));
+  await stack.productsDb.db.collection('products').insertMany(productDocs);
+  const ids = productDocs.map((doc) => doc._id.toHexString());
+  await stack.notificationsDb!.db.collection('notifications').insertMany(
+    ids.slice(0, options.notified).map((productId, i) => ({
+      _id: new ObjectId(),
+      eventId: randomUUID(),
+      recipientId: customer.id,
+      kind: 'NEW_PRODUCT',
+      correlationId: label,
+      to: customer.email,
+      subject: `New: ${label} product ${i}`,
+      productId,
+      status: 'SENT',
+      attempts: 1,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+      sentAt: now,
+    })),
+  );
+  return ids;
+}
+
 export async function mailTo(address: string): Promise<{ ID: string; Subject: string }[]> {
   const response = await fetch(`${testEnv.mailpitApiUrl}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}`);
   return ((await response.json()) as { messages: { ID: string; Subject: string }[] }).messages;

@@ -180,6 +180,21 @@ export function gatewayKeySettings(env: { GATEWAY_KEY?: string | undefined; GATE
   return { key: env.GATEWAY_KEY, devKeyFile: env.GATEWAY_DEV_KEY_FILE };
 }
 
+/** What every subgraph reads: the common settings, its PORT, the gateway key and its own MongoDB database. */
+export const subgraphEnv = (service: string, defaultPort: number) => ({
+  ...commonEnv,
+  ...gatewayKeyEnv,
+  PORT: port(defaultPort),
+  ...mongoEnv(service),
+});
+
+export function subgraphSettings(
+  service: string,
+  env: CommonEnv & { GATEWAY_KEY?: string | undefined; GATEWAY_DEV_KEY_FILE: string; MONGODB_URI: string; MONGODB_DB: string },
+) {
+  return { ...commonSettings(service, env), gatewayKey: gatewayKeySettings(env), mongo: mongoSettings(env) };
+}
+
 /** The broker and outbox relay settings of the event producers (products, accounts). */
 export const outboxEnv = {
   AMQP_URL: z.string().default(DEFAULT_AMQP_URL),

@@ -1,8 +1,9 @@
 import type { Db } from 'mongodb';
-import type { AmqpConnection } from '@little-ecom/amqp';
+import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import { loadSecretBox, type ConsumerTopology, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { databaseReadiness } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
 import type { NotificationsContext } from './context.js';
@@ -63,9 +64,9 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
-        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        databaseReadiness(db),
         // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
-        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        ...(amqp ? [brokerReadiness(amqp)] : []),
         {
           name: 'event-consumer',
           informational: true,

@@ -1,19 +1,14 @@
 import {
   DEFAULT_AMQP_URL,
   DEFAULT_SMTP_URL,
-  commonEnv,
-  commonSettings,
   consumerEnv,
   consumerSettings,
-  gatewayKeyEnv,
-  gatewayKeySettings,
   httpUrl,
   loadConfig,
-  mongoEnv,
-  mongoSettings,
-  port,
   positiveInt,
   refuseDevelopmentDefaults,
+  subgraphEnv,
+  subgraphSettings,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -22,10 +17,7 @@ import {
 
 const schema = z
   .object({
-    ...commonEnv,
-    ...gatewayKeyEnv,
-    PORT: port(4003),
-    ...mongoEnv('notifications'),
+    ...subgraphEnv('notifications', 4003),
     AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
     ...consumerEnv,
     SMTP_URL: z
@@ -67,9 +59,7 @@ const schema = z
       });
   })
   .transform((env) => ({
-    ...commonSettings('notifications', env),
-    gatewayKey: gatewayKeySettings(env),
-    mongo: mongoSettings(env),
+    ...subgraphSettings('notifications', env),
     amqp: { url: env.AMQP_URL },
     events: consumerSettings(env),
     mail: {

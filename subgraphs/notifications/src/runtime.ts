@@ -8,7 +8,7 @@ import {
   type SecretBox,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { ensureIndexes, pingDatabase } from '@little-ecom/mongo';
 import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createAggregateVersions } from './events/aggregate-versions.js';
@@ -90,7 +90,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     topology: deps.topology,
     handle,
     // The consumer pauses while this fails, instead of spending retries on a database outage.
-    probe: async () => void (await deps.db.command({ ping: 1 })),
+    probe: pingDatabase(deps.db),
     logger: deps.logger,
     settings: deps.consumer,
   });

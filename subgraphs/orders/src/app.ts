@@ -9,7 +9,7 @@ import {
   type CheckedEvent,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes, pingDatabase } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { CARTS, cartIndexes } from './cart/cart.repository.js';
@@ -59,7 +59,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
       apollo: server.apollo,
       context: server.context,
       trustedProxyHops: config.trustedProxyHops,
-      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+      readiness: [databaseReadiness(db)],
     },
     start(): Worker[] {
       if (!amqp) return [];
@@ -73,7 +73,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         topology,
         handle,
         // Paused, not retried, while the database is away.
-        probe: async () => void (await db.command({ ping: 1 })),
+        probe: pingDatabase(db),
         logger,
         settings: config.events.consumer,
       });

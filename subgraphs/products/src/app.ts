@@ -1,9 +1,9 @@
 import type { Db } from 'mongodb';
-import type { AmqpConnection } from '@little-ecom/amqp';
+import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes, pingDatabase } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
 import type { ProductsConfig } from './config.js';
@@ -56,9 +56,9 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
-        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        databaseReadiness(db),
         // Detail only: without the broker writes still succeed and their events wait in the outbox.
-        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        ...(amqp ? [brokerReadiness(amqp)] : []),
       ],
     },
     start(): Worker[] {
@@ -81,7 +81,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
         // In the event's scope: its log lines and the events it causes carry the order's correlation id.
         handle,
         // Paused, not retried, while the database is away.
-        probe: async () => void (await db.command({ ping: 1 })),
+        probe: pingDatabase(db),
         logger,
         settings: config.events.consumer,
       });
