@@ -31,7 +31,7 @@ export function meetsOwaspArgon2(memoryKiB: number, timeCost: number): boolean {
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
 /** A duration from env: plain seconds (`900`) or with a unit (`15m`, `30d`, `45s`, `12h`). Result in seconds. */
-export const duration = (fallback: string) =>
+const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)

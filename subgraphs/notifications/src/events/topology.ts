@@ -1,7 +1,7 @@
 import { consumerTopology, DEFAULT_RETRY, type ConsumerTopology, type RetrySettings } from '@little-ecom/events';
 
 /** Routing keys the notifications queue is bound to. */
-export const BINDINGS = ['user.*', 'product.*', 'order.*'];
+const BINDINGS = ['user.*', 'product.*', 'order.*'];
 
 /** Notifications' queues (mirrored in infra/rabbitmq/definitions.json) under a prefix ('' in production). */
 export const notificationsTopology = (prefix = '', retry: RetrySettings = DEFAULT_RETRY): ConsumerTopology =>
