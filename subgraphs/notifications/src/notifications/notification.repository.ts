@@ -206,49 +206,53 @@ export function createNotificationRepository(db: Db) {
      */
     async settle(token: string, outcomes: DeliveryOutcome[], now = new Date()): Promise<number> {
       if (outcomes.length === 0) return 0;
-      const ops = outcomes.map((o): AnyBulkWriteOperation<NotificationDocument> => {
-        const filter = { _id: o.id, 'claim.token': token };
-        switch (o.result) {
-          case 'SENT':
-            return {
-              updateOne: {
-                filter,
-                update: {
-                  $set: { status: 'SENT' as const, attempts: o.attempts, sentAt: now, updatedAt: now },
-                  $unset: {
-                    claim: true as const,
-                    input: true as const,
-                    text: true as const,
-                    html: true as const,
-                    lastError: true as const,
-                    lastErrorKind: true as const,
-                    lastErrorDetail: true as const,
-                  },
-                },
+      const claimed = (ids: ObjectId[]) => ({ _id: { $in: ids }, 'claim.token': token });
+      const ops: AnyBulkWriteOperation<NotificationDocument>[] = [];
+      // The common outcomes in one update each, whatever the batch size (one collection scan on FerretDB).
+      const sent = outcomes.filter((o) => o.result === 'SENT').map((o) => o.id);
+      if (sent.length > 0)
+        ops.push({
+          updateMany: {
+            filter: claimed(sent),
+            update: {
+              $set: { status: 'SENT' as const, sentAt: now, updatedAt: now },
+              // Each was claimed by this worker alone: one attempt more than the claimed document had.
+              $inc: { attempts: 1 },
+              $unset: {
+                claim: true as const,
+                input: true as const,
+                text: true as const,
+                html: true as const,
+                lastError: true as const,
+                lastErrorKind: true as const,
+                lastErrorDetail: true as const,
               },
-            };
-          case 'RELEASE':
-            return { updateOne: { filter, update: { $unset: { claim: true as const } } } };
-          default:
-            return {
-              updateOne: {
-                filter,
-                update: {
-                  $set: {
-                    status: o.result === 'FAILED' ? ('FAILED' as const) : ('PENDING' as const),
-                    attempts: o.attempts,
-                    lastError: o.lastError,
-                    lastErrorKind: o.kind,
-                    lastErrorDetail: o.detail,
-                    updatedAt: now,
-                    ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
-                  },
-                  $unset: { claim: true as const },
-                },
+            },
+          },
+        });
+      const released = outcomes.filter((o) => o.result === 'RELEASE').map((o) => o.id);
+      if (released.length > 0)
+        ops.push({ updateMany: { filter: claimed(released), update: { $unset: { claim: true as const } } } });
+      for (const o of outcomes) {
+        if (o.result !== 'RETRY' && o.result !== 'FAILED') continue;
+        ops.push({
+          updateOne: {
+            filter: { _id: o.id, 'claim.token': token },
+            update: {
+              $set: {
+                status: o.result === 'FAILED' ? ('FAILED' as const) : ('PENDING' as const),
+                attempts: o.attempts,
+                lastError: o.lastError,
+                lastErrorKind: o.kind,
+                lastErrorDetail: o.detail,
+                updatedAt: now,
+                ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
               },
-            };
-        }
-      });
+              $unset: { claim: true as const },
+            },
+          },
+        });
+      }
       const result = await notifications.bulkWrite(ops, { ordered: false });
       await claims.deleteMany({ _id: { $in: outcomes.map((o) => o.id) }, token });
       return outcomes.length - result.matchedCount;
