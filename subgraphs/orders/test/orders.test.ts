@@ -31,11 +31,29 @@ beforeAll(async () => {
   h = await startOrders();
   [alice, bob, admin] = await Promise.all([h.tokenFor('alice'), h.tokenFor('bob'), h.tokenFor('admin-1', 'ADMIN')]);
   const state = { name: 'Walnut Lamp', price: { amount: 4_900, currency: 'EUR' }, stock: 5, deleted: false };
-  await h.app.services.catalog.apply(lamp, new Date(), state, state);
-  await h.app.services.catalog.apply(gone, new Date(), { deleted: true }, { ...state, name: 'Gone', deleted: true });
+  await h.app.services.catalog.apply(lamp, 1, state, state);
+  await h.app.services.catalog.apply(gone, 1, { deleted: true }, { ...state, name: 'Gone', deleted: true });
 }, 30_000);
 
 afterAll(async () => h?.close());
+
+describe('catalog projection', () => {
+  it('keeps the highest aggregateVersion of a product, whatever order its events arrive in', async () => {
+    const { catalog } = h.app.services;
+    const id = '65f00000000000000000abcd';
+    const v = (name: string, amount: number) => ({ name, price: { amount, currency: 'EUR' }, stock: 1, deleted: false });
+    await catalog.apply(id, 3, v('Third', 300), v('Third', 300));
+    // Late and redelivered events: an older version, then the same one with other data.
+    await catalog.apply(id, 2, { name: 'Second', price: { amount: 200, currency: 'EUR' } });
+    await catalog.apply(id, 3, { name: 'Third again' });
+    expect(await catalog.findById(id)).toMatchObject({ name: 'Third', price: { amount: 300 }, version: 3 });
+    await catalog.apply(id, 4, { deleted: true });
+    expect(await catalog.findById(id)).toMatchObject({ name: 'Third', deleted: true, version: 4 });
+    // A late product.created cannot bring a deleted product back.
+    await catalog.apply(id, 1, v('First', 100), v('First', 100));
+    expect(await catalog.findById(id)).toMatchObject({ deleted: true, version: 4 });
+  });
+});
 
 describe('cart', () => {
   it('adds, sums, updates, removes and clears, at catalog prices', async () => {

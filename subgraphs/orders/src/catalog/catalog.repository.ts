@@ -15,14 +15,18 @@ export interface CatalogProductDocument {
   /** Available units as of the last event; only a hint (the reservation decides). */
   stock: number;
   deleted: boolean;
-  /** occurredAt of the event this state comes from; older events are ignored. */
-  asOf: Date;
+  /**
+   * The product's aggregateVersion in the event this state comes from: events of one product can
+   * arrive out of order (after a retry), and only a newer version changes the state. Versions count
+   * per product at the source, so unlike event times they cannot tie or run backwards with clocks.
+   */
+  version: number;
 }
 
 export const CATALOG = 'catalog_products';
 export const catalogIndexes: IndexDescription[] = [];
 
-export type CatalogChange = Partial<Omit<CatalogProductDocument, '_id' | 'asOf'>>;
+export type CatalogChange = Partial<Omit<CatalogProductDocument, '_id' | 'version'>>;
 
 export function createCatalogRepository(db: Db) {
   const collection = db.collection<CatalogProductDocument>(CATALOG);
@@ -32,24 +36,33 @@ export function createCatalogRepository(db: Db) {
     findById: (id: string) => collection.findOne({ _id: id }),
 
     /**
-     * Applies an event's view of a product unless a newer event was applied already (events of one
-     * product can arrive out of order after a retry). A first event must carry the full state.
+     * Applies an event's view of a product unless the same or a newer version was applied already.
+     * A first event must carry the full state.
      */
-    async apply(productId: string, asOf: Date, change: CatalogChange, full?: Omit<CatalogProductDocument, '_id' | 'asOf'>) {
+    async apply(
+      productId: string,
+      version: number,
+      change: CatalogChange,
+      full?: Omit<CatalogProductDocument, '_id' | 'version'>,
+    ) {
       for (let attempt = 0; attempt < 5; attempt++) {
         const existing = await collection.findOne({ _id: productId });
-        if (existing && existing.asOf.getTime() > asOf.getTime()) return;
+        // The same version again is a redelivery; an older one arrived late.
+        if (existing && existing.version >= version) return;
         if (!existing) {
           if (!full) return; // an update of a product we never saw created; its next full event fills it in
           try {
-            await collection.insertOne({ _id: productId, ...full, asOf });
+            await collection.insertOne({ _id: productId, ...full, version });
             return;
           } catch (error) {
             if (!isDuplicateKeyError(error)) throw error;
             continue;
           }
         }
-        const result = await collection.updateOne({ _id: productId, asOf: existing.asOf }, { $set: { ...change, asOf } });
+        const result = await collection.updateOne(
+          { _id: productId, version: existing.version },
+          { $set: { ...change, version } },
+        );
         if (result.matchedCount === 1) return;
       }
       throw new Error(`catalog product ${productId} kept changing; giving up (the event is retried)`);
