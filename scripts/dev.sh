@@ -29,6 +29,7 @@ cat <<MSG
   little-ecom is starting
     GraphQL + Apollo Sandbox  http://localhost:$gateway_port/
 ${subgraph_lines}    Mailpit (sent emails)     http://localhost:8025/
+  A demo customer with a past order is created once the gateway is up (password in .data/demo-customer.json).
   A demo admin, in another terminal:
     npm run -s create-admin -- --email admin@example.com --password '<a password of 8+ characters>'
     then run the logIn mutation in Sandbox and send 'Authorization: Bearer <accessToken>'.
@@ -42,5 +43,15 @@ npx turbo run dev --ui=stream --output-logs=full --log-prefix=task &
 turbo_pid=$!
 npm run --silent compose -w @little-ecom/gateway -- --watch &
 compose_pid=$!
-trap 'kill $turbo_pid $compose_pid 2>/dev/null || true; wait $turbo_pid 2>/dev/null || true; stop_started_services' EXIT INT TERM
+# Demo data through the gateway once it answers: a demo customer with a past order (bounded wait).
+(
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$gateway_port/readyz" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  npm run --silent seed:demo -w @little-ecom/orders -- "http://127.0.0.1:$gateway_port/graphql" ||
+    echo "demo order not created (see above); run: npm run seed:demo -w @little-ecom/orders"
+) &
+demo_pid=$!
+trap 'kill $turbo_pid $compose_pid $demo_pid 2>/dev/null || true; wait $turbo_pid 2>/dev/null || true; stop_started_services' EXIT INT TERM
 wait $turbo_pid
