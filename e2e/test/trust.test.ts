@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
-import { graphqlRequest } from '@little-ecom/testing';
+import { eventually, graphqlRequest } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 
 const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
@@ -12,6 +12,7 @@ describe('subgraphs trust only the gateway', () => {
   let stack: Stack;
   let victim: { accessToken: string; user: { id: string } };
   let other: { accessToken: string; user: { id: string } };
+  let victimEmail: string;
   const signUp = async (email: string) => {
     const res = await graphqlRequest<{ signUp: typeof victim }>(stack.gatewayUrl, SIGN_UP, {
       input: { email, password: 'a trustworthy passphrase', name: 'Trust' },
@@ -44,13 +45,16 @@ describe('subgraphs trust only the gateway', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ mode: 'accounts' });
-    victim = await signUp(`victim-${randomUUID().slice(0, 8)}@example.com`);
+    // Every subgraph: accounts, products, notifications and orders.
+    stack = await startStack({ mode: 'orders' });
+    victimEmail = `victim-${randomUUID().slice(0, 8)}@example.com`;
+    victim = await signUp(victimEmail);
     other = await signUp(`other-${randomUUID().slice(0, 8)}@example.com`);
-  });
+  }, 90_000);
   afterAll(async () => stack?.close());
 
   it('refuses GraphQL from anyone but the gateway, at every subgraph', async () => {
+    expect(Object.keys(stack.subgraphs).sort()).toEqual(['accounts', 'notifications', 'orders', 'products']);
     for (const subgraph of Object.keys(stack.subgraphs)) {
       for (const sign of ['none', 'tampered', 'other-token'] as const) {
         const res = await direct(subgraph, '{ __typename }', {}, { sign, token: victim.accessToken });
@@ -67,7 +71,34 @@ describe('subgraphs trust only the gateway', () => {
     expect((await fetch(`${accounts}/healthz`)).status).toBe(200);
     expect((await fetch(`${accounts}/.well-known/jwks.json`)).status).toBe(200);
     expect((await fetch(`${accounts}/internal/revocations`)).status).toBe(200);
-    expect((await fetch(`${stack.subgraphs['products']!.url}/healthz`)).status).toBe(200);
+    for (const subgraph of Object.values(stack.subgraphs)) expect((await fetch(`${subgraph.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses an ended session at every subgraph, gateway-signed, within 2 s', async () => {
+    const session = await graphqlRequest<{ logIn: { accessToken: string; refreshToken: string } }>(
+      stack.gatewayUrl,
+      `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken refreshToken } }`,
+      { e: victimEmail, p: 'a trustworthy passphrase' },
+    );
+    const { accessToken, refreshToken } = session.data!.logIn;
+    for (const subgraph of Object.keys(stack.subgraphs))
+      expect((await direct(subgraph, '{ __typename }', {}, { token: accessToken })).errors, subgraph).toBeUndefined();
+    const cart = '{ me { cart { items { quantity } } } }';
+    const viaGateway = () => graphqlRequest(stack.gatewayUrl, cart, {}, { authorization: `Bearer ${accessToken}` });
+    expect((await viaGateway()).errors).toBeUndefined();
+
+    const out = await graphqlRequest(stack.gatewayUrl, 'mutation($t: String!) { logOut(refreshToken: $t) }', { t: refreshToken });
+    expect(out.data).toEqual({ logOut: true });
+    const endedAt = Date.now();
+    for (const subgraph of Object.keys(stack.subgraphs)) {
+      await eventually(
+        async () =>
+          codeOf(await direct(subgraph, '{ __typename }', {}, { token: accessToken })) === 'UNAUTHENTICATED' ? true : undefined,
+        Math.max(0, 2_000 - (Date.now() - endedAt)),
+        50,
+      );
+    }
+    expect(codeOf(await viaGateway())).toBe('UNAUTHENTICATED');
   });
 
   it('does not give out emails through _entities to a non-gateway caller', async () => {

@@ -3,12 +3,15 @@ import {
   commonSettings,
   consumerEnv,
   consumerSettings,
+  gatewayKeyEnv,
+  gatewayKeySettings,
   loadConfig,
   mongoEnv,
   mongoSettings,
   outboxEnv,
   outboxSettings,
   port,
+  refuseDevelopmentDefaults,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -18,14 +21,17 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...gatewayKeyEnv,
     PORT: port(4004),
     ...mongoEnv('orders'),
     ...tokenVerifierEnv,
     ...outboxEnv,
     ...consumerEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('orders', env),
+    gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
