@@ -22,6 +22,7 @@ import { USED_TOKENS, createSingleUseGuard, usedTokenIndexes } from './sessions/
 import { LOGIN_FAILURES, createLoginThrottle, loginFailureIndexes } from './throttle/login-throttle.js';
 import { createAccessTokenIssuer, createLocalVerifier, jwksRoute } from './tokens/access-token.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
+import { createTotpService } from './totp/totp.service.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 import { createUserService } from './users/user.service.js';
 
@@ -49,6 +50,10 @@ export interface ServerDeps {
   hasher: PasswordHasher;
   /** Seals the reset token in its event; `loadSecretBox(config.eventSecrets)`, by default the development key file. */
   eventSecrets?: SecretBox;
+  /** Seals TOTP secrets at rest; `loadSecretBox({ key: config.totp.secretsKey })`, by default the development key file. */
+  totpSecrets?: SecretBox;
+  /** The issuer name in otpauth URIs (`config.totp.issuer`). */
+  totpIssuer?: string;
   clock?: () => Date;
 }
 
@@ -61,6 +66,8 @@ export function createServer({
   settings,
   hasher,
   eventSecrets = loadSecretBox({}),
+  totpSecrets = eventSecrets,
+  totpIssuer = 'little-ecom',
   clock = () => new Date(),
 }: ServerDeps) {
   const users = createUserRepository(db);
@@ -77,6 +84,7 @@ export function createServer({
   });
   const throttle = createLoginThrottle(db, settings.throttle, clock);
   const tokens = createAccessTokenIssuer(keys, settings.tokens, clock);
+  const totp = createTotpService({ users, secrets: totpSecrets, issuer: totpIssuer, clock });
   const accounts = createAuthService({
     users,
     sessions,
@@ -84,6 +92,8 @@ export function createServer({
     hasher,
     throttle,
     tokens,
+    totp,
+    production,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
     eventSecrets,
     clock,
@@ -98,7 +108,7 @@ export function createServer({
     ...apolloDefaults<AccountsContext>({ production, logger }),
   });
   const context = (info: IncomingRequestInfo) =>
-    createContext({ accounts, users: userService, sessions, verifier, logger }, info);
+    createContext({ accounts, users: userService, sessions, totp, verifier, logger }, info);
   const routes: Record<string, RouteHandler> = {
     [JWKS_PATH]: jwksRoute(keys, settings.tokens.jwksMaxAgeSeconds),
     [REVOCATIONS_PATH]: revocationsRoute((since) => sessions.revocationFeed(since)),
@@ -114,6 +124,6 @@ export function createServer({
     verifier,
     housekeeping,
     revocations,
-    services: { accounts, users: userService, sessions },
+    services: { accounts, users: userService, sessions, totp },
   };
 }

@@ -61,9 +61,14 @@ export interface AccountsUnderTest {
 }
 
 /** The accounts subgraph on 127.0.0.1 (random port) over a fresh database, with test-sized settings. */
-export async function startAccounts(env: Record<string, string> = {}, database?: TestDatabase): Promise<AccountsUnderTest> {
+export async function startAccounts(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  options: { production?: boolean } = {},
+): Promise<AccountsUnderTest> {
   const testDb = database ?? (await freshDatabase('accounts'));
-  const config = loadAccountsConfig({ NODE_ENV: 'test', ...env });
+  // `production` switches the production behaviour (admins need TOTP) without production's secrets.
+  const config = { ...loadAccountsConfig({ NODE_ENV: 'test', ...env }), ...(options.production ? { production: true } : {}) };
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   const logger = createLogger({ service: 'accounts-test', level: 'error' });
@@ -111,7 +116,8 @@ export interface AuthPayloadData {
 }
 
 export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ${AUTH_FIELDS} } }`;
-export const LOG_IN = `mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) { ${AUTH_FIELDS} } }`;
+export const LOG_IN = `mutation LogIn($email: String!, $password: String!, $totpCode: String) {
+  logIn(email: $email, password: $password, totpCode: $totpCode) { ${AUTH_FIELDS} } }`;
 export const REFRESH = `mutation Refresh($token: String!) { refreshSession(refreshToken: $token) { ${AUTH_FIELDS} } }`;
 export const LOG_OUT = `mutation LogOut($token: String!) { logOut(refreshToken: $token) }`;
 export const ME = `query Me { me { id email name role } }`;

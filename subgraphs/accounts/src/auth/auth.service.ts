@@ -1,5 +1,6 @@
+import { GraphQLError } from 'graphql';
 import { requireViewer } from '@little-ecom/auth';
-import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
+import { BadUserInputError, ConflictError, ErrorCode, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import { RESET_TOKEN_PURPOSE, buildEvent, type SecretBox } from '@little-ecom/events';
 import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
@@ -10,6 +11,7 @@ import type { SessionService } from '../sessions/session.service.js';
 import type { SingleUseGuard } from '../sessions/single-use.js';
 import type { LoginThrottle } from '../throttle/login-throttle.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
+import type { TotpService } from '../totp/totp.service.js';
 import { newUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
 
@@ -28,6 +30,9 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   tokens: AccessTokenIssuer;
+  totp: TotpService;
+  /** With NODE_ENV=production an ADMIN must have a second factor to log in. */
+  production: boolean;
   resetTtlSeconds: number;
   /** Seals the reset token for the event: only the email may carry it in the clear. */
   eventSecrets: SecretBox;
@@ -36,6 +41,13 @@ export interface AuthServiceDeps {
 
 /** The only error a failed login gets, whatever failed: no hint whether the email exists. */
 const loginFailed = () => new UnauthenticatedError('Invalid email or password');
+
+/**
+ * After the right password: what the second factor still needs, in `extensions.reason`, so a client
+ * can ask for the code (TOTP_REQUIRED, TOTP_INVALID) or send an admin to enroll (TOTP_ENROLLMENT_REQUIRED).
+ */
+const secondFactorError = (code: ErrorCode, reason: string, message: string) =>
+  new GraphQLError(message, { extensions: { code, reason } });
 
 // A new reset mail for the same account at most this often; further requests still answer true.
 const RESET_COOLDOWN_MS = 60_000;
@@ -84,7 +96,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Same error and the same argon2 verification for an unknown email, a wrong password or a throttled caller's next try. */
-    async logIn(scope: Scope, email: string, password: string): Promise<AuthPayload> {
+    async logIn(scope: Scope, email: string, password: string, totpCode?: string | null): Promise<AuthPayload> {
       const normalized = normalizeEmail(email);
       // Bounds the hashing work an attacker can ask for; says nothing about any account.
       if (password.length > PASSWORD_MAX_LENGTH * 4) throw loginFailed();
@@ -99,7 +111,27 @@ export function createAuthService(deps: AuthServiceDeps) {
         scope.logger.info('login failed', { reason: user ? 'wrong_password' : 'unknown_email' });
         throw loginFailed();
       }
+      // The password was right; a wrong or missing code still counts against the throttle, so codes cannot be guessed.
+      const factor = await deps.totp.check(user, totpCode);
+      if (factor === 'missing' || factor === 'invalid') {
+        await attempt.failed();
+        scope.logger.info('login failed', { reason: factor === 'missing' ? 'totp_missing' : 'totp_invalid' });
+        throw factor === 'missing'
+          ? secondFactorError(ErrorCode.UNAUTHENTICATED, 'TOTP_REQUIRED', 'Enter the code from your authenticator app')
+          : secondFactorError(ErrorCode.UNAUTHENTICATED, 'TOTP_INVALID', 'The code is not valid or was already used');
+      }
       await attempt.succeeded();
+      if (factor === 'not_enrolled' && user.role === 'ADMIN' && deps.production) {
+        scope.logger.warn('admin login refused without a second factor', {
+          userId: user._id.toHexString(),
+          security: 'totp_enrollment_required',
+        });
+        throw secondFactorError(
+          ErrorCode.FORBIDDEN,
+          'TOTP_ENROLLMENT_REQUIRED',
+          'Admin accounts need a second factor: enroll with `create-admin --email <email> --enroll-totp`',
+        );
+      }
       if (hasher.needsRehash(user.passwordHash)) {
         await users.replaceHashIfUnchanged(user._id, user.passwordHash, await hasher.hash(password));
         scope.logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });

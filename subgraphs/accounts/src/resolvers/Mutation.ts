@@ -12,7 +12,8 @@ function proven(ctx: AccountsContext, payload: AuthPayload): AuthPayload {
 
 export const Mutation: MutationResolvers = {
   signUp: async (_parent, { input }, ctx) => proven(ctx, await ctx.accounts.signUp(ctx.scope, input)),
-  logIn: async (_parent, { email, password }, ctx) => proven(ctx, await ctx.accounts.logIn(ctx.scope, email, password)),
+  logIn: async (_parent, { email, password, totpCode }, ctx) =>
+    proven(ctx, await ctx.accounts.logIn(ctx.scope, email, password, totpCode)),
   refreshSession: async (_parent, { refreshToken }, ctx) =>
     proven(ctx, await ctx.accounts.refreshSession(ctx.scope, refreshToken)),
   logOut: (_parent, { refreshToken }, { scope, accounts }) => accounts.logOut(scope, refreshToken),
@@ -28,4 +29,6 @@ export const Mutation: MutationResolvers = {
     return ended;
   },
   endUserSessions: (_parent, { userId }, { scope, users }) => users.endUserSessions(scope, userId),
+  startTotpEnrollment: (_parent, _args, { scope, totp }) => totp.startEnrollment(scope),
+  confirmTotpEnrollment: (_parent, { code }, { scope, totp }) => totp.confirmEnrollment(scope, code),
 };
