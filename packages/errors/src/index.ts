@@ -106,6 +106,18 @@ export function createErrorFormatter(reporter: ErrorReporter) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
+    // Apollo's own request errors without a code (persisted-query version or hash mismatch, ...) carry a
+    // 4xx status: they describe the client's mistake, so they keep their message under BAD_REQUEST.
+    // Duck-typed: under a bundler Apollo and this module can hold different copies of graphql.
+    const own =
+      typeof error === 'object' && error !== null && 'extensions' in error
+        ? (error.extensions as Record<string, unknown> | undefined)
+        : undefined;
+    const status = (own?.['http'] as { status?: unknown } | undefined)?.status;
+    if (own && own['code'] === undefined && typeof status === 'number' && status >= 400 && status < 500) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: 'BAD_REQUEST' } };
+    }
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     reporter.error('unexpected error while executing a request', {
       errorCode: ErrorCode.INTERNAL_SERVER_ERROR,

@@ -2,6 +2,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createErrorFormatter } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
+import { operationGuardPlugin } from './operation-guard.plugin.js';
 import { requestLoggingPlugin } from './request-logging.plugin.js';
 import type { RequestContext } from './types.js';
 
@@ -32,6 +33,7 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
     },
     plugins: [
       requestLoggingPlugin<TContext>(),
+      operationGuardPlugin<TContext>(),
       // Inline traces are for Apollo's hosted studio, which little-ecom does not use.
       ApolloServerPluginInlineTraceDisabled(),
       production
