@@ -84,7 +84,7 @@ export function createServer({
   });
   const throttle = createLoginThrottle(db, settings.throttle, clock);
   const tokens = createAccessTokenIssuer(keys, settings.tokens, clock);
-  const totp = createTotpService({ users, secrets: totpSecrets, issuer: totpIssuer, clock });
+  const totp = createTotpService({ users, singleUse, secrets: totpSecrets, issuer: totpIssuer, clock });
   const accounts = createAuthService({
     users,
     sessions,

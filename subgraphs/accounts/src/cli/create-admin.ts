@@ -6,6 +6,7 @@ import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
 import { loadAccountsConfig } from '../config.js';
 import { loadSecretBox } from '@little-ecom/events';
 import { createArgon2Hasher } from '../passwords/password.hasher.js';
+import { createSingleUseGuard } from '../sessions/single-use.js';
 import { createTotpService } from '../totp/totp.service.js';
 import { accountsIndexes } from '../server.js';
 import { createOrPromoteAdmin } from '../users/create-admin.js';
@@ -70,6 +71,7 @@ async function main(): Promise<number> {
     const users = createUserRepository(mongo.db);
     const totp = createTotpService({
       users,
+      singleUse: createSingleUseGuard(mongo.db),
       secrets: loadSecretBox({ key: config.totp.secretsKey }),
       issuer: config.totp.issuer,
       clock: () => new Date(),

@@ -4,6 +4,7 @@ import { BadUserInputError, ConflictError, UnauthenticatedError } from '@little-
 import type { SecretBox } from '@little-ecom/events';
 import { parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
+import type { SingleUseGuard } from '../sessions/single-use.js';
 import type { UserDocument, UserRepository } from '../users/user.repository.js';
 import { hashRecoveryCode, isRecoveryCodeShape, matchingStep, newRecoveryCodes, newTotpSecret, otpauthUri } from './totp.js';
 
@@ -17,6 +18,8 @@ export interface TotpEnrollment {
 
 export interface TotpServiceDeps {
   users: UserRepository;
+  /** Each TOTP time step and each recovery code works once, across replicas (a unique insert). */
+  singleUse: SingleUseGuard;
   /** Seals secrets at rest (TOTP_SECRETS_KEY, else EVENT_SECRETS_KEY, else the development key file). */
   secrets: SecretBox;
   /** The issuer name authenticator apps show (TOTP_ISSUER). */
@@ -28,9 +31,12 @@ export interface TotpServiceDeps {
 export type SecondFactor = 'not_enrolled' | 'missing' | 'invalid' | 'ok';
 
 /** TOTP enrollment (start, confirm with a code) and the check at login, with one-time recovery codes. */
-export function createTotpService({ users, secrets, issuer, clock }: TotpServiceDeps) {
+export function createTotpService({ users, singleUse, secrets, issuer, clock }: TotpServiceDeps) {
   const open = (sealed: string) => secrets.open(sealed, TOTP_SECRET_PURPOSE);
   const seal = (secret: string) => secrets.seal(secret, TOTP_SECRET_PURPOSE);
+  // RFC 6238 section 5.2: a code is accepted once; its marker outlives the step window it is valid in.
+  const claimStep = (userId: ObjectId, step: number) =>
+    singleUse.claim('totp', `${userId.toHexString()}:${step}`, new Date(clock().getTime() + 5 * 60_000), clock());
 
   async function caller(scope: Scope): Promise<UserDocument> {
     const id = parseObjectId(requireViewer(scope.auth).userId);
@@ -67,9 +73,10 @@ export function createTotpService({ users, secrets, issuer, clock }: TotpService
       if (!user.totpPending) throw new BadUserInputError('Start the enrollment first (startTotpEnrollment)', 'code');
       const secret = open(user.totpPending.sealedSecret);
       const step = matchingStep(secret, code, clock());
-      if (step === null) throw new BadUserInputError('The code is not valid; check the time on the device', 'code');
+      if (step === null || !(await claimStep(user._id, step)))
+        throw new BadUserInputError('The code is not valid; check the time on the device', 'code');
       const { recoveryCodes, factor } = newFactor(secret);
-      if (!(await users.enableTotp(user._id, user.totpPending.sealedSecret, { ...factor, lastStep: step })))
+      if (!(await users.enableTotp(user._id, user.totpPending.sealedSecret, factor)))
         throw new ConflictError('The enrollment changed meanwhile; start again', 'totp');
       scope.logger.info('totp enrolled', { userId: user._id.toHexString(), security: 'totp_enrolled' });
       return recoveryCodes;
@@ -87,9 +94,17 @@ export function createTotpService({ users, secrets, issuer, clock }: TotpService
     async check(user: UserDocument, code: string | null | undefined): Promise<SecondFactor> {
       if (!user.totp) return 'not_enrolled';
       if (!code?.trim()) return 'missing';
-      if (isRecoveryCodeShape(code)) return (await users.useRecoveryCode(user._id, hashRecoveryCode(code))) ? 'ok' : 'invalid';
+      if (isRecoveryCodeShape(code)) {
+        const hash = hashRecoveryCode(code);
+        if (!user.totp.recoveryCodeHashes.includes(hash)) return 'invalid';
+        // The claim decides who used it (kept for years: the factor may live that long); the list is then tidied.
+        const forever = new Date(clock().getTime() + 10 * 365 * 86_400_000);
+        if (!(await singleUse.claim('recovery', `${user._id.toHexString()}:${hash}`, forever, clock()))) return 'invalid';
+        await users.removeRecoveryCode(user._id, hash);
+        return 'ok';
+      }
       const step = matchingStep(open(user.totp.sealedSecret), code, clock());
-      return step !== null && (await users.useTotpStep(user._id, step)) ? 'ok' : 'invalid';
+      return step !== null && (await claimStep(user._id, step)) ? 'ok' : 'invalid';
     },
   };
 }

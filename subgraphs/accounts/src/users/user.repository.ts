@@ -16,8 +16,6 @@ export interface TotpFactor {
   /** The base32 secret sealed with the TOTP secrets key (never stored in the clear). */
   sealedSecret: string;
   enabledAt: Date;
-  /** The last time step a code was accepted for: each step works once. */
-  lastStep?: number;
   /** SHA-256 of the unused one-time recovery codes. */
   recoveryCodeHashes: string[];
 }
@@ -145,23 +143,8 @@ export function createUserRepository(db: Db) {
       return result.modifiedCount === 1;
     },
 
-    /** Accepts a code's time step once: false when this step (or a later one) was already used. */
-    async useTotpStep(id: ObjectId, step: number): Promise<boolean> {
-      const result = await write(id, () =>
-        collection.updateOne(
-          {
-            _id: id,
-            totp: { $exists: true },
-            $or: [{ 'totp.lastStep': { $exists: false } }, { 'totp.lastStep': { $lt: step } }],
-          },
-          { $set: { 'totp.lastStep': step } },
-        ),
-      );
-      return result.modifiedCount === 1;
-    },
-
-    /** Uses up a recovery code: true for exactly one caller, however many present it at once. */
-    async useRecoveryCode(id: ObjectId, codeHash: string): Promise<boolean> {
+    /** Removes a used recovery code (the single-use claim decided who used it; this keeps the list current). */
+    async removeRecoveryCode(id: ObjectId, codeHash: string): Promise<boolean> {
       const result = await write(id, () =>
         collection.updateOne(
           { _id: id, 'totp.recoveryCodeHashes': codeHash },
