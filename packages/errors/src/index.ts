@@ -69,6 +69,19 @@ export class RateLimitedError extends GraphQLError {
   }
 }
 
+// C0 and C1 controls (CR, LF, TAB, NUL, ...), DEL and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * Single-line fields (names, address lines, ...) end up in mail headers and text bodies, logs and CSV
+ * exports: none of them may carry a line break or another control character.
+ */
+export const isSingleLine = (value: string) => !LINE_BREAKING.test(value);
+
+/** The message for a field that is not `isSingleLine`. */
+export const SINGLE_LINE_MESSAGE = 'must be a single line without control characters';
+
 /** Collects every validation problem of an input before answering, so clients can fix them all at once. */
 export class InputProblems {
   private readonly problems: { field: string; message: string }[] = [];

@@ -36,6 +36,14 @@ export function requestLoggingPlugin<TContext extends RequestContext>(): ApolloS
             latencyMs: Math.round((performance.now() - started) * 100) / 100,
             ...(errorCodes.length > 0 ? { errorCodes, errorCode: errorCodes[0] } : {}),
           };
+          // Every refusal of a signed-in or anonymous caller is a security event, whatever service refused it.
+          if (errorCodes.includes('FORBIDDEN'))
+            contextValue.scope.logger.warn('authorization failed', {
+              security: 'authorization_failed',
+              clientIp: contextValue.scope.clientIp ?? 'unknown',
+              operation: fields.operation,
+              reason: 'forbidden',
+            });
           if (errorCodes.some((c) => c === 'INTERNAL_SERVER_ERROR')) contextValue.scope.logger.warn('graphql request', fields);
           else contextValue.scope.logger.info('graphql request', fields);
         },

@@ -98,7 +98,7 @@ export function createServer({
     eventSecrets,
     clock,
   });
-  const userService = createUserService({ users, sessions, clock });
+  const userService = createUserService({ users, sessions, db, clock });
   // Accounts denies ended sessions like every other verifier, reading the feed from its own database.
   const revocations = createRevocationList({ source: (since) => sessions.revocationFeed(since), logger });
   const verifier = createLocalVerifier(keys, settings.tokens, revocations);

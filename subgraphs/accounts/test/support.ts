@@ -47,6 +47,8 @@ export interface AccountsUnderTest {
   app: AccountsApp;
   /** Signs requests as the gateway does (GATEWAY_KEY). */
   gatewayKey: Buffer;
+  /** Every record the service logged (info and up). */
+  logs: Record<string, unknown>[];
   /**
    * GraphQL over real HTTP, signed as the gateway signs it, with `ip` as the client address it vouches
    * for; `forwardedFor` adds a raw X-Forwarded-For header (which subgraphs must ignore).
@@ -71,7 +73,13 @@ export async function startAccounts(
   const config = { ...loadAccountsConfig({ NODE_ENV: 'test', ...env }), ...(options.production ? { production: true } : {}) };
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
-  const logger = createLogger({ service: 'accounts-test', level: 'error' });
+  // Kept in memory, not printed: tests look at security events.
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    service: 'accounts-test',
+    level: 'info',
+    write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
   // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
   const gatewayKey = decodeGatewayKey(generateGatewayKey());
   const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher, gatewayKey });
@@ -87,6 +95,7 @@ export async function startAccounts(
     http,
     app,
     gatewayKey,
+    logs,
     gql: (query, variables, options = {}) => {
       const requestId = randomUUID();
       const authorization = options.token ? `Bearer ${options.token}` : undefined;

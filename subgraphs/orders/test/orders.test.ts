@@ -104,6 +104,27 @@ describe('cart', () => {
 });
 
 describe('checkout', () => {
+  it('refuses control characters in single-line address fields', async () => {
+    await h.request(ADD, { p: lamp, q: 1 }, bob);
+    const checkout = (field: string, value: string) =>
+      h.request(
+        `mutation($a: AddressInput!) { checkout(input: { idempotencyKey: "${randomUUID()}", shippingAddress: $a }) { id } }`,
+        { a: { name: 'Bob', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE', [field]: value } },
+        bob,
+      );
+    for (const [field, value] of [
+      ['name', 'Bob\r\nX-Injected: 1'],
+      ['line1', '1 Main St\n2nd line'],
+      ['line2', 'c/o\u0000'],
+      ['city', 'Ber\tlin'],
+    ] as const) {
+      const res = await checkout(field, value);
+      expect(code(res), field).toBe('BAD_USER_INPUT');
+      expect(res.errors![0]!.extensions!['field']).toBe(`shippingAddress.${field}`);
+    }
+    await h.request(CLEAR, {}, bob);
+  });
+
   it('places one PENDING order per idempotency key, with catalog prices, and empties the cart', async () => {
     await h.request(ADD, { p: lamp, q: 2 }, alice);
     const key = randomUUID();

@@ -1,5 +1,6 @@
 import { requireViewer } from '@little-ecom/auth';
 import type { AuthPayload } from '../auth/auth.service.js';
+import { logSecurityEvent } from '../auth/security-log.js';
 import type { AccountsContext } from '../context.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { parseObjectId } from '@little-ecom/mongo';
@@ -25,7 +26,7 @@ export const Mutation: MutationResolvers = {
   endSession: async (_parent, { id }, { scope, sessions }) => {
     const userId = parseObjectId(requireViewer(scope.auth).userId);
     const ended = userId ? await sessions.endOwn(userId, id) : false;
-    if (ended) scope.logger.info('session ended by its user', { sessionId: id, security: 'sessions_revoked' });
+    if (ended) logSecurityEvent(scope, 'sessions_revoked', { sessionId: id, reason: 'ended_by_user' });
     return ended;
   },
   endUserSessions: (_parent, { userId }, { scope, users }) => users.endUserSessions(scope, userId),

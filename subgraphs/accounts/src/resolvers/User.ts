@@ -1,4 +1,5 @@
 import { ForbiddenError } from '@little-ecom/errors';
+import { logSecurityEvent } from '../auth/security-log.js';
 import type { AccountsContext } from '../context.js';
 import type { UserResolvers } from '../__generated__/resolvers-types.js';
 import type { UserDocument } from '../users/user.repository.js';
@@ -12,7 +13,7 @@ function personal<T>(field: string, read: (user: UserDocument) => T) {
     const viewer = scope.auth.viewer;
     const id = user._id.toHexString();
     if (provenUserIds.has(id) || (viewer && (viewer.userId === id || viewer.role === 'ADMIN'))) return read(user);
-    scope.logger.info('authorization failed', { security: 'authorization_failed', field: `User.${field}` });
+    logSecurityEvent(scope, 'authorization_failed', { field: `User.${field}`, userId: viewer?.userId, reason: 'personal_field' });
     throw new ForbiddenError(`Only the user or an admin may see User.${field}`);
   };
 }
