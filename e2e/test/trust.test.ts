@@ -61,8 +61,29 @@ describe('subgraphs trust only the gateway', () => {
         expect(res.status, `${subgraph} ${sign}`).toBe(403);
         expect(codeOf(res)).toBe('FORBIDDEN');
       }
+      // Not even the SDL.
+      expect((await direct(subgraph, '{ _service { sdl } }', {}, { sign: 'none' })).status, `${subgraph} _service`).toBe(403);
       // The gateway itself gets through (control).
       expect((await direct(subgraph, '{ __typename }', {})).errors).toBeUndefined();
+    }
+  });
+
+  it("holds every subgraph to the gateway's depth, alias and token limits (with the planner's headroom)", async () => {
+    const messages = (res: { errors?: { message: string }[] }) => (res.errors ?? []).map((e) => e.message).join('\n');
+    // `__typename` aliases are free (graphql-armor's allow-list); `_service` is on every subgraph.
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: _service { sdl }`).join(' ')} }`;
+    const nested = (depth: number) => `{ ${'a { '.repeat(depth - 1)}b${' }'.repeat(depth - 1)} }`;
+    for (const subgraph of Object.keys(stack.subgraphs)) {
+      expect((await direct(subgraph, aliases(15), {})).errors, `${subgraph} 15 aliases`).toBeUndefined();
+      const tooMany = await direct(subgraph, aliases(16), {});
+      expect(tooMany.status, `${subgraph} 16 aliases`).toBe(400);
+      expect(messages(tooMany)).toMatch(/aliases/i);
+      // Depth 11 is the gateway's 10 plus the `_entities` level; 12 is refused.
+      expect(messages(await direct(subgraph, nested(11), {})), `${subgraph} depth 11`).not.toMatch(/depth/i);
+      expect(messages(await direct(subgraph, nested(12), {})), `${subgraph} depth 12`).toMatch(/depth/i);
+      const long = await direct(subgraph, `{ ${'__typename '.repeat(4_100)}}`, {});
+      expect(long.status, `${subgraph} tokens`).toBe(400);
+      expect(codeOf(long)).toBe('GRAPHQL_PARSE_FAILED');
     }
   });
 

@@ -180,6 +180,21 @@ export function gatewayKeySettings(env: { GATEWAY_KEY?: string | undefined; GATE
   return { key: env.GATEWAY_KEY, devKeyFile: env.GATEWAY_DEV_KEY_FILE };
 }
 
+/**
+ * Query limits (depth, aliases, cost, tokens): the gateway enforces them, every subgraph the same with
+ * the query planner's headroom (`subgraphLimits` in @little-ecom/http). Set them alike on all services.
+ */
+export const queryLimitsEnv = {
+  MAX_DEPTH: positiveInt(10),
+  MAX_ALIASES: positiveInt(15),
+  MAX_COST: positiveInt(5_000),
+  MAX_TOKENS: positiveInt(2_000),
+};
+
+export function queryLimitsSettings(env: { MAX_DEPTH: number; MAX_ALIASES: number; MAX_COST: number; MAX_TOKENS: number }) {
+  return { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS };
+}
+
 /** The broker and outbox relay settings of the event producers (products, accounts). */
 export const outboxEnv = {
   AMQP_URL: z.string().default(DEFAULT_AMQP_URL),

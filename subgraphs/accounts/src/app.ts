@@ -57,6 +57,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
     db,
     logger,
     production: config.production,
+    limits: config.limits,
     keys,
     settings: config.auth,
     hasher,

@@ -10,6 +10,8 @@ import {
   outboxEnv,
   outboxSettings,
   port,
+  queryLimitsEnv,
+  queryLimitsSettings,
   positiveInt,
   refuseDevelopmentDefaults,
   z,
@@ -85,6 +87,7 @@ const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/jwt-
 const schema = z
   .object({
     ...commonEnv,
+    ...queryLimitsEnv,
     ...gatewayKeyEnv,
     PORT: port(4002),
     ...mongoEnv('accounts'),
@@ -143,6 +146,7 @@ const schema = z
   })
   .transform((env) => ({
     ...commonSettings('accounts', env),
+    limits: queryLimitsSettings(env),
     gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },

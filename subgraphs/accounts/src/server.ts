@@ -4,7 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createRevocationList } from '@little-ecom/auth';
 import { loadSecretBox, type SecretBox } from '@little-ecom/events';
-import { apolloDefaults, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
+import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db, IndexDescription } from 'mongodb';
 import { createAuthService } from './auth/auth.service.js';
@@ -42,6 +42,8 @@ export interface ServerDeps {
   db: Db;
   logger: Logger;
   production: boolean;
+  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
+  limits: QueryLimits;
   /** From `loadSigningKeys` (config or development file) or `importSigningKeys([await generateSigningJwk()])` in tests. */
   keys: SigningKeys;
   /** `loadAccountsConfig(env).auth`: token lifetimes, issuer/audience, throttle windows. */
@@ -62,6 +64,7 @@ export function createServer({
   db,
   logger,
   production,
+  limits,
   keys,
   settings,
   hasher,
@@ -105,7 +108,7 @@ export function createServer({
 
   const apollo = new ApolloServer<AccountsContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Session } }),
-    ...apolloDefaults<AccountsContext>({ production, logger }),
+    ...apolloDefaults<AccountsContext>({ production, logger, limits: subgraphLimits(limits) }),
   });
   const context = (info: IncomingRequestInfo) =>
     createContext({ accounts, users: userService, sessions, totp, verifier, logger }, info);

@@ -10,6 +10,8 @@ import {
   mongoEnv,
   mongoSettings,
   port,
+  queryLimitsEnv,
+  queryLimitsSettings,
   positiveInt,
   refuseDevelopmentDefaults,
   tokenVerifierEnv,
@@ -21,6 +23,7 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...queryLimitsEnv,
     ...gatewayKeyEnv,
     PORT: port(4003),
     ...mongoEnv('notifications'),
@@ -71,6 +74,7 @@ const schema = z
   })
   .transform((env) => ({
     ...commonSettings('notifications', env),
+    limits: queryLimitsSettings(env),
     gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     amqp: {

@@ -57,6 +57,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
     verifier: deps.verifier ?? service!.verifier,
     logger,
     production: config.production,
+    limits: config.limits,
     payment: deps.payment ?? invoicePaymentProvider,
   });
   return {

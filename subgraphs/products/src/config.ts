@@ -11,6 +11,8 @@ import {
   outboxEnv,
   outboxSettings,
   port,
+  queryLimitsEnv,
+  queryLimitsSettings,
   refuseDevelopmentDefaults,
   tokenVerifierEnv,
   tokenVerifierSettings,
@@ -21,6 +23,7 @@ import {
 const schema = z
   .object({
     ...commonEnv,
+    ...queryLimitsEnv,
     ...gatewayKeyEnv,
     PORT: port(4001),
     ...mongoEnv('products'),
@@ -31,6 +34,7 @@ const schema = z
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...commonSettings('products', env),
+    limits: queryLimitsSettings(env),
     gatewayKey: gatewayKeySettings(env),
     mongo: mongoSettings(env),
     jwt: tokenVerifierSettings(env),
