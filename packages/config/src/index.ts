@@ -195,6 +195,32 @@ export function queryLimitsSettings(env: { MAX_DEPTH: number; MAX_ALIASES: numbe
   return { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS };
 }
 
+/** What every subgraph reads: the common settings, its PORT, the gateway key, its own MongoDB database and the query limits. */
+export const subgraphEnv = (service: string, defaultPort: number) => ({
+  ...commonEnv,
+  ...gatewayKeyEnv,
+  PORT: port(defaultPort),
+  ...mongoEnv(service),
+  ...queryLimitsEnv,
+});
+
+export function subgraphSettings(
+  service: string,
+  env: CommonEnv & {
+    GATEWAY_KEY?: string | undefined;
+    GATEWAY_DEV_KEY_FILE: string;
+    MONGODB_URI: string;
+    MONGODB_DB: string;
+  } & Parameters<typeof queryLimitsSettings>[0],
+) {
+  return {
+    ...commonSettings(service, env),
+    gatewayKey: gatewayKeySettings(env),
+    mongo: mongoSettings(env),
+    limits: queryLimitsSettings(env),
+  };
+}
+
 /** The broker and outbox relay settings of the event producers (products, accounts). */
 export const outboxEnv = {
   AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
@@ -234,6 +260,8 @@ export function consumerSettings(env: {
 }) {
   return {
     prefix: env.AMQP_PREFIX,
-    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
+    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES },
+    /** The delays of the topology's retry queues (see consumerTopology in @little-ecom/events). */
+    retry: { maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
   };
 }

@@ -26,7 +26,7 @@ import { createTotpService } from './totp/totp.service.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 import { createUserService } from './users/user.service.js';
 
-export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 /** Every index accounts needs, for `ensureIndexes` at start-up (and in tests). */
 export const accountsIndexes: Record<string, IndexDescription[]> = {

@@ -1,19 +1,12 @@
 import {
-  commonEnv,
-  commonSettings,
   consumerEnv,
   consumerSettings,
-  gatewayKeyEnv,
-  gatewayKeySettings,
   loadConfig,
-  mongoEnv,
-  mongoSettings,
   outboxEnv,
   outboxSettings,
-  port,
-  queryLimitsEnv,
-  queryLimitsSettings,
   refuseDevelopmentDefaults,
+  subgraphEnv,
+  subgraphSettings,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -22,21 +15,14 @@ import {
 
 const schema = z
   .object({
-    ...commonEnv,
-    ...queryLimitsEnv,
-    ...gatewayKeyEnv,
-    PORT: port(4004),
-    ...mongoEnv('orders'),
+    ...subgraphEnv('orders', 4004),
     ...tokenVerifierEnv,
     ...outboxEnv,
     ...consumerEnv,
   })
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
-    ...commonSettings('orders', env),
-    limits: queryLimitsSettings(env),
-    gatewayKey: gatewayKeySettings(env),
-    mongo: mongoSettings(env),
+    ...subgraphSettings('orders', env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
     // stock.* answers and the product.* events of the catalog projection arrive on orders' own queue.
