@@ -210,7 +210,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const logger = capturingLogger('orders', logs);
     ordersDb = await database('gw_orders');
     const config = loadOrdersConfig({ NODE_ENV: 'test', ...eventEnv, ...consumerEnv, ...verifierEnv });
-    const app = await createOrdersApp(asProduction(config), { db: ordersDb.db, logger, amqp: connection! });
+    const app = await createOrdersApp(asProduction(config), {
+      db: ordersDb.db,
+      logger,
+      amqp: connection!,
+      gatewayKey: subgraphKey,
+    });
     teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(app.topology)));
     await serve('orders', app, logger);
   }

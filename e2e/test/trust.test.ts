@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
-import { graphqlRequest } from '@little-ecom/testing';
+import { eventually, graphqlRequest } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 
 const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
@@ -12,6 +12,7 @@ describe('subgraphs trust only the gateway', () => {
   let stack: Stack;
   let victim: { accessToken: string; user: { id: string } };
   let other: { accessToken: string; user: { id: string } };
+  let victimEmail: string;
   const signUp = async (email: string) => {
     const res = await graphqlRequest<{ signUp: typeof victim }>(stack.gatewayUrl, SIGN_UP, {
       input: { email, password: 'a trustworthy passphrase', name: 'Trust' },
@@ -44,21 +45,45 @@ describe('subgraphs trust only the gateway', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ mode: 'accounts' });
-    victim = await signUp(`victim-${randomUUID().slice(0, 8)}@example.com`);
+    // Every subgraph: accounts, products, notifications and orders.
+    stack = await startStack({ mode: 'orders' });
+    victimEmail = `victim-${randomUUID().slice(0, 8)}@example.com`;
+    victim = await signUp(victimEmail);
     other = await signUp(`other-${randomUUID().slice(0, 8)}@example.com`);
-  });
+  }, 90_000);
   afterAll(async () => stack?.close());
 
   it('refuses GraphQL from anyone but the gateway, at every subgraph', async () => {
+    expect(Object.keys(stack.subgraphs).sort()).toEqual(['accounts', 'notifications', 'orders', 'products']);
     for (const subgraph of Object.keys(stack.subgraphs)) {
       for (const sign of ['none', 'tampered', 'other-token'] as const) {
         const res = await direct(subgraph, '{ __typename }', {}, { sign, token: victim.accessToken });
         expect(res.status, `${subgraph} ${sign}`).toBe(403);
         expect(codeOf(res)).toBe('FORBIDDEN');
       }
+      // Not even the SDL.
+      expect((await direct(subgraph, '{ _service { sdl } }', {}, { sign: 'none' })).status, `${subgraph} _service`).toBe(403);
       // The gateway itself gets through (control).
       expect((await direct(subgraph, '{ __typename }', {})).errors).toBeUndefined();
+    }
+  });
+
+  it("holds every subgraph to the gateway's depth, alias and token limits (with the planner's headroom)", async () => {
+    const messages = (res: { errors?: { message: string }[] }) => (res.errors ?? []).map((e) => e.message).join('\n');
+    // `__typename` aliases are free (graphql-armor's allow-list); `_service` is on every subgraph.
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: _service { sdl }`).join(' ')} }`;
+    const nested = (depth: number) => `{ ${'a { '.repeat(depth - 1)}b${' }'.repeat(depth - 1)} }`;
+    for (const subgraph of Object.keys(stack.subgraphs)) {
+      expect((await direct(subgraph, aliases(15), {})).errors, `${subgraph} 15 aliases`).toBeUndefined();
+      const tooMany = await direct(subgraph, aliases(16), {});
+      expect(tooMany.status, `${subgraph} 16 aliases`).toBe(400);
+      expect(messages(tooMany)).toMatch(/aliases/i);
+      // Depth 11 is the gateway's 10 plus the `_entities` level; 12 is refused.
+      expect(messages(await direct(subgraph, nested(11), {})), `${subgraph} depth 11`).not.toMatch(/depth/i);
+      expect(messages(await direct(subgraph, nested(12), {})), `${subgraph} depth 12`).toMatch(/depth/i);
+      const long = await direct(subgraph, `{ ${'__typename '.repeat(4_100)}}`, {});
+      expect(long.status, `${subgraph} tokens`).toBe(400);
+      expect(codeOf(long)).toBe('GRAPHQL_PARSE_FAILED');
     }
   });
 
@@ -67,7 +92,34 @@ describe('subgraphs trust only the gateway', () => {
     expect((await fetch(`${accounts}/healthz`)).status).toBe(200);
     expect((await fetch(`${accounts}/.well-known/jwks.json`)).status).toBe(200);
     expect((await fetch(`${accounts}/internal/revocations`)).status).toBe(200);
-    expect((await fetch(`${stack.subgraphs['products']!.url}/healthz`)).status).toBe(200);
+    for (const subgraph of Object.values(stack.subgraphs)) expect((await fetch(`${subgraph.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses an ended session at every subgraph, gateway-signed, within 2 s', async () => {
+    const session = await graphqlRequest<{ logIn: { accessToken: string; refreshToken: string } }>(
+      stack.gatewayUrl,
+      `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken refreshToken } }`,
+      { e: victimEmail, p: 'a trustworthy passphrase' },
+    );
+    const { accessToken, refreshToken } = session.data!.logIn;
+    for (const subgraph of Object.keys(stack.subgraphs))
+      expect((await direct(subgraph, '{ __typename }', {}, { token: accessToken })).errors, subgraph).toBeUndefined();
+    const cart = '{ me { cart { items { quantity } } } }';
+    const viaGateway = () => graphqlRequest(stack.gatewayUrl, cart, {}, { authorization: `Bearer ${accessToken}` });
+    expect((await viaGateway()).errors).toBeUndefined();
+
+    const out = await graphqlRequest(stack.gatewayUrl, 'mutation($t: String!) { logOut(refreshToken: $t) }', { t: refreshToken });
+    expect(out.data).toEqual({ logOut: true });
+    const endedAt = Date.now();
+    for (const subgraph of Object.keys(stack.subgraphs)) {
+      await eventually(
+        async () =>
+          codeOf(await direct(subgraph, '{ __typename }', {}, { token: accessToken })) === 'UNAUTHENTICATED' ? true : undefined,
+        Math.max(0, 2_000 - (Date.now() - endedAt)),
+        50,
+      );
+    }
+    expect(codeOf(await viaGateway())).toBe('UNAUTHENTICATED');
   });
 
   it('does not give out emails through _entities to a non-gateway caller', async () => {

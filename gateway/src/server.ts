@@ -3,8 +3,13 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { apolloDefaults, type IncomingRequestInfo, type ReadinessCheck, type RequestContext } from '@little-ecom/http';
+import {
+  apolloDefaults,
+  type IncomingRequestInfo,
+  type QueryLimits,
+  type ReadinessCheck,
+  type RequestContext,
+} from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { createScope, enterScope } from '@little-ecom/scope';
 import { createInflightDedup } from './inflight-dedup.js';
@@ -25,7 +30,7 @@ export interface GatewayDeps {
   supergraph: { path: string; pollIntervalMs: number };
   /** Overrides the URLs baked into the supergraph, per subgraph name. */
   subgraphUrls: Record<string, string>;
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  limits: QueryLimits;
   /** How subgraphs are called; defaults suit a test stack. */
   subgraphFetch?: Partial<SubgraphFetchSettings>;
   /** Keeps whole public responses (Redis or in-memory); absent: only `Cache-Control` headers are computed. */
@@ -101,17 +106,8 @@ export function createGateway(deps: GatewayDeps) {
     },
   });
 
-  const armor = new ApolloArmor({
-    maxDepth: { n: deps.limits.maxDepth, ignoreIntrospection: !deps.production, flattenFragments: true },
-    maxAliases: { n: deps.limits.maxAliases },
-    costLimit: { maxCost: deps.limits.maxCost, ignoreIntrospection: !deps.production },
-    // Token limits are enforced by Apollo's own parser (parseOptions) so over-long documents get a 400.
-    maxTokens: { enabled: false },
-    maxDirectives: { n: 50 },
-    blockFieldSuggestion: { enabled: deps.production },
-  }).protect();
-
-  const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger });
+  // Depth, alias, cost and token limits come with the defaults (the subgraphs enforce the same).
+  const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger, limits: deps.limits });
   const responseCache = responseCachePlugin(deps.responseStore, logger);
   const pq = persistedQueries(
     deps.persistedQueries ?? { mode: 'apq', manifestPath: '', apqTtlSeconds: 86_400 },
@@ -122,11 +118,8 @@ export function createGateway(deps: GatewayDeps) {
     ...defaults,
     allowBatchedHttpRequests: false,
     persistedQueries: pq.option,
-    parseOptions: { maxTokens: deps.limits.maxTokens },
-    validationRules: armor.validationRules,
     plugins: [
       ...defaults.plugins,
-      ...(armor.plugins as typeof defaults.plugins),
       // The policy still comes from the subgraphs' headers; the header itself is ours (response-cache.ts).
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       responseCache.plugin,

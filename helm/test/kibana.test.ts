@@ -101,6 +101,8 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
       ),
     ).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'deliveryStatus'))).toBe(true);
+    expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'security'))).toBe(true);
+    expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'clientIp'))).toBe(true);
     // Every reference resolves inside the file, so an import needs nothing else.
     for (const object of objects)
       for (const ref of object.references)

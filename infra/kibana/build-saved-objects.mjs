@@ -183,6 +183,47 @@ const visualizations = [
     },
     'Notifications that exhausted their retries, per kind, with the most attempts seen.',
   ),
+  visualization(
+    'little-ecom-security-events',
+    'Security events (failed and throttled logins, revocations, authorization failures)',
+    'security : *',
+    { ...line('1', 'events', 'stacked', 'histogram'), aggs: [count, dateHistogram, split('3', 'security', 12)] },
+    'One bar segment per security event type (docs/auth.md, "Security events").',
+  ),
+  visualization(
+    'little-ecom-failed-logins-by-address',
+    'Failed and throttled logins by client address and account',
+    'security : ("login_failed" or "login_throttled")',
+    {
+      type: 'table',
+      params: {
+        perPage: 10,
+        showPartialRows: false,
+        showMetricsAtAllLevels: false,
+        showTotal: true,
+        totalFunc: 'sum',
+        percentageCol: '',
+      },
+      aggs: [
+        count,
+        {
+          id: '2',
+          enabled: true,
+          type: 'terms',
+          schema: 'bucket',
+          params: { field: 'clientIp', size: 20, order: 'desc', orderBy: '1', otherBucket: true, missingBucket: false },
+        },
+        {
+          id: '3',
+          enabled: true,
+          type: 'cardinality',
+          schema: 'metric',
+          params: { field: 'accountKey' },
+        },
+      ],
+    },
+    'Addresses with the most failed or throttled logins, and how many accounts (hashed keys) each tried.',
+  ),
 ];
 
 const layout = [
@@ -191,13 +232,15 @@ const layout = [
   { x: 0, y: 15, w: 24, h: 15 },
   { x: 24, y: 15, w: 24, h: 15 },
   { x: 0, y: 30, w: 24, h: 12 },
+  { x: 24, y: 30, w: 24, h: 12 },
+  { x: 0, y: 42, w: 48, h: 12 },
 ];
 const dashboard = {
   type: 'dashboard',
   id: 'little-ecom-overview',
   attributes: {
     title: 'little-ecom overview',
-    description: 'GraphQL traffic, errors and latency of the gateway and subgraphs, and email delivery.',
+    description: 'GraphQL traffic, errors and latency of the gateway and subgraphs, email delivery, and security events.',
     timeRestore: true,
     timeFrom: 'now-24h',
     timeTo: 'now',

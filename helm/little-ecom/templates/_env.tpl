@@ -21,6 +21,13 @@
 - name: FLUENTD_TAG_PREFIX
   value: {{ $v.logging.fluentd.tagPrefix | quote }}
 {{- end }}
+{{- /* Query limits: the gateway's, on every component (subgraphs enforce them with the planner's headroom). */}}
+- name: MAX_DEPTH
+  value: {{ $v.gateway.limits.maxDepth | quote }}
+- name: MAX_ALIASES
+  value: {{ $v.gateway.limits.maxAliases | quote }}
+- name: MAX_COST
+  value: {{ $v.gateway.limits.maxCost | int64 | quote }}
 {{- if eq .component "gateway" }}
 {{- /* PRODUCTS_URL, ...: the gateway names each subgraph's URL variable after it (gateway/src/subgraph-urls.ts). */}}
 {{- range $subgraph := splitList " " (include "little-ecom.subgraphs" $root) }}
@@ -33,12 +40,6 @@
   value: {{ join "," $c.corsOrigins | quote }}
 - name: TRUSTED_PROXY_HOPS
   value: {{ ternary "1" "0" $c.trustProxy | quote }}
-- name: MAX_DEPTH
-  value: {{ $c.limits.maxDepth | quote }}
-- name: MAX_ALIASES
-  value: {{ $c.limits.maxAliases | quote }}
-- name: MAX_COST
-  value: {{ $c.limits.maxCost | int64 | quote }}
 - name: BODY_LIMIT_BYTES
   value: {{ $c.limits.bodyLimitBytes | int64 | quote }}
 - name: RESPONSE_CACHE

@@ -180,19 +180,45 @@ export function gatewayKeySettings(env: { GATEWAY_KEY?: string | undefined; GATE
   return { key: env.GATEWAY_KEY, devKeyFile: env.GATEWAY_DEV_KEY_FILE };
 }
 
-/** What every subgraph reads: the common settings, its PORT, the gateway key and its own MongoDB database. */
+/**
+ * Query limits (depth, aliases, cost, tokens): the gateway enforces them, every subgraph the same with
+ * the query planner's headroom (`subgraphLimits` in @little-ecom/http). Set them alike on all services.
+ */
+export const queryLimitsEnv = {
+  MAX_DEPTH: positiveInt(10),
+  MAX_ALIASES: positiveInt(15),
+  MAX_COST: positiveInt(5_000),
+  MAX_TOKENS: positiveInt(2_000),
+};
+
+export function queryLimitsSettings(env: { MAX_DEPTH: number; MAX_ALIASES: number; MAX_COST: number; MAX_TOKENS: number }) {
+  return { maxDepth: env.MAX_DEPTH, maxAliases: env.MAX_ALIASES, maxCost: env.MAX_COST, maxTokens: env.MAX_TOKENS };
+}
+
+/** What every subgraph reads: the common settings, its PORT, the gateway key, its own MongoDB database and the query limits. */
 export const subgraphEnv = (service: string, defaultPort: number) => ({
   ...commonEnv,
   ...gatewayKeyEnv,
   PORT: port(defaultPort),
   ...mongoEnv(service),
+  ...queryLimitsEnv,
 });
 
 export function subgraphSettings(
   service: string,
-  env: CommonEnv & { GATEWAY_KEY?: string | undefined; GATEWAY_DEV_KEY_FILE: string; MONGODB_URI: string; MONGODB_DB: string },
+  env: CommonEnv & {
+    GATEWAY_KEY?: string | undefined;
+    GATEWAY_DEV_KEY_FILE: string;
+    MONGODB_URI: string;
+    MONGODB_DB: string;
+  } & Parameters<typeof queryLimitsSettings>[0],
 ) {
-  return { ...commonSettings(service, env), gatewayKey: gatewayKeySettings(env), mongo: mongoSettings(env) };
+  return {
+    ...commonSettings(service, env),
+    gatewayKey: gatewayKeySettings(env),
+    mongo: mongoSettings(env),
+    limits: queryLimitsSettings(env),
+  };
 }
 
 /** The broker and outbox relay settings of the event producers (products, accounts). */

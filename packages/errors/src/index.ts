@@ -69,6 +69,19 @@ export class RateLimitedError extends GraphQLError {
   }
 }
 
+// C0 and C1 controls (CR, LF, TAB, NUL, ...), DEL and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * Single-line fields (names, address lines, ...) end up in mail headers and text bodies, logs and CSV
+ * exports: none of them may carry a line break or another control character.
+ */
+export const isSingleLine = (value: string) => !LINE_BREAKING.test(value);
+
+/** The message for a field that is not `isSingleLine`. */
+export const SINGLE_LINE_MESSAGE = 'must be a single line without control characters';
+
 /** Collects every validation problem of an input before answering, so clients can fix them all at once. */
 export class InputProblems {
   private readonly problems: { field: string; message: string }[] = [];
@@ -105,6 +118,18 @@ export function createErrorFormatter(reporter: ErrorReporter) {
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    // Apollo's own request errors without a code (persisted-query version or hash mismatch, ...) carry a
+    // 4xx status: they describe the client's mistake, so they keep their message under BAD_REQUEST.
+    // Duck-typed: under a bundler Apollo and this module can hold different copies of graphql.
+    const own =
+      typeof error === 'object' && error !== null && 'extensions' in error
+        ? (error.extensions as Record<string, unknown> | undefined)
+        : undefined;
+    const status = (own?.['http'] as { status?: unknown } | undefined)?.status;
+    if (own && own['code'] === undefined && typeof status === 'number' && status >= 400 && status < 500) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: 'BAD_REQUEST' } };
     }
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     reporter.error('unexpected error while executing a request', {

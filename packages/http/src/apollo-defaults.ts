@@ -2,20 +2,27 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createErrorFormatter } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
+import { operationGuardPlugin } from './operation-guard.plugin.js';
+import { queryLimitOptions, type QueryLimits } from './query-limits.js';
 import { requestLoggingPlugin } from './request-logging.plugin.js';
 import type { RequestContext } from './types.js';
 
 export interface ApolloDefaultsOptions {
   production: boolean;
   logger: Logger;
+  /** Depth, alias, cost and token limits: the gateway's own, `subgraphLimits(...)` of them on a subgraph. */
+  limits: QueryLimits;
 }
 
 /**
  * Settings every Apollo Server in little-ecom shares. Production hides the schema: no landing page,
  * no introspection, no "did you mean" suggestions, and no internals in errors.
  */
-export function apolloDefaults<TContext extends RequestContext>({ production, logger }: ApolloDefaultsOptions) {
+export function apolloDefaults<TContext extends RequestContext>({ production, logger, limits }: ApolloDefaultsOptions) {
+  const guard = queryLimitOptions<TContext>(limits, production);
   return {
+    parseOptions: guard.parseOptions,
+    validationRules: guard.validationRules,
     introspection: !production,
     // Our own shutdown (@little-ecom/shutdown) drains HTTP first; Apollo's handler would stop the server
     // and re-raise the signal mid-drain, killing the process before connections are closed.
@@ -32,6 +39,8 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
     },
     plugins: [
       requestLoggingPlugin<TContext>(),
+      operationGuardPlugin<TContext>(),
+      ...guard.plugins,
       // Inline traces are for Apollo's hosted studio, which little-ecom does not use.
       ApolloServerPluginInlineTraceDisabled(),
       production

@@ -24,7 +24,11 @@ async function start(readyCheck?: () => Promise<void>): Promise<RunningHttpServe
   const apollo = new ApolloServer<RequestContext>({
     typeDefs,
     resolvers,
-    ...apolloDefaults({ production: true, logger: silentLogger }),
+    ...apolloDefaults({
+      production: true,
+      logger: silentLogger,
+      limits: { maxDepth: 10, maxAliases: 15, maxCost: 5_000, maxTokens: 2_000 },
+    }),
   });
   return startHttpServer(
     {

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { truncateName } from './operation-guard.plugin.js';
 import type { RequestContext } from './types.js';
 
 /**
@@ -15,7 +16,10 @@ export function requestLoggingPlugin<TContext extends RequestContext>(): ApolloS
             ...new Set(
               (errors ?? []).map((e) => {
                 const code = e.extensions?.['code'];
-                return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+                if (typeof code === 'string') return code;
+                // Apollo's uncoded request errors (a 4xx status) are the client's; the formatter calls them BAD_REQUEST.
+                const status = (e.extensions?.['http'] as { status?: number } | undefined)?.status ?? 500;
+                return status >= 400 && status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
               }),
             ),
           ];
@@ -26,11 +30,20 @@ export function requestLoggingPlugin<TContext extends RequestContext>(): ApolloS
             }
           }
           const fields = {
-            operation: operationName ?? 'anonymous',
+            // A client picks the name: a 200 KB one must not become a 200 KB log line.
+            operation: operationName ? truncateName(operationName) : 'anonymous',
             operationType: operation?.operation ?? 'unknown',
             latencyMs: Math.round((performance.now() - started) * 100) / 100,
             ...(errorCodes.length > 0 ? { errorCodes, errorCode: errorCodes[0] } : {}),
           };
+          // Every refusal of a signed-in or anonymous caller is a security event, whatever service refused it.
+          if (errorCodes.includes('FORBIDDEN'))
+            contextValue.scope.logger.warn('authorization failed', {
+              security: 'authorization_failed',
+              clientIp: contextValue.scope.clientIp ?? 'unknown',
+              operation: fields.operation,
+              reason: 'forbidden',
+            });
           if (errorCodes.some((c) => c === 'INTERNAL_SERVER_ERROR')) contextValue.scope.logger.warn('graphql request', fields);
           else contextValue.scope.logger.info('graphql request', fields);
         },

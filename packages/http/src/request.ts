@@ -20,6 +20,11 @@ export function requestError(res: ServerResponse, status: number, message: strin
   sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 }
 
+/** The `type/subtype` of a Content-Type header, lower-cased, without parameters ('' when absent). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
 export class BodyTooLargeError extends Error {}
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<string> {

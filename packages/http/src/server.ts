@@ -5,8 +5,10 @@ import { runInRequest } from '@little-ecom/scope';
 import { answerPreflight, applyCors } from './cors.js';
 import { runChecks } from './readiness.js';
 import { clientIp } from './client-ip.js';
-import { BodyTooLargeError, readBody, requestError, requestIdFrom, sendJson } from './request.js';
+import { BodyTooLargeError, mediaType, readBody, requestError, requestIdFrom, sendJson } from './request.js';
 import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RunningHttpServer } from './types.js';
+
+const JSON_MEDIA_TYPES = new Set(['application/json', 'application/graphql-response+json']);
 
 /**
  * Starts `apollo` and serves it over plain `node:http` with health endpoints, request ids, CORS, a body
@@ -30,7 +32,11 @@ export async function startHttpServer<TContext extends RequestContext>(
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Origin-form targets only (`/path?query`); `//` would otherwise parse as a host, `http://x/` is for proxies.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/') || !URL.canParse(`http://localhost${target}`))
+      return requestError(res, 400, 'Malformed request target');
+    const url = new URL(`http://localhost${target}`);
     const method = req.method ?? 'GET';
 
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
@@ -61,18 +67,22 @@ export async function startHttpServer<TContext extends RequestContext>(
       try {
         raw = await readBody(req, bodyLimit);
       } catch (error) {
-        if (error instanceof BodyTooLargeError) return requestError(res, 413, `Request body larger than ${bodyLimit} bytes`);
+        if (error instanceof BodyTooLargeError) {
+          // The rest of the body is not read: the connection cannot carry another request.
+          res.setHeader('connection', 'close');
+          return requestError(res, 413, `Request body larger than ${bodyLimit} bytes`);
+        }
         throw error;
       }
-      const contentType = req.headers['content-type'] ?? '';
-      if (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json')) {
-        try {
-          body = raw === '' ? undefined : JSON.parse(raw);
-        } catch {
-          return requestError(res, 400, 'Request body is not valid JSON');
-        }
-      } else {
-        body = raw;
+      // GraphQL over HTTP: POST bodies are JSON. Media types compare case-insensitively and exactly (RFC 9110).
+      if (!JSON_MEDIA_TYPES.has(mediaType(req.headers['content-type']))) {
+        res.setHeader('accept-post', 'application/json');
+        return requestError(res, 415, 'POST bodies must be application/json');
+      }
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw);
+      } catch {
+        return requestError(res, 400, 'Request body is not valid JSON');
       }
     }
 
@@ -107,7 +117,7 @@ export async function startHttpServer<TContext extends RequestContext>(
     });
     // Every log line written while serving the request carries its id (see @little-ecom/scope).
     runInRequest(requestIdFrom(req.headers), () => handle(req, res)).catch((error: unknown) => {
-      logger.error('unhandled error while serving a request', { err: error, path: req.url });
+      logger.error('unhandled error while serving a request', { err: error, path: req.url?.slice(0, 200) });
       if (!res.headersSent)
         sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();

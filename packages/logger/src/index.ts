@@ -31,6 +31,12 @@ export const LOG_FIELDS = [
   'deliveryStatus',
   'attempts',
   'err',
+  // Security events (accounts, docs/auth.md "Security events"): the event, who and from where.
+  'security',
+  'clientIp',
+  'accountKey',
+  'userId',
+  'reason',
 ] as const;
 
 export interface Logger {

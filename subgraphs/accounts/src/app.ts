@@ -31,6 +31,8 @@ export interface AccountsAppDeps {
   hasher?: PasswordHasher;
   /** Seals the reset token in its event; by default from EVENT_SECRETS_KEY (or the development key file). */
   eventSecrets?: SecretBox;
+  /** Seals TOTP secrets; by default from TOTP_SECRETS_KEY or EVENT_SECRETS_KEY (or the development key file). */
+  totpSecrets?: SecretBox;
   clock?: () => Date;
 }
 
@@ -55,10 +57,13 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
     db,
     logger,
     production: config.production,
+    limits: config.limits,
     keys,
     settings: config.auth,
     hasher,
     eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
+    totpSecrets: deps.totpSecrets ?? loadSecretBox({ key: config.totp.secretsKey }),
+    totpIssuer: config.totp.issuer,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   return {
@@ -68,7 +73,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
     services: server.services,
     housekeeping: server.housekeeping,
     createAdmin: (input, correlationId) =>
-      createOrPromoteAdmin({ users: createUserRepository(db), hasher }, input, correlationId),
+      createOrPromoteAdmin({ users: createUserRepository(db), hasher, totp: server.services.totp }, input, correlationId),
     http: {
       apollo: server.apollo,
       context: server.context,

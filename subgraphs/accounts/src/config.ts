@@ -86,6 +86,10 @@ const schema = z
     JWT_DEV_KEY_FILE: z.string().default(DEFAULT_DEV_KEY_FILE),
     /** 32 bytes, base64: seals secrets in events (the reset token); notifications needs the same key. */
     EVENT_SECRETS_KEY: z.string().optional(),
+    /** 32 bytes, base64: seals TOTP secrets at rest; unset, EVENT_SECRETS_KEY seals them (see docs/auth.md). */
+    TOTP_SECRETS_KEY: z.string().optional(),
+    /** The name authenticator apps show next to the account. */
+    TOTP_ISSUER: z.string().max(64).default('little-ecom'),
     /** How long browsers and verifiers may cache the JWKS response. */
     JWKS_MAX_AGE: duration('5m'),
     ACCESS_TOKEN_TTL: duration('15m'),
@@ -133,6 +137,7 @@ const schema = z
     ...subgraphSettings('accounts', env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     eventSecrets: { key: env.EVENT_SECRETS_KEY },
+    totp: { issuer: env.TOTP_ISSUER, secretsKey: env.TOTP_SECRETS_KEY ?? env.EVENT_SECRETS_KEY },
     auth: {
       tokens: {
         issuer: env.JWT_ISSUER,

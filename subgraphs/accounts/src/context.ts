@@ -5,6 +5,7 @@ import type { Logger } from '@little-ecom/logger';
 import { scopeForRequest } from '@little-ecom/scope';
 import type { AuthService } from './auth/auth.service.js';
 import type { SessionService } from './sessions/session.service.js';
+import type { TotpService } from './totp/totp.service.js';
 import type { UserDocument } from './users/user.repository.js';
 import type { UserService } from './users/user.service.js';
 
@@ -12,6 +13,7 @@ export interface AccountsContext extends RequestContext {
   accounts: AuthService;
   users: UserService;
   sessions: SessionService;
+  totp: TotpService;
   /**
    * Users this request has proven to be, besides the token's: the one that just signed up, logged in
    * or refreshed (their AuthPayload.user shows personal fields before any token was sent).
@@ -24,6 +26,7 @@ export interface ContextDeps {
   accounts: AuthService;
   users: UserService;
   sessions: SessionService;
+  totp: TotpService;
   verifier: TokenVerifier;
   logger: Logger;
 }
@@ -36,6 +39,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     accounts: deps.accounts,
     users: deps.users,
     sessions: deps.sessions,
+    totp: deps.totp,
     provenUserIds: new Set(),
     loaders: {
       userById: new DataLoader((ids) => deps.users.getManyById(scope, ids), { maxBatchSize: 500 }),

@@ -4,7 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createRevocationList } from '@little-ecom/auth';
 import { loadSecretBox, type SecretBox } from '@little-ecom/events';
-import { apolloDefaults, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
+import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db, IndexDescription } from 'mongodb';
 import { createAuthService } from './auth/auth.service.js';
@@ -22,6 +22,7 @@ import { USED_TOKENS, createSingleUseGuard, usedTokenIndexes } from './sessions/
 import { LOGIN_FAILURES, createLoginThrottle, loginFailureIndexes } from './throttle/login-throttle.js';
 import { createAccessTokenIssuer, createLocalVerifier, jwksRoute } from './tokens/access-token.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
+import { createTotpService } from './totp/totp.service.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 import { createUserService } from './users/user.service.js';
 
@@ -41,6 +42,8 @@ export interface ServerDeps {
   db: Db;
   logger: Logger;
   production: boolean;
+  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
+  limits: QueryLimits;
   /** From `loadSigningKeys` (config or development file) or `importSigningKeys([await generateSigningJwk()])` in tests. */
   keys: SigningKeys;
   /** `loadAccountsConfig(env).auth`: token lifetimes, issuer/audience, throttle windows. */
@@ -49,6 +52,10 @@ export interface ServerDeps {
   hasher: PasswordHasher;
   /** Seals the reset token in its event; `loadSecretBox(config.eventSecrets)`, by default the development key file. */
   eventSecrets?: SecretBox;
+  /** Seals TOTP secrets at rest; `loadSecretBox({ key: config.totp.secretsKey })`, by default the development key file. */
+  totpSecrets?: SecretBox;
+  /** The issuer name in otpauth URIs (`config.totp.issuer`). */
+  totpIssuer?: string;
   clock?: () => Date;
 }
 
@@ -57,10 +64,13 @@ export function createServer({
   db,
   logger,
   production,
+  limits,
   keys,
   settings,
   hasher,
   eventSecrets = loadSecretBox({}),
+  totpSecrets = eventSecrets,
+  totpIssuer = 'little-ecom',
   clock = () => new Date(),
 }: ServerDeps) {
   const users = createUserRepository(db);
@@ -77,6 +87,7 @@ export function createServer({
   });
   const throttle = createLoginThrottle(db, settings.throttle, clock);
   const tokens = createAccessTokenIssuer(keys, settings.tokens, clock);
+  const totp = createTotpService({ users, singleUse, secrets: totpSecrets, issuer: totpIssuer, clock });
   const accounts = createAuthService({
     users,
     sessions,
@@ -84,21 +95,23 @@ export function createServer({
     hasher,
     throttle,
     tokens,
+    totp,
+    production,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
     eventSecrets,
     clock,
   });
-  const userService = createUserService({ users, sessions, clock });
+  const userService = createUserService({ users, sessions, db, clock });
   // Accounts denies ended sessions like every other verifier, reading the feed from its own database.
   const revocations = createRevocationList({ source: (since) => sessions.revocationFeed(since), logger });
   const verifier = createLocalVerifier(keys, settings.tokens, revocations);
 
   const apollo = new ApolloServer<AccountsContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Session } }),
-    ...apolloDefaults<AccountsContext>({ production, logger }),
+    ...apolloDefaults<AccountsContext>({ production, logger, limits: subgraphLimits(limits) }),
   });
   const context = (info: IncomingRequestInfo) =>
-    createContext({ accounts, users: userService, sessions, verifier, logger }, info);
+    createContext({ accounts, users: userService, sessions, totp, verifier, logger }, info);
   const routes: Record<string, RouteHandler> = {
     [JWKS_PATH]: jwksRoute(keys, settings.tokens.jwksMaxAgeSeconds),
     [REVOCATIONS_PATH]: revocationsRoute((since) => sessions.revocationFeed(since)),
@@ -114,6 +127,6 @@ export function createServer({
     verifier,
     housekeeping,
     revocations,
-    services: { accounts, users: userService, sessions },
+    services: { accounts, users: userService, sessions, totp },
   };
 }

@@ -48,6 +48,8 @@ export interface AccountsUnderTest {
   app: AccountsApp;
   /** Signs requests as the gateway does (GATEWAY_KEY). */
   gatewayKey: Buffer;
+  /** Every record the service logged (info and up). */
+  logs: Record<string, unknown>[];
   /**
    * GraphQL over real HTTP, signed as the gateway signs it, with `ip` as the client address it vouches
    * for; `forwardedFor` adds a raw X-Forwarded-For header (which subgraphs must ignore).
@@ -70,12 +72,23 @@ export interface AccountsUnderTest {
 const eventSecrets = loadSecretBox({});
 
 /** The accounts subgraph on 127.0.0.1 (random port) over a fresh database, with test-sized settings. */
-export async function startAccounts(env: Record<string, string> = {}, database?: TestDatabase): Promise<AccountsUnderTest> {
+export async function startAccounts(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  options: { production?: boolean } = {},
+): Promise<AccountsUnderTest> {
   const testDb = database ?? (await freshDatabase('accounts'));
-  const config = loadAccountsConfig({ NODE_ENV: 'test', ...env });
+  // `production` switches the production behaviour (admins need TOTP) without production's secrets.
+  const config = { ...loadAccountsConfig({ NODE_ENV: 'test', ...env }), ...(options.production ? { production: true } : {}) };
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
-  const logger = createLogger({ service: 'accounts-test', level: 'error' });
+  // Kept in memory, not printed: tests look at security events.
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    service: 'accounts-test',
+    level: 'info',
+    write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
   // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
   const gatewayKey = decodeGatewayKey(generateGatewayKey());
   const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher, gatewayKey });
@@ -91,6 +104,7 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
     http,
     app,
     gatewayKey,
+    logs,
     gql: (query, variables, options = {}) => {
       const requestId = randomUUID();
       const authorization = options.token ? `Bearer ${options.token}` : undefined;
@@ -126,7 +140,8 @@ export interface AuthPayloadData {
 }
 
 export const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { ${AUTH_FIELDS} } }`;
-export const LOG_IN = `mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) { ${AUTH_FIELDS} } }`;
+export const LOG_IN = `mutation LogIn($email: String!, $password: String!, $totpCode: String) {
+  logIn(email: $email, password: $password, totpCode: $totpCode) { ${AUTH_FIELDS} } }`;
 export const REFRESH = `mutation Refresh($token: String!) { refreshSession(refreshToken: $token) { ${AUTH_FIELDS} } }`;
 export const LOG_OUT = `mutation LogOut($token: String!) { logOut(refreshToken: $token) }`;
 export const ME = `query Me { me { id email name role } }`;

@@ -51,6 +51,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
     verifier: deps.verifier ?? service!.verifier,
     logger,
     production: config.production,
+    limits: config.limits,
     wakeDelivery: () => wakeDelivery(),
   });
   return {

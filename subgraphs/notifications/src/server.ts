@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { TokenVerifier } from '@little-ecom/auth';
-import { apolloDefaults, type IncomingRequestInfo } from '@little-ecom/http';
+import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db } from 'mongodb';
 import { createCircuit } from './delivery/circuit.js';
@@ -23,12 +23,14 @@ export interface ServerDeps {
   verifier: TokenVerifier;
   logger: Logger;
   production: boolean;
+  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
+  limits: QueryLimits;
   /** Wakes the delivery worker after an admin retry (see runtime.ts); otherwise it notices on its next poll. */
   wakeDelivery?: () => void;
 }
 
 /** The GraphQL side of the notifications subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, logger, production, wakeDelivery }: ServerDeps) {
+export function createServer({ db, verifier, logger, production, limits, wakeDelivery }: ServerDeps) {
   const notifications = createNotificationService({
     users: createUserRepository(db),
     notifications: createNotificationRepository(db),
@@ -38,7 +40,7 @@ export function createServer({ db, verifier, logger, production, wakeDelivery }:
   });
   const apollo = new ApolloServer<NotificationsContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Notification } }),
-    ...apolloDefaults<NotificationsContext>({ production, logger }),
+    ...apolloDefaults<NotificationsContext>({ production, logger, limits: subgraphLimits(limits) }),
   });
   const context = (info: IncomingRequestInfo) => createContext({ notifications, verifier, logger }, info);
   return { apollo, context, services: { notifications } };

@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier, type TokenVerifier } from '@little-ecom/auth';
+import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import {
   consumerTopology,
   startEventConsumer,
@@ -27,8 +27,13 @@ export interface OrdersAppDeps {
   logger: Logger;
   /** The outbox relay and the event consumer run only with a broker connection (API-only tests pass none). */
   amqp?: AmqpConnection;
-  /** Checks access tokens; by default against the accounts JWKS named in the config. */
+  /** Checks access tokens; by default against the accounts JWKS and revocation feed named in the config. */
   verifier?: TokenVerifier;
+  /**
+   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
+   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   */
+  gatewayKey?: Buffer | null;
   /** How orders are paid; pay on delivery / invoice by default (see orders/payment.ts). */
   payment?: PaymentProvider;
 }
@@ -44,11 +49,15 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
   const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix, config.events.retry);
+  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
+  const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const server = createServer({
     db,
-    verifier: deps.verifier ?? createTokenVerifier(config.jwt),
+    verifier: deps.verifier ?? service!.verifier,
     logger,
     production: config.production,
+    limits: config.limits,
     payment: deps.payment ?? invoicePaymentProvider,
   });
   return {
@@ -58,11 +67,13 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
     http: {
       apollo: server.apollo,
       context: server.context,
-      trustedProxyHops: config.trustedProxyHops,
+      // GraphQL only from the gateway, which also vouches for the client address.
+      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [databaseReadiness(db)],
     },
     start(): Worker[] {
-      if (!amqp) return [];
+      const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];
+      if (!amqp) return revocations;
       const saga = createSagaHandler({ orders: server.services.orders });
       const catalog = createCatalogHandler({ catalog: server.services.catalog });
       // In the event's scope: its log lines and the events it causes carry the order's correlation id.
@@ -87,6 +98,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         ...config.outbox,
       });
       return [
+        ...revocations,
         { name: 'event consumer', stop: () => consumer.stop() },
         { name: 'outbox relay', stop: () => relay.stop() },
       ];

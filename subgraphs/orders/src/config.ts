@@ -4,6 +4,7 @@ import {
   loadConfig,
   outboxEnv,
   outboxSettings,
+  refuseDevelopmentDefaults,
   subgraphEnv,
   subgraphSettings,
   tokenVerifierEnv,
@@ -19,6 +20,7 @@ const schema = z
     ...outboxEnv,
     ...consumerEnv,
   })
+  .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
     ...subgraphSettings('orders', env),
     jwt: tokenVerifierSettings(env),

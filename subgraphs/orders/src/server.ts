@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { TokenVerifier } from '@little-ecom/auth';
-import { apolloDefaults, type IncomingRequestInfo } from '@little-ecom/http';
+import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db } from 'mongodb';
 import { createCartRepository } from './cart/cart.repository.js';
@@ -26,17 +26,19 @@ export interface ServerDeps {
   verifier: TokenVerifier;
   logger: Logger;
   production: boolean;
+  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
+  limits: QueryLimits;
   payment: PaymentProvider;
 }
 
 /** The GraphQL side of the orders subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, logger, production, payment }: ServerDeps) {
+export function createServer({ db, verifier, logger, production, limits, payment }: ServerDeps) {
   const catalog = createCatalogRepository(db);
   const carts = createCartService({ carts: createCartRepository(db), catalog });
   const orders = createOrderService({ orders: createOrderRepository(db), carts, payment });
   const apollo = new ApolloServer<OrdersContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
-    ...apolloDefaults<OrdersContext>({ production, logger }),
+    ...apolloDefaults<OrdersContext>({ production, logger, limits: subgraphLimits(limits) }),
   });
   const context = (info: IncomingRequestInfo) => createContext({ carts, orders, verifier, logger }, info);
   return { apollo, context, services: { carts, orders, catalog } };

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
 import type { EventEnvelope } from '@little-ecom/events';
+import { graphqlRequest } from '@little-ecom/testing';
 import { startOrders, type OrdersHarness } from './support.js';
 
 /** The orders API against real MongoDB, without a broker: carts, checkout, visibility, the outbox. */
@@ -55,6 +57,30 @@ describe('catalog projection', () => {
   });
 });
 
+describe('gateway trust', () => {
+  it('serves GraphQL only to the gateway: unsigned and tampered calls are 403, health stays open', async () => {
+    const unsigned = await graphqlRequest(h.url, CART_OF, { id: 'alice' }, { authorization: `Bearer ${alice}` });
+    expect(unsigned.status).toBe(403);
+    expect(code(unsigned)).toBe('FORBIDDEN');
+    const requestId = randomUUID();
+    const forged = signGatewayRequest(decodeGatewayKey(generateGatewayKey()), {
+      requestId,
+      clientIp: '198.51.100.1',
+      authorization: undefined,
+    });
+    const wrongKey = await graphqlRequest(
+      h.url,
+      '{ __typename }',
+      {},
+      { 'x-request-id': requestId, [GATEWAY_SIGNATURE_HEADER]: forged },
+    );
+    expect(wrongKey.status).toBe(403);
+    expect((await fetch(`${h.http.url}/healthz`)).status).toBe(200);
+    // Control: the gateway's signature gets through.
+    expect((await h.request('{ __typename }')).errors).toBeUndefined();
+  });
+});
+
 describe('cart', () => {
   it('adds, sums, updates, removes and clears, at catalog prices', async () => {
     expect((await h.request(ADD, { p: lamp, q: 2 }, alice)).data).toMatchObject({
@@ -96,6 +122,27 @@ describe('cart', () => {
 });
 
 describe('checkout', () => {
+  it('refuses control characters in single-line address fields', async () => {
+    await h.request(ADD, { p: lamp, q: 1 }, bob);
+    const checkout = (field: string, value: string) =>
+      h.request(
+        `mutation($a: AddressInput!) { checkout(input: { idempotencyKey: "${randomUUID()}", shippingAddress: $a }) { id } }`,
+        { a: { name: 'Bob', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE', [field]: value } },
+        bob,
+      );
+    for (const [field, value] of [
+      ['name', 'Bob\r\nX-Injected: 1'],
+      ['line1', '1 Main St\n2nd line'],
+      ['line2', 'c/o\u0000'],
+      ['city', 'Ber\tlin'],
+    ] as const) {
+      const res = await checkout(field, value);
+      expect(code(res), field).toBe('BAD_USER_INPUT');
+      expect(res.errors![0]!.extensions!['field']).toBe(`shippingAddress.${field}`);
+    }
+    await h.request(CLEAR, {}, bob);
+  });
+
   it('places one PENDING order per idempotency key, with catalog prices, and empties the cart', async () => {
     await h.request(ADD, { p: lamp, q: 2 }, alice);
     const key = randomUUID();

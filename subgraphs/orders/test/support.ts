@@ -1,4 +1,11 @@
-import { createTokenVerifier } from '@little-ecom/auth';
+import { randomUUID } from 'node:crypto';
+import {
+  GATEWAY_SIGNATURE_HEADER,
+  createTokenVerifier,
+  decodeGatewayKey,
+  generateGatewayKey,
+  signGatewayRequest,
+} from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import { createTestIssuer, freshDatabase, graphqlRequest, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
@@ -12,7 +19,7 @@ export interface OrdersHarness {
   issuer: TestIssuer;
   http: RunningService;
   tokenFor(userId: string, role?: 'CUSTOMER' | 'ADMIN'): Promise<string>;
-  /** A GraphQL request to the orders subgraph with the given token (none: anonymous). */
+  /** A GraphQL request to the orders subgraph, signed as the gateway signs it, with the given token (none: anonymous). */
   request<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -26,7 +33,14 @@ export async function startOrders(): Promise<OrdersHarness> {
   const db = await freshDatabase('orders');
   const issuer = await createTestIssuer();
   const verifier = createTokenVerifier(issuer.verifierOptions);
-  const app = await createOrdersApp(loadOrdersConfig({ NODE_ENV: 'test' }), { db: db.db, logger: silentLogger, verifier });
+  // As deployed: GraphQL only from the gateway; `request` signs like it.
+  const gatewayKey = decodeGatewayKey(generateGatewayKey());
+  const app = await createOrdersApp(loadOrdersConfig({ NODE_ENV: 'test' }), {
+    db: db.db,
+    logger: silentLogger,
+    verifier,
+    gatewayKey,
+  });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   const url = `${http.url}/graphql`;
   return {
@@ -36,8 +50,15 @@ export async function startOrders(): Promise<OrdersHarness> {
     issuer,
     http,
     tokenFor: (userId, role = 'CUSTOMER') => issuer.sign({ sub: userId, role }),
-    request: (query, variables, token) =>
-      graphqlRequest(url, query, variables, token ? { authorization: `Bearer ${token}` } : {}),
+    request: (query, variables, token) => {
+      const requestId = randomUUID();
+      const authorization = token ? `Bearer ${token}` : undefined;
+      return graphqlRequest(url, query, variables, {
+        'x-request-id': requestId,
+        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(gatewayKey, { requestId, clientIp: '198.51.100.1', authorization }),
+        ...(authorization ? { authorization } : {}),
+      });
+    },
     async close() {
       await http.stop(2_000);
       await db.drop();

@@ -45,6 +45,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
     verifier: deps.verifier ?? service!.verifier,
     logger,
     production: config.production,
+    limits: config.limits,
   });
   return {
     name: config.service,

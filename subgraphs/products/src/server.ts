@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { TokenVerifier } from '@little-ecom/auth';
-import { apolloDefaults } from '@little-ecom/http';
+import { apolloDefaults, subgraphLimits, type QueryLimits } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Db } from 'mongodb';
 import { createProductRepository } from './catalog/product.repository.js';
@@ -21,14 +21,16 @@ export interface ServerDeps {
   verifier: TokenVerifier;
   logger: Logger;
   production: boolean;
+  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
+  limits: QueryLimits;
 }
 
 /** The GraphQL side of the products subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, logger, production }: ServerDeps) {
+export function createServer({ db, verifier, logger, production, limits }: ServerDeps) {
   const products = createProductService({ repository: createProductRepository(db) });
   const apollo = new ApolloServer<ProductsContext>({
     schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, Product } }),
-    ...apolloDefaults<ProductsContext>({ production, logger }),
+    ...apolloDefaults<ProductsContext>({ production, logger, limits: subgraphLimits(limits) }),
   });
   const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger }, info);
   return { apollo, context, services: { products } };

@@ -41,6 +41,8 @@ describe('product mutations', () => {
   const invalidInputs: [string, Record<string, unknown>, string][] = [
     ['empty name', { name: '   ' }, 'name'],
     ['too long name', { name: 'x'.repeat(201) }, 'name'],
+    ['name with CR/LF', { name: 'Lamp\r\nBcc: victim@example.com' }, 'name'],
+    ['name with a line separator', { name: 'Lamp\u2028Second line' }, 'name'],
     ['too long description', { description: 'x'.repeat(5001) }, 'description'],
     ['negative price', { price: { amount: -1, currency: 'EUR' } }, 'price.amount'],
     ['huge price', { price: { amount: 2_000_000_000, currency: 'EUR' } }, 'price.amount'],

@@ -1,5 +1,6 @@
+import { GraphQLError } from 'graphql';
 import { requireViewer } from '@little-ecom/auth';
-import { BadUserInputError, ConflictError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
+import { BadUserInputError, ConflictError, ErrorCode, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import { RESET_TOKEN_PURPOSE, buildEvent, type SecretBox } from '@little-ecom/events';
 import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
@@ -8,8 +9,10 @@ import { PASSWORD_MAX_LENGTH } from '../passwords/password.policy.js';
 import { hashSecretToken, isPlausibleSecretToken, newSecretToken } from '../sessions/secret-token.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SingleUseGuard } from '../sessions/single-use.js';
-import type { LoginThrottle } from '../throttle/login-throttle.js';
+import type { LoginAttempt, LoginThrottle } from '../throttle/login-throttle.js';
+import { logSecurityEvent } from './security-log.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
+import type { TotpService } from '../totp/totp.service.js';
 import { newUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
 
@@ -28,6 +31,9 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   tokens: AccessTokenIssuer;
+  totp: TotpService;
+  /** With NODE_ENV=production an ADMIN must have a second factor to log in. */
+  production: boolean;
   resetTtlSeconds: number;
   /** Seals the reset token for the event: only the email may carry it in the clear. */
   eventSecrets: SecretBox;
@@ -36,6 +42,13 @@ export interface AuthServiceDeps {
 
 /** The only error a failed login gets, whatever failed: no hint whether the email exists. */
 const loginFailed = () => new UnauthenticatedError('Invalid email or password');
+
+/**
+ * After the right password: what the second factor still needs, in `extensions.reason`, so a client
+ * can ask for the code (TOTP_REQUIRED, TOTP_INVALID) or send an admin to enroll (TOTP_ENROLLMENT_REQUIRED).
+ */
+const secondFactorError = (code: ErrorCode, reason: string, message: string) =>
+  new GraphQLError(message, { extensions: { code, reason } });
 
 // A new reset mail for the same account at most this often; further requests still answer true.
 const RESET_COOLDOWN_MS = 60_000;
@@ -46,6 +59,17 @@ export function createAuthService(deps: AuthServiceDeps) {
   // Throttling keys on the client's address; work outside a request (none) shares one bucket.
   const clientIpOf = (scope: Scope) => scope.clientIp ?? 'unknown';
   const source = 'accounts';
+
+  /** Counts an attempt before anything is verified; a throttled one is logged as such. */
+  async function beginAttempt(scope: Scope, email: string): Promise<LoginAttempt> {
+    try {
+      return await throttle.begin({ email, clientIp: clientIpOf(scope) });
+    } catch (error) {
+      if (error instanceof RateLimitedError)
+        logSecurityEvent(scope, 'login_throttled', { email, retryAfterSeconds: error.extensions['retryAfterSeconds'] }, 'warn');
+      throw error;
+    }
+  }
 
   async function openSession(user: UserDocument): Promise<AuthPayload> {
     const { session, refreshToken } = await sessions.start(user._id);
@@ -62,7 +86,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     async signUp(scope: Scope, input: SignUpInput): Promise<AuthPayload> {
       const valid = validateSignUp(input);
       const wait = await throttle.addressWait(clientIpOf(scope));
-      if (wait > 0) throw new RateLimitedError('Too many failed attempts; try again later', wait);
+      if (wait > 0) {
+        logSecurityEvent(scope, 'login_throttled', { reason: 'sign_up', retryAfterSeconds: wait }, 'warn');
+        throw new RateLimitedError('Too many failed attempts; try again later', wait);
+      }
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
       const _id = newUserId();
@@ -84,31 +111,56 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Same error and the same argon2 verification for an unknown email, a wrong password or a throttled caller's next try. */
-    async logIn(scope: Scope, email: string, password: string): Promise<AuthPayload> {
+    async logIn(scope: Scope, email: string, password: string, totpCode?: string | null): Promise<AuthPayload> {
       const normalized = normalizeEmail(email);
       // Bounds the hashing work an attacker can ask for; says nothing about any account.
       if (password.length > PASSWORD_MAX_LENGTH * 4) throw loginFailed();
       // Counted before anything is verified, so a concurrent burst gets at most the limit of verifications.
-      const attempt = await throttle.begin({ email: normalized, clientIp: clientIpOf(scope) });
+      const attempt = await beginAttempt(scope, normalized);
       const user = isValidEmail(normalized) ? await users.findByEmail(normalized) : null;
       let ok = false;
       if (user) ok = await hasher.verify(user.passwordHash, password);
       else await hasher.verifyDummy(password);
       if (!user || !ok) {
         await attempt.failed();
-        scope.logger.info('login failed', { reason: user ? 'wrong_password' : 'unknown_email' });
+        logSecurityEvent(scope, 'login_failed', { email: normalized, reason: user ? 'wrong_password' : 'unknown_email' });
         throw loginFailed();
       }
+      // The password was right; a wrong or missing code still counts against the throttle, so codes cannot be guessed.
+      const factor = await deps.totp.check(user, totpCode);
+      if (factor === 'missing' || factor === 'invalid') {
+        await attempt.failed();
+        logSecurityEvent(scope, 'login_failed', {
+          email: normalized,
+          userId: user._id.toHexString(),
+          reason: factor === 'missing' ? 'totp_missing' : 'totp_invalid',
+        });
+        throw factor === 'missing'
+          ? secondFactorError(ErrorCode.UNAUTHENTICATED, 'TOTP_REQUIRED', 'Enter the code from your authenticator app')
+          : secondFactorError(ErrorCode.UNAUTHENTICATED, 'TOTP_INVALID', 'The code is not valid or was already used');
+      }
       await attempt.succeeded();
+      if (factor === 'not_enrolled' && user.role === 'ADMIN' && deps.production) {
+        scope.logger.warn('admin login refused without a second factor', {
+          userId: user._id.toHexString(),
+          security: 'totp_enrollment_required',
+        });
+        throw secondFactorError(
+          ErrorCode.FORBIDDEN,
+          'TOTP_ENROLLMENT_REQUIRED',
+          'Admin accounts need a second factor: enroll with `create-admin --email <email> --enroll-totp`',
+        );
+      }
       if (hasher.needsRehash(user.passwordHash)) {
         await users.replaceHashIfUnchanged(user._id, user.passwordHash, await hasher.hash(password));
         scope.logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });
       }
-      scope.logger.info('user logged in', { userId: user._id.toHexString() });
-      return openSession(user);
+      const payload = await openSession(user);
+      logSecurityEvent(scope, 'login_succeeded', { email: normalized, userId: user._id.toHexString() });
+      return payload;
     },
 
-    async refreshSession(_scope: Scope, refreshToken: string): Promise<AuthPayload> {
+    async refreshSession(scope: Scope, refreshToken: string): Promise<AuthPayload> {
       const { session, refreshToken: next } = await sessions.rotate(refreshToken);
       const user = await users.findById(session.userId);
       if (!user) {
@@ -117,11 +169,16 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       // The role is read again on every refresh, so a role change reaches tokens within one access-token lifetime.
       const access = await tokens.issue({ userId: user._id.toHexString(), role: user.role, sessionId: session._id });
+      logSecurityEvent(scope, 'session_refreshed', { userId: user._id.toHexString(), sessionId: session._id });
       return { accessToken: access.token, refreshToken: next, expiresAt: access.expiresAt.toISOString(), user };
     },
 
     /** Ends the session of this refresh token; false when it was not a live one. */
-    logOut: (_scope: Scope, refreshToken: string) => sessions.revokeByToken(refreshToken, 'logout'),
+    async logOut(scope: Scope, refreshToken: string): Promise<boolean> {
+      const ended = await sessions.revokeByToken(refreshToken, 'logout');
+      logSecurityEvent(scope, 'logout', { ended });
+      return ended;
+    },
 
     /** Needs the current password; ends every other session of the user (the calling one stays). */
     async changePassword(scope: Scope, currentPassword: string, newPassword: string): Promise<boolean> {
@@ -129,9 +186,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const userId = parseObjectId(viewer.userId);
       const user = userId ? await users.findById(userId) : null;
       if (!userId || !user) throw new UnauthenticatedError('Authentication required');
-      const attempt = await throttle.begin({ email: user.email, clientIp: clientIpOf(scope) });
+      const attempt = await beginAttempt(scope, user.email);
       if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !(await hasher.verify(user.passwordHash, currentPassword))) {
         await attempt.failed();
+        logSecurityEvent(scope, 'login_failed', { email: user.email, userId: viewer.userId, reason: 'change_password' });
         throw new BadUserInputError('currentPassword is not correct', 'currentPassword');
       }
       await attempt.succeeded();
@@ -140,7 +198,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw new BadUserInputError('newPassword must differ from the current one', 'newPassword');
       await users.setPassword(userId, await hasher.hash(newPassword), clock());
       const ended = await sessions.revokeAllOfUser(userId, 'password_changed', viewer.sessionId);
-      scope.logger.info('password changed', { userId: viewer.userId, endedSessions: ended });
+      logSecurityEvent(scope, 'password_changed', { userId: viewer.userId, endedSessions: ended });
       return true;
     },
 
@@ -185,7 +243,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!updated) throw invalid();
       const ended = await sessions.revokeAllOfUser(user._id, 'password_reset');
       await throttle.clearAccount(user.email);
-      scope.logger.info('password reset', { userId: user._id.toHexString(), endedSessions: ended });
+      logSecurityEvent(scope, 'sessions_revoked', {
+        userId: user._id.toHexString(),
+        endedSessions: ended,
+        reason: 'password_reset',
+      });
       return true;
     },
   };

@@ -4,17 +4,23 @@ import { GraphQLError } from 'graphql';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
 import { loadAccountsConfig } from '../config.js';
+import { loadSecretBox } from '@little-ecom/events';
 import { createArgon2Hasher } from '../passwords/password.hasher.js';
+import { createSingleUseGuard } from '../sessions/single-use.js';
+import { createTotpService } from '../totp/totp.service.js';
 import { accountsIndexes } from '../server.js';
 import { createOrPromoteAdmin } from '../users/create-admin.js';
 import { createUserRepository } from '../users/user.repository.js';
 
-const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password> | --password-stdin] [--name <name>]
+const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password> | --password-stdin] [--name <name>] [--enroll-totp]
        node dist/cli/create-admin.js --email <email> ...
 
 Creates an account with role ADMIN, or promotes the existing account with this email (its password
-is then left unchanged). Reads MONGODB_URI / MONGODB_DB like the accounts service.
---password-stdin reads the password from standard input, keeping it out of shell history and ps.`;
+is then left unchanged). Reads MONGODB_URI / MONGODB_DB (and TOTP_SECRETS_KEY / EVENT_SECRETS_KEY)
+like the accounts service.
+--password-stdin reads the password from standard input, keeping it out of shell history and ps.
+--enroll-totp    enrolls a TOTP second factor (required for admins with NODE_ENV=production) and
+                 prints its otpauth:// URI and ten one-time recovery codes: they are shown only once.`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -33,6 +39,7 @@ async function main(): Promise<number> {
         password: { type: 'string' },
         'password-stdin': { type: 'boolean', default: false },
         name: { type: 'string' },
+        'enroll-totp': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -61,9 +68,21 @@ async function main(): Promise<number> {
   try {
     await ensureIndexes(mongo.db, accountsIndexes);
     const hasher = await createArgon2Hasher(config.auth.argon2);
-    const { outcome, user } = await createOrPromoteAdmin(
-      { users: createUserRepository(mongo.db), hasher },
-      { email: args.email, password, name: args.name },
+    const users = createUserRepository(mongo.db);
+    const totp = createTotpService({
+      users,
+      singleUse: createSingleUseGuard(mongo.db),
+      secrets: loadSecretBox({ key: config.totp.secretsKey }),
+      issuer: config.totp.issuer,
+      clock: () => new Date(),
+    });
+    const {
+      outcome,
+      user,
+      totp: enrolled,
+    } = await createOrPromoteAdmin(
+      { users, hasher, totp },
+      { email: args.email, password, name: args.name, enrollTotp: args['enroll-totp'] },
       `cli-${randomUUID()}`,
     );
     const messages = {
@@ -72,6 +91,18 @@ async function main(): Promise<number> {
       already_admin: 'account is already an ADMIN; nothing changed',
     };
     process.stdout.write(`${messages[outcome]}: ${user.email} (id ${user._id.toHexString()})\n`);
+    if (enrolled === 'already_enrolled') process.stdout.write('the account already has a TOTP second factor; nothing enrolled\n');
+    else if (enrolled)
+      process.stdout.write(
+        [
+          'enrolled a TOTP second factor; add it to an authenticator app (as a QR code or by hand):',
+          `  otpauth URI: ${enrolled.otpauthUri}`,
+          `  secret:      ${enrolled.secret}`,
+          'one-time recovery codes (shown only now; keep them offline):',
+          ...enrolled.recoveryCodes.map((code) => `  ${code}`),
+          '',
+        ].join('\n'),
+      );
     return 0;
   } catch (error) {
     // Validation problems are for the operator; never echo the password.

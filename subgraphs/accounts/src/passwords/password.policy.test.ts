@@ -19,6 +19,14 @@ describe('passwordProblem', () => {
     expect(passwordProblem('iloveyou')).toMatch(/common/);
   });
 
+  it('checks the NFKC form that is hashed: fullwidth or compatibility spellings of common passwords are refused', () => {
+    expect(passwordProblem('ｐａｓｓｗｏｒｄ１２３')).toMatch(/common/);
+    expect(passwordProblem('ＰａｓｓＷｏｒｄ１')).toMatch(/common/);
+    // The ligature ﬀ is two letters after NFKC; the limit counts the normalized form.
+    expect(passwordProblem('ﬀ'.repeat(65))).toMatch(/at most 128/);
+    expect(passwordProblem('ａｄａ．ｌｏｖｅｌａｃｅ', { email: 'ada.lovelace@example.com' })).toMatch(/email/);
+  });
+
   it('rejects the email address and name', () => {
     expect(passwordProblem('ada.lovelace@example.com', { email: 'ada.lovelace@example.com' })).toMatch(/email/);
     expect(passwordProblem('ada.lovelace', { email: 'ada.lovelace@example.com' })).toMatch(/email/);

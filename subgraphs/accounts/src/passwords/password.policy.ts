@@ -7,10 +7,12 @@ export const PASSWORD_MAX_LENGTH = 128;
 const COMMON = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
 
 /**
- * Why `password` may not be used, or null when it may. Lengths count Unicode code points; nothing is
- * truncated or composition-restricted (OWASP / NIST SP 800-63B).
+ * Why a password may not be used, or null when it may. Every check and length is of its NFKC form;
+ * lengths count Unicode code points; nothing is truncated or composition-restricted (OWASP / NIST SP 800-63B).
  */
-export function passwordProblem(password: string, context: { email?: string; name?: string } = {}): string | null {
+export function passwordProblem(raw: string, context: { email?: string; name?: string } = {}): string | null {
+  // Checked as it is hashed (NFKC, see password.hasher.ts): fullwidth `ｐａｓｓｗｏｒｄ１２３` is `password123`.
+  const password = raw.normalize('NFKC');
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
   if (length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
@@ -18,6 +20,6 @@ export function passwordProblem(password: string, context: { email?: string; nam
   if (COMMON.has(lower)) return 'is one of the most common passwords; choose another';
   if (context.email && lower === context.email.toLowerCase()) return 'must not be your email address';
   if (context.email && lower === context.email.split('@')[0]?.toLowerCase()) return 'must not be derived from your email address';
-  if (context.name && lower === context.name.toLowerCase()) return 'must not be your name';
+  if (context.name && lower === context.name.normalize('NFKC').toLowerCase()) return 'must not be your name';
   return null;
 }

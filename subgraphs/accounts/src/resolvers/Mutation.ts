@@ -1,5 +1,6 @@
 import { requireViewer } from '@little-ecom/auth';
 import type { AuthPayload } from '../auth/auth.service.js';
+import { logSecurityEvent } from '../auth/security-log.js';
 import type { AccountsContext } from '../context.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { parseObjectId } from '@little-ecom/mongo';
@@ -12,7 +13,8 @@ function proven(ctx: AccountsContext, payload: AuthPayload): AuthPayload {
 
 export const Mutation: MutationResolvers = {
   signUp: async (_parent, { input }, ctx) => proven(ctx, await ctx.accounts.signUp(ctx.scope, input)),
-  logIn: async (_parent, { email, password }, ctx) => proven(ctx, await ctx.accounts.logIn(ctx.scope, email, password)),
+  logIn: async (_parent, { email, password, totpCode }, ctx) =>
+    proven(ctx, await ctx.accounts.logIn(ctx.scope, email, password, totpCode)),
   refreshSession: async (_parent, { refreshToken }, ctx) =>
     proven(ctx, await ctx.accounts.refreshSession(ctx.scope, refreshToken)),
   logOut: (_parent, { refreshToken }, { scope, accounts }) => accounts.logOut(scope, refreshToken),
@@ -24,8 +26,10 @@ export const Mutation: MutationResolvers = {
   endSession: async (_parent, { id }, { scope, sessions }) => {
     const userId = parseObjectId(requireViewer(scope.auth).userId);
     const ended = userId ? await sessions.endOwn(userId, id) : false;
-    if (ended) scope.logger.info('session ended by its user', { sessionId: id, security: 'sessions_revoked' });
+    if (ended) logSecurityEvent(scope, 'sessions_revoked', { sessionId: id, reason: 'ended_by_user' });
     return ended;
   },
   endUserSessions: (_parent, { userId }, { scope, users }) => users.endUserSessions(scope, userId),
+  startTotpEnrollment: (_parent, _args, { scope, totp }) => totp.startEnrollment(scope),
+  confirmTotpEnrollment: (_parent, { code }, { scope, totp }) => totp.confirmEnrollment(scope, code),
 };

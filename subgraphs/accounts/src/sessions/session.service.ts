@@ -69,6 +69,8 @@ export function createSessionService(deps: SessionServiceDeps) {
       const reused = await repository.findByRotatedHash(tokenHash);
       if (reused && (await repository.revoke({ _id: reused._id }, 'reuse_detected', now))) {
         logger.warn('refresh token reuse detected, session family revoked', {
+          security: 'sessions_revoked',
+          reason: 'reuse_detected',
           userId: reused.userId.toHexString(),
           sessionId: reused._id,
         });

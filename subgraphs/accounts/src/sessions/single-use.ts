@@ -15,7 +15,8 @@ export interface UsedTokenDocument {
   expiresAt: Date;
 }
 
-export type SingleUseKind = 'refresh' | 'reset';
+/** Refresh and reset tokens, TOTP time steps (`<user>:<step>`) and recovery codes (`<user>:<hash>`). */
+export type SingleUseKind = 'refresh' | 'reset' | 'totp' | 'recovery';
 
 export const USED_TOKENS = 'used_tokens';
 

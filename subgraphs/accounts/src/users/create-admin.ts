@@ -3,6 +3,7 @@ import { buildEvent } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { passwordProblem } from '../passwords/password.policy.js';
+import type { TotpEnrollment, TotpService } from '../totp/totp.service.js';
 import { newUserId, type UserDocument, type UserRepository } from './user.repository.js';
 import { changeRole } from './user.service.js';
 import { isValidEmail, normalizeEmail, normalizeName } from './user.validation.js';
@@ -12,11 +13,15 @@ export interface CreateAdminInput {
   /** Needed only when the account does not exist yet; an existing account keeps its password. */
   password?: string | undefined;
   name?: string | undefined;
+  /** Enrolls a TOTP second factor at once (required for admins in production); shown in the result only. */
+  enrollTotp?: boolean | undefined;
 }
 
 export interface CreateAdminResult {
   outcome: 'created' | 'promoted' | 'already_admin';
   user: UserDocument;
+  /** With `enrollTotp`: the new secret, its otpauth URI and the recovery codes; `already_enrolled` when it had one. */
+  totp?: (TotpEnrollment & { recoveryCodes: string[] }) | 'already_enrolled';
 }
 
 /**
@@ -24,6 +29,18 @@ export interface CreateAdminResult {
  * role ADMIN, or promotes an existing one. Used by `npm run create-admin` and by tests.
  */
 export async function createOrPromoteAdmin(
+  deps: { users: UserRepository; hasher: PasswordHasher; totp?: TotpService; clock?: () => Date },
+  input: CreateAdminInput,
+  correlationId: string,
+): Promise<CreateAdminResult> {
+  const result = await createOrPromote(deps, input, correlationId);
+  if (!input.enrollTotp) return result;
+  if (!deps.totp) throw new Error('enrolling a second factor needs the TOTP service');
+  if (result.user.totp) return { ...result, totp: 'already_enrolled' };
+  return { ...result, totp: await deps.totp.enrollDirectly(result.user._id, result.user.email) };
+}
+
+async function createOrPromote(
   deps: { users: UserRepository; hasher: PasswordHasher; clock?: () => Date },
   input: CreateAdminInput,
   correlationId: string,

@@ -11,6 +11,15 @@ export interface PasswordReset {
   expiresAt: Date;
 }
 
+/** A confirmed TOTP second factor (docs/auth.md, "Second factor"). */
+export interface TotpFactor {
+  /** The base32 secret sealed with the TOTP secrets key (never stored in the clear). */
+  sealedSecret: string;
+  enabledAt: Date;
+  /** SHA-256 of the unused one-time recovery codes. */
+  recoveryCodeHashes: string[];
+}
+
 /** A user as stored in the `users` collection. */
 export interface UserDocument {
   _id: ObjectId;
@@ -21,6 +30,9 @@ export interface UserDocument {
   /** argon2id PHC string; carries its own parameters, so old hashes keep verifying after a change. */
   passwordHash: string;
   passwordReset?: PasswordReset;
+  totp?: TotpFactor;
+  /** A started, not yet confirmed TOTP enrollment (its secret sealed too). */
+  totpPending?: { sealedSecret: string; createdAt: Date };
   createdAt: Date;
   updatedAt: Date;
   /**
@@ -113,6 +125,34 @@ export function createUserRepository(db: Db) {
           { returnDocument: 'after' },
         ),
       ),
+
+    /** Starts (or restarts) a TOTP enrollment; never over a confirmed factor. */
+    async setPendingTotp(id: ObjectId, pending: { sealedSecret: string; createdAt: Date }): Promise<boolean> {
+      const result = await write(id, () =>
+        collection.updateOne({ _id: id, totp: { $exists: false } }, { $set: { totpPending: pending } }),
+      );
+      return result.matchedCount === 1;
+    },
+
+    /** Confirms the pending enrollment it was started with (and only that one), in one write. */
+    async enableTotp(id: ObjectId, expectedPending: string | null, factor: TotpFactor): Promise<boolean> {
+      const filter = expectedPending === null ? { _id: id } : { _id: id, 'totpPending.sealedSecret': expectedPending };
+      const result = await write(id, () =>
+        collection.updateOne({ ...filter, totp: { $exists: false } }, { $set: { totp: factor }, $unset: { totpPending: '' } }),
+      );
+      return result.modifiedCount === 1;
+    },
+
+    /** Removes a used recovery code (the single-use claim decided who used it; this keeps the list current). */
+    async removeRecoveryCode(id: ObjectId, codeHash: string): Promise<boolean> {
+      const result = await write(id, () =>
+        collection.updateOne(
+          { _id: id, 'totp.recoveryCodeHashes': codeHash },
+          { $pull: { 'totp.recoveryCodeHashes': codeHash } },
+        ),
+      );
+      return result.modifiedCount === 1;
+    },
 
     /**
      * Changes the role if the user still looks like `current` (optimistic check), with its

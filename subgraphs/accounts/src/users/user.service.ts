@@ -1,26 +1,58 @@
-import type { ObjectId } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db, ObjectId } from 'mongodb';
 import { requireRole, type Role } from '@little-ecom/auth';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
-import { buildEvent } from '@little-ecom/events';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
+import { buildEvent, createLeases } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
 import { findManyById, parseObjectId } from '@little-ecom/mongo';
+import { logSecurityEvent } from '../auth/security-log.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { nextUserVersion, type UserDocument, type UserRepository } from './user.repository.js';
 
 export interface UserServiceDeps {
   users: UserRepository;
   sessions: SessionService;
+  /** Holds the lease that serializes role changes (see `oneRoleChangeAtATime`). */
+  db: Db;
   clock: () => Date;
 }
 
+/** Where the role-change lease lives; one document, taken by insert. */
+export const ROLE_LOCKS = 'role_locks';
+const ROLE_CHANGE = 'role-change';
+
 /** Reading users and the admin-only changes to them. */
-export function createUserService({ users, sessions, clock }: UserServiceDeps) {
+export function createUserService({ users, sessions, db, clock }: UserServiceDeps) {
+  /**
+   * Runs role changes one at a time across every replica, so the caller's admin check and the change
+   * cannot interleave with another's: two admins demoting each other at once leave one admin (the
+   * second finds itself demoted). A lease (an insert with a unique id) because FerretDB v1 has no
+   * transactions and does not isolate conditional updates; it lapses after 10 s if its holder dies.
+   */
+  async function oneRoleChangeAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const lease = createLeases(db, ROLE_LOCKS, randomUUID(), 10_000);
+    const deadline = Date.now() + 5_000;
+    while (!(await lease.acquire(ROLE_CHANGE))) {
+      if (Date.now() > deadline) throw new ConflictError('Another role change is in progress; try again', 'role');
+      await sleep(20 + Math.random() * 30);
+    }
+    try {
+      return await run();
+    } finally {
+      await lease.release(ROLE_CHANGE);
+    }
+  }
+
   /** The caller as an ADMIN by token and by the stored role (a demotion counts at once). */
   async function requireStoredAdmin(scope: Scope): Promise<UserDocument> {
     const viewer = requireRole(scope.auth, 'ADMIN');
     const adminId = parseObjectId(viewer.userId);
     const admin = adminId ? await users.findById(adminId) : null;
-    if (admin?.role !== 'ADMIN') throw new ForbiddenError('This operation requires the ADMIN role');
+    if (admin?.role !== 'ADMIN') {
+      logSecurityEvent(scope, 'authorization_failed', { userId: viewer.userId, reason: 'stored_role_not_admin' }, 'warn');
+      throw new ForbiddenError('This operation requires the ADMIN role');
+    }
     return admin;
   }
 
@@ -30,17 +62,21 @@ export function createUserService({ users, sessions, clock }: UserServiceDeps) {
 
     /** ADMIN only, checked against the token and again against the stored role (a demotion counts at once). */
     async setUserRole(scope: Scope, userId: string, role: Role): Promise<UserDocument> {
-      const admin = await requireStoredAdmin(scope);
-      const byUserId = admin._id.toHexString();
+      requireRole(scope.auth, 'ADMIN');
       const id = parseObjectId(userId);
       if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
-      // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
-      if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');
-      const updated = await changeRole(users, id, role, scope.correlationId, clock);
+      const { admin, updated } = await oneRoleChangeAtATime(async () => {
+        // Read under the lease: a demotion that just happened counts.
+        const admin = await requireStoredAdmin(scope);
+        // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
+        if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');
+        return { admin, updated: await changeRole(users, id, role, scope.correlationId, clock) };
+      });
+      const byUserId = admin._id.toHexString();
       if (!updated) throw new NotFoundError('User not found');
       // Tokens carry the role: the old ones must stop working everywhere, not at their expiry.
       const ended = await sessions.revokeAllOfUser(id, 'role_changed');
-      scope.logger.info('user role set', { userId, role, byUserId, endedSessions: ended, security: 'role_changed' });
+      logSecurityEvent(scope, 'sessions_revoked', { userId, role, byUserId, endedSessions: ended, reason: 'role_changed' });
       return updated;
     },
 
@@ -50,11 +86,11 @@ export function createUserService({ users, sessions, clock }: UserServiceDeps) {
       const id = parseObjectId(userId);
       if (!id) throw new BadUserInputError('userId is not a valid user id', 'userId');
       const ended = await sessions.revokeAllOfUser(id, 'ended_by_admin');
-      scope.logger.info('user sessions ended by an admin', {
+      logSecurityEvent(scope, 'sessions_revoked', {
         userId,
         byUserId: admin._id.toHexString(),
         endedSessions: ended,
-        security: 'sessions_revoked',
+        reason: 'ended_by_admin',
       });
       return ended;
     },

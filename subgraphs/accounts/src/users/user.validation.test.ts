@@ -13,6 +13,28 @@ describe('email normalization', () => {
     expect(isValidEmail('ada@localhost')).toBe(false);
     expect(isValidEmail('ada example@example.com')).toBe(false);
     expect(isValidEmail('@example.com')).toBe(false);
+    expect(isValidEmail("o'brien.ada_1@mail.example-shop.com")).toBe(true);
+    expect(isValidEmail('jörg@bücher.de')).toBe(true);
+  });
+
+  it('accepts only a plain addr-spec: no display names, lists, quotes, comments or literals', () => {
+    for (const address of [
+      'victim<attacker@evil.com>',
+      'victim <attacker@evil.com>',
+      'a@x.com,b@y.com',
+      'a@x.com;b@y.com',
+      '"ada"@example.com',
+      'ada(comment)@example.com',
+      'ada@[127.0.0.1]',
+      '.ada@example.com',
+      'ada.@example.com',
+      'a..da@example.com',
+      'ada@-example.com',
+      'ada@example..com',
+      'ada@example.com\r\nbcc: x@y.com',
+      `${'a'.repeat(65)}@example.com`,
+    ])
+      expect(isValidEmail(normalizeEmail(address)), address).toBe(false);
   });
 });
 

@@ -1,13 +1,15 @@
-import { InputProblems } from '@little-ecom/errors';
+import { InputProblems, SINGLE_LINE_MESSAGE, isSingleLine } from '@little-ecom/errors';
 import { passwordProblem } from '../passwords/password.policy.js';
 
 const NAME_MAX_LENGTH = 100;
 const EMAIL_MAX_LENGTH = 254;
 
-// Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is proven by the reset mail.
-const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(?:\.[^\s@.]+)+$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// A plain RFC 5322 addr-spec and nothing else: a dot-atom local part (internationalized letters allowed,
+// RFC 6531) and a domain of at least two LDH or IDN labels. No display names (`victim<attacker@evil.com>`),
+// lists (`a@x.com,b@y.com`), quoted local parts, comments or address literals. Deliverability is proven by mail.
+const ATEXT = "[a-z0-9!#$%&'*+/=?^_`{|}~\\p{L}\\p{M}\\p{N}-]";
+const LABEL = '[a-z0-9\\p{L}\\p{N}](?:[a-z0-9\\p{L}\\p{M}\\p{N}-]{0,61}[a-z0-9\\p{L}\\p{M}\\p{N}])?';
+const EMAIL = new RegExp(`^(?=[^@]{1,64}@)${ATEXT}+(?:\\.${ATEXT}+)*@${LABEL}(?:\\.${LABEL})+$`, 'u');
 
 /**
  * The one spelling of an email address that is stored and compared: Unicode-normalized, trimmed,
@@ -35,7 +37,7 @@ export interface SignUpInput {
 function checkName(p: InputProblems, name: string) {
   if (name.length === 0) p.add('name', 'must not be empty');
   else if ([...name].length > NAME_MAX_LENGTH) p.add('name', `must be at most ${NAME_MAX_LENGTH} characters`);
-  else if (CONTROL.test(name)) p.add('name', 'must not contain control characters');
+  else if (!isSingleLine(name)) p.add('name', SINGLE_LINE_MESSAGE);
 }
 
 /** Validates a sign-up; every problem is reported at once as BAD_USER_INPUT. */

@@ -1,5 +1,5 @@
 import type { AddressData } from '@little-ecom/events';
-import { BadUserInputError } from '@little-ecom/errors';
+import { BadUserInputError, SINGLE_LINE_MESSAGE, isSingleLine } from '@little-ecom/errors';
 
 export interface AddressInput {
   name: string;
@@ -22,6 +22,9 @@ export function validateAddress(input: AddressInput): AddressData {
     }
     if (value.length > LIMITS[key])
       throw new BadUserInputError(`shippingAddress.${key} is longer than ${LIMITS[key]} characters`, `shippingAddress.${key}`);
+    // Address lines are printed in order emails and on labels, one per line.
+    if (!isSingleLine(value))
+      throw new BadUserInputError(`shippingAddress.${key} ${SINGLE_LINE_MESSAGE}`, `shippingAddress.${key}`);
     return value;
   };
   const country = field('country', true)!.toUpperCase();

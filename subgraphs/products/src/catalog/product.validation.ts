@@ -1,4 +1,4 @@
-import { InputProblems } from '@little-ecom/errors';
+import { InputProblems, SINGLE_LINE_MESSAGE, isSingleLine } from '@little-ecom/errors';
 import type { NewProduct, ProductChanges } from './product.repository.js';
 
 const LIMITS = {
@@ -45,6 +45,8 @@ export function slugify(name: string): string {
 function checkName(p: InputProblems, name: string) {
   if (name.trim().length === 0) p.add('name', 'must not be empty');
   if (name.length > LIMITS.nameMax) p.add('name', `must be at most ${LIMITS.nameMax} characters`);
+  // Names go into email subjects and text bodies: a CR/LF there would start a new header or line.
+  else if (!isSingleLine(name)) p.add('name', SINGLE_LINE_MESSAGE);
 }
 
 function checkSlug(p: InputProblems, field: string, slug: string, max: number) {
