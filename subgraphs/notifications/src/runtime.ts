@@ -63,6 +63,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
   });
   const users = createUserRepository(deps.db);
   const fanOutJobs = createFanOutRepository(deps.db);
+  const fanOutSettings = { ...DEFAULT_FANOUT_SETTINGS, ...deps.fanOut };
   const runner = startFanOutRunner({
     db: deps.db,
     jobs: fanOutJobs,
@@ -71,12 +72,13 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     logger: deps.logger,
     storefrontUrl: deps.mail.storefrontUrl,
     secrets,
-    settings: { ...DEFAULT_FANOUT_SETTINGS, ...deps.fanOut },
+    settings: fanOutSettings,
     onRecorded: () => worker.notify(),
   });
   const handle = createEventHandler({
     users,
     fanOutJobs,
+    fanOutPageSize: fanOutSettings.pageSize,
     onFanOut: () => runner.notify(),
     versions: createAggregateVersions(deps.db),
     logger: deps.logger,

@@ -19,6 +19,30 @@ export interface FanOutSettings {
 
 export const DEFAULT_FANOUT_SETTINGS: FanOutSettings = { pageSize: 500, concurrency: 4, pollIntervalMs: 1_000, leaseMs: 60_000 };
 
+/** What a fan-out is about: the event, the kind of email and the product. */
+export type FanOutSubject = Pick<FanOutJobDocument, 'eventId' | 'correlationId' | 'kind' | 'product'>;
+
+/** The notifications of one page of recipients: templates' input only, no bodies. */
+export function fanOutBatch(
+  subject: FanOutSubject,
+  page: { _id: string; email?: string; name?: string }[],
+  storefrontUrl: string,
+  secrets: SecretBox,
+): NewNotification[] {
+  // The subject is the same for every recipient: rendered once.
+  const line = renderEmail({ kind: subject.kind, name: '', product: subject.product }, storefrontUrl, secrets).subject;
+  return page.map((user) => ({
+    eventId: subject.eventId,
+    recipientId: user._id,
+    kind: subject.kind,
+    correlationId: subject.correlationId,
+    to: user.email!,
+    productId: subject.product.productId,
+    subject: line,
+    input: { kind: subject.kind, name: user.name ?? '', product: subject.product },
+  }));
+}
+
 export interface FanOutRunner {
   notify(): void;
   stop(): Promise<void>;
@@ -48,22 +72,6 @@ export function startFanOutRunner(deps: {
   const leases = createLeases(deps.db, FANOUT_LEASES, `fanout-${randomUUID()}`, settings.leaseMs);
   const wakeup = createWakeup();
 
-  /** The notifications of one page of recipients. */
-  function batchFor(job: FanOutJobDocument, page: { _id: string; email?: string; name?: string }[]): NewNotification[] {
-    // The subject is the same for every recipient of a job: rendered once.
-    const subject = renderEmail({ kind: job.kind, name: '', product: job.product }, deps.storefrontUrl, deps.secrets).subject;
-    return page.map((user) => ({
-      eventId: job.eventId,
-      recipientId: user._id,
-      kind: job.kind,
-      correlationId: job.correlationId,
-      to: user.email!,
-      productId: job.product.productId,
-      subject,
-      input: { kind: job.kind, name: user.name ?? '', product: job.product },
-    }));
-  }
-
   async function run(job: FanOutJobDocument): Promise<void> {
     if (!(await leases.acquire(job._id))) return;
     try {
@@ -71,7 +79,7 @@ export function startFanOutRunner(deps: {
       for (;;) {
         if (wakeup.stopped) return;
         const page = await users.optedInPage(job.preference, cursor, settings.pageSize);
-        const added = page.length > 0 ? await notifications.record(batchFor(job, page)) : 0;
+        const added = page.length > 0 ? await notifications.record(fanOutBatch(job, page, deps.storefrontUrl, deps.secrets)) : 0;
         if (added > 0) deps.onRecorded();
         if (page.length > 0) cursor = page.at(-1)!._id;
         if (page.length < settings.pageSize) {

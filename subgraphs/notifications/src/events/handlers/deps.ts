@@ -15,6 +15,8 @@ export interface HandlerDeps {
   /** Opens sealed values when a subject is rendered at record time (nothing opened is stored). */
   secrets: SecretBox;
   fanOutJobs: FanOutRepository;
+  /** Recipients per fan-out page: an audience of at most this many is recorded without a job. */
+  fanOutPageSize: number;
   /** Called after new notifications were recorded, to wake the delivery worker. */
   onRecorded: () => void;
   /** Called after a fan-out job was recorded, to wake the fan-out runner. */
