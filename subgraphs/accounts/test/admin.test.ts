@@ -1,11 +1,17 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
 import { createOrPromoteAdmin } from '../src/users/create-admin.js';
 import { createUserRepository } from '../src/users/user.repository.js';
-import { LOG_IN, SET_ROLE, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './support.js';
+import {
+  LOG_IN,
+  SET_ROLE,
+  SIGN_UP,
+  codeOf,
+  runCreateAdmin,
+  startAccounts,
+  type AccountsUnderTest,
+  type AuthPayloadData,
+} from './support.js';
 
 let database: TestDatabase;
 let accounts: AccountsUnderTest;
@@ -71,22 +77,7 @@ describe('createOrPromoteAdmin', () => {
 });
 
 describe('npm run create-admin (the CLI)', () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(
-      fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)),
-      ['--conditions=source', 'src/cli/create-admin.ts', ...args],
-      {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          MONGODB_URI: testEnv.mongodbUri,
-          MONGODB_DB: database.name,
-          ARGON2_MEMORY_KIB: '1024',
-          ARGON2_TIME_COST: '1',
-        },
-      },
-    );
+  const run = (args: string[]) => runCreateAdmin(database.name, args);
 
   it('creates, then promotes, printing no secret', async () => {
     const created = await run(['--email', 'cli-admin@example.com', '--password', 'cli secret passphrase']);

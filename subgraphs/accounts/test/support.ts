@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
 import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
 import { createLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
-import { freshDatabase, graphqlRequest, type TestDatabase } from '@little-ecom/testing';
+import { freshDatabase, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
 import type { Db } from 'mongodb';
 import { createAccountsApp, type AccountsApp } from '../src/app.js';
 import { loadAccountsConfig } from '../src/config.js';
@@ -153,3 +156,21 @@ export const SET_ROLE = `mutation SetRole($userId: ID!, $role: Role!) { setUserR
 /** The `extensions.code` of the first error, if any. */
 export const codeOf = (response: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   response.errors?.[0]?.extensions?.['code'];
+
+/** `npm run create-admin` as an operator runs it, against the test's database (cheap argon2 settings). */
+export const runCreateAdmin = (database: string, args: string[]) =>
+  promisify(execFile)(
+    fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)),
+    ['--conditions=source', 'src/cli/create-admin.ts', ...args],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        MONGODB_URI: testEnv.mongodbUri,
+        MONGODB_DB: database,
+        ARGON2_MEMORY_KIB: '1024',
+        ARGON2_TIME_COST: '1',
+      },
+    },
+  );

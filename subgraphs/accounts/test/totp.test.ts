@@ -1,10 +1,15 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
 import { currentCode } from '../src/totp/totp.js';
-import { LOG_IN, SIGN_UP, codeOf, startAccounts, type AccountsUnderTest, type AuthPayloadData } from './support.js';
+import {
+  LOG_IN,
+  SIGN_UP,
+  codeOf,
+  runCreateAdmin,
+  startAccounts,
+  type AccountsUnderTest,
+  type AuthPayloadData,
+} from './support.js';
 
 /** TOTP second factor (RFC 6238) against the real accounts subgraph and MongoDB. */
 let database: TestDatabase;
@@ -122,22 +127,7 @@ describe('logIn with a second factor', () => {
 });
 
 describe('admins need a second factor in production', () => {
-  const cli = (args: string[]) =>
-    promisify(execFile)(
-      fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url)),
-      ['--conditions=source', 'src/cli/create-admin.ts', ...args],
-      {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          MONGODB_URI: testEnv.mongodbUri,
-          MONGODB_DB: database.name,
-          ARGON2_MEMORY_KIB: '1024',
-          ARGON2_TIME_COST: '1',
-        },
-      },
-    );
+  const cli = (args: string[]) => runCreateAdmin(database.name, args);
 
   it('refuses an un-enrolled admin with a way to enroll, and create-admin --enroll-totp enrolls one', async () => {
     const email = 'prod-admin@example.com';
