@@ -18,6 +18,10 @@ command -v go >/dev/null 2>&1 || { echo "error: Go 1.26+ is needed to build the 
 
 KUBERNETES_VERSION="v1.35.4"
 COREDNS_VERSION="v1.15.0"
+# kube-router, the NetworkPolicy controller only: v2.1.0 is the one release the Go module proxy serves
+# here (security advisories are reported against it; it runs only inside this test cluster, with no
+# listener of its own).
+KUBE_ROUTER_VERSION="v2.1.0"
 KUBERNETES_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd pause)
 
 stamp_of() { # module dir -> version + go.sum digest: a changed pin rebuilds
@@ -81,10 +85,21 @@ build_coredns() {
   to_cache coredns "$stamp" coredns
 }
 
-for part in ${*:-kubernetes coredns helm}; do
+build_kube_router() {
+  local stamp="$KUBE_ROUTER_VERSION"
+  if built kube-router "$stamp"; then cached kube-router "$stamp" || to_cache kube-router "$stamp" kube-router; return; fi
+  from_cache kube-router "$stamp" kube-router && return
+  echo "cluster: building kube-router $KUBE_ROUTER_VERSION into .tools/cluster/bin ..."
+  GOBIN="$BIN" go install "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
+  echo "$stamp" >"$BIN/.kube-router.version"
+  to_cache kube-router "$stamp" kube-router
+}
+
+for part in ${*:-kubernetes coredns kube-router helm}; do
   case "$part" in
     kubernetes) build_kubernetes ;;
     coredns) build_coredns ;;
+    kube-router) build_kube_router ;;
     helm | ferretdb | mailpit) bash "$ROOT/scripts/tools.sh" "$part" ;;
     *) echo "unknown part: $part" >&2; exit 1 ;;
   esac

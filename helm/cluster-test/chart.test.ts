@@ -119,6 +119,18 @@ async function rolledOut(tag: string) {
   );
 }
 
+/** A TCP connect from inside `pod` to `target` (host:port): 'open', or why not (an error code, 'timeout'). */
+function tcpReach(pod: string, target: string): string {
+  const [host, port] = target.split(':');
+  const script = [
+    `const s = require('node:net').connect({ host: ${JSON.stringify(host)}, port: ${Number(port)}, timeout: 4000 });`,
+    "s.on('connect', () => { console.log('open'); s.destroy(); });",
+    "s.on('timeout', () => { console.log('timeout'); s.destroy(); });",
+    "s.on('error', (e) => console.log(e.code));",
+  ].join(' ');
+  return kubectl(['exec', '-n', NAMESPACE, pod, '--', 'node', '-e', script], 30_000).trim();
+}
+
 const expectNoFailures = (report: LoadReport) => {
   expect(report.failures).toEqual([]);
   expect(report.failed).toBe(0);
@@ -235,6 +247,42 @@ describe('the chart on a real single-node cluster', () => {
       60_000,
     );
     expect(subjects).toContain('Welcome to little-ecom');
+  });
+
+  it('keeps a pod outside the allowed set from reaching a subgraph or MongoDB (NetworkPolicy enforced)', async () => {
+    const pods = releasePods();
+    const podOf = (name: string) => pods.find((p) => component(p) === name)!.metadata.name;
+    const products = `${RELEASE}-products.${NAMESPACE}.svc:4001`;
+    const orders = `${RELEASE}-orders.${NAMESPACE}.svc:4004`;
+    const mongodb = 'mongodb.mongodb.svc.cluster.local:27017';
+    // A pod of no component of the release, in its namespace, from an image the node has.
+    const outsider = 'outsider';
+    kubectl([
+      'run',
+      outsider,
+      '-n',
+      NAMESPACE,
+      `--image=ghcr.io/little-ecom/gateway:${TAG_A}`,
+      '--image-pull-policy=Never',
+      '--restart=Never',
+      '--labels=app.kubernetes.io/name=outsider',
+      '--command',
+      '--',
+      'sleep',
+      '600',
+    ]);
+    try {
+      kubectl(['wait', '--for=condition=Ready', `pod/${outsider}`, '-n', NAMESPACE, '--timeout=120s'], 150_000);
+      // Allowed: the gateway reaches a subgraph, a subgraph reaches MongoDB (so the listeners are there).
+      expect(tcpReach(podOf('gateway'), products)).toBe('open');
+      expect(tcpReach(podOf('products'), mongodb)).toBe('open');
+      // Not allowed: a pod of no component reaches no subgraph; the gateway has no MongoDB egress.
+      expect(tcpReach(outsider, products)).not.toBe('open');
+      expect(tcpReach(outsider, orders)).not.toBe('open');
+      expect(tcpReach(podOf('gateway'), mongodb)).not.toBe('open');
+    } finally {
+      kubectl(['delete', 'pod', outsider, '-n', NAMESPACE, '--grace-period=0', '--wait=false']);
+    }
   });
 
   it('rolls every Deployment to a new image under load with no failed request', async () => {
