@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandStartedEvent } from 'mongodb';
+import { ObjectId, type CommandStartedEvent } from 'mongodb';
 import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import {
@@ -177,6 +177,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     : {};
   const testVerifier = issuer ? { verifier: createTokenVerifier(issuer.verifierOptions) } : {};
 
+  // Every consuming service's queues under the run's prefix, with short retry delays.
+  const consumerEnv = { AMQP_PREFIX: prefix, AMQP_PREFETCH: '10', EVENT_MAX_RETRIES: '5', EVENT_RETRY_DELAY_MS: '100' };
+
   // Notifications before the producers, so its queue exists before the relays publish.
   let notificationsDb: TestDatabase | undefined;
   if (events) {
@@ -184,18 +187,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     notificationsDb = await database('gw_notifications');
     const config = loadNotificationsConfig({
       NODE_ENV: 'test',
-      AMQP_PREFIX: prefix,
-      AMQP_PREFETCH: '10',
-      EVENT_MAX_RETRIES: '3',
-      EVENT_RETRY_DELAY_MS: '100',
+      ...consumerEnv,
       SMTP_URL: testEnv.smtpUrl,
-      SMTP_MAX_CONNECTIONS: '2',
-      MAIL_FROM: 'little-ecom <no-reply@test.little-ecom.local>',
       STOREFRONT_URL: 'http://shop.test',
-      DELIVERY_CONCURRENCY: '5',
-      DELIVERY_MAX_ATTEMPTS: '4',
-      DELIVERY_RETRY_BASE_MS: '100',
-      DELIVERY_RETRY_MAX_DELAY_MS: '500',
       DELIVERY_POLL_INTERVAL_MS: '200',
       ...verifierEnv,
     });
@@ -205,14 +199,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       amqp: connection!,
       gatewayKey: subgraphKey,
     });
-    const { retryQueues, ...names } = app.topology;
-    teardown.push(() => deleteAmqpTopology(amqpUrl, [...Object.values(names), ...retryQueues.map((q) => q.name)]));
+    teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(app.topology)));
     await serve('notifications', app, logger);
     await connection!.ready();
   }
 
   // Orders before products too: its catalog projection needs its queue before products publishes.
-  const consumerEnv = { AMQP_PREFIX: prefix, AMQP_PREFETCH: '10', EVENT_MAX_RETRIES: '5', EVENT_RETRY_DELAY_MS: '100' };
   let ordersDb: TestDatabase | undefined;
   if (mode === 'orders') {
     const logger = capturingLogger('orders', logs);
@@ -306,6 +298,54 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** Messages Mailpit received for one address (tests use unique addresses, so files don't interfere). */
+/**
+ * `count` products in the catalog and one SENT notification about each of the first `notified` of
+ * them for `customer`, written straight to the stores: no events or mail are involved in what is
+ * then measured (the gateway's query plan, its speed). Needs a stack with notifications.
+ */
+export async function seedCatalogWithNotifications(
+  stack: Stack,
+  options: { label: string; count: number; notified: number; customer: { id: string; email: string } },
+): Promise<string[]> {
+  const now = new Date();
+  const { label, customer } = options;
+  const productDocs = Array.from({ length: options.count }, (_, i) => ({
+    _id: new ObjectId(),
+    slug: `${label}-${i}`,
+    name: `${label} product ${i}`,
+    nameKey: `${label} product ${i}`.toLowerCase(),
+    description: `A ${label} product, number ${i}.`,
+    price: { amount: 500 + i * 25, currency: 'EUR' },
+    stock: i % 5,
+    category: ['lamps', 'desks', 'chairs'][i % 3]!,
+    imageUrls: [],
+    createdAt: now,
+    updatedAt: now,
+    outbox: [],
+  }));
+  await stack.productsDb.db.collection('products').insertMany(productDocs);
+  const ids = productDocs.map((doc) => doc._id.toHexString());
+  await stack.notificationsDb!.db.collection('notifications').insertMany(
+    ids.slice(0, options.notified).map((productId, i) => ({
+      _id: new ObjectId(),
+      eventId: randomUUID(),
+      recipientId: customer.id,
+      kind: 'NEW_PRODUCT',
+      correlationId: label,
+      to: customer.email,
+      subject: `New: ${label} product ${i}`,
+      productId,
+      status: 'SENT',
+      attempts: 1,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+      sentAt: now,
+    })),
+  );
+  return ids;
+}
+
 export async function mailTo(address: string): Promise<{ ID: string; Subject: string }[]> {
   const response = await fetch(`${testEnv.mailpitApiUrl}/api/v1/search?query=${encodeURIComponent(`to:"${address}"`)}`);
   return ((await response.json()) as { messages: { ID: string; Subject: string }[] }).messages;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { eventually, graphqlRequest, testEnv } from '@little-ecom/testing';
@@ -10,7 +9,7 @@ import {
   SignUpDocument,
   UpdateNotificationPreferencesDocument,
 } from './__generated__/operations.js';
-import { mailTo, startStack, type Stack } from './harness.js';
+import { mailTo, seedCatalogWithNotifications, startStack, type Stack } from './harness.js';
 
 /**
  * The whole event pipeline behind the gateway: accounts and products write outbox events, their
@@ -104,41 +103,12 @@ describe('event pipeline through the gateway', () => {
     );
     // Fifty products and fifty sent notifications about them, written straight to the stores so no
     // events or emails are involved; what is measured is the gateway's query plan.
-    const now = new Date();
-    const productDocs = Array.from({ length: 50 }, (_, i) => ({
-      _id: new ObjectId(),
-      slug: `batch-${i}`,
-      name: `Batch ${i}`,
-      nameKey: `batch ${i}`,
-      description: '',
-      price: { amount: 100 + i, currency: 'EUR' },
-      stock: 1,
-      category: 'batch',
-      imageUrls: [],
-      createdAt: now,
-      updatedAt: now,
-      outbox: [],
-    }));
-    await stack.productsDb.db.collection('products').insertMany(productDocs);
-    const ids = productDocs.map((doc) => doc._id.toHexString());
-    await stack.notificationsDb!.db.collection('notifications').insertMany(
-      ids.map((productId, i) => ({
-        _id: new ObjectId(),
-        eventId: randomUUID(),
-        recipientId: signUp.user.id,
-        kind: 'NEW_PRODUCT',
-        correlationId: 'test',
-        to: email,
-        subject: `New: Batch ${i}`,
-        productId,
-        status: 'SENT',
-        attempts: 1,
-        nextAttemptAt: now,
-        createdAt: now,
-        updatedAt: now,
-        sentAt: now,
-      })),
-    );
+    await seedCatalogWithNotifications(stack, {
+      label: 'batch',
+      count: 50,
+      notified: 50,
+      customer: { id: signUp.user.id, email },
+    });
 
     const before = stack.productsCommands.length;
     const result = await gql<{ me: { notifications: { edges: { node: { product: { name: string } | null } }[] } } }>(

@@ -46,7 +46,7 @@ interface KeyValueCache {
 }
 
 /** APQ registrations in the shared store, so every replica knows a hash any replica has seen. */
-export function storeAsApqCache(store: ResponseStore, defaultTtlSeconds: number): KeyValueCache {
+function storeAsApqCache(store: ResponseStore, defaultTtlSeconds: number): KeyValueCache {
   return {
     get: (key) => store.get(key),
     set: (key, value, options) => store.set(key, value, options?.ttl ?? defaultTtlSeconds),

@@ -45,7 +45,7 @@ export interface SubgraphFetchSettings {
   dedupMaxInFlight: number;
 }
 
-export const defaultSubgraphFetch: SubgraphFetchSettings = {
+const defaultSubgraphFetch: SubgraphFetchSettings = {
   maxSocketsPerSubgraph: 64,
   timeoutMs: 10_000,
   keepAliveMs: 4_000,

@@ -35,7 +35,7 @@ function isRestrictable(policy: unknown): policy is { restrict(hint: CacheHint):
 }
 
 /** The subgraph's `Cache-Control` header as an Apollo cache hint; no header means "do not cache". */
-export function cacheHintFrom(header: string | undefined): CacheHint {
+function cacheHintFrom(header: string | undefined): CacheHint {
   const hint: CacheHint = { maxAge: 0 };
   if (!header) return hint;
   for (const part of header.split(',')) {

@@ -30,7 +30,7 @@ export interface SubgraphRequest {
   freshConnection?: boolean;
 }
 
-export class SubgraphFetchError extends Error {
+class SubgraphFetchError extends Error {
   constructor(
     message: string,
     readonly url: string,

@@ -21,7 +21,7 @@ interface Gvk {
 }
 
 /** kubeconform's file name for a kind: `{{ .ResourceKind }}{{ .KindSuffix }}.json`. */
-export function schemaFileName({ group, version, kind }: Gvk): string {
+function schemaFileName({ group, version, kind }: Gvk): string {
   const suffix = group === '' ? version : `${group.split('.')[0]}-${version}`;
   return `${kind.toLowerCase()}-${suffix.toLowerCase()}.json`;
 }

@@ -148,3 +148,13 @@ function withHeartbeat(url: string, seconds: number): string {
   if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
   return parsed.toString();
 }
+
+/**
+ * The readiness check of a service's broker connection: informational (shown in /readyz without
+ * making the service unready), since writes go on while events wait in an outbox.
+ */
+export const brokerReadiness = (amqp: AmqpConnection) => ({
+  name: 'rabbitmq',
+  informational: true,
+  check: async () => void (await amqp.ready(1_000)),
+});

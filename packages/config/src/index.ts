@@ -180,6 +180,21 @@ export function gatewayKeySettings(env: { GATEWAY_KEY?: string | undefined; GATE
   return { key: env.GATEWAY_KEY, devKeyFile: env.GATEWAY_DEV_KEY_FILE };
 }
 
+/** What every subgraph reads: the common settings, its PORT, the gateway key and its own MongoDB database. */
+export const subgraphEnv = (service: string, defaultPort: number) => ({
+  ...commonEnv,
+  ...gatewayKeyEnv,
+  PORT: port(defaultPort),
+  ...mongoEnv(service),
+});
+
+export function subgraphSettings(
+  service: string,
+  env: CommonEnv & { GATEWAY_KEY?: string | undefined; GATEWAY_DEV_KEY_FILE: string; MONGODB_URI: string; MONGODB_DB: string },
+) {
+  return { ...commonSettings(service, env), gatewayKey: gatewayKeySettings(env), mongo: mongoSettings(env) };
+}
+
 /** The broker and outbox relay settings of the event producers (products, accounts). */
 export const outboxEnv = {
   AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
@@ -219,6 +234,8 @@ export function consumerSettings(env: {
 }) {
   return {
     prefix: env.AMQP_PREFIX,
-    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
+    consumer: { prefetch: env.AMQP_PREFETCH, maxRetries: env.EVENT_MAX_RETRIES },
+    /** The delays of the topology's retry queues (see consumerTopology in @little-ecom/events). */
+    retry: { maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
   };
 }

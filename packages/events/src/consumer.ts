@@ -1,190 +1,187 @@
 import {
   createManagedChannel,
+  publishMandatory,
   type AmqpConnection,
-  type Channel,
   type ConfirmChannel,
   type ConsumeMessage,
 } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
+import { createScope, runInScope, type Scope } from '@little-ecom/scope';
+import { createBackPressure } from './back-pressure.js';
 import { checkEvent, type CheckedEvent } from './contracts/parse.js';
-import { EVENTS_EXCHANGE, type EventEnvelope } from './envelope.js';
-import { declareEventsExchange } from './relay.js';
+import type { EventEnvelope } from './envelope.js';
+import { declareConsumerTopology, retryQueueFor, type ConsumerTopology } from './topology.js';
 import { PoisonMessageError, parseEnvelope } from './wire.js';
-
-/**
- * A service's durable queue on the events exchange, with a delayed-retry queue and a dead-letter
- * queue: the same shape the notifications consumer uses, for any service that consumes events.
- */
-export interface ConsumerTopology {
-  exchange: string;
-  queue: string;
-  /** Holds a message for its `expiration`, then dead-letters it back to `queue`: delayed redelivery. */
-  retryQueue: string;
-  deadLetterExchange: string;
-  /** Poison messages and messages that ran out of retries. */
-  deadLetterQueue: string;
-  /** Routing keys `queue` is bound to. */
-  bindings: string[];
-}
-
-/** Names for `service`'s queues under a prefix ('' in production; unique per test run in tests). */
-export function consumerTopology(service: string, bindings: string[], prefix = ''): ConsumerTopology {
-  return {
-    exchange: `${prefix}${EVENTS_EXCHANGE}`,
-    queue: `${prefix}${service}.events`,
-    retryQueue: `${prefix}${service}.events.retry`,
-    deadLetterExchange: `${prefix}${service}.dlx`,
-    deadLetterQueue: `${prefix}${service}.events.dead-letter`,
-    bindings,
-  };
-}
-
-/** Every queue and exchange name of a topology, e.g. to delete them after a test. */
-export const topologyObjectNames = (t: ConsumerTopology): string[] => [
-  t.queue,
-  t.retryQueue,
-  t.deadLetterQueue,
-  t.deadLetterExchange,
-];
-
-/**
- * Deliveries of one message (redeliveries after a crash or a lost channel included) before the quorum
- * queue dead-letters it, so a message that kills the process every time cannot loop forever.
- */
-export const CONSUMER_DELIVERY_LIMIT = 10;
-
-/**
- * Declares the topology; idempotent, run on every new channel. Main and dead-letter queues are quorum
- * queues with at-least-once dead-lettering, like the notifications queues.
- */
-export async function declareConsumerTopology(channel: Channel, t: ConsumerTopology): Promise<void> {
-  await declareEventsExchange(channel, t.exchange);
-  await channel.assertExchange(t.deadLetterExchange, 'fanout', { durable: true });
-  await channel.assertQueue(t.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await channel.bindQueue(t.deadLetterQueue, t.deadLetterExchange, '');
-  await channel.assertQueue(t.queue, {
-    durable: true,
-    arguments: {
-      'x-queue-type': 'quorum',
-      'x-dead-letter-strategy': 'at-least-once',
-      'x-overflow': 'reject-publish',
-      'x-dead-letter-exchange': t.deadLetterExchange,
-      'x-delivery-limit': CONSUMER_DELIVERY_LIMIT,
-    },
-  });
-  for (const key of t.bindings) await channel.bindQueue(t.queue, t.exchange, key);
-  // Expired messages go back to the main queue through the default exchange.
-  await channel.assertQueue(t.retryQueue, {
-    durable: true,
-    arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': t.queue },
-  });
-}
 
 export interface ConsumerSettings {
   prefetch: number;
-  /** Redeliveries through the retry queue before a failing message is dead-lettered. */
+  /** Redeliveries through the retry queues before a failing message is dead-lettered (the delays are the topology's). */
   maxRetries: number;
-  retryDelayMs: number;
 }
 
 export interface EventConsumer {
+  /** True while consumption is paused because the database is unreachable (only with a `probe`). */
+  paused(): boolean;
   stop(): Promise<void>;
 }
 
 const RETRY_HEADER = 'x-retries';
 
 /**
- * Consumes a service's queue. A message is acked only after `handle` stored its effects; a poison
- * message (bad envelope, or `handle` throws PoisonMessageError) is dead-lettered; any other failure
- * goes to the retry queue with a growing delay and is dead-lettered after `maxRetries`. Resubscribes
- * by itself after the broker comes back. `handle` must be idempotent: delivery is at least once.
+ * Consumes a service's queue (see consumerTopology). A message is acked only after `handle` stored
+ * its effects; `handle` must be idempotent, delivery is at least once. Each event is handled in a
+ * scope of its own, so its log lines carry the correlation id of the change that caused it.
+ * - Poison (bad JSON, unknown type or version, data that does not fit the type's contract) is
+ *   rejected to the dead-letter queue at once; a message that crashes the process is dead-lettered
+ *   by the quorum queue's delivery limit.
+ * - With a `probe`: when handling fails and the database does not answer, that is not the message's fault: the
+ *   consumer stops taking messages (cancels its subscription), holds the ones it has, retries them
+ *   when the database is back and subscribes again. No retry budget is spent on an outage.
+ * - Any other failure goes to the retry queue of its step (fixed delays, so nothing waits behind a
+ *   longer delay) and is dead-lettered after `maxRetries`.
+ * The channel rebuilds itself (and re-declares the topology and subscribes again) after a lost
+ * connection, a closed channel or a consumer cancelled by the broker (queue deleted, node restart).
  */
 export function startEventConsumer(deps: {
   connection: AmqpConnection;
   topology: ConsumerTopology;
-  /** Gets the event with its data checked against its type's contract (a mismatch is dead-lettered). */
-  handle: (event: CheckedEvent) => Promise<void>;
+  /** Gets the event with its data checked against its type's contract. */
+  handle: (scope: Scope, event: CheckedEvent) => Promise<void>;
+  /** Resolves when the database answers, rejects when it does not (a ping); without one, outages spend retries. */
+  probe?: () => Promise<void>;
   logger: Logger;
   settings: ConsumerSettings;
 }): EventConsumer {
-  const { topology: t, settings, logger: log } = deps;
-  let consumerTag: string | null = null;
+  const { topology: t, settings } = deps;
+  const log = deps.logger;
   let stopped = false;
+  let consumerTag: string | null = null;
   const inFlight = new Set<Promise<void>>();
 
-  async function onMessage(ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
-    let event: EventEnvelope;
-    try {
-      event = parseEnvelope(msg.content);
-    } catch (error) {
-      log.warn('event dead-lettered', { eventType: msg.fields.routingKey, errorCode: 'POISON_MESSAGE', err: error });
-      ch.nack(msg, false, false);
-      return;
-    }
-    const fields = { eventId: event.id, eventType: event.type, requestId: event.correlationId };
-    try {
-      await deps.handle(checkEvent(event));
-      ch.ack(msg);
-      log.debug('event handled', fields);
-    } catch (error) {
-      if (error instanceof PoisonMessageError) {
-        log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
-        ch.nack(msg, false, false);
-        return;
-      }
-      const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
-      if (retries >= settings.maxRetries) {
-        log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
-        ch.nack(msg, false, false);
-        return;
-      }
-      const delay = Math.min(settings.retryDelayMs * 2 ** retries, 10 * 60_000);
-      log.warn('event retry scheduled', { ...fields, attempts: retries + 1, err: error });
-      // Ack only once the copy is safely in the retry queue: confirmed by the broker.
-      ch.sendToQueue(t.retryQueue, msg.content, {
-        ...msg.properties,
-        persistent: true,
-        expiration: String(delay),
-        headers: { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 },
-      });
-      await ch.waitForConfirms();
-      ch.ack(msg);
-    }
+  const backPressure = createBackPressure({
+    probe: deps.probe ?? (() => Promise.resolve()),
+    logger: log,
+    onPause: async () => {
+      const ch = managed.current();
+      const tag = consumerTag;
+      consumerTag = null;
+      if (ch && tag) await ch.cancel(tag).catch(() => undefined);
+    },
+    onResume: async () => {
+      const ch = managed.current();
+      if (ch && !stopped) await subscribe(ch);
+    },
+  });
+
+  async function subscribe(ch: ConfirmChannel): Promise<void> {
+    if (consumerTag || stopped || backPressure.paused()) return;
+    const { consumerTag: tag } = await ch.consume(
+      t.queue,
+      (msg) => {
+        if (!msg) {
+          // basic.cancel from the broker: the queue was deleted, or its node went away. A new channel re-declares and re-subscribes.
+          consumerTag = null;
+          managed.reopen('consumer cancelled by the broker');
+          return;
+        }
+        const work = onMessage(ch, msg).catch((error: unknown) => {
+          // The channel went away mid-message: the broker redelivers it; handling is idempotent.
+          log.warn('event left unacknowledged', { eventId: msg.properties.messageId as string | undefined, err: error });
+        });
+        inFlight.add(work);
+        void work.finally(() => inFlight.delete(work));
+      },
+      { noAck: false },
+    );
+    consumerTag = tag;
   }
 
-  // Rebuilds itself (topology, prefetch, subscription) after a lost connection, a closed channel or a
-  // consumer the broker cancelled (queue deleted, node restart).
   const managed = createManagedChannel<ConfirmChannel>(deps.connection, {
     name: `${t.queue} consumer`,
     confirm: true,
     logger: log,
     async setup(ch) {
-      if (stopped) return;
+      consumerTag = null;
       await declareConsumerTopology(ch, t);
       await ch.prefetch(settings.prefetch);
-      const { consumerTag: tag } = await ch.consume(
-        t.queue,
-        (msg) => {
-          if (!msg) {
-            managed.reopen('consumer cancelled by the broker');
-            return;
-          }
-          const work = onMessage(ch, msg).catch((error: unknown) => {
-            // The channel went away mid-message: the broker redelivers it; handling is idempotent.
-            log.warn('event left unacknowledged', { eventId: msg.properties.messageId as string | undefined, err: error });
-          });
-          inFlight.add(work);
-          void work.finally(() => inFlight.delete(work));
-        },
-        { noAck: false },
-      );
-      consumerTag = tag;
+      await subscribe(ch);
     },
   });
 
+  async function onMessage(ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> {
+    const messageId = typeof msg.properties.messageId === 'string' ? msg.properties.messageId : undefined;
+    let event: EventEnvelope;
+    try {
+      event = parseEnvelope(msg.content);
+    } catch (error) {
+      log.warn('event dead-lettered', {
+        eventId: messageId,
+        eventType: msg.fields.routingKey,
+        errorCode: 'POISON_MESSAGE',
+        err: error,
+      });
+      ch.nack(msg, false, false);
+      return;
+    }
+    const fields = { eventId: event.id, eventType: event.type, requestId: event.correlationId };
+    const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger: log });
+    // Bounded: each turn either finishes the message or waits out a database outage first.
+    for (let turn = 0; turn < 10_000 && !stopped; turn++) {
+      try {
+        await runInScope(scope, () => deps.handle(scope, checkEvent(event)));
+        ch.ack(msg);
+        log.debug('event handled', fields);
+        return;
+      } catch (error) {
+        if (error instanceof PoisonMessageError) {
+          log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
+          ch.nack(msg, false, false);
+          return;
+        }
+        if (deps.probe && (await backPressure.unavailable())) {
+          // Hold the message (unacked) until the database is back, then handle it again.
+          await backPressure.waitUntilAvailable();
+          continue;
+        }
+        await retryLater(ch, msg, fields, error);
+        return;
+      }
+    }
+  }
+
+  async function retryLater(ch: ConfirmChannel, msg: ConsumeMessage, fields: Record<string, string>, error: unknown) {
+    const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
+    if (retries >= settings.maxRetries) {
+      log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
+      ch.nack(msg, false, false);
+      return;
+    }
+    const step = retryQueueFor(t, retries);
+    log.warn('event retry scheduled', { ...fields, attempts: retries + 1, delayMs: step.delayMs, err: error });
+    const headers: Record<string, unknown> = { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 };
+    delete headers['x-delivery-count'];
+    // Ack only once the copy is safely in the retry queue: routed and confirmed by the broker.
+    const { returned } = await publishMandatory(
+      ch,
+      [
+        {
+          exchange: '',
+          routingKey: step.name,
+          content: msg.content,
+          options: { ...msg.properties, persistent: true, headers, messageId: fields['eventId']! },
+        },
+      ],
+      10_000,
+    );
+    if (returned.length > 0) throw new Error(`retry queue ${step.name} is missing`);
+    ch.ack(msg);
+  }
+
   return {
+    paused: () => backPressure.paused(),
     async stop() {
       stopped = true;
+      backPressure.stop();
       const ch = managed.current();
       if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => undefined);
       await Promise.all([...inFlight]);

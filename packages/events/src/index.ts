@@ -15,3 +15,5 @@ export * from './wakeup.js';
 export * from './outbox.js';
 export * from './secrets.js';
 export * from './consumer.js';
+export * from './topology.js';
+export * from './back-pressure.js';

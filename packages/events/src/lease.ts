@@ -17,6 +17,8 @@ export interface Leases {
   acquireMany(keys: string[], refs?: { scope: string; refs: unknown[] }): Promise<Set<string>>;
   /** The `ref`s of `scope` under a live lease of any owner: work somebody is doing right now. */
   heldRefs(scope: string): Promise<unknown[]>;
+  /** Extends a lease this owner holds; false when it lapsed and someone else took it meanwhile. */
+  renew(key: string): Promise<boolean>;
   release(key: string): Promise<void>;
   releaseMany(keys: string[]): Promise<void>;
 }
@@ -73,6 +75,10 @@ export function createLeases(db: Db, collection: string, owner: string, leaseMs:
     async heldRefs(scope) {
       const live = await leases.find({ scope, until: { $gt: new Date() } }, { projection: { ref: 1 } }).toArray();
       return live.map((lease) => lease.ref);
+    },
+    async renew(key) {
+      const renewed = await leases.updateOne({ _id: key, owner }, { $set: { until: new Date(Date.now() + leaseMs) } });
+      return renewed.matchedCount === 1;
     },
     async release(key) {
       await leases.deleteOne({ _id: key, owner });

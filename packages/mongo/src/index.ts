@@ -36,9 +36,7 @@ export async function connectMongo({ uri, dbName, logger, clientOptions }: Conne
   return {
     client,
     db,
-    ping: async () => {
-      await db.command({ ping: 1 });
-    },
+    ping: pingDatabase(db),
     close: () => client.close(),
   };
 }
@@ -126,3 +124,9 @@ export function serializedWrite<T>(key: string, write: () => Promise<T>): Promis
 
 export { findManyById, parseObjectId } from './ids.js';
 export { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, pageSize, toCursorPage, type CursorPage } from './paging.js';
+
+/** Resolves when the database answers a ping, rejects when it does not. */
+export const pingDatabase = (db: Db) => async (): Promise<void> => void (await db.command({ ping: 1 }));
+
+/** The readiness check of a service's database (the shape of packages/http's ReadinessCheck). */
+export const databaseReadiness = (db: Db) => ({ name: 'mongodb', check: pingDatabase(db) });

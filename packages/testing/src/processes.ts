@@ -84,7 +84,17 @@ function privateServer(bin: string, args: string[], ports: number[], dir: string
 export async function privateMailpit(): Promise<PrivateServer & { smtpUrl: string; apiUrl: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'little-ecom-mailpit-'));
   const [smtpPort, httpPort] = [await freePort(), await freePort()];
-  const args = ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`, '--database', join(dir, 'mailpit.db'), '--max', '0', '--disable-version-check'];
+  const args = [
+    '--smtp',
+    `127.0.0.1:${smtpPort}`,
+    '--listen',
+    `127.0.0.1:${httpPort}`,
+    '--database',
+    join(dir, 'mailpit.db'),
+    '--max',
+    '0',
+    '--disable-version-check',
+  ];
   return {
     ...privateServer('mailpit', args, [smtpPort, httpPort], dir),
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,

@@ -1,9 +1,9 @@
 import type { Db } from 'mongodb';
-import type { AmqpConnection } from '@little-ecom/amqp';
+import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
 import { loadSecretBox, startOutboxRelay, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { AccountsConfig } from './config.js';
 import type { AccountsContext } from './context.js';
@@ -76,9 +76,9 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
-        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        databaseReadiness(db),
         // Detail only: without the broker writes still succeed and their events wait in the outbox.
-        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        ...(amqp ? [brokerReadiness(amqp)] : []),
       ],
     },
     start(): Worker[] {

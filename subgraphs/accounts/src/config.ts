@@ -1,17 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import {
-  commonEnv,
-  commonSettings,
-  gatewayKeyEnv,
-  gatewayKeySettings,
   loadConfig,
-  mongoEnv,
-  mongoSettings,
   outboxEnv,
   outboxSettings,
-  port,
   positiveInt,
   refuseDevelopmentDefaults,
+  subgraphEnv,
+  subgraphSettings,
   z,
   type Env,
 } from '@little-ecom/config';
@@ -36,7 +31,7 @@ export function meetsOwaspArgon2(memoryKiB: number, timeCost: number): boolean {
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
 /** A duration from env: plain seconds (`900`) or with a unit (`15m`, `30d`, `45s`, `12h`). Result in seconds. */
-export const duration = (fallback: string) =>
+const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
@@ -84,10 +79,7 @@ const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/jwt-
 
 const schema = z
   .object({
-    ...commonEnv,
-    ...gatewayKeyEnv,
-    PORT: port(4002),
-    ...mongoEnv('accounts'),
+    ...subgraphEnv('accounts', 4002),
     JWT_ISSUER: z.string().default('http://localhost:4002'),
     JWT_AUDIENCE: z.string().default('little-ecom'),
     JWT_SIGNING_KEYS: signingKeys,
@@ -138,9 +130,7 @@ const schema = z
     }
   })
   .transform((env) => ({
-    ...commonSettings('accounts', env),
-    gatewayKey: gatewayKeySettings(env),
-    mongo: mongoSettings(env),
+    ...subgraphSettings('accounts', env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     eventSecrets: { key: env.EVENT_SECRETS_KEY },
     auth: {

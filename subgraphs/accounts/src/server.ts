@@ -25,7 +25,7 @@ import type { SigningKeys } from './tokens/signing-keys.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 import { createUserService } from './users/user.service.js';
 
-export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 /** Every index accounts needs, for `ensureIndexes` at start-up (and in tests). */
 export const accountsIndexes: Record<string, IndexDescription[]> = {

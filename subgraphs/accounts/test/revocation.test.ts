@@ -18,7 +18,6 @@ import {
   type AccountsUnderTest,
   type AuthPayloadData,
 } from './support.js';
-import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
 
 // Ended sessions must stop working everywhere within this long (issue 10); the poll is bounded by it.
 const REVOCATION_DEADLINE_MS = 2_000;
@@ -98,12 +97,8 @@ describe('ended sessions stop working within 2 s', () => {
   it('resetPassword ends every session', async () => {
     const session = await newUser();
     await accounts.gql(REQUEST_RESET, { email: session.user.email });
-    const user = await accounts.user(session.user.email);
-    // The event carries the token sealed for notifications (docs/events.md); the test opens it as notifications does.
-    const token = loadSecretBox({}).open(
-      user!.outbox.find((e) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
-      RESET_TOKEN_PURPOSE,
-    );
+    // The event carries the token sealed for notifications (docs/events.md); opened as notifications does.
+    const token = await accounts.resetTokenOf(session.user.email);
     expect((await accounts.gql(RESET, { token, password: 'a reset passphrase here' })).errors).toBeUndefined();
     await refusedWithinDeadline(session.accessToken);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESET_TOKEN_PURPOSE, loadSecretBox, type EventEnvelope } from '@little-ecom/events';
+import type { EventEnvelope } from '@little-ecom/events';
 import {
   CHANGE_PASSWORD,
   LOG_IN,
@@ -14,9 +14,6 @@ import {
   type AccountsUnderTest,
   type AuthPayloadData,
 } from './support.js';
-
-// The dev key the services use (.data/event-secrets.key): the event carries the token sealed.
-const eventSecrets = loadSecretBox({});
 
 let accounts: AccountsUnderTest;
 beforeAll(async () => {
@@ -178,7 +175,7 @@ describe('session lifecycle', () => {
     const user = await accounts.user('linus@example.com');
     const event = user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!;
     expect(event.data).toMatchObject({ userId: session.user.id, email: 'linus@example.com', name: 'Linus' });
-    const resetToken = eventSecrets.open(event.data['sealedResetToken'] as string, RESET_TOKEN_PURPOSE);
+    const resetToken = await accounts.resetTokenOf('linus@example.com');
     // At rest in the outbox (and so in the broker and dead letters) only the sealed form exists.
     expect(JSON.stringify(user)).not.toContain(resetToken);
     const expiresIn = new Date(event.data['expiresAt'] as string).getTime() - Date.now();
@@ -205,11 +202,7 @@ describe('session lifecycle', () => {
   it('lets exactly one of two concurrent resets with the same token win', async () => {
     await signUp('race@example.com', PASSWORD, 'Racer');
     await accounts.gql(REQUEST_RESET, { email: 'race@example.com' });
-    const user = await accounts.user('race@example.com');
-    const token = eventSecrets.open(
-      user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
-      RESET_TOKEN_PURPOSE,
-    );
+    const token = await accounts.resetTokenOf('race@example.com');
     const results = await Promise.all([
       accounts.gql(RESET, { token, password: 'first racer passphrase' }),
       accounts.gql(RESET, { token, password: 'second racer passphrase' }),
@@ -222,10 +215,7 @@ describe('session lifecycle', () => {
     await signUp('expired@example.com', PASSWORD, 'Late');
     await accounts.gql(REQUEST_RESET, { email: 'expired@example.com' });
     const user = await accounts.user('expired@example.com');
-    const token = eventSecrets.open(
-      user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
-      RESET_TOKEN_PURPOSE,
-    );
+    const token = await accounts.resetTokenOf('expired@example.com');
     await accounts.db
       .collection('users')
       .updateOne({ _id: user!._id }, { $set: { 'passwordReset.expiresAt': new Date(Date.now() - 1000) } });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
+import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
 import { createLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import { freshDatabase, graphqlRequest, type TestDatabase } from '@little-ecom/testing';
@@ -57,8 +58,16 @@ export interface AccountsUnderTest {
     options?: { token?: string; ip?: string; forwardedFor?: string },
   ): ReturnType<typeof graphqlRequest<T>>;
   user(email: string): Promise<UserDocument | null>;
+  /**
+   * The reset token of the user's latest password_reset_requested event, opened as notifications
+   * opens it: the event carries it sealed with the development key (.data/event-secrets.key).
+   */
+  resetTokenOf(email: string): Promise<string>;
   close(): Promise<void>;
 }
+
+// The dev key the services use (.data/event-secrets.key): the event carries the reset token sealed with it.
+const eventSecrets = loadSecretBox({});
 
 /** The accounts subgraph on 127.0.0.1 (random port) over a fresh database, with test-sized settings. */
 export async function startAccounts(env: Record<string, string> = {}, database?: TestDatabase): Promise<AccountsUnderTest> {
@@ -94,6 +103,12 @@ export async function startAccounts(env: Record<string, string> = {}, database?:
       });
     },
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
+    async resetTokenOf(email) {
+      const user = await testDb.db.collection<UserDocument>('users').findOne({ email });
+      const event = user?.outbox.findLast((e) => e.type === 'user.password_reset_requested');
+      if (!event) throw new Error(`no password reset requested for ${email}`);
+      return eventSecrets.open(event.data['sealedResetToken'] as string, RESET_TOKEN_PURPOSE);
+    },
     async close() {
       await http.stop(2_000);
       if (!database) await testDb.drop();

@@ -1,6 +1,5 @@
 import argon2 from 'argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESET_TOKEN_PURPOSE, loadSecretBox, type EventEnvelope } from '@little-ecom/events';
 import {
   LOG_IN,
   REQUEST_RESET,
@@ -11,9 +10,6 @@ import {
   type AccountsUnderTest,
   type AuthPayloadData,
 } from './support.js';
-
-// The dev key the services use (.data/event-secrets.key): the event carries the token sealed.
-const eventSecrets = loadSecretBox({});
 
 const WINDOW_SECONDS = 2;
 let accounts: AccountsUnderTest;
@@ -99,11 +95,7 @@ describe('login throttling', () => {
       { ip: '203.0.113.44' },
     );
     expect(request.data!.requestPasswordReset).toBe(true);
-    const user = await accounts.user('locked@example.com');
-    const token = eventSecrets.open(
-      user!.outbox.find((e: EventEnvelope) => e.type === 'user.password_reset_requested')!.data['sealedResetToken'] as string,
-      RESET_TOKEN_PURPOSE,
-    );
+    const token = await accounts.resetTokenOf('locked@example.com');
     const reset = await accounts.gql(RESET, { token, password: 'a fresh start passphrase' }, { ip: '203.0.113.44' });
     expect(reset.errors).toBeUndefined();
 

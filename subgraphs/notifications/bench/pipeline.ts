@@ -1,8 +1,12 @@
-// Event pipeline benchmark: `npm run bench:pipeline [-- --products 200 --subscribers 2 --concurrency 4]`.
+// Event pipeline benchmark:
+//   npm run bench:pipeline [-- --backlog 300 --subscribers 2 --rate 20 --seconds 10]
 // In this process, on loopback only: the products subgraph (GraphQL over HTTP, outbox), its relay, the
-// real RabbitMQ (a private, deleted-afterwards topology), the notifications consumer and delivery
-// worker, and a private Mailpit. Creates a bounded number of products and prints events per second
-// through the pipeline and the latency from mutation to email accepted by SMTP (p50/p95).
+// real RabbitMQ (a private, deleted-afterwards topology), the notifications consumer, fan-out runner
+// and delivery worker, and a private Mailpit. Two bounded phases, reported separately:
+// 1. sustained throughput: `backlog` products created as fast as 8 clients can, then everything drains;
+//    events/s and emails/s from the first mutation to the last email accepted by SMTP;
+// 2. latency at a fixed rate: `rate` products per second for `seconds` s; mutation to SMTP accept.
+// Both print the database commands (MongoDB API) per event and per email, counted by the drivers.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createAmqpConnection } from '@little-ecom/amqp';
@@ -10,33 +14,44 @@ import { createTokenVerifier } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
 import { serveApp } from '@little-ecom/service';
-import { freshDatabase, graphqlRequest, testEnv, percentile } from '@little-ecom/testing';
+import { freshDatabase, graphqlRequest, testEnv, percentile, type TestDatabase } from '@little-ecom/testing';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { createUserRepository } from '../src/users/user.repository.js';
 import { privateMailpit, startHarness } from '../test/support.js';
 
 const { values } = parseArgs({
   options: {
-    products: { type: 'string', default: '200' },
+    backlog: { type: 'string', default: '300' },
     subscribers: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '4' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '10' },
   },
 });
-const productCount = Math.min(Math.max(Number(values.products), 1), 5_000);
-const subscriberCount = Math.min(Math.max(Number(values.subscribers), 1), 100);
-const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 32);
+const clamp = (v: string | undefined, min: number, max: number) => Math.min(Math.max(Number(v), min), max);
+const backlog = clamp(values.backlog, 1, 5_000);
+const subscriberCount = clamp(values.subscribers, 1, 100);
+const rate = clamp(values.rate, 1, 200);
+const seconds = clamp(values.seconds, 1, 120);
+
+/** A database whose driver counts the commands it sends. */
+async function countedDatabase(prefix: string): Promise<TestDatabase & { commands: () => number }> {
+  const db = await freshDatabase(prefix, { monitorCommands: true });
+  let commands = 0;
+  db.client.on('commandStarted', () => commands++);
+  return { ...db, commands: () => commands };
+}
 
 const mailpit = await privateMailpit();
 await mailpit.start();
-// The harness brings the notifications side: fresh database, private topology, consumer, worker.
-const h = await startHarness({ smtpUrl: mailpit.smtpUrl, delivery: { concurrency: 10, pollIntervalMs: 200 } });
-const productsDb = await freshDatabase('bench_products');
-const relayConnection = createAmqpConnection({
-  url: testEnv.amqpUrl,
-  name: 'bench-relay',
-  logger: silentLogger,
+const notificationsDb = await countedDatabase('bench_notifications');
+// The harness brings the notifications side: private topology, consumer, fan-out runner, worker.
+const h = await startHarness({
+  smtpUrl: mailpit.smtpUrl,
+  database: notificationsDb,
+  delivery: { concurrency: 10, pollIntervalMs: 200 },
 });
-const PRODUCTS = 'products';
+const productsDb = await countedDatabase('bench_products');
+const relayConnection = createAmqpConnection({ url: testEnv.amqpUrl, name: 'bench-relay', logger: silentLogger });
 // The products subgraph as it runs in production (API and outbox relay), on the harness's exchange.
 const products = await createProductsApp(
   loadProductsConfig({ NODE_ENV: 'test', EVENTS_EXCHANGE: h.topology.exchange, OUTBOX_POLL_INTERVAL_MS: '200' }),
@@ -49,9 +64,47 @@ const products = await createProductsApp(
   },
 );
 const http = await serveApp(products, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
-try {
-  const token = await h.issuer.sign({ sub: 'bench-admin', role: 'ADMIN' });
+const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
+const token = await h.issuer.sign({ sub: 'bench-admin', role: 'ADMIN' });
+let created = 0;
 
+async function createProduct(startedAt: Map<string, number>): Promise<void> {
+  const i = created++;
+  const begin = Date.now();
+  const result = await graphqlRequest<{ createProduct: { id: string } }>(
+    `${http.url}/graphql`,
+    `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
+    { input: { name: `Bench product ${i}`, price: { amount: 1000 + i, currency: 'EUR' }, stock: 1, category: 'bench' } },
+    { authorization: `Bearer ${token}` },
+  );
+  if (!result.data) throw new Error(JSON.stringify(result.errors));
+  startedAt.set(result.data.createProduct.id, begin);
+}
+
+/** Waits (bounded: 5 min) until every email of `startedAt`'s products was accepted by SMTP. */
+async function drained(startedAt: Map<string, number>): Promise<{ sent: number; latencies: number[]; lastSentAt: number }> {
+  const ids = [...startedAt.keys()];
+  const expected = ids.length * subscriberCount;
+  const deadline = Date.now() + 5 * 60_000;
+  let sent = 0;
+  while (Date.now() < deadline) {
+    sent = await col.countDocuments({ kind: 'NEW_PRODUCT', status: 'SENT', productId: { $in: ids } });
+    if (sent >= expected) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const docs = await col.find({ kind: 'NEW_PRODUCT', status: 'SENT', productId: { $in: ids } }).toArray();
+  const latencies = docs.map((n) => n.sentAt!.getTime() - startedAt.get(n.productId!)!).sort((a, b) => a - b);
+  return { sent, latencies, lastSentAt: Math.max(...docs.map((n) => n.sentAt!.getTime())) };
+}
+
+const opsLine = (label: string, events: number, emails: number, before: { n: number; p: number }) => {
+  const n = notificationsDb.commands() - before.n;
+  const p = productsDb.commands() - before.p;
+  return `${label} DB commands: notifications ${(n / events).toFixed(1)}/event (${(n / emails).toFixed(1)}/email), products ${(p / events).toFixed(1)}/event (mutation, outbox, relay)`;
+};
+const opsNow = () => ({ n: notificationsDb.commands(), p: productsDb.commands() });
+
+try {
   // Subscribers: projected users who opted in to new products.
   const users = createUserRepository(h.db.db);
   for (let i = 0; i < subscriberCount; i++) {
@@ -62,58 +115,52 @@ try {
     );
     await users.updatePreferences(userId, { newProducts: true });
   }
+  const lines: string[] = [`subscribers per product: ${subscriberCount}`];
 
-  const startedAt = new Map<string, number>();
-  const t0 = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < productCount) {
-        const i = next++;
-        const begin = Date.now();
-        const result = await graphqlRequest<{ createProduct: { id: string } }>(
-          `${http.url}/graphql`,
-          `mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
-          { input: { name: `Bench product ${i}`, price: { amount: 1000 + i, currency: 'EUR' }, stock: 1, category: 'bench' } },
-          { authorization: `Bearer ${token}` },
-        );
-        if (!result.data) throw new Error(JSON.stringify(result.errors));
-        startedAt.set(result.data.createProduct.id, begin);
-      }
-    }),
-  );
-  const mutationsDone = Date.now();
-
-  const expected = productCount * subscriberCount;
-  const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
-  const deadline = Date.now() + 5 * 60_000;
-  let sent = 0;
-  let relayedAt = 0;
-  let recordedAt = 0;
-  while (Date.now() < deadline) {
-    if (!relayedAt && (await productsDb.db.collection(PRODUCTS).countDocuments({ 'outbox.0': { $exists: true } })) === 0)
-      relayedAt = Date.now();
-    if (!recordedAt && (await col.countDocuments({ kind: 'NEW_PRODUCT' })) >= expected) recordedAt = Date.now();
-    sent = await col.countDocuments({ kind: 'NEW_PRODUCT', status: 'SENT' });
-    if (sent >= expected) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // 1. Sustained throughput: a backlog of products, as fast as 8 clients can create them.
+  {
+    const ops = opsNow();
+    const startedAt = new Map<string, number>();
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (created < backlog) await createProduct(startedAt);
+      }),
+    );
+    const mutationsDone = Date.now();
+    const { sent, lastSentAt } = await drained(startedAt);
+    const total = (lastSentAt - t0) / 1000;
+    const emails = startedAt.size * subscriberCount;
+    lines.push(
+      `throughput: ${startedAt.size} products in ${((mutationsDone - t0) / 1000).toFixed(1)} s; ${sent}/${emails} emails accepted by SMTP`,
+      `throughput: ${(startedAt.size / total).toFixed(1)} events/s, ${(sent / total).toFixed(1)} emails/s sustained (first mutation to last email: ${total.toFixed(1)} s)`,
+      opsLine('throughput:', startedAt.size, emails, ops),
+    );
   }
-  const done = Date.now();
-  const latencies = (await col.find({ kind: 'NEW_PRODUCT', status: 'SENT' }).toArray())
-    .map((n) => n.sentAt!.getTime() - (startedAt.get(n.productId!) ?? NaN))
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
 
-  const seconds = (done - t0) / 1000;
-  const lines = [
-    `products created:        ${productCount} (concurrency ${concurrency}) in ${((mutationsDone - t0) / 1000).toFixed(2)} s`,
-    `subscribers per product: ${subscriberCount}`,
-    `emails accepted by SMTP: ${sent}/${expected}`,
-    `events through pipeline: ${(productCount / seconds).toFixed(1)} events/s (mutation to last email: ${seconds.toFixed(2)} s)`,
-    `emails per second:       ${(sent / seconds).toFixed(1)}`,
-    `stages (from first mutation): all events published ${((relayedAt - t0) / 1000).toFixed(2)} s, all notifications recorded ${((recordedAt - t0) / 1000).toFixed(2)} s, all sent ${seconds.toFixed(2)} s`,
-    `mutation -> SMTP accept: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms`,
-  ];
+  // 2. Latency at a fixed rate: one product every 1/rate s for `seconds` s.
+  {
+    const ops = opsNow();
+    const startedAt = new Map<string, number>();
+    const count = rate * seconds;
+    const t0 = Date.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      const due = t0 + (i * 1000) / rate;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      inFlight.push(createProduct(startedAt));
+    }
+    await Promise.all(inFlight);
+    const { sent, latencies } = await drained(startedAt);
+    const achieved = count / ((Date.now() - t0) / 1000);
+    lines.push(
+      `latency: ${count} products at ${rate}/s for ${seconds} s; ${sent}/${count * subscriberCount} emails accepted by SMTP`,
+      `latency: mutation -> SMTP accept p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms`,
+      opsLine('latency:', count, count * subscriberCount, ops),
+    );
+    if (achieved < rate * 0.5)
+      lines.push(`latency: note, the run took long enough that only ${achieved.toFixed(1)} events/s were achieved overall`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 } finally {
   await http.stop(5_000);

@@ -1,12 +1,13 @@
 import type { Db } from 'mongodb';
-import type { AmqpConnection } from '@little-ecom/amqp';
+import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
-import { loadSecretBox, type SecretBox } from '@little-ecom/events';
+import { loadSecretBox, type ConsumerTopology, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { databaseReadiness } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
 import type { NotificationsContext } from './context.js';
-import { topologyNames, type Topology } from './events/topology.js';
+import { notificationsTopology } from './events/topology.js';
 import { ensureNotificationIndexes, startNotificationsRuntime } from './runtime.js';
 import { createServer } from './server.js';
 
@@ -28,7 +29,7 @@ export interface NotificationsAppDeps {
 
 export interface NotificationsApp extends ServiceApp<NotificationsContext> {
   /** The exchange and queues it consumes from (prefixed by AMQP_PREFIX). */
-  topology: Topology;
+  topology: ConsumerTopology;
   services: ReturnType<typeof createServer>['services'];
   /** True while the event consumer is paused because the database is unreachable (also in /readyz). */
   consumerPaused(): boolean;
@@ -41,7 +42,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
-  const topology = topologyNames(config.amqp.prefix, config.amqp);
+  const topology = notificationsTopology(config.events.prefix, config.events.retry);
   // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
   let consumerPaused = (): boolean => false;
@@ -63,9 +64,9 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
-        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        databaseReadiness(db),
         // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
-        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        ...(amqp ? [brokerReadiness(amqp)] : []),
         {
           name: 'event-consumer',
           informational: true,
@@ -83,7 +84,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         connection: amqp,
         topology,
         logger,
-        consumer: config.amqp,
+        consumer: config.events.consumer,
         delivery: config.delivery,
         mail: config.mail,
         eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),

@@ -1,17 +1,14 @@
 import {
   DEFAULT_AMQP_URL,
   DEFAULT_SMTP_URL,
-  commonEnv,
-  commonSettings,
-  gatewayKeyEnv,
-  gatewayKeySettings,
+  consumerEnv,
+  consumerSettings,
   httpUrl,
   loadConfig,
-  mongoEnv,
-  mongoSettings,
-  port,
   positiveInt,
   refuseDevelopmentDefaults,
+  subgraphEnv,
+  subgraphSettings,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -20,17 +17,9 @@ import {
 
 const schema = z
   .object({
-    ...commonEnv,
-    ...gatewayKeyEnv,
-    PORT: port(4003),
-    ...mongoEnv('notifications'),
+    ...subgraphEnv('notifications', 4003),
     AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
-    /** Prefixes every exchange and queue name; lets tests and side-by-side stacks share a broker. */
-    AMQP_PREFIX: z.string().default(''),
-    AMQP_PREFETCH: positiveInt(20),
-    /** Redeliveries of an event whose handling failed for a transient reason, before it is dead-lettered. */
-    EVENT_MAX_RETRIES: positiveInt(5),
-    EVENT_RETRY_DELAY_MS: positiveInt(1_000),
+    ...consumerEnv,
     SMTP_URL: z
       .string()
       .default(DEFAULT_SMTP_URL)
@@ -70,16 +59,9 @@ const schema = z
       });
   })
   .transform((env) => ({
-    ...commonSettings('notifications', env),
-    gatewayKey: gatewayKeySettings(env),
-    mongo: mongoSettings(env),
-    amqp: {
-      url: env.AMQP_URL,
-      prefix: env.AMQP_PREFIX,
-      prefetch: env.AMQP_PREFETCH,
-      maxRetries: env.EVENT_MAX_RETRIES,
-      retryDelayMs: env.EVENT_RETRY_DELAY_MS,
-    },
+    ...subgraphSettings('notifications', env),
+    amqp: { url: env.AMQP_URL },
+    events: consumerSettings(env),
     mail: {
       smtpUrl: env.SMTP_URL,
       maxConnections: env.SMTP_MAX_CONNECTIONS,

@@ -1,24 +1,27 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { loadSecretBox, type SecretBox } from '@little-ecom/events';
+import {
+  loadSecretBox,
+  startEventConsumer,
+  type ConsumerSettings,
+  type ConsumerTopology,
+  type SecretBox,
+} from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { createScope, runInScope } from '@little-ecom/scope';
+import { ensureIndexes, pingDatabase } from '@little-ecom/mongo';
 import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createAggregateVersions } from './events/aggregate-versions.js';
-import { startEventConsumer, type ConsumerSettings } from './events/consumer.js';
 import { createEventHandler } from './events/event.handler.js';
-import type { Topology } from './events/topology.js';
 import { FANOUT_JOBS, createFanOutRepository, fanOutIndexes } from './fanout/fanout.repository.js';
-import { startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
+import { DEFAULT_FANOUT_SETTINGS, startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
 import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 
 export interface RuntimeDeps {
   db: Db;
   connection: AmqpConnection;
-  topology: Topology;
+  topology: ConsumerTopology;
   logger: Logger;
   consumer: ConsumerSettings;
   delivery: DeliverySettings;
@@ -68,7 +71,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     logger: deps.logger,
     storefrontUrl: deps.mail.storefrontUrl,
     secrets,
-    settings: { pageSize: 500, pollIntervalMs: 1_000, ...deps.fanOut },
+    settings: { ...DEFAULT_FANOUT_SETTINGS, ...deps.fanOut },
     onRecorded: () => worker.notify(),
   });
   const handle = createEventHandler({
@@ -85,13 +88,9 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
   const consumer = startEventConsumer({
     connection: deps.connection,
     topology: deps.topology,
-    // One scope per consumed event: its log lines carry the correlation id of the change that caused it.
-    handle: (event) =>
-      runInScope(createScope({ requestId: event.id, correlationId: event.correlationId, logger: deps.logger }), () =>
-        handle(event),
-      ),
+    handle,
     // The consumer pauses while this fails, instead of spending retries on a database outage.
-    probe: async () => void (await deps.db.command({ ping: 1 })),
+    probe: pingDatabase(deps.db),
     logger: deps.logger,
     settings: deps.consumer,
   });

@@ -16,7 +16,7 @@ import { Query } from './resolvers/Query.js';
 import { User } from './resolvers/User.js';
 import { createUserRepository } from './users/user.repository.js';
 
-export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 export interface ServerDeps {
   db: Db;

@@ -5,6 +5,7 @@ import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
+import { declareConsumerTopology } from '@little-ecom/events';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import {
   eventually,
@@ -14,7 +15,6 @@ import {
   type PrivateRabbitMq,
   type TestDatabase,
 } from '@little-ecom/testing';
-import { declareTopology } from '../src/events/topology.js';
 import { mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
 
 // Faults of the broker itself, on a private RabbitMQ node of this file's own (the shared one is never
@@ -101,7 +101,7 @@ describe('broker faults (private RabbitMQ node)', () => {
       10_000,
     );
     // An operator re-declares it too (the consumer's new channel may have done so first: declaring is idempotent).
-    await declareTopology(deleter, h.topology);
+    await declareConsumerTopology(deleter, h.topology);
     await eventually(async () => ((await consumers()) === 1 ? true : undefined), 15_000);
     await admin.close();
 

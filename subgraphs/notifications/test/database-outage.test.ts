@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { eventually, privateFerretDb, type TestDatabase } from '@little-ecom/testing';
 import { ensureNotificationIndexes } from '../src/runtime.js';
-import { DEFAULT_RETRY } from '../src/events/topology.js';
+import { DEFAULT_RETRY } from '@little-ecom/events';
 import { mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
 
 // The notifications database goes away for a minute while events keep arriving. With the product's

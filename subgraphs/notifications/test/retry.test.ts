@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
-import { buildEvent, type EventEnvelope } from '@little-ecom/events';
+import { buildEvent, consumerTopology, startEventConsumer, type EventConsumer } from '@little-ecom/events';
 import { eventually, testEnv } from '@little-ecom/testing';
-import { startEventConsumer, type EventConsumer } from '../src/events/consumer.js';
-import { topologyNames } from '../src/events/topology.js';
 import { capturingLogger, startPublisher, type Publisher } from './support.js';
 
 // The consumer alone, with handlers that fail on purpose: transient failures go through the retry
 // queue with a delay and succeed later; failures that never stop end in the dead-letter queue.
-const topology = topologyNames(`test-${randomUUID().slice(0, 8)}.`, { maxRetries: 3, retryDelayMs: 100 });
+const topology = consumerTopology('retry-test', ['user.*'], `test-${randomUUID().slice(0, 8)}.`, {
+  maxRetries: 3,
+  retryDelayMs: 100,
+});
 const logs: Record<string, unknown>[] = [];
 const failuresLeft = new Map<string, number>();
 const handled: { id: string; at: number }[] = [];
@@ -31,7 +32,7 @@ beforeAll(async () => {
     logger: capturingLogger(logs),
     settings: { prefetch: 5, maxRetries: 3 },
     probe: async () => undefined, // the "database" answers: these failures are the message's own
-    handle: async (event: EventEnvelope) => {
+    handle: async (_scope, event) => {
       const left = failuresLeft.get(event.id) ?? 0;
       if (left > 0) {
         failuresLeft.set(event.id, left - 1);

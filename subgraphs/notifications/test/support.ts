@@ -4,11 +4,15 @@ import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
 import {
   buildEvent,
+  declareConsumerTopology,
+  deleteConsumerTopology,
   publishOptions,
   type EventData,
   type EventInput,
   type EventEnvelope,
   type EventType,
+  type ConsumerTopology,
+  type RetrySettings,
 } from '@little-ecom/events';
 import { createLogger, type Logger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
@@ -24,7 +28,6 @@ import {
 import { createNotificationsApp, type NotificationsApp } from '../src/app.js';
 import { loadNotificationsConfig } from '../src/config.js';
 import type { DeliverySettings } from '../src/delivery/delivery.worker.js';
-import { deleteTopology, declareTopology, type RetrySettings, type Topology } from '../src/events/topology.js';
 
 /** A unique, routable test address; Mailpit searches are filtered by it so parallel tests never see each other's mail. */
 export const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@test.little-ecom.local`;
@@ -39,7 +42,7 @@ export function capturingLogger(records: Record<string, unknown>[], level: 'debu
 
 export interface Harness {
   db: TestDatabase;
-  topology: Topology;
+  topology: ConsumerTopology;
   connection: AmqpConnection;
   app: NotificationsApp;
   issuer: TestIssuer;
@@ -145,13 +148,13 @@ export interface Publisher {
 }
 
 /** A confirm-channel publisher on the harness's exchange, standing in for products and accounts. */
-export async function startPublisher(topology: Topology, url = testEnv.amqpUrl): Promise<Publisher> {
+export async function startPublisher(topology: ConsumerTopology, url = testEnv.amqpUrl): Promise<Publisher> {
   const model: ChannelModel = await amqp.connect(url);
   // A fault test may stop the broker under it: a forced close is expected then, not a crash.
   model.on('error', () => undefined);
   const channel = await model.createConfirmChannel();
   channel.on('error', () => undefined);
-  await declareTopology(channel, topology);
+  await declareConsumerTopology(channel, topology);
   const send = async (routingKey: string, body: Buffer, options: Parameters<ConfirmChannel['publish']>[3]) => {
     channel.publish(topology.exchange, routingKey, body, options);
     await channel.waitForConfirms();
@@ -169,7 +172,7 @@ export async function startPublisher(topology: Topology, url = testEnv.amqpUrl):
     republish: (event) => send(event.type, Buffer.from(JSON.stringify(event)), publishOptions(event)),
     raw: (routingKey, body) => send(routingKey, body, { persistent: true, contentType: 'application/json' }),
     async close(deleteTopologyToo = false) {
-      if (deleteTopologyToo) await deleteTopology(channel, topology).catch(() => undefined);
+      if (deleteTopologyToo) await deleteConsumerTopology(channel, topology).catch(() => undefined);
       await model.close().catch(() => undefined);
     },
   };

@@ -9,8 +9,8 @@ import {
   type CheckedEvent,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { createScope, runInScope } from '@little-ecom/scope';
+import { databaseReadiness, ensureIndexes, pingDatabase } from '@little-ecom/mongo';
+import type { Scope } from '@little-ecom/scope';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { CARTS, cartIndexes } from './cart/cart.repository.js';
 import { CATALOG_BINDINGS, createCatalogHandler } from './catalog/catalog.handler.js';
@@ -43,7 +43,7 @@ export interface OrdersApp extends ServiceApp<OrdersContext> {
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
-  const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix);
+  const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix, config.events.retry);
   const server = createServer({
     db,
     verifier: deps.verifier ?? createTokenVerifier(config.jwt),
@@ -59,18 +59,24 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
       apollo: server.apollo,
       context: server.context,
       trustedProxyHops: config.trustedProxyHops,
-      readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
+      readiness: [databaseReadiness(db)],
     },
     start(): Worker[] {
       if (!amqp) return [];
       const saga = createSagaHandler({ orders: server.services.orders });
       const catalog = createCatalogHandler({ catalog: server.services.catalog });
-      const handle = async (event: CheckedEvent) => {
-        // One scope per event: its log lines and the events it causes carry the order's correlation id.
-        const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger });
-        await runInScope(scope, () => (event.type.startsWith('product.') ? catalog(event) : saga(scope, event)));
-      };
-      const consumer = startEventConsumer({ connection: amqp, topology, handle, logger, settings: config.events.consumer });
+      // In the event's scope: its log lines and the events it causes carry the order's correlation id.
+      const handle = (scope: Scope, event: CheckedEvent) =>
+        event.type.startsWith('product.') ? catalog(event) : saga(scope, event);
+      const consumer = startEventConsumer({
+        connection: amqp,
+        topology,
+        handle,
+        // Paused, not retried, while the database is away.
+        probe: pingDatabase(db),
+        logger,
+        settings: config.events.consumer,
+      });
       // Events wait in order documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,

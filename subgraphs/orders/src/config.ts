@@ -1,14 +1,11 @@
 import {
-  commonEnv,
-  commonSettings,
   consumerEnv,
   consumerSettings,
   loadConfig,
-  mongoEnv,
-  mongoSettings,
   outboxEnv,
   outboxSettings,
-  port,
+  subgraphEnv,
+  subgraphSettings,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -17,16 +14,13 @@ import {
 
 const schema = z
   .object({
-    ...commonEnv,
-    PORT: port(4004),
-    ...mongoEnv('orders'),
+    ...subgraphEnv('orders', 4004),
     ...tokenVerifierEnv,
     ...outboxEnv,
     ...consumerEnv,
   })
   .transform((env) => ({
-    ...commonSettings('orders', env),
-    mongo: mongoSettings(env),
+    ...subgraphSettings('orders', env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
     // stock.* answers and the product.* events of the catalog projection arrive on orders' own queue.

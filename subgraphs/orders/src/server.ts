@@ -19,7 +19,7 @@ import { Order, OrderItem } from './resolvers/Order.js';
 import { Query } from './resolvers/Query.js';
 import { User } from './resolvers/User.js';
 
-export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 export interface ServerDeps {
   db: Db;

@@ -1,10 +1,9 @@
 import type { Db } from 'mongodb';
-import type { AmqpConnection } from '@little-ecom/amqp';
+import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
-import { createScope, runInScope } from '@little-ecom/scope';
+import { databaseReadiness, ensureIndexes, pingDatabase } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
 import type { ProductsConfig } from './config.js';
@@ -37,7 +36,7 @@ export interface ProductsApp extends ServiceApp<ProductsContext> {
 export async function createProductsApp(config: ProductsConfig, deps: ProductsAppDeps): Promise<ProductsApp> {
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [PRODUCTS]: productIndexes, [ORDER_STOCK]: orderStockIndexes });
-  const topology = consumerTopology('products', STOCK_BINDINGS, config.events.prefix);
+  const topology = consumerTopology('products', STOCK_BINDINGS, config.events.prefix, config.events.retry);
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
@@ -57,9 +56,9 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
-        { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) },
+        databaseReadiness(db),
         // Detail only: without the broker writes still succeed and their events wait in the outbox.
-        ...(amqp ? [{ name: 'rabbitmq', informational: true, check: async () => void (await amqp.ready(1_000)) }] : []),
+        ...(amqp ? [brokerReadiness(amqp)] : []),
       ],
     },
     start(): Worker[] {
@@ -79,11 +78,10 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       const consumer = startEventConsumer({
         connection: amqp,
         topology,
-        // One scope per event: its log lines and the events it causes carry the order's correlation id.
-        handle: (event) => {
-          const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger });
-          return runInScope(scope, () => handle(scope, event));
-        },
+        // In the event's scope: its log lines and the events it causes carry the order's correlation id.
+        handle,
+        // Paused, not retried, while the database is away.
+        probe: pingDatabase(db),
         logger,
         settings: config.events.consumer,
       });

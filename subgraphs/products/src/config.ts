@@ -1,17 +1,12 @@
 import {
-  commonEnv,
   consumerEnv,
   consumerSettings,
-  commonSettings,
-  gatewayKeyEnv,
-  gatewayKeySettings,
   loadConfig,
-  mongoEnv,
-  mongoSettings,
   outboxEnv,
   outboxSettings,
-  port,
   refuseDevelopmentDefaults,
+  subgraphEnv,
+  subgraphSettings,
   tokenVerifierEnv,
   tokenVerifierSettings,
   z,
@@ -20,19 +15,14 @@ import {
 
 const schema = z
   .object({
-    ...commonEnv,
-    ...gatewayKeyEnv,
-    PORT: port(4001),
-    ...mongoEnv('products'),
+    ...subgraphEnv('products', 4001),
     ...tokenVerifierEnv,
     ...outboxEnv,
     ...consumerEnv,
   })
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => ({
-    ...commonSettings('products', env),
-    gatewayKey: gatewayKeySettings(env),
-    mongo: mongoSettings(env),
+    ...subgraphSettings('products', env),
     jwt: tokenVerifierSettings(env),
     ...outboxSettings(env),
     // The order saga's commands (order.placed, order.cancelled, order.shipped) arrive on products' own queue.

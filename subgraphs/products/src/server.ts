@@ -14,7 +14,7 @@ import { Mutation } from './resolvers/Mutation.js';
 import { Product } from './resolvers/Product.js';
 import { Query } from './resolvers/Query.js';
 
-export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
 export interface ServerDeps {
   db: Db;

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import { loadNotificationsConfig } from '../config.js';
 import { replayDeadLetters } from '../events/dead-letters.js';
-import { topologyNames } from '../events/topology.js';
+import { notificationsTopology } from '../events/topology.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,7 +15,7 @@ const { values } = parseArgs({
   },
 });
 const config = loadNotificationsConfig(process.env);
-const topology = topologyNames(config.amqp.prefix, config.amqp);
+const topology = notificationsTopology(config.events.prefix, config.events.retry);
 const model = await amqp.connect(config.amqp.url, { clientProperties: { connection_name: 'notifications-replay-dead-letters' } });
 try {
   const probe = await model.createChannel();

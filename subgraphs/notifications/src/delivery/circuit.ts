@@ -16,7 +16,7 @@ export interface CircuitDocument {
   failures: number;
 }
 
-export const DELIVERY_CIRCUIT = 'delivery_circuit';
+const DELIVERY_CIRCUIT = 'delivery_circuit';
 
 export interface CircuitSettings {
   /** First wait before a probe; doubles per failed probe up to `probeMaxMs`. */

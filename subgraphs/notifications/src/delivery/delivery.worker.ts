@@ -28,7 +28,7 @@ export interface DeliverySettings {
   claimTtlMs?: number;
 }
 
-export const DEFAULT_RETRY_WINDOW_MS = 24 * 60 * 60_000;
+const DEFAULT_RETRY_WINDOW_MS = 24 * 60 * 60_000;
 /** A claimed batch holds this many rounds of `concurrency` sends. */
 const BATCH_ROUNDS = 5;
 

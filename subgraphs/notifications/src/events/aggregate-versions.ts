@@ -8,7 +8,7 @@ export interface AggregateVersionDocument {
   updatedAt: Date;
 }
 
-export const AGGREGATE_VERSIONS = 'aggregate_versions';
+const AGGREGATE_VERSIONS = 'aggregate_versions';
 
 /**
  * Lets handlers drop stale events: the broker does not keep order across messages (retries,

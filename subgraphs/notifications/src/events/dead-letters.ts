@@ -1,5 +1,5 @@
 import { publishMandatory, type ConfirmChannel } from '@little-ecom/amqp';
-import type { Topology } from './topology.js';
+import type { ConsumerTopology } from '@little-ecom/events';
 
 export interface DeadLetter {
   messageId: string | undefined;
@@ -26,7 +26,7 @@ export interface ReplayOptions {
  */
 export async function replayDeadLetters(
   channel: ConfirmChannel,
-  t: Topology,
+  t: ConsumerTopology,
   options: ReplayOptions,
 ): Promise<{ replayed: DeadLetter[]; kept: DeadLetter[] }> {
   const replayed: DeadLetter[] = [];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { queueSpecs, topologyNames } from './topology.js';
+import { queueSpecs } from '@little-ecom/events';
+import { notificationsTopology } from './topology.js';
 
 interface Definitions {
   exchanges: { name: string; type: string; durable: boolean }[];
@@ -13,7 +14,7 @@ const definitions = JSON.parse(
 ) as Definitions;
 
 describe('infra/rabbitmq/definitions.json', () => {
-  const t = topologyNames();
+  const t = notificationsTopology();
 
   it('declares exactly the queues, arguments and bindings the service declares at start-up', () => {
     const specs = queueSpecs(t);

@@ -67,7 +67,15 @@ export function createFanOutRepository(db: Db) {
     advance: (id: string, cursor: string, added: number) =>
       jobs.updateOne({ _id: id, status: 'RUNNING' }, { $set: { cursor, updatedAt: new Date() }, $inc: { recorded: added } }),
 
-    finish: (id: string) => jobs.updateOne({ _id: id, status: 'RUNNING' }, { $set: { status: 'DONE', updatedAt: new Date() } }),
+    /** Marks the job done, with the last page's cursor and count when it recorded one. */
+    finish: (id: string, last?: { cursor: string; added: number }) =>
+      jobs.updateOne(
+        { _id: id, status: 'RUNNING' },
+        {
+          $set: { status: 'DONE', updatedAt: new Date(), ...(last ? { cursor: last.cursor } : {}) },
+          $inc: { recorded: last?.added ?? 0 },
+        },
+      ),
 
     /** Stops every running job about the product; returns how many. */
     async cancelForProduct(productId: string): Promise<number> {

@@ -10,8 +10,14 @@ import { FANOUT_LEASES, type FanOutJobDocument, type FanOutRepository } from './
 export interface FanOutSettings {
   /** Recipients per page: one query and one insert each. */
   pageSize: number;
+  /** Jobs worked on at once by one runner (each under its own lease). */
+  concurrency: number;
   pollIntervalMs: number;
+  /** How long a job's lease holds without a renewal; renewed after every page. */
+  leaseMs: number;
 }
+
+export const DEFAULT_FANOUT_SETTINGS: FanOutSettings = { pageSize: 500, concurrency: 4, pollIntervalMs: 1_000, leaseMs: 60_000 };
 
 export interface FanOutRunner {
   notify(): void;
@@ -21,7 +27,9 @@ export interface FanOutRunner {
 /**
  * Works through the recorded fan-out jobs: each page of opted-in users becomes one batch of
  * notifications (templates' input only, no bodies), then the cursor moves. A job is held by one
- * runner at a time (a lease, renewed per page by re-acquiring), so replicas share jobs, not pages.
+ * runner at a time (a lease, renewed after every page), so replicas share jobs, not pages; one
+ * runner works on `concurrency` jobs at once. A runner that lost a job's lease (it stalled past
+ * `leaseMs`) stops working on it; the page it may still record twice is absorbed by the unique index.
  */
 export function startFanOutRunner(deps: {
   db: Db;
@@ -37,8 +45,24 @@ export function startFanOutRunner(deps: {
 }): FanOutRunner {
   const { jobs, users, notifications, settings } = deps;
   const log = deps.logger;
-  const leases = createLeases(deps.db, FANOUT_LEASES, `fanout-${randomUUID()}`, 60_000);
+  const leases = createLeases(deps.db, FANOUT_LEASES, `fanout-${randomUUID()}`, settings.leaseMs);
   const wakeup = createWakeup();
+
+  /** The notifications of one page of recipients. */
+  function batchFor(job: FanOutJobDocument, page: { _id: string; email?: string; name?: string }[]): NewNotification[] {
+    // The subject is the same for every recipient of a job: rendered once.
+    const subject = renderEmail({ kind: job.kind, name: '', product: job.product }, deps.storefrontUrl, deps.secrets).subject;
+    return page.map((user) => ({
+      eventId: job.eventId,
+      recipientId: user._id,
+      kind: job.kind,
+      correlationId: job.correlationId,
+      to: user.email!,
+      productId: job.product.productId,
+      subject,
+      input: { kind: job.kind, name: user.name ?? '', product: job.product },
+    }));
+  }
 
   async function run(job: FanOutJobDocument): Promise<void> {
     if (!(await leases.acquire(job._id))) return;
@@ -47,33 +71,20 @@ export function startFanOutRunner(deps: {
       for (;;) {
         if (wakeup.stopped) return;
         const page = await users.optedInPage(job.preference, cursor, settings.pageSize);
-        if (page.length > 0) {
-          // The subject is the same for every recipient of a job: rendered once.
-          const subject = renderEmail(
-            { kind: job.kind, name: '', product: job.product },
-            deps.storefrontUrl,
-            deps.secrets,
-          ).subject;
-          const batch: NewNotification[] = page.map((user) => ({
-            eventId: job.eventId,
-            recipientId: user._id,
-            kind: job.kind,
-            correlationId: job.correlationId,
-            to: user.email!,
-            productId: job.product.productId,
-            subject,
-            input: { kind: job.kind, name: user.name ?? '', product: job.product },
-          }));
-          const added = await notifications.record(batch);
-          if (added > 0) deps.onRecorded();
-          cursor = page.at(-1)!._id;
-          const moved = await jobs.advance(job._id, cursor, added);
-          // Cancelled meanwhile (the product was deleted): stop here.
-          if (moved.matchedCount === 0) return;
-        }
+        const added = page.length > 0 ? await notifications.record(batchFor(job, page)) : 0;
+        if (added > 0) deps.onRecorded();
+        if (page.length > 0) cursor = page.at(-1)!._id;
         if (page.length < settings.pageSize) {
-          await jobs.finish(job._id);
+          // The last page: cursor, count and status in one write (a cancelled job stays cancelled).
+          await jobs.finish(job._id, cursor ? { cursor, added } : undefined);
           log.info('fan-out done', { eventId: job.eventId, requestId: job.correlationId, notificationKind: job.kind });
+          return;
+        }
+        const moved = await jobs.advance(job._id, cursor!, added);
+        // Cancelled meanwhile (the product was deleted): stop here.
+        if (moved.matchedCount === 0) return;
+        if (!(await leases.renew(job._id))) {
+          log.warn('fan-out lease lost, leaving the job to its new holder', { eventId: job.eventId, errorCode: 'LEASE_LOST' });
           return;
         }
       }
@@ -82,15 +93,28 @@ export function startFanOutRunner(deps: {
     }
   }
 
+  /** One pass over the running jobs, `concurrency` at a time; true when there may be more. */
+  async function pass(): Promise<boolean> {
+    const limit = settings.concurrency * 4;
+    const running = await jobs.running(limit);
+    let next = 0;
+    const lane = async () => {
+      while (next < running.length && !wakeup.stopped) await run(running[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, running.length) }, lane));
+    return running.length === limit;
+  }
+
   const loop = (async () => {
     while (!wakeup.stopped) {
       wakeup.beginRound();
+      let more = false;
       try {
-        for (const job of await jobs.running(10)) await run(job);
+        more = await pass();
       } catch (error) {
         log.warn('fan-out pass failed, will retry', { err: error });
       }
-      await wakeup.sleep(settings.pollIntervalMs);
+      if (!more) await wakeup.sleep(settings.pollIntervalMs);
     }
   })();
 

@@ -51,7 +51,7 @@ export type NewNotification = Pick<
 
 export const NOTIFICATIONS = 'notifications';
 /** One row per notification being sent: the unique insert that makes a claim exclusive. */
-export const DELIVERY_CLAIMS = 'delivery_claims';
+const DELIVERY_CLAIMS = 'delivery_claims';
 
 /** The outcome of one claimed send, stored in one batched write per round. */
 export type DeliveryOutcome =

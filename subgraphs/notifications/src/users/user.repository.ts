@@ -9,7 +9,7 @@ export interface Preferences {
 
 export type PreferenceName = keyof Preferences;
 
-export const DEFAULT_PREFERENCES: Preferences = Object.freeze({ newProducts: false, priceDrops: false, backInStock: false });
+const DEFAULT_PREFERENCES: Preferences = Object.freeze({ newProducts: false, priceDrops: false, backInStock: false });
 
 /** This service's own view of a user: built from user.* events, plus the preferences it owns. */
 export interface UserDocument {

@@ -4,8 +4,8 @@ import type { Scope } from '@little-ecom/scope';
 import type { CatalogProductDocument, CatalogRepository } from '../catalog/catalog.repository.js';
 import type { CartDocument, CartLine, CartRepository } from './cart.repository.js';
 
-export const MAX_QUANTITY = 99;
-export const MAX_LINES = 50;
+const MAX_QUANTITY = 99;
+const MAX_LINES = 50;
 
 /** A cart as the API shows it: lines joined with the catalog's current names and prices. */
 export interface CartView {

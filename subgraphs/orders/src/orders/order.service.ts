@@ -21,7 +21,7 @@ import {
 } from './order.repository.js';
 import type { PaymentProvider } from './payment.js';
 
-export const PAGE_SIZE_MAX = 100;
+const PAGE_SIZE_MAX = 100;
 
 export interface OrderPage {
   edges: { cursor: string; node: OrderDocument }[];
@@ -48,7 +48,7 @@ const totalOf = (items: OrderItemDocument[]) => ({
 });
 
 /** What an order event says about the order: enough for products and notifications. */
-export const summary = (o: OrderDocument, version: number): OrderSummaryData => ({
+const summary = (o: OrderDocument, version: number): OrderSummaryData => ({
   orderId: o._id,
   userId: o.userId,
   items: o.items.map((i) => ({ productId: i.productId, quantity: i.quantity, name: i.name, unitPrice: { ...i.unitPrice } })),

@@ -21,8 +21,7 @@ export interface StockReservation {
   at: Date;
 }
 
-export const RESERVATION_STATES = ['RESERVING', 'RESERVED', 'REJECTED', 'CANCELLED', 'SHIPPED'] as const;
-export type ReservationState = (typeof RESERVATION_STATES)[number];
+export type ReservationState = 'RESERVING' | 'RESERVED' | 'REJECTED' | 'CANCELLED' | 'SHIPPED';
 
 /**
  * The saga's memory on the products side, one document per order (`_id` = order id): which lines it
