@@ -20,9 +20,10 @@ import {
 /**
  * The chart's pods really run: on the single-node cluster of scripts/cluster.sh (started by
  * scripts/test-cluster.sh with the images of scripts/images.mjs imported under two tags), the chart
- * installs with its production security settings in force, serves the storefront through the gateway
- * Service, and survives a rolling upgrade of every Deployment, a pod deletion and a rollback with no
- * failed request under load. The tests run in order and share one release; ~10-15 min.
+ * installs with its production security settings and network policies (kube-router) in force, serves
+ * the storefront through the gateway Service, and survives a rolling upgrade of every Deployment, a
+ * pod deletion and a rollback with no failed request under load. The tests run in order and share one
+ * release; ~1.5-2 min.
  */
 const NAMESPACE = 'little-ecom';
 const RELEASE = 'little-ecom';
