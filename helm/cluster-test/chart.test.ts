@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
   startLoad,
   type LoadReport,
 } from './support.js';
+import { GENERATED_KEYS } from './keys.js';
 
 /**
  * The chart's pods really run: on the single-node cluster of scripts/cluster.sh (started by
@@ -142,20 +143,6 @@ const expectNoFailures = (report: LoadReport) => {
 const storefrontLoad = () => {
   let n = 0;
   return startLoad(() => (n++ % 2 === 0 ? graphql(gateway.url, CATALOG) : graphql(gateway.url, ME, {}, token)), { workers: 4 });
-};
-
-/**
- * The Secret keys infra/cluster/values.yaml leaves out, generated for each run (never committed) in
- * the formats docs/deploy.md §4 gives, and passed with --set-file.
- */
-const GENERATED_KEYS: Record<string, () => string> = {
-  'jwt-signing-keys': () => {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `cluster-${randomUUID().slice(0, 8)}`, alg: 'ES256', use: 'sig' };
-    return JSON.stringify([jwk]);
-  },
-  'gateway-key': () => randomBytes(32).toString('base64url'),
-  'event-secrets-key': () => randomBytes(32).toString('base64'),
 };
 
 beforeAll(() => {
