@@ -4,8 +4,8 @@
 # without Docker (scripts/images.mjs), imports them into the node's containerd under two tags (the
 # upgrade test rolls from the first to the second), runs the tests and always tears the cluster down,
 # restoring the host. Needs root. On 2 busy cores: cold (nothing built) ~37 min; a fresh clone on a
-# machine that built the components before (their machine cache, scripts/cluster-tools.sh) ~8 min;
-# warm ~4 min.
+# machine that built the components before (their machine cache, scripts/cluster-tools.sh) ~6 min;
+# warm ~3 min.
 # Ends with the summary line "tests: N passed, N failed".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
