@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `npm run cluster -- up|down|status`: a single-node Kubernetes cluster on this machine, for trying
 # the chart for real (docs/deploy.md, "Trying the chart on a local cluster"). Needs root.
-#   up      build the components (cached in .tools/cluster), install containerd, runc and the CNI
-#           plugins from Debian when missing, start etcd, kube-apiserver, kube-controller-manager,
-#           kube-scheduler, containerd, kubelet, kube-proxy and CoreDNS, and the platform stand-ins
-#   down    stop all of it and restore the host: sysctls, the bridge, the nft tables, cgroups,
-#           mounts, routes and the directories `up` created
+#   up      build the components (cached in .tools/cluster), install containerd, runc, the CNI
+#           plugins and ipset from Debian when missing, start etcd, kube-apiserver,
+#           kube-controller-manager, kube-scheduler, containerd, kubelet, kube-proxy, kube-router (as
+#           the NetworkPolicy controller only) and CoreDNS, and the platform stand-ins
+#   down    stop all of it and restore the host: sysctls, the bridge, the nft tables, the ipsets,
+#           cgroups, mounts, routes and the directories `up` created
 #   status  what runs, and the nodes and pods
 #   load    import docker-archive images (npm run images) into the node's containerd
 #   ctr     run containerd's ctr against the node's containerd (namespace k8s.io)
@@ -95,7 +96,7 @@ running() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null
 
 ensure_packages() {
   local missing=() pkg
-  for pkg in containerd runc containernetworking-plugins nftables conntrack debootstrap openssl; do
+  for pkg in containerd runc containernetworking-plugins nftables conntrack debootstrap openssl iptables ipset; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   ((${#missing[@]} == 0)) && return
@@ -114,6 +115,8 @@ record_host_state() {
     done
     # nft tables that exist already (the kubelet adds iptables-nft ones, kube-proxy its own).
     nft list tables 2>/dev/null | sed -n 's/^table \([a-z0-9]*\) \(.*\)$/nft-table \1 \2/p'
+    # ipsets that exist already (kube-router adds its own).
+    ipset list -n 2>/dev/null | sed 's/^/ipset /'
     for dir in /var/lib/cni /run/containerd /run/netns /var/lib/kubelet /var/log/pods /var/log/containers /etc/cni /opt/cni; do
       [[ -e "$dir" ]] || echo "created $dir"
     done
@@ -364,6 +367,18 @@ EOF
   wait_started kube-proxy 60 "kube-proxy healthy" curl -sf http://127.0.0.1:10256/healthz
 }
 
+# kube-router as the NetworkPolicy controller only (no routing, no service proxy: the bridge and
+# kube-proxy do those): iptables-nft rules and ipsets per pod, next to kube-proxy's nftables table.
+# Its health and metrics servers would listen on every interface: both are off.
+start_netpol() {
+  if ! running kube-router; then
+    start kube-router "$BIN/kube-router" --kubeconfig="$KUBECONFIG_FILE" --hostname-override="$NODE_NAME" \
+      --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv6=false \
+      --service-cluster-ip-range="$SERVICE_CIDR" --health-port=0 --metrics-port=0 --v=1
+  fi
+  wait_started kube-router 120 "kube-router's network policy chains" iptables -t filter -n -L KUBE-ROUTER-FORWARD
+}
+
 start_dns() {
   if ! running coredns; then
     cat >"$STATE/Corefile" <<EOF
@@ -464,7 +479,7 @@ cmd_up() {
   ensure_packages
   mkdir -p "$STATE" "$RUN" "$LOGS"
   record_host_state
-  bash "$ROOT/scripts/cluster-tools.sh" kubernetes coredns
+  bash "$ROOT/scripts/cluster-tools.sh" kubernetes coredns kube-router
   bash "$ROOT/scripts/tools.sh" ferretdb mailpit helm
   make_pki
   setup_network
@@ -474,6 +489,7 @@ cmd_up() {
   start_containerd
   start_kubelet
   start_proxy
+  start_netpol
   start_dns
   start_stand_ins
   say "up: export KUBECONFIG=$KUBECONFIG_FILE (node $NODE_NAME; Mailpit API http://127.0.0.1:$MAILPIT_API_PORT)"
@@ -488,7 +504,7 @@ cmd_down() {
   fi
   say "pods stopped (${SECONDS}s)"
   local name
-  for name in coredns kube-proxy kubelet kube-scheduler kube-controller-manager rabbitmq mailpit ferretdb; do stop "$name"; done
+  for name in coredns kube-router kube-proxy kubelet kube-scheduler kube-controller-manager rabbitmq mailpit ferretdb; do stop "$name"; done
   say "components stopped (${SECONDS}s)"
   if running containerd; then
     # Whatever still runs: kill the tasks and delete the containers, so their shims exit.
@@ -517,6 +533,21 @@ cmd_down() {
     # shellcheck disable=SC2086 # "family name"
     nft list table $table >/dev/null 2>&1 && nft delete table $table
   done
+  # kube-router's chains, when its filter table was there before `up` (so was kept above), then its
+  # ipsets (a set can go once no rule uses it): every one that did not exist before `up`.
+  if nft list table ip filter >/dev/null 2>&1; then
+    local rule chain
+    iptables -t filter -S | grep -E '^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-ROUTER-' | sed 's/^-A //' | while read -r rule; do
+      # shellcheck disable=SC2086 # a rule spec as iptables -S prints it
+      iptables -t filter -D $rule 2>/dev/null || true
+    done
+    for chain in $(iptables -t filter -S | awk '/^-N KUBE-(ROUTER-|POD-FW-|NWPLCY-)/ {print $2}'); do iptables -t filter -F "$chain" 2>/dev/null || true; done
+    for chain in $(iptables -t filter -S | awk '/^-N KUBE-(ROUTER-|POD-FW-|NWPLCY-)/ {print $2}'); do iptables -t filter -X "$chain" 2>/dev/null || true; done
+  fi
+  local set
+  for set in $(ipset list -n 2>/dev/null || true); do
+    grep -qx "ipset $set" "$STATE/host-state" 2>/dev/null || ipset destroy "$set" 2>/dev/null || true
+  done
   # Mounts under the state and run dirs (the kubelet's pod volumes, containerd's rootfs, netns binds).
   local mnt
   for mnt in $(awk '{print $2}' /proc/self/mounts | grep -E "^($STATE|$RUN|/run/netns/cni-)" | sort -r || true); do
@@ -543,7 +574,7 @@ cmd_down() {
 
 cmd_status() {
   local name
-  for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy coredns ferretdb mailpit rabbitmq; do
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router coredns ferretdb mailpit rabbitmq; do
     if running "$name"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
   done
   if running kube-apiserver; then

@@ -7,7 +7,9 @@
 // NODE_IMAGE version; /app with the production dependencies of the workspace only
 // (`npm ci --omit=dev --workspace=...`, run by that Node, so install scripts see the runtime's ABI),
 // and the built dist/ of the service and of the workspace packages. The root filesystem and Node are
-// cached under .tools/images/; they are built once (debootstrap ≈ 1-2 min). Needs root (debootstrap).
+// cached under .tools/images/; they are built once (debootstrap ≈ 1-2 min), and kept in the machine's
+// cache too (LITTLE_ECOM_CACHE, default /var/cache/little-ecom, as scripts/cluster-tools.sh does), so a
+// fresh clone on the same machine (CI's) copies them instead. Needs root (debootstrap).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -30,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = join(ROOT, '.tools/images');
+const MACHINE_CACHE = join(process.env.LITTLE_ECOM_CACHE ?? '/var/cache/little-ecom', 'images');
 const DOCKERFILE = join(ROOT, 'infra/docker/Dockerfile');
 const SUITE = 'bookworm';
 const MIRROR = process.env.DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
@@ -89,9 +92,40 @@ function tarLayer(dir, out) {
   run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=${EPOCH}`, '-C', dir, '-cf', out, '.']);
 }
 
+/** Copies `names` (files under `from`) to `to`, each complete or not at all; false when one is missing. */
+function copyComplete(from, to, names) {
+  if (!names.every((name) => existsSync(join(from, name)))) return false;
+  mkdirSync(to, { recursive: true });
+  for (const name of names) {
+    mkdirSync(dirname(join(to, name)), { recursive: true });
+    copyFileSync(join(from, name), `${join(to, name)}.part`);
+    renameSync(`${join(to, name)}.part`, join(to, name));
+  }
+  return true;
+}
+
+/** Keeps a build for other clones on this machine; best effort (a read-only or missing cache is fine). */
+function keepInMachineCache(names) {
+  try {
+    copyComplete(CACHE, MACHINE_CACHE, names);
+  } catch (error) {
+    log(`not kept in ${MACHINE_CACHE}: ${error.message}`);
+  }
+}
+
 function ensureRootfs() {
-  const tarball = join(CACHE, `rootfs-${SUITE}-minbase-r${ROOTFS_RECIPE}.tar`);
-  if (existsSync(tarball) && existsSync(`${tarball}.sha256`)) return tarball;
+  const name = `rootfs-${SUITE}-minbase-r${ROOTFS_RECIPE}.tar`;
+  const tarball = join(CACHE, name);
+  // The checksum last: it is what marks the tarball complete.
+  const files = [name, `${name}.sha256`];
+  if (existsSync(tarball) && existsSync(`${tarball}.sha256`)) {
+    if (!existsSync(join(MACHINE_CACHE, `${name}.sha256`))) keepInMachineCache(files);
+    return tarball;
+  }
+  if (copyComplete(MACHINE_CACHE, CACHE, files)) {
+    log(`root filesystem from the machine cache ${MACHINE_CACHE}`);
+    return tarball;
+  }
   try {
     execFileSync('debootstrap', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -117,18 +151,28 @@ function ensureRootfs() {
     // Keep the owners debootstrap set (a few files are not root's); only the timestamps are fixed.
     run('tar', ['--sort=name', '--numeric-owner', `--mtime=${EPOCH}`, '-C', rootfs, '-cf', join(work, 'rootfs.tar'), '.']);
     writeFileSync(join(work, 'rootfs.tar.sha256'), sha256File(join(work, 'rootfs.tar')));
-    renameSync(join(work, 'rootfs.tar.sha256'), `${tarball}.sha256`);
     renameSync(join(work, 'rootfs.tar'), tarball);
+    renameSync(join(work, 'rootfs.tar.sha256'), `${tarball}.sha256`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  keepInMachineCache(files);
   return tarball;
 }
 
 function ensureNode() {
   const version = nodeVersion();
   const dir = join(CACHE, `node-v${version}`);
-  if (existsSync(join(dir, 'bin/node'))) return join(dir, 'bin/node');
+  const files = [`node-v${version}/bin/node`];
+  if (existsSync(join(dir, 'bin/node'))) {
+    if (!existsSync(join(MACHINE_CACHE, files[0]))) keepInMachineCache(files);
+    return join(dir, 'bin/node');
+  }
+  if (copyComplete(MACHINE_CACHE, CACHE, files)) {
+    chmodSync(join(dir, 'bin/node'), 0o755);
+    log(`Node ${version} from the machine cache ${MACHINE_CACHE}`);
+    return join(dir, 'bin/node');
+  }
   mkdirSync(CACHE, { recursive: true });
   const work = mkdtempSync(join(CACHE, 'node-'));
   try {
@@ -148,6 +192,7 @@ function ensureNode() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  keepInMachineCache(files);
   return join(dir, 'bin/node');
 }
 

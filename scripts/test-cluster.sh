@@ -3,7 +3,9 @@
 # cluster (scripts/cluster.sh; builds its components once into .tools/cluster), builds the images
 # without Docker (scripts/images.mjs), imports them into the node's containerd under two tags (the
 # upgrade test rolls from the first to the second), runs the tests and always tears the cluster down,
-# restoring the host. Needs root. Cold (nothing cached): ~25-35 min on 2 cores; warm: ~15 min.
+# restoring the host. Needs root. On 2 busy cores: cold (nothing built) ~37 min; a fresh clone on a
+# machine that built the components before (their machine cache, scripts/cluster-tools.sh) ~6 min;
+# warm ~3 min.
 # Ends with the summary line "tests: N passed, N failed".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,23 +16,25 @@ import {
   startLoad,
   type LoadReport,
 } from './support.js';
+import { GENERATED_KEYS } from './keys.js';
 
 /**
  * The chart's pods really run: on the single-node cluster of scripts/cluster.sh (started by
  * scripts/test-cluster.sh with the images of scripts/images.mjs imported under two tags), the chart
- * installs with its production security settings in force, serves the storefront through the gateway
- * Service, and survives a rolling upgrade of every Deployment, a pod deletion and a rollback with no
- * failed request under load. The tests run in order and share one release; ~10-15 min.
+ * installs with its production security settings and network policies (kube-router) in force, serves
+ * the storefront through the gateway Service, and survives a rolling upgrade of every Deployment, a
+ * pod deletion and a rollback with no failed request under load. The tests run in order and share one
+ * release; ~1.5-2 min.
  */
 const NAMESPACE = 'little-ecom';
 const RELEASE = 'little-ecom';
 const TAG_A = process.env['IMAGE_TAG_A'] ?? 'cluster-a';
 const TAG_B = process.env['IMAGE_TAG_B'] ?? 'cluster-b';
 const MAILPIT_API = process.env['CLUSTER_MAILPIT_API'] ?? 'http://127.0.0.1:18025';
-const DEPLOYMENTS = ['gateway', 'products', 'accounts', 'notifications'];
+const DEPLOYMENTS = ['gateway', 'products', 'accounts', 'notifications', 'orders'];
 
 const CATALOG = '{ products(first: 5) { totalCount edges { node { id name price { amount currency } } } } }';
-const ME = '{ me { email notifications(first: 5) { totalCount } } }';
+const ME = '{ me { email notifications(first: 5) { totalCount } orders(first: 5) { totalCount } } }';
 
 interface Pod {
   metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
@@ -86,8 +88,7 @@ function install(tag: string, extra: string[] = []) {
       join(ROOT, 'infra/cluster/values.yaml'),
       '--set',
       `image.tag=${tag}`,
-      '--set-file',
-      `secrets.values.jwt-signing-keys=${join(dir, 'jwks.json')}`,
+      ...Object.keys(GENERATED_KEYS).flatMap((key) => ['--set-file', `secrets.values.${key}=${join(dir, key)}`]),
       '--wait',
       '--timeout',
       '12m',
@@ -120,6 +121,18 @@ async function rolledOut(tag: string) {
   );
 }
 
+/** A TCP connect from inside `pod` to `target` (host:port): 'open', or why not (an error code, 'timeout'). */
+function tcpReach(pod: string, target: string): string {
+  const [host, port] = target.split(':');
+  const script = [
+    `const s = require('node:net').connect({ host: ${JSON.stringify(host)}, port: ${Number(port)}, timeout: 4000 });`,
+    "s.on('connect', () => { console.log('open'); s.destroy(); });",
+    "s.on('timeout', () => { console.log('timeout'); s.destroy(); });",
+    "s.on('error', (e) => console.log(e.code));",
+  ].join(' ');
+  return kubectl(['exec', '-n', NAMESPACE, pod, '--', 'node', '-e', script], 30_000).trim();
+}
+
 const expectNoFailures = (report: LoadReport) => {
   expect(report.failures).toEqual([]);
   expect(report.failed).toBe(0);
@@ -134,11 +147,7 @@ const storefrontLoad = () => {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'little-ecom-cluster-test-'));
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  writeFileSync(
-    join(dir, 'jwks.json'),
-    JSON.stringify([{ ...privateKey.export({ format: 'jwk' }), kid: `cluster-${randomUUID().slice(0, 8)}`, alg: 'ES256' }]),
-  );
+  for (const [key, generate] of Object.entries(GENERATED_KEYS)) writeFileSync(join(dir, key), generate(), { mode: 0o600 });
 });
 
 afterAll(async () => {
@@ -226,6 +235,42 @@ describe('the chart on a real single-node cluster', () => {
       60_000,
     );
     expect(subjects).toContain('Welcome to little-ecom');
+  });
+
+  it('keeps a pod outside the allowed set from reaching a subgraph or MongoDB (NetworkPolicy enforced)', async () => {
+    const pods = releasePods();
+    const podOf = (name: string) => pods.find((p) => component(p) === name)!.metadata.name;
+    const products = `${RELEASE}-products.${NAMESPACE}.svc:4001`;
+    const orders = `${RELEASE}-orders.${NAMESPACE}.svc:4004`;
+    const mongodb = 'mongodb.mongodb.svc.cluster.local:27017';
+    // A pod of no component of the release, in its namespace, from an image the node has.
+    const outsider = 'outsider';
+    kubectl([
+      'run',
+      outsider,
+      '-n',
+      NAMESPACE,
+      `--image=ghcr.io/little-ecom/gateway:${TAG_A}`,
+      '--image-pull-policy=Never',
+      '--restart=Never',
+      '--labels=app.kubernetes.io/name=outsider',
+      '--command',
+      '--',
+      'sleep',
+      '600',
+    ]);
+    try {
+      kubectl(['wait', '--for=condition=Ready', `pod/${outsider}`, '-n', NAMESPACE, '--timeout=120s'], 150_000);
+      // Allowed: the gateway reaches a subgraph, a subgraph reaches MongoDB (so the listeners are there).
+      expect(tcpReach(podOf('gateway'), products)).toBe('open');
+      expect(tcpReach(podOf('products'), mongodb)).toBe('open');
+      // Not allowed: a pod of no component reaches no subgraph; the gateway has no MongoDB egress.
+      expect(tcpReach(outsider, products)).not.toBe('open');
+      expect(tcpReach(outsider, orders)).not.toBe('open');
+      expect(tcpReach(podOf('gateway'), mongodb)).not.toBe('open');
+    } finally {
+      kubectl(['delete', 'pod', outsider, '-n', NAMESPACE, '--grace-period=0', '--wait=false']);
+    }
   });
 
   it('rolls every Deployment to a new image under load with no failed request', async () => {

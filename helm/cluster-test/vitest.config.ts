@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The cluster tests (npm run test:cluster): one file, in order, against the cluster
-// scripts/test-cluster.sh starts. Not part of `npm test`'s projects: it needs root and ~20 min.
+// scripts/test-cluster.sh starts. Not part of `npm test`'s projects: it needs root and a cluster.
 export default defineConfig({
   test: {
     name: 'cluster',
