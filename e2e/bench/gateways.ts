@@ -14,6 +14,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generateGatewayKey } from '@little-ecom/auth';
 import { freePort, percentile } from '@little-ecom/testing';
 
 const { values } = parseArgs({
@@ -99,18 +100,20 @@ async function waitServing(url: string, timeoutMs: number): Promise<void> {
 async function startGateways(supergraphPath: string, urls: Record<string, string>, withCached: boolean): Promise<Running[]> {
   const subgraphEnv = Object.fromEntries(Object.entries(urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
   const common = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
+  // Ours signs every subgraph request in production (the subgraphs here accept unsigned ones too).
+  const signing = { GATEWAY_KEY: generateGatewayKey() };
   const specs: { name: string; args: (port: number) => string[]; env: Record<string, string> }[] = [
     {
       name: 'ours',
       args: () => [...tsx, gatewayMain],
-      env: { ...subgraphEnv, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'false' },
+      env: { ...subgraphEnv, ...signing, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'false' },
     },
     ...(withCached
       ? [
           {
             name: 'ours+cache',
             args: () => [...tsx, gatewayMain],
-            env: { ...subgraphEnv, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'true' },
+            env: { ...subgraphEnv, ...signing, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'true' },
           },
         ]
       : []),

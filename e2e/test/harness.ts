@@ -53,6 +53,11 @@ export interface StackOptions {
   editSdl?: (subgraph: SubgraphSdl) => string;
   /** In the event modes: the broker (e.g. a private node a test stops); the shared one by default. */
   amqpUrl?: string;
+  /**
+   * Subgraphs that serve any caller, not only the gateway's signed requests: for the benchmark that
+   * runs other gateways (stock Apollo, Hive), which do not sign, against the same subgraphs.
+   */
+  trustAnyCaller?: boolean;
   /** Gateway settings beyond the defaults: extra environment (e.g. PERSISTED_QUERIES) and a response store. */
   gateway?: { env?: Record<string, string>; responseStore?: ResponseStore };
 }
@@ -111,6 +116,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const events = mode === 'pipeline' || mode === 'orders';
   const amqpUrl = options.amqpUrl ?? testEnv.amqpUrl;
   const production = options.production ?? false;
+  // What the subgraphs check callers with: the gateway's key, or nothing at all.
+  const callerKey = options.trustAnyCaller ? null : subgraphKey;
   const logs: Stack['logs'] = {};
   const subgraphs: Record<string, RunningService> = {};
   const databases: TestDatabase[] = [];
@@ -160,7 +167,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const app = await createAccountsApp(asProduction(config), {
       db: db.db,
       logger,
-      gatewayKey: subgraphKey,
+      gatewayKey: callerKey,
       ...(connection ? { amqp: connection } : {}),
     });
     await serve('accounts', app, logger);
@@ -197,7 +204,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       db: notificationsDb.db,
       logger,
       amqp: connection!,
-      gatewayKey: subgraphKey,
+      gatewayKey: callerKey,
     });
     teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(app.topology)));
     await serve('notifications', app, logger);
@@ -214,7 +221,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       db: ordersDb.db,
       logger,
       amqp: connection!,
-      gatewayKey: subgraphKey,
+      gatewayKey: callerKey,
     });
     teardown.push(() => deleteAmqpTopology(amqpUrl, topologyObjectNames(app.topology)));
     await serve('orders', app, logger);
@@ -228,7 +235,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const products = await createProductsApp(asProduction(productsConfig), {
     db: productsDb.db,
     logger: productsLogger,
-    gatewayKey: subgraphKey,
+    gatewayKey: callerKey,
     ...testVerifier,
     ...(connection ? { amqp: connection } : {}),
   });
