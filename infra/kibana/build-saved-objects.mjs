@@ -115,6 +115,19 @@ const line = (metric, yTitle, mode = 'normal', chart = 'line') => ({
   },
 });
 
+/** A data table with a total row; its `aggs` are the caller's. */
+const table = {
+  type: 'table',
+  params: {
+    perPage: 10,
+    showPartialRows: false,
+    showMetricsAtAllLevels: false,
+    showTotal: true,
+    totalFunc: 'sum',
+    percentageCol: '',
+  },
+};
+
 const GRAPHQL = 'msg : "graphql request"';
 const visualizations = [
   visualization(
@@ -160,15 +173,7 @@ const visualizations = [
     'Failed emails by kind',
     'msg : "notification failed" and deliveryStatus : "FAILED"',
     {
-      type: 'table',
-      params: {
-        perPage: 10,
-        showPartialRows: false,
-        showMetricsAtAllLevels: false,
-        showTotal: true,
-        totalFunc: 'sum',
-        percentageCol: '',
-      },
+      ...table,
       aggs: [
         count,
         {
@@ -195,15 +200,7 @@ const visualizations = [
     'Failed and throttled logins by client address and account',
     'security : ("login_failed" or "login_throttled")',
     {
-      type: 'table',
-      params: {
-        perPage: 10,
-        showPartialRows: false,
-        showMetricsAtAllLevels: false,
-        showTotal: true,
-        totalFunc: 'sum',
-        percentageCol: '',
-      },
+      ...table,
       aggs: [
         count,
         {
