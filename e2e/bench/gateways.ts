@@ -381,7 +381,7 @@ try {
           body: ME_QUERY,
           headers: { authorization: `Bearer ${token}` },
           concurrency,
-          expect: 'Bench product',
+          expect: 'bench product',
         },
         gateways: all,
       },
