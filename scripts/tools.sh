@@ -10,6 +10,8 @@ mkdir -p "$BIN"
 
 FERRETDB_VERSION="v1.24.2"
 MAILPIT_VERSION="v1.27.11"
+# Jaeger v2 (cmd/jaeger, built on the OpenTelemetry Collector): the local trace viewer of `npm run dev`.
+JAEGER_VERSION="v1.76.0"
 HELM_VERSION="v3.22.0"
 # helm is built with the ldflags of its Makefile so its default Kubernetes version is the one of the
 # client-go it vendors (1.37), not the fallback 1.20 that rejects charts with a kubeVersion.
@@ -48,6 +50,22 @@ install_ferretdb() {
   (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -o "$BIN/ferretdb" ./cmd/ferretdb)
   rm -rf "$src"
   echo "$FERRETDB_VERSION" >"$BIN/.ferretdb.version"
+}
+
+install_jaeger() {
+  installed jaeger "$JAEGER_VERSION" && return
+  need_go Jaeger
+  echo "installing Jaeger $JAEGER_VERSION into .tools/bin (a few minutes, once) ..."
+  # Jaeger's go.mod has a replace directive, which `go install module@version` refuses: build from
+  # the downloaded module source instead.
+  local dir src
+  dir="$(go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  src="$(mktemp -d)"
+  cp -r "$dir/." "$src/"
+  chmod -R u+w "$src"
+  (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$BIN/jaeger" ./cmd/jaeger)
+  rm -rf "$src"
+  echo "$JAEGER_VERSION" >"$BIN/.jaeger.version"
 }
 
 install_go_tool() { # name module version
@@ -115,11 +133,12 @@ install_k8s_api() {
   echo "$stamp" >"$out/.version"
 }
 
-want="${*:-ferretdb mailpit}"
+want="${*:-ferretdb mailpit jaeger}"
 for tool in $want; do
   case "$tool" in
     ferretdb) install_ferretdb ;;
     mailpit) install_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" ;;
+    jaeger) install_jaeger ;;
     helm) install_helm ;;
     k8s-api) install_k8s_api ;;
     kube-apiserver) install_kube_apiserver ;;

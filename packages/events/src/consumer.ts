@@ -6,8 +6,10 @@ import {
   type ConsumeMessage,
 } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
+import { inSpan, type Metrics } from '@little-ecom/telemetry';
 import { checkEvent, type CheckedEvent } from './contracts/parse.js';
 import { EVENTS_EXCHANGE, type EventEnvelope } from './envelope.js';
+import { consumeSpanOptions, consumerMetrics } from './observability.js';
 import { declareEventsExchange } from './relay.js';
 import { PoisonMessageError, parseEnvelope } from './wire.js';
 
@@ -106,8 +108,11 @@ export function startEventConsumer(deps: {
   handle: (event: CheckedEvent) => Promise<void>;
   logger: Logger;
   settings: ConsumerSettings;
+  /** The service's metrics: deliveries, retries and dead letters. */
+  metrics?: Metrics;
 }): EventConsumer {
   const { topology: t, settings, logger: log } = deps;
+  const counters = consumerMetrics(deps.metrics, t.queue);
   let consumerTag: string | null = null;
   let stopped = false;
   const inFlight = new Set<Promise<void>>();
@@ -118,26 +123,35 @@ export function startEventConsumer(deps: {
       event = parseEnvelope(msg.content);
     } catch (error) {
       log.warn('event dead-lettered', { eventType: msg.fields.routingKey, errorCode: 'POISON_MESSAGE', err: error });
+      counters.deadLettered('poison');
       ch.nack(msg, false, false);
       return;
     }
     const fields = { eventId: event.id, eventType: event.type, requestId: event.correlationId };
     try {
-      await deps.handle(checkEvent(event));
+      // A child of the publish span: the handler's work (and its log lines) join the producer's trace.
+      await inSpan(`process ${event.type}`, consumeSpanOptions(event, t.queue, msg.properties.headers), () =>
+        deps.handle(checkEvent(event)),
+      );
       ch.ack(msg);
+      counters.delivered(event.type, 'ok');
       log.debug('event handled', fields);
     } catch (error) {
+      counters.delivered(event.type, 'failed');
       if (error instanceof PoisonMessageError) {
         log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
+        counters.deadLettered('poison');
         ch.nack(msg, false, false);
         return;
       }
       const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
       if (retries >= settings.maxRetries) {
         log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
+        counters.deadLettered('retries_exhausted');
         ch.nack(msg, false, false);
         return;
       }
+      counters.retried(event.type);
       const delay = Math.min(settings.retryDelayMs * 2 ** retries, 10 * 60_000);
       log.warn('event retry scheduled', { ...fields, attempts: retries + 1, err: error });
       // Ack only once the copy is safely in the retry queue: confirmed by the broker.

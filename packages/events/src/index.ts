@@ -15,3 +15,4 @@ export * from './wakeup.js';
 export * from './outbox.js';
 export * from './secrets.js';
 export * from './consumer.js';
+export { consumeSpanOptions, consumerMetrics } from './observability.js';

@@ -2,11 +2,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import { runInRequest } from '@little-ecom/scope';
+import { activeTraceIds, counter, histogram, metricsHandler } from '@little-ecom/telemetry';
 import { answerPreflight, applyCors } from './cors.js';
 import { runChecks } from './readiness.js';
 import { clientIp } from './client-ip.js';
 import { BodyTooLargeError, readBody, requestError, requestIdFrom, sendJson } from './request.js';
-import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RunningHttpServer } from './types.js';
+import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RouteHandler, RunningHttpServer } from './types.js';
 
 /**
  * Starts `apollo` and serves it over plain `node:http` with health endpoints, request ids, CORS, a body
@@ -25,10 +26,20 @@ export async function startHttpServer<TContext extends RequestContext>(
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  const routes: Record<string, RouteHandler> = {
+    ...options.routes,
+    ...(options.metrics ? { '/metrics': metricsHandler(options.metrics) } : {}),
+  };
+  const observe = options.metrics
+    ? requestMetrics(options.metrics, new Set([...graphqlPaths, ...Object.keys(routes)]))
+    : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
+    // The trace this request is part of, so a client (or a support ticket) can name it; see docs/observability.md.
+    const trace = activeTraceIds();
+    if (trace) res.setHeader('x-trace-id', trace.traceId);
     if (draining) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
@@ -39,7 +50,7 @@ export async function startHttpServer<TContext extends RequestContext>(
       const result = await runChecks(options.readiness ?? []);
       return sendJson(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', checks: result.checks });
     }
-    const route = options.routes?.[url.pathname];
+    const route = routes[url.pathname];
     if (route && (method === 'GET' || method === 'HEAD')) return route(req, res);
     if (!graphqlPaths.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
 
@@ -101,7 +112,9 @@ export async function startHttpServer<TContext extends RequestContext>(
 
   const server = http.createServer((req, res) => {
     inFlight++;
+    const started = observe ? performance.now() : 0;
     res.on('close', () => {
+      observe?.(req, res, started);
       inFlight--;
       if (inFlight === 0) idle?.();
     });
@@ -148,5 +161,18 @@ export async function startHttpServer<TContext extends RequestContext>(
       await closed;
       await apollo.stop();
     },
+  };
+}
+
+/** Requests and their latency by path (known paths only: anything else is `other`) and status class. */
+function requestMetrics(metrics: NonNullable<HttpServerOptions<RequestContext>['metrics']>, paths: Set<string>) {
+  const requests = counter(metrics, 'http_server_requests_total', 'HTTP requests served', ['method', 'path', 'status']);
+  const duration = histogram(metrics, 'http_server_request_duration_seconds', 'HTTP request latency', ['path']);
+  return (req: IncomingMessage, res: ServerResponse, started: number) => {
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const path = paths.has(pathname) || pathname === '/healthz' || pathname === '/readyz' ? pathname : 'other';
+    const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(req.method ?? '') ? req.method! : 'other';
+    requests.inc({ method, path, status: `${Math.floor(res.statusCode / 100)}xx` });
+    duration.observe({ path }, (performance.now() - started) / 1000);
   };
 }

@@ -4,6 +4,7 @@ import { loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes } from '@little-ecom/mongo';
 import { createScope, runInScope } from '@little-ecom/scope';
+import type { Metrics } from '@little-ecom/telemetry';
 import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createAggregateVersions } from './events/aggregate-versions.js';
@@ -27,6 +28,8 @@ export interface RuntimeDeps {
   fanOut?: Partial<FanOutSettings>;
   /** Opens the reset token sealed by accounts; by default the development key file both share. */
   eventSecrets?: SecretBox;
+  /** The service's metrics (consumer and delivery). */
+  metrics?: Metrics;
 }
 
 export interface NotificationsRuntime {
@@ -57,6 +60,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     logger: deps.logger,
     settings: deps.delivery,
     render: templateRenderer(deps.mail.storefrontUrl, secrets),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const users = createUserRepository(deps.db);
   const fanOutJobs = createFanOutRepository(deps.db);
@@ -94,6 +98,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     probe: async () => void (await deps.db.command({ ping: 1 })),
     logger: deps.logger,
     settings: deps.consumer,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   return {
     wakeDelivery: () => worker.notify(),

@@ -9,7 +9,7 @@ import {
   type CheckedEvent,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes } from '@little-ecom/mongo';
+import { ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
 import { createScope, runInScope } from '@little-ecom/scope';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { CARTS, cartIndexes } from './cart/cart.repository.js';
@@ -43,6 +43,7 @@ export interface OrdersApp extends ServiceApp<OrdersContext> {
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
+  const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix);
   const server = createServer({
     db,
@@ -58,6 +59,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
     http: {
       apollo: server.apollo,
       context: server.context,
+      metrics,
       trustedProxyHops: config.trustedProxyHops,
       readiness: [{ name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) }],
     },
@@ -70,7 +72,14 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger });
         await runInScope(scope, () => (event.type.startsWith('product.') ? catalog(event) : saga(scope, event)));
       };
-      const consumer = startEventConsumer({ connection: amqp, topology, handle, logger, settings: config.events.consumer });
+      const consumer = startEventConsumer({
+        connection: amqp,
+        topology,
+        handle,
+        logger,
+        settings: config.events.consumer,
+        metrics,
+      });
       // Events wait in order documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,
@@ -79,6 +88,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         logger,
         exchange: config.amqp.exchange,
         ...config.outbox,
+        metrics,
       });
       return [
         { name: 'event consumer', stop: () => consumer.stop() },

@@ -5,8 +5,9 @@ import {
   type ConfirmChannel,
   type ConsumeMessage,
 } from '@little-ecom/amqp';
-import { PoisonMessageError, parseEnvelope, type EventEnvelope } from '@little-ecom/events';
+import { PoisonMessageError, consumeSpanOptions, consumerMetrics, parseEnvelope, type EventEnvelope } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { inSpan, type Metrics } from '@little-ecom/telemetry';
 import { createBackPressure } from './back-pressure.js';
 import { declareTopology, retryQueueFor, type Topology } from './topology.js';
 
@@ -44,8 +45,11 @@ export function startEventConsumer(deps: {
   probe: () => Promise<void>;
   logger: Logger;
   settings: ConsumerSettings;
+  /** The service's metrics: deliveries, retries and dead letters. */
+  metrics?: Metrics;
 }): EventConsumer {
   const { topology: t, settings } = deps;
+  const counters = consumerMetrics(deps.metrics, t.queue);
   const log = deps.logger;
   let stopped = false;
   let consumerTag: string | null = null;
@@ -113,6 +117,7 @@ export function startEventConsumer(deps: {
         errorCode: 'POISON_MESSAGE',
         err: error,
       });
+      counters.deadLettered('poison');
       ch.nack(msg, false, false);
       return;
     }
@@ -120,13 +125,19 @@ export function startEventConsumer(deps: {
     // Bounded: each turn either finishes the message or waits out a database outage first.
     for (let turn = 0; turn < 10_000 && !stopped; turn++) {
       try {
-        await deps.handle(event);
+        // A child of the publish span: the recorded emails (and their send spans) join the producer's trace.
+        await inSpan(`process ${event.type}`, consumeSpanOptions(event, t.queue, msg.properties.headers), () =>
+          deps.handle(event),
+        );
         ch.ack(msg);
+        counters.delivered(event.type, 'ok');
         log.debug('event handled', fields);
         return;
       } catch (error) {
+        counters.delivered(event.type, 'failed');
         if (error instanceof PoisonMessageError) {
           log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
+          counters.deadLettered('poison');
           ch.nack(msg, false, false);
           return;
         }
@@ -145,9 +156,11 @@ export function startEventConsumer(deps: {
     const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
     if (retries >= settings.maxRetries) {
       log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
+      counters.deadLettered('retries_exhausted');
       ch.nack(msg, false, false);
       return;
     }
+    counters.retried(fields['eventType']!);
     const step = retryQueueFor(t, retries);
     log.warn('event retry scheduled', { ...fields, attempts: retries + 1, delayMs: step.delayMs, err: error });
     const headers: Record<string, unknown> = { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createLeases, createWakeup, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { withTraceContext } from '@little-ecom/telemetry';
 import type { NewNotification, NotificationRepository } from '../notifications/notification.repository.js';
 import { renderEmail } from '../notifications/templates/registry.js';
 import type { UserRepository } from '../users/user.repository.js';
@@ -64,7 +65,7 @@ export function startFanOutRunner(deps: {
             subject,
             input: { kind: job.kind, name: user.name ?? '', product: job.product },
           }));
-          const added = await notifications.record(batch);
+          const added = await withTraceContext(job.trace, () => notifications.record(batch));
           if (added > 0) deps.onRecorded();
           cursor = page.at(-1)!._id;
           const moved = await jobs.advance(job._id, cursor, added);
