@@ -113,7 +113,7 @@ install_kube_apiserver() {
 
 install_k8s_api() {
   local out="$ROOT/.tools/k8s-api"
-  local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
+  local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
   [[ -f "$out/.version" && "$(cat "$out/.version")" == "$stamp" ]] && return
   need_go "the Kubernetes API spec"
   echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and the Gateway API, ECK and MongoDB CRDs into .tools/k8s-api ..."
@@ -126,7 +126,7 @@ install_k8s_api() {
   rm -rf "$out" && mkdir -p "$out/crds"
   cp "$k8s/api/openapi-spec/swagger.json" "$out/swagger.json"
   cp "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$out/crds/"
-  cp "$eck"/config/crds/v1/resources/{elasticsearch.k8s.elastic.co_elasticsearches,kibana.k8s.elastic.co_kibanas}.yaml "$out/crds/"
+  cp "$eck"/config/crds/v1/resources/{elasticsearch.k8s.elastic.co_elasticsearches,kibana.k8s.elastic.co_kibanas,apm.k8s.elastic.co_apmservers}.yaml "$out/crds/"
   cp "$mongodb"/config/crd/bases/mongodbcommunity.mongodb.com_mongodbcommunity.yaml "$out/crds/"
   chmod -R u+w "$out"
   echo "${KUBERNETES_VERSION#v}" >"$out/kubernetes-version"

@@ -226,6 +226,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     const returned = new Set(outcome.returned);
     let progressed = false;
+    let batchPublished = 0;
+    let oldest = Date.now();
     const removeFilter = options.removeWhenDrained?.[collection];
     for (const doc of docs) {
       const events = doc[OUTBOX_FIELD] ?? [];
@@ -238,6 +240,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         );
         stats.published += done.length;
         counters.published(done);
+        batchPublished += done.length;
+        for (const event of done) oldest = Math.min(oldest, Date.parse(event.occurredAt) || oldest);
         progressed = true;
         for (const event of done) log.debug('event published', { eventType: event.type, eventId: event.id });
       }
@@ -274,6 +278,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } as unknown as Filter<OutboxDocument>);
     }
     await leases.releaseMany(keys);
+    // One line per batch, not per event: the outbox lag panel charts lagMs (write to publish of the oldest).
+    if (batchPublished > 0) log.info('outbox events published', { count: batchPublished, lagMs: Date.now() - oldest });
     return progressed;
   }
 

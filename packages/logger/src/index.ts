@@ -34,6 +34,8 @@ export const LOG_FIELDS = [
   'notificationKind',
   'deliveryStatus',
   'attempts',
+  'count',
+  'lagMs',
   'err',
 ] as const;
 
