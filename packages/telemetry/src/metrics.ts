@@ -53,7 +53,9 @@ export function gauge<L extends string>(
     ...(collect
       ? {
           async collect(this: Gauge<L>) {
-            await collect(this);
+            // A source that does not answer (the database is down) must not fail the whole scrape:
+            // the gauge keeps its last value and the outage shows in the other metrics.
+            await Promise.resolve(collect(this)).catch(() => undefined);
           },
         }
       : {}),
