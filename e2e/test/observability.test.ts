@@ -35,7 +35,9 @@ const uniqueEmail = (label: string) => `${label}-${randomUUID().slice(0, 8)}@tes
 beforeAll(async () => {
   jaeger = await privateJaeger();
   await jaeger.start();
-  telemetry = startTelemetry(telemetryConfig('little-ecom-e2e', { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl }));
+  telemetry = startTelemetry(
+    telemetryConfig('little-ecom-e2e', { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_GRAPHQL_RESOLVER_SPANS: 'true' }),
+  );
   testing = await import('@little-ecom/testing');
   const harness = await import('./harness.js');
   mailTo = harness.mailTo;
@@ -141,6 +143,7 @@ describe('observability of a createProduct', () => {
       'products HTTP server': (s) =>
         tag(s, 'span.kind') === 'server' &&
         s.tags.some((t) => String(t.value).includes(`:${productsPort}`) || String(t.value) === productsPort),
+      'products createProduct resolver': (s) => s.operationName === 'resolve Mutation.createProduct',
       'products MongoDB insert': (s) =>
         tag(s, 'db.system.name') === 'mongodb' &&
         tag(s, 'db.namespace') === productsDbName &&

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { createErrorFormatter } from '@little-ecom/errors';
 import type { Logger } from '@little-ecom/logger';
 import { requestLoggingPlugin } from './request-logging.plugin.js';
+import { resolverSpansPlugin } from './resolver-spans.plugin.js';
 import type { RequestContext } from './types.js';
 
 export interface ApolloDefaultsOptions {
@@ -32,6 +33,7 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
     },
     plugins: [
       requestLoggingPlugin<TContext>(),
+      resolverSpansPlugin<TContext>(),
       // Inline traces are for Apollo's hosted studio, which little-ecom does not use.
       ApolloServerPluginInlineTraceDisabled(),
       production

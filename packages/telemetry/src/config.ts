@@ -7,6 +7,11 @@ export interface TelemetryConfig {
   sampleRatio: number;
   /** Extra resource attributes, e.g. `deployment.environment.name` (`OTEL_RESOURCE_ATTRIBUTES`). */
   resourceAttributes: Record<string, string>;
+  /**
+   * A span per GraphQL root field resolver (`OTEL_GRAPHQL_RESOLVER_SPANS=true`); off by default: the
+   * gateway's fetch spans and the MongoDB spans already say where the time goes.
+   */
+  resolverSpans: boolean;
 }
 
 /**
@@ -38,6 +43,7 @@ export function telemetryConfig(service: string, env: Record<string, string | un
     const at = pair.indexOf('=');
     if (at > 0) resourceAttributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
   }
+  const resolverSpans = env['OTEL_GRAPHQL_RESOLVER_SPANS']?.trim().toLowerCase() === 'true';
   if (errors.length > 0) throw new Error(`invalid tracing configuration:\n  ${errors.join('\n  ')}`);
-  return Object.freeze({ service, endpoint: disabled ? undefined : endpoint, sampleRatio, resourceAttributes });
+  return Object.freeze({ service, endpoint: disabled ? undefined : endpoint, sampleRatio, resourceAttributes, resolverSpans });
 }

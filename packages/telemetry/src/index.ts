@@ -25,3 +25,4 @@ export {
   metricsHandler,
   type Metrics,
 } from './metrics.js';
+export { resolverSpansEnabled } from './settings.js';

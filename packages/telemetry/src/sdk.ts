@@ -13,6 +13,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-node';
 import type { TelemetryConfig } from './config.js';
+import { setResolverSpans } from './settings.js';
 
 /** Paths that are polled, not used: no spans (they would drown the real traffic). */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -45,6 +46,7 @@ export function startTelemetry(config: TelemetryConfig, options: { exporter?: Sp
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000, maxQueueSize: 8_192 })],
   });
+  setResolverSpans(config.resolverSpans);
   // Registers the AsyncLocalStorage context manager and the W3C traceparent/baggage propagators.
   provider.register();
   const unregister = registerInstrumentations({
@@ -68,6 +70,7 @@ export function startTelemetry(config: TelemetryConfig, options: { exporter?: Sp
     flush: () => provider.forceFlush(),
     async shutdown() {
       unregister();
+      setResolverSpans(false);
       await provider.shutdown();
       trace.disable();
       context.disable();
