@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
+import { traceHeaders } from '@little-ecom/telemetry';
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode } from 'graphql';
 import type { GatewayContext } from './server.js';
 import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
@@ -81,6 +82,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // address reaches subgraphs only inside the signature, never as X-Forwarded-For.
     const requestId = ctx.scope?.requestId ?? randomUUID();
     headers['x-request-id'] = requestId;
+    // The subgraph continues this request's trace (a child of @apollo/gateway's `gateway.fetch` span).
+    Object.assign(headers, traceHeaders());
     headers[GATEWAY_SIGNATURE_HEADER] = signGatewayRequest(this.options.subgraphKey, {
       requestId,
       clientIp: ctx.scope?.clientIp ?? '127.0.0.1',

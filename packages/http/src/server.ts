@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import { runInRequest } from '@little-ecom/scope';
-import { activeTraceIds, counter, histogram, metricsHandler } from '@little-ecom/telemetry';
+import { activeTraceIds, counter, histogram, metricsHandler, traceServerRequest, tracingEnabled } from '@little-ecom/telemetry';
 import { answerPreflight, applyCors } from './cors.js';
 import { runChecks } from './readiness.js';
 import { clientIp } from './client-ip.js';
@@ -119,7 +119,8 @@ export async function startHttpServer<TContext extends RequestContext>(
       if (inFlight === 0) idle?.();
     });
     // Every log line written while serving the request carries its id (see @little-ecom/scope).
-    runInRequest(requestIdFrom(req.headers), () => handle(req, res)).catch((error: unknown) => {
+    const serve = () => runInRequest(requestIdFrom(req.headers), () => handle(req, res));
+    traced(req, res, serve).catch((error: unknown) => {
       logger.error('unhandled error while serving a request', { err: error, path: req.url });
       if (!res.headersSent)
         sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -162,6 +163,21 @@ export async function startHttpServer<TContext extends RequestContext>(
       await apollo.stop();
     },
   };
+}
+
+/** Paths that are polled, not used: never traced (they would drown the real traffic). */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Runs `serve` in a SERVER span continuing the caller's `traceparent`, when this process traces. */
+function traced(req: IncomingMessage, res: ServerResponse, serve: () => Promise<void>): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (!tracingEnabled() || UNTRACED_PATHS.has(path)) return serve();
+  const method = req.method ?? 'GET';
+  const attributes = { 'http.request.method': method, 'url.path': path, 'server.port': req.socket.localPort ?? 0 };
+  return traceServerRequest(req.headers, `${method} ${path}`, attributes, (finish) => {
+    res.once('close', () => finish(res.statusCode));
+    return serve();
+  });
 }
 
 /** Requests and their latency by path (known paths only: anything else is `other`) and status class. */

@@ -100,3 +100,22 @@ export function failSpan(span: Span, error: unknown): void {
 export function withTraceContext<T>(carrier: Record<string, unknown> | undefined, fn: () => T): T {
   return context.with(contextFromHeaders(carrier), fn);
 }
+
+/**
+ * Runs an incoming request in a SERVER span that continues the caller's `traceparent` (the headers);
+ * `finish` is given the status code once the response is done. Without tracing, `fn` just runs.
+ */
+export function traceServerRequest<T>(
+  headers: Record<string, unknown>,
+  name: string,
+  attributes: Attributes,
+  fn: (finish: (status: number) => void) => T,
+): T {
+  const { span, context: active } = startSpan(name, { kind: SpanKind.SERVER, parent: contextFromHeaders(headers), attributes });
+  const finish = (status: number) => {
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  };
+  return context.with(active, () => fn(finish));
+}

@@ -8,6 +8,7 @@ export {
   inSpan,
   startSpan,
   traceHeaders,
+  traceServerRequest,
   withTraceContext,
   type Attributes,
   type Context,
@@ -25,4 +26,4 @@ export {
   metricsHandler,
   type Metrics,
 } from './metrics.js';
-export { resolverSpansEnabled } from './settings.js';
+export { resolverSpansEnabled, tracingEnabled } from './settings.js';
