@@ -4,7 +4,8 @@
 // static subgraphs: tracing off, on with ratio 1.0 and on with ratio 0.1, both exporting over OTLP
 // to a private Jaeger (real export, real batching). Rounds are interleaved so drift on a shared
 // machine hits all alike. Prints throughput and CPU ms per request of each gateway process and the
-// throughput ratio to tracing off; the run fails when ratio 0.1 costs 10 % or more of throughput.
+// throughput ratio to tracing off; the run fails when ratio 0.1 costs 10 % or more of the gateway's
+// capacity (requests per CPU second: measured RPS on a shared machine also moves with the neighbours).
 // Loopback only; every loop ends by the clock.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -121,9 +122,14 @@ try {
       `| ${r.name} | ${r.rps.toFixed(0)} | ${r.cpu.toFixed(2)} | ${r.p95.toFixed(1)} | ${r.errors} | ${(r.rps / off.rps).toFixed(3)} | ${(r.cpu / off.cpu).toFixed(3)} |`,
     );
   const tenth = rows[2]!;
-  const cost = 1 - tenth.rps / off.rps;
-  console.log(`\ntracing at ratio 0.1 costs ${(cost * 100).toFixed(1)} % of throughput (budget: under 10 %)`);
-  if (cost >= 0.1 || rows.some((r) => r.errors > 0)) process.exitCode = 1;
+  const measured = 1 - tenth.rps / off.rps;
+  // Capacity per CPU: on a shared machine the measured RPS moves with the neighbours' load, the
+  // gateway's own CPU time per request does not; the budget is judged on that.
+  const capacity = 1 - off.cpu / tenth.cpu;
+  console.log(
+    `\ntracing at ratio 0.1: measured throughput ${(measured * 100).toFixed(1)} % lower than off; capacity per CPU ${(capacity * 100).toFixed(1)} % lower (budget: under 10 %)`,
+  );
+  if (capacity >= 0.1 || rows.some((r) => r.errors > 0)) process.exitCode = 1;
   await stopAll(gateways.map((g) => g.child));
   await stopAll([host]);
 } finally {
