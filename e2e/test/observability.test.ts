@@ -206,5 +206,5 @@ describe('observability of a createProduct', () => {
     expect(total(after['products']!, 'outbox_pending_documents')).toBeGreaterThanOrEqual(0);
     expect(after['notifications']!.has('emails_oldest_pending_age_seconds')).toBe(true);
     expect(total(after['accounts']!, 'process_cpu_seconds_total')).toBeGreaterThan(0);
-  }, 90_000);
+  }, 150_000);
 });
