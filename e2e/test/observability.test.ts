@@ -130,7 +130,7 @@ describe('observability of a createProduct', () => {
 
     await testing.eventually(
       async () => ((await mailTo(email)).some((m) => m.Subject === `New: ${name}`) ? true : undefined),
-      20_000,
+      45_000,
     );
 
     // Every part of the path, found through Jaeger's query API by the returned trace id.
@@ -161,7 +161,7 @@ describe('observability of a createProduct', () => {
           const found = await jaeger.trace(traceId);
           return found && Object.values(expected).every((match) => found.spans.some(match)) ? found : undefined;
         },
-        30_000,
+        45_000,
         500,
       )
       .catch(async (error: unknown) => {
