@@ -4,12 +4,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export NODE_ENV="${NODE_ENV:-development}"
+# One coloured line per log entry instead of JSON (LOG_FORMAT=json to see what production writes).
+export LOG_FORMAT="${LOG_FORMAT:-pretty}"
 
 bash scripts/ensure-deps.sh
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 start_local_services
+# Every service traces to the local Jaeger that services.sh started (or to the collector you named).
+export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://127.0.0.1:4318}"
 
 npm run --silent codegen
 npm run --silent compose >/dev/null
@@ -29,6 +33,7 @@ cat <<MSG
   little-ecom is starting
     GraphQL + Apollo Sandbox  http://localhost:$gateway_port/
 ${subgraph_lines}    Mailpit (sent emails)     http://localhost:8025/
+    Traces (Jaeger)           http://localhost:16686/   (a trace: /api/traces/<x-trace-id of a response>)
   A demo customer with a past order is created once the gateway is up (password in .data/demo-customer.json).
   A demo admin, in another terminal:
     npm run -s create-admin -- --email admin@example.com --password '<a password of 8+ characters>'

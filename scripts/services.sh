@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Local services for development and tests, on loopback only.
-#   scripts/services.sh start   start FerretDB and Mailpit unless reachable; check RabbitMQ
+#   scripts/services.sh start   start FerretDB, Mailpit and Jaeger unless reachable; check RabbitMQ
 #   scripts/services.sh stop    stop what `start` started (tracked by pid files in .data/run)
 #   scripts/services.sh status  show what is reachable
-# Env overrides: MONGODB_URI, AMQP_URL, SMTP_URL, MAILPIT_API_URL. A service whose URL you set is never
-# started here, only checked.
+# Env overrides: MONGODB_URI, AMQP_URL, SMTP_URL, MAILPIT_API_URL, OTEL_EXPORTER_OTLP_ENDPOINT. A service
+# whose URL you set is never started here, only checked.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$ROOT/.data"
@@ -68,6 +68,21 @@ start_mailpit() {
   echo "SMTP: started Mailpit on 127.0.0.1:1025, UI and API on http://127.0.0.1:8025"
 }
 
+# Jaeger v2 all-in-one, in memory (infra/jaeger/local.yaml): OTLP/HTTP 4318, OTLP/gRPC 4317, query API and UI 16686.
+start_jaeger() {
+  if [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
+    echo "Traces: exporting to OTEL_EXPORTER_OTLP_ENDPOINT ($OTEL_EXPORTER_OTLP_ENDPOINT)"
+    return
+  fi
+  if reachable 127.0.0.1 4318; then echo "Traces: OTLP already listening on 127.0.0.1:4318 (Jaeger UI http://127.0.0.1:16686)"; return; fi
+  bash "$ROOT/scripts/tools.sh" jaeger
+  JAEGER_OTLP_HTTP_PORT=4318 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_UI_PORT=16686 JAEGER_QUERY_GRPC_PORT=16685 \
+    JAEGER_MAX_TRACES=20000 start_detached jaeger "$BIN/jaeger" --config "file:$ROOT/infra/jaeger/local.yaml"
+  wait_for jaeger 127.0.0.1 4318 30
+  wait_for jaeger 127.0.0.1 16686 30
+  echo "Traces: started Jaeger, OTLP on http://127.0.0.1:4318, query API and UI on http://127.0.0.1:16686"
+}
+
 check_rabbitmq() {
   local url="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}" h p
   h="$(host_of "$url")"; p="$(port_of "$url")"
@@ -107,10 +122,11 @@ case "${1:-start}" in
     start_mongo
     check_rabbitmq
     start_mailpit
+    start_jaeger
     ;;
   stop) stop_all ;;
   status)
-    for s in "MongoDB API:127.0.0.1:27017" "RabbitMQ:127.0.0.1:5672" "SMTP:127.0.0.1:1025" "Mailpit API:127.0.0.1:8025"; do
+    for s in "MongoDB API:127.0.0.1:27017" "RabbitMQ:127.0.0.1:5672" "SMTP:127.0.0.1:1025" "Mailpit API:127.0.0.1:8025" "Jaeger OTLP:127.0.0.1:4318" "Jaeger UI:127.0.0.1:16686"; do
       IFS=: read -r name host port <<<"$s"
       if reachable "$host" "$port"; then echo "$name up ($host:$port)"; else echo "$name down ($host:$port)"; fi
     done

@@ -10,6 +10,8 @@ mkdir -p "$BIN"
 
 FERRETDB_VERSION="v1.24.2"
 MAILPIT_VERSION="v1.27.11"
+# Jaeger v2 (cmd/jaeger, built on the OpenTelemetry Collector): the local trace viewer of `npm run dev`.
+JAEGER_VERSION="v1.76.0"
 HELM_VERSION="v3.22.0"
 # helm is built with the ldflags of its Makefile so its default Kubernetes version is the one of the
 # client-go it vendors (1.37), not the fallback 1.20 that rejects charts with a kubeVersion.
@@ -48,6 +50,22 @@ install_ferretdb() {
   (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -o "$BIN/ferretdb" ./cmd/ferretdb)
   rm -rf "$src"
   echo "$FERRETDB_VERSION" >"$BIN/.ferretdb.version"
+}
+
+install_jaeger() {
+  installed jaeger "$JAEGER_VERSION" && return
+  need_go Jaeger
+  echo "installing Jaeger $JAEGER_VERSION into .tools/bin (a few minutes, once) ..."
+  # Jaeger's go.mod has a replace directive, which `go install module@version` refuses: build from
+  # the downloaded module source instead.
+  local dir src
+  dir="$(go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  src="$(mktemp -d)"
+  cp -r "$dir/." "$src/"
+  chmod -R u+w "$src"
+  (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$BIN/jaeger" ./cmd/jaeger)
+  rm -rf "$src"
+  echo "$JAEGER_VERSION" >"$BIN/.jaeger.version"
 }
 
 install_go_tool() { # name module version
@@ -95,7 +113,7 @@ install_kube_apiserver() {
 
 install_k8s_api() {
   local out="$ROOT/.tools/k8s-api"
-  local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
+  local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
   [[ -f "$out/.version" && "$(cat "$out/.version")" == "$stamp" ]] && return
   need_go "the Kubernetes API spec"
   echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and the Gateway API, ECK and MongoDB CRDs into .tools/k8s-api ..."
@@ -108,18 +126,19 @@ install_k8s_api() {
   rm -rf "$out" && mkdir -p "$out/crds"
   cp "$k8s/api/openapi-spec/swagger.json" "$out/swagger.json"
   cp "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$out/crds/"
-  cp "$eck"/config/crds/v1/resources/{elasticsearch.k8s.elastic.co_elasticsearches,kibana.k8s.elastic.co_kibanas}.yaml "$out/crds/"
+  cp "$eck"/config/crds/v1/resources/{elasticsearch.k8s.elastic.co_elasticsearches,kibana.k8s.elastic.co_kibanas,apm.k8s.elastic.co_apmservers}.yaml "$out/crds/"
   cp "$mongodb"/config/crd/bases/mongodbcommunity.mongodb.com_mongodbcommunity.yaml "$out/crds/"
   chmod -R u+w "$out"
   echo "${KUBERNETES_VERSION#v}" >"$out/kubernetes-version"
   echo "$stamp" >"$out/.version"
 }
 
-want="${*:-ferretdb mailpit}"
+want="${*:-ferretdb mailpit jaeger}"
 for tool in $want; do
   case "$tool" in
     ferretdb) install_ferretdb ;;
     mailpit) install_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" ;;
+    jaeger) install_jaeger ;;
     helm) install_helm ;;
     k8s-api) install_k8s_api ;;
     kube-apiserver) install_kube_apiserver ;;

@@ -8,14 +8,27 @@
 //
 // CPU ms/request is the gateway process tree's own user+system time (/proc/<pid>/stat) during the
 // measured seconds, divided by the requests answered; peak RSS is the tree's VmHWM at the end.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import http from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateGatewayKey } from '@little-ecom/auth';
 import { freePort, percentile } from '@little-ecom/testing';
+import {
+  children,
+  closeAgent,
+  firstJsonLine,
+  load,
+  peakRssMb,
+  post,
+  repoRoot,
+  resetAgent,
+  startChild,
+  stopAll,
+  tsx,
+  waitServing,
+  type Running,
+  type Sample,
+  type Workload,
+} from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,70 +45,8 @@ const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
 const staticConcurrency = Math.min(Math.max(Number(values['static-concurrency']), 1), 256);
 const workloads = new Set(values.workloads.split(','));
 
-// Bench scripts run from the e2e workspace; our gateway is started from its own workspace's main.
-const e2eDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(e2eDir, '..');
+// Our gateway is started from its own workspace's main.
 const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
-const CLK_TCK = 100; // Linux USER_HZ
-const children: ChildProcess[] = [];
-
-function startChild(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(command, args, { cwd: e2eDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString()).slice(-4_000);
-  });
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL')
-      console.error(`${name} exited (${code ?? signal}):\n${stderr}`);
-  });
-  return child;
-}
-
-/** Waits (bounded) for the child's first stdout line that parses as JSON. */
-function firstJsonLine<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolvePromise, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('child did not report ready in time')), timeoutMs);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const line of buffer.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(line) as T;
-          clearTimeout(timer);
-          resolvePromise(parsed);
-          return;
-        } catch {
-          // a log line, or a partial one; keep reading
-        }
-      }
-    });
-    child.once('exit', () => reject(new Error('child exited before reporting ready')));
-  });
-}
-
-const tsx = ['--import', 'tsx', '--conditions=source'];
-
-interface Running {
-  name: string;
-  url: string;
-  child: ChildProcess;
-}
-
-async function waitServing(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await post(url, '{"query":"{ __typename }"}', {}).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not start serving in time`);
-}
 
 async function startGateways(supergraphPath: string, urls: Record<string, string>, withCached: boolean): Promise<Running[]> {
   const subgraphEnv = Object.fromEntries(Object.entries(urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
@@ -153,117 +104,6 @@ async function startGateways(supergraphPath: string, urls: Record<string, string
   return running;
 }
 
-/** All pids in the tree rooted at `root` (Hive may fork workers). */
-function processTree(root: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = parents.get(ppid) ?? [];
-      list.push(Number(entry));
-      parents.set(ppid, list);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(parents.get(out[i]!) ?? []));
-  return out;
-}
-
-function cpuMs(root: number): number {
-  let ticks = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // ended
-    }
-  }
-  return (ticks * 1000) / CLK_TCK;
-}
-
-function peakRssMb(root: number): number {
-  let kb = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kb += Number(match?.[1] ?? 0);
-    } catch {
-      // ended
-    }
-  }
-  return kb / 1024;
-}
-
-let agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-interface Workload {
-  name: string;
-  body: string;
-  headers: Record<string, string>;
-  concurrency: number;
-  /** A response counts as good when it has this substring and no `"errors"`. */
-  expect: string;
-}
-
-interface Sample {
-  requests: number;
-  errors: number;
-  seconds: number;
-  cpuMs: number;
-  latencies: number[];
-}
-
-async function load(gw: Running, workload: Workload, durationS: number): Promise<Sample> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const cpuBefore = cpuMs(gw.child.pid!);
-  const started = performance.now();
-  const end = started + durationS * 1000;
-  const worker = async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        const res = await post(gw.url, workload.body, workload.headers);
-        if (res.status !== 200 || res.body.includes('"errors"') || !res.body.includes(workload.expect)) errors++;
-      } catch {
-        errors++;
-      }
-      latencies.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: workload.concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  return { requests: latencies.length, errors, seconds: elapsed, cpuMs: cpuMs(gw.child.pid!) - cpuBefore, latencies };
-}
-
 async function runWorkloads(gateways: Running[], list: { workload: Workload; gateways: string[] }[]): Promise<void> {
   for (const { workload, gateways: names } of list) {
     const targets = gateways.filter((g) => names.includes(g.name));
@@ -314,23 +154,6 @@ function report(workload: Workload, targets: Running[], samples: Map<string, Sam
       `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${r.errors} | ${ratio} | ${cpuRatio} |`,
     );
   }
-}
-
-async function stopAll(list: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    list.map(
-      (child) =>
-        new Promise<void>((resolvePromise) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolvePromise();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
 }
 
 const PRODUCTS_QUERY = JSON.stringify({
@@ -400,8 +223,7 @@ try {
     await stopAll([host]);
   }
   if (workloads.has('static')) {
-    agent.destroy();
-    agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+    resetAgent();
     const host = startChild('static subgraphs', process.execPath, [...tsx, 'bench/static-subgraphs.ts']);
     const { supergraphPath, urls } = await firstJsonLine<{ supergraphPath: string; urls: Record<string, string> }>(host, 60_000);
     const gateways = await startGateways(supergraphPath, urls, false);
@@ -421,6 +243,6 @@ try {
     await stopAll([host]);
   }
 } finally {
-  agent.destroy();
+  closeAgent();
   await stopAll(children);
 }

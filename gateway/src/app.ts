@@ -1,5 +1,6 @@
 import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp } from '@little-ecom/service';
+import { createMetrics } from '@little-ecom/telemetry';
 import type { GatewayConfig } from './config.js';
 import type { ResponseStore } from './response-cache.js';
 import { createGateway, type GatewayContext } from './server.js';
@@ -21,8 +22,10 @@ export function createGatewayApp(
   config: GatewaySettings,
   deps: { logger: Logger; subgraphKey: Buffer; responseStore?: ResponseStore | undefined },
 ): GatewayApp {
+  const metrics = createMetrics();
   const { apollo, context, readiness, gateway, stats, close } = createGateway({
     ...config,
+    metrics,
     logger: deps.logger,
     responseStore: deps.responseStore,
     subgraphKey: deps.subgraphKey,
@@ -36,6 +39,7 @@ export function createGatewayApp(
       apollo,
       context,
       readiness,
+      metrics,
       // Sandbox opens on `/`; clients may use either path.
       graphqlPaths: ['/', '/graphql'],
       corsOrigins: config.corsOrigins,

@@ -1,3 +1,5 @@
+// First: starts tracing before anything it instruments is loaded.
+import { telemetry } from './instrument.js';
 import { loadGatewayKey } from '@little-ecom/auth';
 import { runService } from '@little-ecom/service';
 import { createGatewayApp } from './app.js';
@@ -20,6 +22,8 @@ await runService(config, async (logger) => {
     resources: [
       { name: 'subgraph connections', close: async () => app.close() },
       { name: 'response cache', close: async () => responseStore?.close() },
+      // Last, so spans of the shutdown itself are flushed too.
+      { name: 'telemetry', close: () => telemetry.shutdown() },
     ],
     readyFields: { sandbox: !config.production },
   };

@@ -11,8 +11,10 @@ import {
   type RequestContext,
 } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
+import type { Metrics } from '@little-ecom/telemetry';
 import { createScope, enterScope } from '@little-ecom/scope';
 import { createInflightDedup } from './inflight-dedup.js';
+import { gatewayMetrics } from './metrics.plugin.js';
 import { persistedQueries, type PersistedQuerySettings } from './persisted-queries.js';
 import { responseCachePlugin, type ResponseStore } from './response-cache.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
@@ -39,6 +41,8 @@ export interface GatewayDeps {
   persistedQueries?: PersistedQuerySettings;
   /** Signs every subgraph request (`loadGatewayKey`); subgraphs refuse GraphQL without it. */
   subgraphKey: Buffer;
+  /** Where the GraphQL and subgraph fetch metrics go (the app's `/metrics`). */
+  metrics?: Metrics;
 }
 
 export interface SubgraphFetchSettings {
@@ -69,6 +73,7 @@ export function createGateway(deps: GatewayDeps) {
   const keepAlive = createSubgraphFetcher(fetchSettings);
   // A query whose kept-alive connection a draining subgraph pod was closing goes out again (subgraph-fetch.ts).
   const fetcher = { ...keepAlive, fetch: retryStaleConnections((url, init) => keepAlive.fetch(url, init)) };
+  const observed = deps.metrics ? gatewayMetrics(deps.metrics) : undefined;
   const dedup =
     fetchSettings.dedupMaxInFlight > 0 ? createInflightDedup<SubgraphResponse>(fetchSettings.dedupMaxInFlight) : undefined;
   const gateway = new ApolloGateway({
@@ -83,7 +88,14 @@ export function createGateway(deps: GatewayDeps) {
     buildService: ({ name, url }) => {
       const target = deps.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`subgraph ${name} has no URL`);
-      return new SubgraphDataSource({ name, url: target, fetcher, dedup, subgraphKey: deps.subgraphKey });
+      return new SubgraphDataSource({
+        name,
+        url: target,
+        fetcher,
+        dedup,
+        subgraphKey: deps.subgraphKey,
+        ...(observed ? { observeFetch: observed.observeFetch } : {}),
+      });
     },
     supergraphSdl: async ({ update }) => {
       let current = await readFile(deps.supergraph.path, 'utf8');
@@ -124,6 +136,7 @@ export function createGateway(deps: GatewayDeps) {
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       responseCache.plugin,
       ...pq.plugins,
+      ...(observed ? [observed.plugin] : []),
     ],
   });
 

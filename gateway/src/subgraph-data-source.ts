@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
+import { traceHeaders } from '@little-ecom/telemetry';
 import { GraphQLError, Kind, OperationTypeNode, type DocumentNode } from 'graphql';
 import type { GatewayContext } from './server.js';
 import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
@@ -22,6 +23,8 @@ export interface SubgraphDataSourceOptions {
   dedup: InflightDedup<SubgraphResponse> | undefined;
   /** Signs every request (docs/auth.md, "Gateway-to-subgraph trust"); subgraphs refuse GraphQL without it. */
   subgraphKey: Buffer;
+  /** Told the latency of every fetch (metrics). */
+  observeFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
 }
 
 function isQuery(document: DocumentNode | undefined): boolean {
@@ -79,6 +82,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // address reaches subgraphs only inside the signature, never as X-Forwarded-For.
     const requestId = ctx.scope?.requestId ?? randomUUID();
     headers['x-request-id'] = requestId;
+    // The subgraph continues this request's trace (a child of @apollo/gateway's `gateway.fetch` span).
+    Object.assign(headers, traceHeaders());
     headers[GATEWAY_SIGNATURE_HEADER] = signGatewayRequest(this.options.subgraphKey, {
       requestId,
       clientIp: ctx.scope?.clientIp ?? '127.0.0.1',
@@ -90,8 +95,21 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       ...(request.variables ? { variables: request.variables } : {}),
       ...(request.extensions ? { extensions: request.extensions } : {}),
     });
-    const { url, fetcher, dedup, name } = this.options;
-    const send = () => fetcher.fetch(url, { method: 'POST', headers, body });
+    const { url, fetcher, dedup, name, observeFetch } = this.options;
+    const fetchOnce = () => fetcher.fetch(url, { method: 'POST', headers, body });
+    const send = observeFetch
+      ? async () => {
+          const started = performance.now();
+          let ok = false;
+          try {
+            const answer = await fetchOnce();
+            ok = answer.status >= 200 && answer.status < 300;
+            return answer;
+          } finally {
+            observeFetch(name, (performance.now() - started) / 1000, ok);
+          }
+        }
+      : fetchOnce;
 
     let response: SubgraphResponse;
     if (dedup && incoming && isQuery(incoming.document)) {

@@ -76,7 +76,7 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
     expect(fieldsUsed(bad)).toEqual(['responseTime', 'user.email']);
   });
 
-  it('have a dashboard with requests by operation, errors by code, latency percentiles by service and email delivery', () => {
+  it('have a dashboard with requests by operation, errors by code, latency percentiles, email delivery, outbox lag and consumer retries', () => {
     const dashboard = objects.find((o) => o.type === 'dashboard')!;
     const panels = JSON.parse(dashboard.attributes['panelsJSON'] as string) as { panelRefName: string }[];
     const byRef = new Map(dashboard.references.map((r) => [r.name, r.id]));
@@ -103,6 +103,16 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'deliveryStatus'))).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'security'))).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'clientIp'))).toBe(true);
+    // Outbox lag, consumer retries and dead letters, p95 per operation (issue 11).
+    expect(has((a) => a.some((x) => x.params.field === 'lagMs'))).toBe(true);
+    expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'eventType'))).toBe(true);
+    expect(
+      has(
+        (a) =>
+          a.some((x) => x.type === 'percentiles' && x.params.percents?.includes(95)) &&
+          a.some((x) => x.type === 'terms' && x.params.field === 'operation'),
+      ),
+    ).toBe(true);
     // Every reference resolves inside the file, so an import needs nothing else.
     for (const object of objects)
       for (const ref of object.references)

@@ -35,7 +35,7 @@ describe('infra/platform', () => {
     expect(status).toBe(0);
     const skipped = resources.filter((r) => r.status === 'statusSkipped').map((r) => r.kind);
     expect(new Set(skipped)).toEqual(new Set(UNVALIDATED_KINDS));
-    for (const kind of ['MongoDBCommunity', 'Elasticsearch', 'Kibana', 'StatefulSet', 'Job']) {
+    for (const kind of ['MongoDBCommunity', 'Elasticsearch', 'Kibana', 'ApmServer', 'StatefulSet', 'Job']) {
       expect(resources.find((r) => r.kind === kind)?.status, kind).toBe('statusValid');
     }
   });

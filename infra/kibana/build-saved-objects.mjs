@@ -221,6 +221,44 @@ const visualizations = [
     },
     'Addresses with the most failed or throttled logins, and how many accounts (hashed keys) each tried.',
   ),
+  visualization(
+    'little-ecom-p95-by-operation',
+    'GraphQL p95 latency by operation (ms)',
+    `${GRAPHQL} and service : "gateway"`,
+    {
+      ...line('1', 'p95 latency (ms)'),
+      aggs: [
+        { id: '1', enabled: true, type: 'percentiles', schema: 'metric', params: { field: 'latencyMs', percents: [95] } },
+        dateHistogram,
+        split('3', 'operation', 10),
+      ],
+    },
+    'p95 of latencyMs per GraphQL operation at the gateway; open a slow one in APM by its trace.id.',
+  ),
+  visualization(
+    'little-ecom-outbox-lag',
+    'Outbox lag (ms, write to publish)',
+    'msg : "outbox events published"',
+    {
+      ...line('1', 'lag (ms)'),
+      aggs: [
+        { id: '1', enabled: true, type: 'max', schema: 'metric', params: { field: 'lagMs' } },
+        dateHistogram,
+        split('3', 'service', 5),
+      ],
+    },
+    'The oldest event of each published batch: how long events waited in the outbox, per producing service.',
+  ),
+  visualization(
+    'little-ecom-consumer-retries',
+    'Consumer retries and dead letters',
+    'msg : ("event retry scheduled" or "event dead-lettered")',
+    {
+      ...line('1', 'messages', 'stacked', 'histogram'),
+      aggs: [count, dateHistogram, split('3', 'msg', 2), split('4', 'eventType', 10)],
+    },
+    'Events sent to a retry queue or dead-lettered (errorCode says why), per consuming service and event type.',
+  ),
 ];
 
 const layout = [
@@ -231,13 +269,17 @@ const layout = [
   { x: 0, y: 30, w: 24, h: 12 },
   { x: 24, y: 30, w: 24, h: 12 },
   { x: 0, y: 42, w: 48, h: 12 },
+  { x: 0, y: 54, w: 24, h: 15 },
+  { x: 24, y: 54, w: 24, h: 15 },
+  { x: 0, y: 69, w: 24, h: 15 },
 ];
 const dashboard = {
   type: 'dashboard',
   id: 'little-ecom-overview',
   attributes: {
     title: 'little-ecom overview',
-    description: 'GraphQL traffic, errors and latency of the gateway and subgraphs, email delivery, and security events.',
+    description:
+      'GraphQL traffic, errors and latency (p95 per operation) of the gateway and subgraphs, email delivery, outbox lag, consumer retries and dead letters, and security events.',
     timeRestore: true,
     timeFrom: 'now-24h',
     timeTo: 'now',

@@ -96,6 +96,7 @@ install_platform() {
   kubectl apply -f "$PLATFORM/manifests/elastic.yaml"
   kubectl -n logging wait elasticsearch/little-ecom --for=jsonpath='{.status.health}'=green --timeout=30m
   kubectl -n logging wait kibana/little-ecom --for=jsonpath='{.status.health}'=green --timeout=20m
+  kubectl -n logging wait apmserver/little-ecom --for=jsonpath='{.status.health}'=green --timeout=20m
 
   log "Fluentd"
   configmap_from logging fluentd-config \
@@ -149,6 +150,7 @@ install_app() {
     --from-literal=gateway-key="$gateway_key" \
     --from-literal=redis-url="$redis" \
     --from-literal=event-secrets-key="$event_secrets" \
+    --from-literal=otel-exporter-otlp-headers="Authorization=Bearer $(secret_value logging little-ecom-apm-token secret-token)" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
   log "little-ecom"

@@ -13,6 +13,23 @@
   value: {{ $c.port | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ $v.config.shutdownTimeoutMs | int64 | quote }}
+{{- with $v.observability.tracing }}
+{{- if .otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .otlpEndpoint | quote }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .sampleRatio | toString | quote }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ printf "service.version=%s,deployment.environment.name=%s,k8s.namespace.name=%s" $root.Chart.AppVersion $v.config.nodeEnv $root.Release.Namespace | quote }}
+{{- if .headersSecretKey }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "little-ecom.secretName" $root }}
+      key: {{ .headersSecretKey }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if $v.logging.fluentd.enabled }}
 - name: FLUENTD_HOST
   value: {{ $v.logging.fluentd.host | quote }}

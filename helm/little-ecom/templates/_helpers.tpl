@@ -111,3 +111,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- $keys | uniq | sortAlpha | join " " }}
 {{- end }}
+
+{{/* Fails the render when a public route's paths would reach /metrics (or /healthz, /readyz): those are for the cluster only. */}}
+{{- define "little-ecom.noPublicMetrics" -}}
+{{- range . }}
+{{- $type := .pathType | default .type | default "Prefix" }}
+{{- if or (hasPrefix "/metrics" .path) (hasPrefix "/healthz" .path) (hasPrefix "/readyz" .path) (and (ne $type "Exact") (or (eq .path "/") (eq .path ""))) }}
+{{- fail (printf "public route path %q (%s) would expose /metrics and the health endpoints; route /graphql only" .path $type) }}
+{{- end }}
+{{- end }}
+{{- end }}

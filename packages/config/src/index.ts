@@ -82,6 +82,8 @@ export const logLevel = z.enum(['debug', 'info', 'warn', 'error']).default('info
 export const commonEnv = {
   NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
+  /** `pretty`: one coloured line per entry, for `npm run dev`; JSON (the default) everywhere else. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // Loopback by default so a development machine does not expose its services; images and the chart set 0.0.0.0.
   HOST: z.string().default('127.0.0.1'),
   FLUENTD_HOST: z.string().optional(),
@@ -112,6 +114,7 @@ export function mongoSettings(env: { MONGODB_URI: string; MONGODB_DB: string }) 
 interface CommonEnv {
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error';
+  LOG_FORMAT: 'json' | 'pretty';
   HOST: string;
   PORT: number;
   FLUENTD_HOST?: string | undefined;
@@ -129,6 +132,7 @@ export function commonSettings(service: string, env: CommonEnv) {
     http: { host: env.HOST, port: env.PORT },
     log: {
       level: env.LOG_LEVEL,
+      format: env.LOG_FORMAT,
       fluentd: env.FLUENTD_HOST
         ? { host: env.FLUENTD_HOST, port: env.FLUENTD_PORT, tagPrefix: env.FLUENTD_TAG_PREFIX }
         : undefined,

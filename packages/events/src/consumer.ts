@@ -7,9 +7,11 @@ import {
 } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
 import { createScope, runInScope, type Scope } from '@little-ecom/scope';
+import { inSpan, type Metrics } from '@little-ecom/telemetry';
 import { createBackPressure } from './back-pressure.js';
 import { checkEvent, type CheckedEvent } from './contracts/parse.js';
 import type { EventEnvelope } from './envelope.js';
+import { consumeSpanOptions, consumerMetrics } from './observability.js';
 import { declareConsumerTopology, retryQueueFor, type ConsumerTopology } from './topology.js';
 import { PoisonMessageError, parseEnvelope } from './wire.js';
 
@@ -51,8 +53,11 @@ export function startEventConsumer(deps: {
   probe?: () => Promise<void>;
   logger: Logger;
   settings: ConsumerSettings;
+  /** The service's metrics: deliveries, retries and dead letters. */
+  metrics?: Metrics;
 }): EventConsumer {
   const { topology: t, settings } = deps;
+  const counters = consumerMetrics(deps.metrics, t.queue);
   const log = deps.logger;
   let stopped = false;
   let consumerTag: string | null = null;
@@ -120,6 +125,7 @@ export function startEventConsumer(deps: {
         errorCode: 'POISON_MESSAGE',
         err: error,
       });
+      counters.deadLettered('poison');
       ch.nack(msg, false, false);
       return;
     }
@@ -128,13 +134,19 @@ export function startEventConsumer(deps: {
     // Bounded: each turn either finishes the message or waits out a database outage first.
     for (let turn = 0; turn < 10_000 && !stopped; turn++) {
       try {
-        await runInScope(scope, () => deps.handle(scope, checkEvent(event)));
+        // A child of the publish span: the handler's work (and its log lines) join the producer's trace.
+        await inSpan(`process ${event.type}`, consumeSpanOptions(event, t.queue, msg.properties.headers), () =>
+          runInScope(scope, () => deps.handle(scope, checkEvent(event))),
+        );
         ch.ack(msg);
+        counters.delivered(event.type, 'ok');
         log.debug('event handled', fields);
         return;
       } catch (error) {
+        counters.delivered(event.type, 'failed');
         if (error instanceof PoisonMessageError) {
           log.warn('event dead-lettered', { ...fields, errorCode: 'POISON_MESSAGE', err: error });
+          counters.deadLettered('poison');
           ch.nack(msg, false, false);
           return;
         }
@@ -153,9 +165,11 @@ export function startEventConsumer(deps: {
     const retries = Number(msg.properties.headers?.[RETRY_HEADER] ?? 0);
     if (retries >= settings.maxRetries) {
       log.error('event dead-lettered', { ...fields, attempts: retries + 1, errorCode: 'RETRIES_EXHAUSTED', err: error });
+      counters.deadLettered('retries_exhausted');
       ch.nack(msg, false, false);
       return;
     }
+    counters.retried(fields['eventType']!);
     const step = retryQueueFor(t, retries);
     log.warn('event retry scheduled', { ...fields, attempts: retries + 1, delayMs: step.delayMs, err: error });
     const headers: Record<string, unknown> = { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { traceHeaders, type TraceCarrier } from '@little-ecom/telemetry';
 import { eventContracts, type EventData, type EventType } from './contracts/registry.js';
 
 /** The topic exchange every event goes through. */
@@ -21,6 +22,11 @@ export interface EventEnvelope<TData = Record<string, unknown>> {
   /** The request that caused the event (`x-request-id`), for tracing across services. */
   correlationId: string;
   data: TData;
+  /**
+   * The trace context of the change that caused the event (W3C `traceparent`), stored with it in the
+   * outbox; the relay sends it as AMQP headers, never in the body. Absent when tracing is off.
+   */
+  trace?: TraceCarrier;
 }
 
 /**
@@ -45,6 +51,7 @@ export function buildEvent<T extends EventType>(
     const where = checked.error.issues.map((i) => i.path.map(String).join('.') || '(root)').join(', ');
     throw new TypeError(`${type} data does not fit its contract (${where})`);
   }
+  const trace = traceHeaders();
   return {
     id: randomUUID(),
     type,
@@ -53,5 +60,6 @@ export function buildEvent<T extends EventType>(
     source: meta.source,
     correlationId: meta.correlationId,
     data: checked.data as EventData<T>,
+    ...(trace['traceparent'] ? { trace } : {}),
   };
 }

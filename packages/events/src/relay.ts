@@ -10,12 +10,14 @@ import {
 } from '@little-ecom/amqp';
 import type { Logger } from '@little-ecom/logger';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
+import type { Metrics } from '@little-ecom/telemetry';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { createLeases } from './lease.js';
 import { OUTBOX_DUE_FIELD } from './outbox.js';
 import { onOutboxWrite } from './signal.js';
 import { createWakeup } from './wakeup.js';
-import { publishOptions } from './wire.js';
+import { outboxGauges, relayMetrics, startPublishSpans } from './observability.js';
+import { messageBody, publishOptions } from './wire.js';
 
 /** Collection (in the producer's database) holding the relays' leases, one per document being published. */
 export const OUTBOX_LEASES = 'outbox_leases';
@@ -45,6 +47,8 @@ export interface OutboxRelayOptions {
   unroutableMaxDelayMs?: number;
   /** How often to look for documents with events but no pending marker (written by an older version). */
   unmarkedScanIntervalMs?: number;
+  /** The service's metrics: publishes, returns, confirms, and the outbox backlog (see observability.ts). */
+  metrics?: Metrics;
 }
 
 /** What the relay did so far: logged, and shown in health detail. */
@@ -102,6 +106,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const stats: OutboxRelayStats = { published: 0, returned: 0, failures: 0 };
   /** Consecutive unroutable attempts per document, for its backoff. */
   const unroutable = new Map<string, number>();
+  const counters = relayMetrics(options.metrics);
+  if (options.metrics) outboxGauges(options.metrics, db, collections);
 
   const wakeup = createWakeup();
   const notify = () => wakeup.wake();
@@ -196,17 +202,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const keys = docs.map((doc) => leaseKey(collection, doc._id));
     const col = outbox(collection);
     let outcome;
+    const events = docs.flatMap((doc) => doc[OUTBOX_FIELD] ?? []);
+    // One producer span per event, a child of the request that wrote it (its stored traceparent).
+    const spans = startPublishSpans(events, exchange);
     try {
-      const messages = docs
-        .flatMap((doc) => doc[OUTBOX_FIELD] ?? [])
-        .map((event) => ({
-          exchange,
-          routingKey: event.type,
-          content: Buffer.from(JSON.stringify(event)),
-          options: publishOptions(event),
-        }));
+      const messages = events.map((event) => ({
+        exchange,
+        routingKey: event.type,
+        content: messageBody(event),
+        options: publishOptions(event, spans.headers(event)),
+      }));
       outcome = await publishMandatory(target, messages, confirmTimeoutMs);
+      spans.end(outcome.returned);
+      counters.confirmed(outcome.routed.length + outcome.returned.length);
     } catch (error) {
+      spans.fail(error);
+      counters.failed(events.length);
       // Unknown confirms: this channel is no use any more.
       if (error instanceof ConfirmTimeoutError) managed.reopen(error.message);
       // Let the next attempt (ours after reconnecting, or another replica's) start without waiting for the lease.
@@ -215,6 +226,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     const returned = new Set(outcome.returned);
     let progressed = false;
+    let batchPublished = 0;
+    let oldest = Date.now();
     const removeFilter = options.removeWhenDrained?.[collection];
     for (const doc of docs) {
       const events = doc[OUTBOX_FIELD] ?? [];
@@ -226,6 +239,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: done } }),
         );
         stats.published += done.length;
+        counters.published(done);
+        batchPublished += done.length;
+        for (const event of done) oldest = Math.min(oldest, Date.parse(event.occurredAt) || oldest);
         progressed = true;
         for (const event of done) log.debug('event published', { eventType: event.type, eventId: event.id });
       }
@@ -239,6 +255,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const attempts = (unroutable.get(key) ?? 0) + 1;
       unroutable.set(key, attempts);
       stats.returned++;
+      counters.returned(stuck);
       const delayMs = Math.min(1_000 * 2 ** (attempts - 1), unroutableMaxDelayMs);
       log.warn('event unroutable, kept in the outbox', {
         eventType: stuck.type,
@@ -261,6 +278,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } as unknown as Filter<OutboxDocument>);
     }
     await leases.releaseMany(keys);
+    // One line per batch, not per event: the outbox lag panel charts lagMs (write to publish of the oldest).
+    if (batchPublished > 0) log.info('outbox events published', { count: batchPublished, lagMs: Date.now() - oldest });
     return progressed;
   }
 

@@ -1,10 +1,20 @@
+import type { TraceCarrier } from '@little-ecom/telemetry';
 import { ENVELOPE_VERSION, EVENT_TYPES, type EventEnvelope, type EventType } from './envelope.js';
 
 /** Header that carries the correlation id besides the AMQP `correlationId` property. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 
-/** AMQP publish properties for an envelope: persistent JSON, id, type and correlation id. */
-export function publishOptions(event: EventEnvelope) {
+/** The message body: the envelope without its stored trace context (that travels as headers). */
+export function messageBody(event: EventEnvelope): Buffer {
+  const { trace: _trace, ...envelope } = event;
+  return Buffer.from(JSON.stringify(envelope));
+}
+
+/**
+ * AMQP publish properties for an envelope: persistent JSON, id, type and correlation id, and the
+ * W3C trace context (`traceparent`) of the publish span when there is one.
+ */
+export function publishOptions(event: EventEnvelope, trace: TraceCarrier = {}) {
   return {
     persistent: true,
     messageId: event.id,
@@ -14,7 +24,7 @@ export function publishOptions(event: EventEnvelope) {
     correlationId: event.correlationId,
     appId: event.source,
     timestamp: Math.floor(Date.parse(event.occurredAt) / 1000) || Math.floor(Date.now() / 1000),
-    headers: { [CORRELATION_HEADER]: event.correlationId, 'x-envelope-version': event.version },
+    headers: { ...trace, [CORRELATION_HEADER]: event.correlationId, 'x-envelope-version': event.version },
   };
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from '@little-ecom/logger';
 import { operationGuardPlugin } from './operation-guard.plugin.js';
 import { queryLimitOptions, type QueryLimits } from './query-limits.js';
 import { requestLoggingPlugin } from './request-logging.plugin.js';
+import { resolverSpansPlugin } from './resolver-spans.plugin.js';
 import type { RequestContext } from './types.js';
 
 export interface ApolloDefaultsOptions {
@@ -41,6 +42,7 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
       requestLoggingPlugin<TContext>(),
       operationGuardPlugin<TContext>(),
       ...guard.plugins,
+      resolverSpansPlugin<TContext>(),
       // Inline traces are for Apollo's hosted studio, which little-ecom does not use.
       ApolloServerPluginInlineTraceDisabled(),
       production

@@ -2,11 +2,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import { runInRequest } from '@little-ecom/scope';
+import { activeTraceIds, counter, histogram, metricsHandler, traceServerRequest, tracingEnabled } from '@little-ecom/telemetry';
 import { answerPreflight, applyCors } from './cors.js';
 import { runChecks } from './readiness.js';
 import { clientIp } from './client-ip.js';
 import { BodyTooLargeError, mediaType, readBody, requestError, requestIdFrom, sendJson } from './request.js';
-import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RunningHttpServer } from './types.js';
+import type { HttpServerOptions, IncomingRequestInfo, RequestContext, RouteHandler, RunningHttpServer } from './types.js';
 
 const JSON_MEDIA_TYPES = new Set(['application/json', 'application/graphql-response+json']);
 
@@ -27,10 +28,20 @@ export async function startHttpServer<TContext extends RequestContext>(
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  const routes: Record<string, RouteHandler> = {
+    ...options.routes,
+    ...(options.metrics ? { '/metrics': metricsHandler(options.metrics) } : {}),
+  };
+  const observe = options.metrics
+    ? requestMetrics(options.metrics, new Set([...graphqlPaths, ...Object.keys(routes)]))
+    : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFrom(req.headers);
     res.setHeader('x-request-id', requestId);
+    // The trace this request is part of, so a client (or a support ticket) can name it; see docs/observability.md.
+    const trace = activeTraceIds();
+    if (trace) res.setHeader('x-trace-id', trace.traceId);
     if (draining) res.setHeader('connection', 'close');
     // Origin-form targets only (`/path?query`); `//` would otherwise parse as a host, `http://x/` is for proxies.
     const target = req.url ?? '/';
@@ -45,7 +56,7 @@ export async function startHttpServer<TContext extends RequestContext>(
       const result = await runChecks(options.readiness ?? []);
       return sendJson(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', checks: result.checks });
     }
-    const route = options.routes?.[url.pathname];
+    const route = routes[url.pathname];
     if (route && (method === 'GET' || method === 'HEAD')) return route(req, res);
     if (!graphqlPaths.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
 
@@ -111,12 +122,15 @@ export async function startHttpServer<TContext extends RequestContext>(
 
   const server = http.createServer((req, res) => {
     inFlight++;
+    const started = observe ? performance.now() : 0;
     res.on('close', () => {
+      observe?.(req, res, started);
       inFlight--;
       if (inFlight === 0) idle?.();
     });
     // Every log line written while serving the request carries its id (see @little-ecom/scope).
-    runInRequest(requestIdFrom(req.headers), () => handle(req, res)).catch((error: unknown) => {
+    const serve = () => runInRequest(requestIdFrom(req.headers), () => handle(req, res));
+    traced(req, res, serve).catch((error: unknown) => {
       logger.error('unhandled error while serving a request', { err: error, path: req.url?.slice(0, 200) });
       if (!res.headersSent)
         sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
@@ -158,5 +172,33 @@ export async function startHttpServer<TContext extends RequestContext>(
       await closed;
       await apollo.stop();
     },
+  };
+}
+
+/** Paths that are polled, not used: never traced (they would drown the real traffic). */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Runs `serve` in a SERVER span continuing the caller's `traceparent`, when this process traces. */
+function traced(req: IncomingMessage, res: ServerResponse, serve: () => Promise<void>): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0]!;
+  if (!tracingEnabled() || UNTRACED_PATHS.has(path)) return serve();
+  const method = req.method ?? 'GET';
+  const attributes = { 'http.request.method': method, 'url.path': path, 'server.port': req.socket.localPort ?? 0 };
+  return traceServerRequest(req.headers, `${method} ${path}`, attributes, (finish) => {
+    res.once('close', () => finish(res.statusCode));
+    return serve();
+  });
+}
+
+/** Requests and their latency by path (known paths only: anything else is `other`) and status class. */
+function requestMetrics(metrics: NonNullable<HttpServerOptions<RequestContext>['metrics']>, paths: Set<string>) {
+  const requests = counter(metrics, 'http_server_requests_total', 'HTTP requests served', ['method', 'path', 'status']);
+  const duration = histogram(metrics, 'http_server_request_duration_seconds', 'HTTP request latency', ['path']);
+  return (req: IncomingMessage, res: ServerResponse, started: number) => {
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    const path = paths.has(pathname) || pathname === '/healthz' || pathname === '/readyz' ? pathname : 'other';
+    const method = ['GET', 'POST', 'HEAD', 'OPTIONS'].includes(req.method ?? '') ? req.method! : 'other';
+    requests.inc({ method, path, status: `${Math.floor(res.statusCode / 100)}xx` });
+    duration.observe({ path }, (performance.now() - started) / 1000);
   };
 }

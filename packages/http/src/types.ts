@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Logger } from '@little-ecom/logger';
+import type { Metrics } from '@little-ecom/telemetry';
 import type { Scope } from '@little-ecom/scope';
 import type { ReadinessCheck } from './readiness.js';
 
@@ -39,6 +40,11 @@ export interface HttpServerOptions<TContext extends RequestContext> {
    * address, or null to refuse with 403 FORBIDDEN. See `gatewayCallers` in @little-ecom/auth.
    */
   authorizeCaller?: (headers: IncomingHttpHeaders, requestId: string) => { clientIp: string } | null;
+  /**
+   * The service's metrics: served on `GET /metrics` (Prometheus text; the chart keeps it off the
+   * public ingress), with request counts and latencies per path added to them.
+   */
+  metrics?: Metrics;
 }
 
 export interface RunningHttpServer {

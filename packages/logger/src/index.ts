@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import fluentLogger from 'fluent-logger';
+import { activeTraceIds } from '@little-ecom/telemetry';
+import { prettyLine } from './pretty.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -15,6 +17,8 @@ export const LOG_FIELDS = [
   'service',
   'msg',
   'requestId',
+  'trace.id',
+  'span.id',
   'operation',
   'operationType',
   'latencyMs',
@@ -30,6 +34,8 @@ export const LOG_FIELDS = [
   'notificationKind',
   'deliveryStatus',
   'attempts',
+  'count',
+  'lagMs',
   'err',
   // Security events (accounts, docs/auth.md "Security events"): the event, who and from where.
   'security',
@@ -53,6 +59,8 @@ export interface Logger {
 export interface LoggerOptions {
   service: string;
   level?: LogLevel;
+  /** `json` (default): one JSON object per line; `pretty`: one coloured line per entry, for people. */
+  format?: 'json' | 'pretty';
   /** Ships every record to Fluentd's forward input as well as stdout. */
   fluentd?: { host: string; port: number; tagPrefix: string } | undefined;
   /** Where JSON lines go; stdout by default. */
@@ -128,23 +136,27 @@ function createFluentSink(options: NonNullable<LoggerOptions['fluentd']>, servic
 export function createLogger(options: LoggerOptions): Logger {
   const threshold = LEVELS[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const pretty = options.format === 'pretty';
   const fluent = options.fluentd?.host ? createFluentSink(options.fluentd, options.service) : undefined;
 
   const make = (bound: LogFields): Logger => {
     const log = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (LEVELS[level] < threshold) return;
+      // ECS names, so Kibana and Elastic APM link a log line to its trace.
+      const ids = activeTraceIds();
       const record = redact({
         time: new Date().toISOString(),
         level,
         service: options.service,
         ...logContext.getStore(),
+        ...(ids ? { 'trace.id': ids.traceId, 'span.id': ids.spanId } : {}),
         ...bound,
         ...fields,
         msg,
       }) as Record<string, unknown>;
       let line: string;
       try {
-        line = JSON.stringify(record);
+        line = pretty ? prettyLine(record) : JSON.stringify(record);
       } catch {
         line = JSON.stringify({ time: record['time'], level, service: options.service, msg, err: 'unserializable log fields' });
       }

@@ -17,6 +17,18 @@ describe('createLogger', () => {
     expect(JSON.stringify(record)).not.toContain('Bearer x');
   });
 
+  it('pretty format: one coloured line per entry with the fields as key=value, secrets still redacted', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 'products', format: 'pretty', write: (l) => lines.push(l) });
+    logger.warn('stock low', { productId: 'p1', note: 'two words', password: 'hunter2' });
+    expect(lines).toHaveLength(1);
+    const plain = lines[0]!.replaceAll(String.fromCharCode(27), '').replace(/\[[0-9;]*m/g, '');
+    expect(plain).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} WARN {2}products +stock low {2}productId=p1 note="two words" password=\[redacted\]$/,
+    );
+    expect(lines[0]).toContain('\x1b[33m'); // warn is yellow
+  });
+
   it('never blocks or throws when Fluentd is unreachable', async () => {
     // A port that refuses connections: bind, note the port, close.
     const server = net.createServer();

@@ -1,6 +1,8 @@
 import { MongoClient, MongoServerError, ObjectId, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
 import type { Logger } from '@little-ecom/logger';
 
+export { mongoMetrics, serviceMetrics } from './metrics.js';
+
 export interface MongoConnection {
   client: MongoClient;
   db: Db;
@@ -29,6 +31,8 @@ export async function connectMongo({ uri, dbName, logger, clientOptions }: Conne
     maxPoolSize: 20,
     retryReads: true,
     retryWrites: true,
+    // Command events feed the latency metrics (mongoMetrics).
+    monitorCommands: true,
     ...clientOptions,
   });
   await connectWithRetry(client, logger);

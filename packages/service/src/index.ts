@@ -92,7 +92,7 @@ export async function serveApp<TContext extends RequestContext>(
 export interface ServiceConfig {
   service: string;
   http: { host: string; port: number };
-  log: Pick<LoggerOptions, 'level' | 'fluentd'>;
+  log: Pick<LoggerOptions, 'level' | 'format' | 'fluentd'>;
   /** The one shutdown deadline: shorter than the chart's termination grace (see helm _helpers.tpl). */
   shutdownTimeoutMs: number;
 }
@@ -113,7 +113,7 @@ export async function runService<TContext extends RequestContext>(
   config: ServiceConfig,
   build: (logger: Logger) => Promise<Boot<TContext>>,
 ): Promise<void> {
-  const logger = createLogger({ service: config.service, level: config.log.level, fluentd: config.log.fluentd });
+  const logger = createLogger({ service: config.service, ...config.log });
   let running: RunningService;
   try {
     const boot = await build(logger);

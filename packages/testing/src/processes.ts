@@ -47,11 +47,14 @@ export interface PrivateServer {
   dispose(): Promise<void>;
 }
 
-function privateServer(bin: string, args: string[], ports: number[], dir: string): PrivateServer {
+function privateServer(bin: string, args: string[], ports: number[], dir: string, env?: Record<string, string>): PrivateServer {
   let child: ChildProcess | null = null;
   const server: PrivateServer = {
     async start(extraArgs: string[] = []) {
-      const started = spawn(join(toolsBin, bin), [...args, ...extraArgs], { stdio: 'ignore' });
+      const started = spawn(join(toolsBin, bin), [...args, ...extraArgs], {
+        stdio: 'ignore',
+        ...(env ? { env: { ...process.env, ...env } } : {}),
+      });
       child = started;
       const failed = new Promise<never>((_, reject) =>
         started.once('error', (error) =>
@@ -116,4 +119,50 @@ export async function privateFerretDb(): Promise<PrivateServer & { uri: string }
     '--log-level=error',
   ];
   return { ...privateServer('ferretdb', args, [port], dir), uri: `mongodb://127.0.0.1:${port}` };
+}
+
+/** A Jaeger trace as its query API returns it (`GET /api/traces/<traceId>`), the fields tests read. */
+export interface JaegerTrace {
+  traceID: string;
+  spans: {
+    traceID: string;
+    spanID: string;
+    operationName: string;
+    processID: string;
+    references: { refType: string; traceID: string; spanID: string }[];
+    tags: { key: string; value: unknown }[];
+  }[];
+  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>;
+}
+
+/**
+ * A Jaeger (v2 all-in-one, in memory) of the test's own, from infra/jaeger/local.yaml on free
+ * loopback ports: OTLP/HTTP at `otlpUrl`, the query API and UI at `queryUrl`.
+ */
+export async function privateJaeger(): Promise<
+  PrivateServer & { otlpUrl: string; queryUrl: string; trace(traceId: string): Promise<JaegerTrace | undefined> }
+> {
+  const dir = mkdtempSync(join(tmpdir(), 'little-ecom-jaeger-'));
+  const [otlpHttp, otlpGrpc, ui, queryGrpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const config = resolve(toolsBin, '../../infra/jaeger/local.yaml');
+  const env = {
+    JAEGER_OTLP_HTTP_PORT: String(otlpHttp),
+    JAEGER_OTLP_GRPC_PORT: String(otlpGrpc),
+    JAEGER_UI_PORT: String(ui),
+    JAEGER_QUERY_GRPC_PORT: String(queryGrpc),
+    JAEGER_MAX_TRACES: '10000',
+  };
+  const queryUrl = `http://127.0.0.1:${ui}`;
+  return {
+    ...privateServer('jaeger', ['--config', `file:${config}`], [otlpHttp, ui], dir, env),
+    otlpUrl: `http://127.0.0.1:${otlpHttp}`,
+    queryUrl,
+    async trace(traceId) {
+      const res = await fetch(`${queryUrl}/api/traces/${traceId}`);
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw new Error(`jaeger query answered ${res.status}`);
+      const body = (await res.json()) as { data?: JaegerTrace[] };
+      return body.data?.[0];
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
 import { loadSecretBox, startOutboxRelay, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { databaseReadiness, ensureIndexes } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { AccountsConfig } from './config.js';
 import type { AccountsContext } from './context.js';
@@ -50,6 +50,7 @@ export interface AccountsApp extends ServiceApp<AccountsContext> {
 export async function createAccountsApp(config: AccountsConfig, deps: AccountsAppDeps): Promise<AccountsApp> {
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, accountsIndexes);
+  const metrics = serviceMetrics(db);
   const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
   const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
@@ -78,6 +79,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
       apollo: server.apollo,
       context: server.context,
       routes: server.routes,
+      metrics,
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
@@ -108,6 +110,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
           logger,
           exchange: config.amqp.exchange,
           ...config.outbox,
+          metrics,
         });
         workers.push({ name: 'outbox relay', stop: () => relay.stop() });
       }

@@ -1,3 +1,5 @@
+// First: starts tracing before anything it instruments is loaded.
+import { telemetry } from './instrument.js';
 import { createAmqpConnection } from '@little-ecom/amqp';
 import { connectMongo } from '@little-ecom/mongo';
 import { runService } from '@little-ecom/service';
@@ -15,6 +17,8 @@ await runService(config, async (logger) => {
     resources: [
       { name: 'amqp', close: () => amqp.close() },
       { name: 'mongodb', close: () => mongo.close() },
+      // Last, so spans of the shutdown itself are flushed too.
+      { name: 'telemetry', close: () => telemetry.shutdown() },
     ],
     readyFields: { jwks: app.jwksPath, kid: app.keys.active.kid },
   };

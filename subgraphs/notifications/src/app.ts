@@ -3,7 +3,7 @@ import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import { loadSecretBox, type ConsumerTopology, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { databaseReadiness } from '@little-ecom/mongo';
+import { databaseReadiness, serviceMetrics } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
 import type { NotificationsContext } from './context.js';
@@ -43,6 +43,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const topology = notificationsTopology(config.events.prefix, config.events.retry);
+  const metrics = serviceMetrics(db);
   // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
   let consumerPaused = (): boolean => false;
@@ -62,6 +63,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
     http: {
       apollo: server.apollo,
       context: server.context,
+      metrics,
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
@@ -89,6 +91,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         delivery: config.delivery,
         mail: config.mail,
         eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
+        metrics,
       });
       wakeDelivery = () => runtime.wakeDelivery();
       consumerPaused = () => runtime.consumerPaused();

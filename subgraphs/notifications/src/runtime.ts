@@ -9,6 +9,7 @@ import {
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { ensureIndexes, pingDatabase } from '@little-ecom/mongo';
+import type { Metrics } from '@little-ecom/telemetry';
 import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createAggregateVersions } from './events/aggregate-versions.js';
@@ -30,6 +31,8 @@ export interface RuntimeDeps {
   fanOut?: Partial<FanOutSettings>;
   /** Opens the reset token sealed by accounts; by default the development key file both share. */
   eventSecrets?: SecretBox;
+  /** The service's metrics (consumer and delivery). */
+  metrics?: Metrics;
 }
 
 export interface NotificationsRuntime {
@@ -60,6 +63,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     logger: deps.logger,
     settings: deps.delivery,
     render: templateRenderer(deps.mail.storefrontUrl, secrets),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const users = createUserRepository(deps.db);
   const fanOutJobs = createFanOutRepository(deps.db);
@@ -95,6 +99,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     probe: pingDatabase(deps.db),
     logger: deps.logger,
     settings: deps.consumer,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   return {
     wakeDelivery: () => worker.notify(),

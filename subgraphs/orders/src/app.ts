@@ -9,7 +9,7 @@ import {
   type CheckedEvent,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { databaseReadiness, ensureIndexes, pingDatabase } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { CARTS, cartIndexes } from './cart/cart.repository.js';
@@ -48,6 +48,7 @@ export interface OrdersApp extends ServiceApp<OrdersContext> {
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
+  const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix, config.events.retry);
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
@@ -69,6 +70,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
       context: server.context,
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
+      metrics,
       readiness: [databaseReadiness(db)],
     },
     start(): Worker[] {
@@ -87,6 +89,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         probe: pingDatabase(db),
         logger,
         settings: config.events.consumer,
+        metrics,
       });
       // Events wait in order documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
@@ -96,6 +99,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         logger,
         exchange: config.amqp.exchange,
         ...config.outbox,
+        metrics,
       });
       return [
         ...revocations,

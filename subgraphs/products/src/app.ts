@@ -3,7 +3,7 @@ import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { databaseReadiness, ensureIndexes, pingDatabase } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import type { ServiceApp, Worker } from '@little-ecom/service';
 import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
 import type { ProductsConfig } from './config.js';
@@ -37,6 +37,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
   const { db, logger, amqp } = deps;
   await ensureIndexes(db, { [PRODUCTS]: productIndexes, [ORDER_STOCK]: orderStockIndexes });
   const topology = consumerTopology('products', STOCK_BINDINGS, config.events.prefix, config.events.retry);
+  const metrics = serviceMetrics(db);
   const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
@@ -54,6 +55,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
     http: {
       apollo: server.apollo,
       context: server.context,
+      metrics,
       // GraphQL only from the gateway, which also vouches for the client address.
       ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
       readiness: [
@@ -74,6 +76,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
         exchange: config.amqp.exchange,
         ...config.outbox,
         removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
+        metrics,
       });
       const handle = createStockHandler({ stock: createStockRepository(db) });
       const consumer = startEventConsumer({
@@ -85,6 +88,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
         probe: pingDatabase(db),
         logger,
         settings: config.events.consumer,
+        metrics,
       });
       return [
         ...revocations,

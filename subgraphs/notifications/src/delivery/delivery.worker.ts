@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createWakeup, loadSecretBox, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { SpanKind, contextFromHeaders, inSpan, withTraceContext, type Metrics } from '@little-ecom/telemetry';
 import type { DeliveryOutcome, NotificationDocument, NotificationRepository } from '../notifications/notification.repository.js';
 import { renderEmail, type EmailInput } from '../notifications/templates/registry.js';
 import { createCircuit, type CircuitDocument } from './circuit.js';
 import { PUBLIC_ERROR, classifySmtpError, type DeliveryError } from './errors.js';
 import type { Mailer } from './mailer.js';
+import { deliveryMetrics } from './metrics.js';
 
 export interface DeliverySettings {
   /** Emails sent at once by one worker (one claimed batch). */
@@ -64,8 +66,11 @@ export function startDeliveryWorker(deps: {
   logger: Logger;
   settings: DeliverySettings;
   render: Renderer;
+  /** The service's metrics: emails sent, retried and failed, and the age of the oldest pending one. */
+  metrics?: Metrics;
 }): DeliveryWorker {
   const { repository, mailer, settings } = deps;
+  const counters = deliveryMetrics(deps.metrics, deps.db);
   const log = deps.logger;
   const retryWindowMs = settings.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
   const claimTtlMs = settings.claimTtlMs ?? 60_000;
@@ -85,14 +90,22 @@ export function startDeliveryWorker(deps: {
     const attempts = n.attempts + 1;
     try {
       const email = render(n);
-      await mailer.send({
-        to: n.to,
-        subject: n.subject,
-        text: email.text,
-        html: email.html,
-        messageId: `<${n._id.toHexString()}@little-ecom>`,
-        correlationId: n.correlationId,
-      });
+      // A child of the consumer span that recorded the email, so the send shows in the mutation's trace.
+      const span = {
+        kind: SpanKind.CLIENT,
+        parent: contextFromHeaders(n.trace),
+        attributes: { 'notification.id': n._id.toHexString(), 'notification.kind': n.kind, 'notification.attempt': attempts },
+      };
+      await inSpan('smtp send', span, () =>
+        mailer.send({
+          to: n.to,
+          subject: n.subject,
+          text: email.text,
+          html: email.html,
+          messageId: `<${n._id.toHexString()}@little-ecom>`,
+          correlationId: n.correlationId,
+        }),
+      );
       return { outcome: { id: n._id, result: 'SENT', attempts } };
     } catch (thrown) {
       const error = classifySmtpError(thrown);
@@ -118,6 +131,7 @@ export function startDeliveryWorker(deps: {
       requestId: n.correlationId,
       attempts: 'attempts' in outcome ? outcome.attempts : n.attempts,
     };
+    counters.outcome(n.kind, outcome.result, error?.kind);
     if (outcome.result === 'SENT') log.info('notification sent', { ...fields, deliveryStatus: 'SENT' });
     else if (outcome.result === 'FAILED')
       log.error('notification failed', { ...fields, deliveryStatus: 'FAILED', errorCode: error?.kind, err: error?.detail });
@@ -153,7 +167,8 @@ export function startDeliveryWorker(deps: {
       results.map((r) => r.outcome),
     );
     if (lost > 0) log.warn('delivery claims lost before the outcome was stored', { lost, errorCode: 'CLAIM_LOST' });
-    for (const r of results) report(r.n, r.outcome, r.error);
+    // Each outcome's log line carries the trace of the event that caused the email.
+    for (const r of results) withTraceContext(r.n.trace, () => report(r.n, r.outcome, r.error));
     if (serviceError) {
       paused = await circuit.trip(serviceError.kind, serviceError.detail);
       log.warn('delivery paused', {

@@ -1,5 +1,6 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { traceHeaders, type TraceCarrier } from '@little-ecom/telemetry';
 import type { ProductMention } from '../notifications/templates/layout.js';
 import type { PreferenceName } from '../users/user.repository.js';
 
@@ -25,6 +26,8 @@ export interface FanOutJobDocument {
   recorded: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The trace of the event that started the job: the notifications it records (and their sends) join it. */
+  trace?: TraceCarrier;
 }
 
 export const FANOUT_JOBS = 'fanout_jobs';
@@ -40,12 +43,14 @@ export function createFanOutRepository(db: Db) {
   const jobs = db.collection<FanOutJobDocument>(FANOUT_JOBS);
   return {
     /** Records the job unless it exists (a redelivered event); true when it was new. */
-    async create(job: Omit<FanOutJobDocument, '_id' | 'status' | 'cursor' | 'recorded' | 'createdAt' | 'updatedAt'>) {
+    async create(job: Omit<FanOutJobDocument, '_id' | 'status' | 'cursor' | 'recorded' | 'createdAt' | 'updatedAt' | 'trace'>) {
       const now = new Date();
+      const trace = traceHeaders();
       try {
         await jobs.insertOne({
           _id: `${job.eventId}:${job.kind}`,
           ...job,
+          ...(trace['traceparent'] ? { trace } : {}),
           status: 'RUNNING',
           cursor: null,
           recorded: 0,

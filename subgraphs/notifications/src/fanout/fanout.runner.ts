@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createLeases, createWakeup, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { withTraceContext } from '@little-ecom/telemetry';
 import type { NewNotification, NotificationRepository } from '../notifications/notification.repository.js';
 import { renderEmail } from '../notifications/templates/registry.js';
 import type { UserRepository } from '../users/user.repository.js';
@@ -79,7 +80,12 @@ export function startFanOutRunner(deps: {
       for (;;) {
         if (wakeup.stopped) return;
         const page = await users.optedInPage(job.preference, cursor, settings.pageSize);
-        const added = page.length > 0 ? await notifications.record(fanOutBatch(job, page, deps.storefrontUrl, deps.secrets)) : 0;
+        const added =
+          page.length > 0
+            ? await withTraceContext(job.trace, () =>
+                notifications.record(fanOutBatch(job, page, deps.storefrontUrl, deps.secrets)),
+              )
+            : 0;
         if (added > 0) deps.onRecorded();
         if (page.length > 0) cursor = page.at(-1)!._id;
         if (page.length < settings.pageSize) {

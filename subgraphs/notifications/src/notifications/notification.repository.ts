@@ -1,5 +1,6 @@
 import { ObjectId, type AnyBulkWriteOperation, type Db, type Filter, type IndexDescription } from 'mongodb';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { traceHeaders, type TraceCarrier } from '@little-ecom/telemetry';
 
 import type { DeliveryErrorKind } from '../delivery/errors.js';
 import type { EmailInput, NotificationKind } from './templates/registry.js';
@@ -42,6 +43,8 @@ export interface NotificationDocument {
   createdAt: Date;
   updatedAt: Date;
   sentAt?: Date;
+  /** The trace of the event that caused it (W3C `traceparent`): its send span joins that trace. */
+  trace?: TraceCarrier;
 }
 
 export type NewNotification = Pick<
@@ -119,9 +122,11 @@ export function createNotificationRepository(db: Db) {
      */
     async record(batch: NewNotification[], now = new Date()): Promise<number> {
       if (batch.length === 0) return 0;
+      const trace = traceHeaders();
       const docs: NotificationDocument[] = batch.map((n) => ({
         _id: new ObjectId(),
         ...n,
+        ...(trace['traceparent'] ? { trace } : {}),
         status: 'PENDING',
         attempts: 0,
         nextAttemptAt: now,

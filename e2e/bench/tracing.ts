@@ -1,0 +1,139 @@
+// Cost of tracing at the gateway: `npm run bench:tracing [-- --seconds 5 --rounds 3 --concurrency 50]`.
+//
+// Three of our gateways (gateway/src/main.ts) as child processes on the same supergraph of four cheap
+// static subgraphs: tracing off, on with ratio 1.0 and on with ratio 0.1, both exporting over OTLP
+// to a private Jaeger (real export, real batching). Rounds are interleaved so drift on a shared
+// machine hits all alike. Prints throughput and CPU ms per request of each gateway process and the
+// throughput ratio to tracing off; the run fails when ratio 0.1 costs 10 % or more of the gateway's
+// capacity (requests per CPU second: measured RPS on a shared machine also moves with the neighbours).
+// Loopback only; every loop ends by the clock.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateGatewayKey } from '@little-ecom/auth';
+import { freePort, percentile } from '@little-ecom/testing';
+import { privateJaeger } from '@little-ecom/testing/processes';
+import {
+  children,
+  closeAgent,
+  firstJsonLine,
+  load,
+  post,
+  repoRoot,
+  startChild,
+  stopAll,
+  tsx,
+  waitServing,
+  type Running,
+  type Sample,
+  type Workload,
+} from './support.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '50' },
+  },
+});
+const seconds = Math.min(Math.max(Number(values.seconds), 1), 60);
+const rounds = Math.min(Math.max(Number(values.rounds), 1), 10);
+const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
+const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
+
+// The nested static federation query: several subgraph fetches (and so spans) per request.
+const QUERY = JSON.stringify({
+  query: `fragment User on User { id username name }
+fragment Review on Review { id body }
+fragment Product on Product { inStock name price shippingEstimate upc weight }
+query TestQuery {
+  users { ...User reviews { ...Review product { ...Product reviews { ...Review author { ...User } } } } }
+  topProducts { ...Product reviews { ...Review author { ...User } } }
+}`,
+});
+const workload: Workload = { name: 'static federation', body: QUERY, headers: {}, concurrency, expect: 'shippingEstimate' };
+
+const jaeger = await privateJaeger();
+try {
+  console.log(
+    `tracing benchmark on ${process.platform}, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`,
+  );
+  await jaeger.start();
+  const host = startChild('static subgraphs', process.execPath, [...tsx, 'bench/static-subgraphs.ts']);
+  const { supergraphPath, urls } = await firstJsonLine<{ supergraphPath: string; urls: Record<string, string> }>(host, 60_000);
+  const subgraphEnv = Object.fromEntries(Object.entries(urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
+  const variants: { name: string; env: Record<string, string> }[] = [
+    { name: 'tracing off', env: {} },
+    { name: 'tracing 1.0', env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_TRACES_SAMPLER_ARG: '1' } },
+    { name: 'tracing 0.1', env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+  ];
+  // Production settings need a real signing key for subgraph requests (the static subgraphs ignore it).
+  const gatewayKey = generateGatewayKey();
+  const gateways: Running[] = [];
+  for (const variant of variants) {
+    const port = await freePort();
+    const child = startChild(variant.name, process.execPath, [...tsx, gatewayMain], {
+      ...subgraphEnv,
+      ...variant.env,
+      NODE_ENV: 'production',
+      GATEWAY_KEY: gatewayKey,
+      SUPERGRAPH_PATH: supergraphPath,
+      LOG_LEVEL: 'warn',
+      RESPONSE_CACHE: 'false',
+      SUBGRAPH_DEDUP: 'false',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    child.stdout!.resume();
+    gateways.push({ name: variant.name, url: `http://127.0.0.1:${port}/graphql`, child });
+  }
+  for (const gw of gateways) await waitServing(gw.url, 60_000);
+  for (const gw of gateways) {
+    const res = await post(gw.url, workload.body, workload.headers);
+    if (res.status !== 200 || res.body.includes('"errors"'))
+      throw new Error(`${gw.name} answered wrongly: ${res.body.slice(0, 300)}`);
+  }
+  for (const gw of gateways) await load(gw, workload, Math.min(2, seconds)); // warm-up
+  const samples = new Map<string, Sample[]>(gateways.map((g) => [g.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = gateways.map((_, i) => gateways[(i + round) % gateways.length]!);
+    for (const gw of order) samples.get(gw.name)!.push(await load(gw, workload, seconds));
+  }
+
+  const rows = gateways.map((gw) => {
+    const list = samples.get(gw.name)!;
+    const requests = list.reduce((n, s) => n + s.requests, 0);
+    const latencies = list.flatMap((s) => s.latencies).sort((a, b) => a - b);
+    return {
+      name: gw.name,
+      rps: requests / list.reduce((n, s) => n + s.seconds, 0),
+      cpu: list.reduce((n, s) => n + s.cpuMs, 0) / requests,
+      p95: percentile(latencies, 95),
+      errors: list.reduce((n, s) => n + s.errors, 0),
+    };
+  });
+  const off = rows[0]!;
+  console.log(
+    `\n${workload.name}: concurrency ${concurrency}, ${rounds} interleaved rounds of ${seconds} s; spans to a private Jaeger`,
+  );
+  console.log('| gateway | RPS | CPU ms/req | p95 ms | errors | RPS ÷ tracing off | CPU ÷ tracing off |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows)
+    console.log(
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.cpu.toFixed(2)} | ${r.p95.toFixed(1)} | ${r.errors} | ${(r.rps / off.rps).toFixed(3)} | ${(r.cpu / off.cpu).toFixed(3)} |`,
+    );
+  const tenth = rows[2]!;
+  const measured = 1 - tenth.rps / off.rps;
+  // Capacity per CPU: on a shared machine the measured RPS moves with the neighbours' load, the
+  // gateway's own CPU time per request does not; the budget is judged on that.
+  const capacity = 1 - off.cpu / tenth.cpu;
+  console.log(
+    `\ntracing at ratio 0.1: measured throughput ${(measured * 100).toFixed(1)} % lower than off; capacity per CPU ${(capacity * 100).toFixed(1)} % lower (budget: under 10 %)`,
+  );
+  if (capacity >= 0.1 || rows.some((r) => r.errors > 0)) process.exitCode = 1;
+  await stopAll(gateways.map((g) => g.child));
+  await stopAll([host]);
+} finally {
+  closeAgent();
+  await stopAll(children);
+  await jaeger.dispose();
+}
