@@ -187,6 +187,10 @@ describe('observability of a createProduct', () => {
     const smtp = trace.spans.find(expected['SMTP send']!)!;
     expect(parentOf(smtp)?.operationName).toBe('process product.created');
     expect(parentOf(parentOf(smtp)!)?.operationName).toBe('publish product.created');
+    // The trace viewer Jaeger serves (infra/jaeger/ui) answers on the trace's own address.
+    const viewer = await fetch(`${jaeger.queryUrl}/trace/${traceId}`);
+    expect(viewer.status).toBe(200);
+    expect(await viewer.text()).toContain('<title>little-ecom traces</title>');
 
     // A log line written inside products while serving the mutation carries the same trace id.
     expect(stack.logs['products']!.some((r) => r['trace.id'] === traceId && r['msg'] === 'product created')).toBe(true);

@@ -102,6 +102,8 @@ describe('Kibana saved objects (infra/kibana/little-ecom.ndjson)', () => {
     ).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'deliveryStatus'))).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'security'))).toBe(true);
+    // The order saga (issue 13): its steps, and why reservations were refused.
+    expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'reason'))).toBe(true);
     expect(has((a) => a.some((x) => x.type === 'terms' && x.params.field === 'clientIp'))).toBe(true);
     // Outbox lag, consumer retries and dead letters, p95 per operation (issue 11).
     expect(has((a) => a.some((x) => x.params.field === 'lagMs'))).toBe(true);

@@ -259,6 +259,32 @@ const visualizations = [
     },
     'Events sent to a retry queue or dead-lettered (errorCode says why), per consuming service and event type.',
   ),
+  visualization(
+    'little-ecom-orders',
+    'Orders: placed, confirmed, rejected, shipped, cancelled',
+    'service : "orders" and msg : ("order placed" or "order confirmed" or "order rejected" or "order shipped" or "order cancelled")',
+    { ...line('1', 'orders', 'stacked', 'histogram'), aggs: [count, dateHistogram, split('3', 'msg', 5)] },
+    'Each step of the order saga (docs/orders.md): a growing gap between placed and confirmed or rejected means reservations lag.',
+  ),
+  visualization(
+    'little-ecom-rejected-orders',
+    'Rejected orders by reason',
+    'service : "orders" and msg : "order rejected"',
+    {
+      ...table,
+      aggs: [
+        count,
+        {
+          id: '2',
+          enabled: true,
+          type: 'terms',
+          schema: 'bucket',
+          params: { field: 'reason', size: 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
+        },
+      ],
+    },
+    'Why products refused to reserve stock (stock.rejected reasons, e.g. out of stock).',
+  ),
 ];
 
 const layout = [
@@ -272,6 +298,8 @@ const layout = [
   { x: 0, y: 54, w: 24, h: 15 },
   { x: 24, y: 54, w: 24, h: 15 },
   { x: 0, y: 69, w: 24, h: 15 },
+  { x: 24, y: 69, w: 24, h: 15 },
+  { x: 0, y: 84, w: 24, h: 12 },
 ];
 const dashboard = {
   type: 'dashboard',
@@ -279,7 +307,7 @@ const dashboard = {
   attributes: {
     title: 'little-ecom overview',
     description:
-      'GraphQL traffic, errors and latency (p95 per operation) of the gateway and subgraphs, email delivery, outbox lag, consumer retries and dead letters, and security events.',
+      'GraphQL traffic, errors and latency (p95 per operation) of the gateway and subgraphs, email delivery, outbox lag, consumer retries and dead letters, orders, and security events.',
     timeRestore: true,
     timeFrom: 'now-24h',
     timeTo: 'now',

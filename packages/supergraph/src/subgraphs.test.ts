@@ -20,8 +20,8 @@ describe.each(subgraphs)('subgraph $name', ({ name, database, port, codegen }) =
 
   it('defaults to its listed port and database', () => {
     const config = readFileSync(join(dir, 'src/config.ts'), 'utf8');
-    expect(config).toContain(`PORT: port(${port})`);
-    expect(config).toContain(`...mongoEnv('${database}')`);
+    // subgraphEnv (packages/config): PORT defaults to the port, MONGODB_DB to the database.
+    expect(config).toContain(`...subgraphEnv('${database}', ${port})`);
   });
 
   it('is the workspace @little-ecom/<name> with the scripts turbo and the image build run', () => {

@@ -151,6 +151,8 @@ export async function privateJaeger(): Promise<
     JAEGER_UI_PORT: String(ui),
     JAEGER_QUERY_GRPC_PORT: String(queryGrpc),
     JAEGER_MAX_TRACES: '10000',
+    // The trace viewer `npm run dev` serves (the Go module ships no built UI).
+    JAEGER_UI_ASSETS: resolve(toolsBin, '../../infra/jaeger/ui'),
   };
   const queryUrl = `http://127.0.0.1:${ui}`;
   return {
