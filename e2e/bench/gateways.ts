@@ -1,13 +1,14 @@
 // Gateway comparison: `npm run bench:gateway [-- --seconds 5 --rounds 3 --concurrency 10 --static-concurrency 50]`.
 //
 // Starts the subgraphs once per workload, then three gateways on the same supergraph, each as its own
-// child process so CPU time and peak RSS are per gateway: ours (gateway/src/main.ts, response cache
+// child process so CPU time and peak RSS are per gateway: ours (gateway/dist/main.js, response cache
 // off, and again with it on for the anonymous catalog query), stock @apollo/gateway 2.14.4, and
 // @graphql-hive/gateway with its defaults (JS planner). Rounds are interleaved (ours, stock, Hive, then
 // rotated) so drift on a shared machine hits all alike. Loopback only; every loop ends by the clock.
 //
 // CPU ms/request is the gateway process tree's own user+system time (/proc/<pid>/stat) during the
 // measured seconds, divided by the requests answered; peak RSS is the tree's VmHWM at the end.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateGatewayKey } from '@little-ecom/auth';
@@ -45,8 +46,13 @@ const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
 const staticConcurrency = Math.min(Math.max(Number(values['static-concurrency']), 1), 256);
 const workloads = new Set(values.workloads.split(','));
 
-// Our gateway is started from its own workspace's main.
-const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
+// Our gateway runs as in production: `node gateway/dist/main.js` over the built packages (turbo
+// builds them first, from its cache when nothing changed), so no TypeScript loader weighs on its memory.
+execFileSync('npx', ['turbo', 'run', 'build', '--filter=@little-ecom/gateway...', '--output-logs=errors-only'], {
+  cwd: repoRoot,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const gatewayMain = join(repoRoot, 'gateway', 'dist', 'main.js');
 
 async function startGateways(supergraphPath: string, urls: Record<string, string>, withCached: boolean): Promise<Running[]> {
   const subgraphEnv = Object.fromEntries(Object.entries(urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
@@ -56,14 +62,14 @@ async function startGateways(supergraphPath: string, urls: Record<string, string
   const specs: { name: string; args: (port: number) => string[]; env: Record<string, string> }[] = [
     {
       name: 'ours',
-      args: () => [...tsx, gatewayMain],
+      args: () => [gatewayMain],
       env: { ...subgraphEnv, ...signing, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'false' },
     },
     ...(withCached
       ? [
           {
             name: 'ours+cache',
-            args: () => [...tsx, gatewayMain],
+            args: () => [gatewayMain],
             env: { ...subgraphEnv, ...signing, LOG_LEVEL: 'warn', RESPONSE_CACHE: 'true' },
           },
         ]
