@@ -9,6 +9,7 @@
 // CPU ms/request is the gateway process tree's own user+system time (/proc/<pid>/stat) during the
 // measured seconds, divided by the requests answered; peak RSS is the tree's VmHWM at the end.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateGatewayKey } from '@little-ecom/auth';
@@ -53,12 +54,16 @@ execFileSync('npx', ['turbo', 'run', 'build', '--filter=@little-ecom/gateway...'
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const gatewayMain = join(repoRoot, 'gateway', 'dist', 'main.js');
+const GATEWAY_NODE_OPTIONS = /^ {4}NODE_OPTIONS: (.+)$/m.exec(
+  readFileSync(join(repoRoot, 'helm/little-ecom/values.yaml'), 'utf8'),
+)![1]!;
 
 async function startGateways(supergraphPath: string, urls: Record<string, string>, withCached: boolean): Promise<Running[]> {
   const subgraphEnv = Object.fromEntries(Object.entries(urls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
   const common = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
-  // Ours signs every subgraph request in production (the subgraphs here accept unsigned ones too).
-  const signing = { GATEWAY_KEY: generateGatewayKey() };
+  // Ours signs every subgraph request in production (the subgraphs here accept unsigned ones too), and
+  // runs with the chart's NODE_OPTIONS for the gateway (helm/little-ecom/values.yaml, gateway.env).
+  const signing = { GATEWAY_KEY: generateGatewayKey(), NODE_OPTIONS: GATEWAY_NODE_OPTIONS };
   const specs: { name: string; args: (port: number) => string[]; env: Record<string, string> }[] = [
     {
       name: 'ours',
