@@ -77,7 +77,8 @@ start_jaeger() {
   if reachable 127.0.0.1 4318; then echo "Traces: OTLP already listening on 127.0.0.1:4318 (Jaeger UI http://127.0.0.1:16686)"; return; fi
   bash "$ROOT/scripts/tools.sh" jaeger
   JAEGER_OTLP_HTTP_PORT=4318 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_UI_PORT=16686 JAEGER_QUERY_GRPC_PORT=16685 \
-    JAEGER_UI_ASSETS="${JAEGER_UI_ASSETS:-$ROOT/infra/jaeger/ui}" JAEGER_MAX_TRACES=20000 start_detached jaeger "$BIN/jaeger" --config "file:$ROOT/infra/jaeger/local.yaml"
+    JAEGER_UI_ASSETS="${JAEGER_UI_ASSETS:-$ROOT/infra/jaeger/ui}" JAEGER_MAX_TRACES=20000 \
+    start_detached jaeger "$BIN/jaeger" --config "file:$ROOT/infra/jaeger/local.yaml"
   wait_for jaeger 127.0.0.1 4318 30
   wait_for jaeger 127.0.0.1 16686 30
   echo "Traces: started Jaeger, OTLP on http://127.0.0.1:4318, query API and UI on http://127.0.0.1:16686"

@@ -35,17 +35,27 @@ need_go() {
 
 installed() { [[ -x "$BIN/$1" && -f "$BIN/.$1.version" && "$(cat "$BIN/.$1.version")" == "$2" ]]; }
 
+# Where the Go module cache holds a module's source (read-only), downloading it from the proxy first.
+module_dir() { go mod download -json "$1" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p'; } # module@version
+
+# A writable copy of a module's source, for builds `go install module@version` cannot do; prints its
+# path (the caller removes it).
+module_source() { # module@version
+  local src
+  src="$(mktemp -d)"
+  cp -r "$(module_dir "$1")/." "$src/"
+  chmod -R u+w "$src"
+  echo "$src"
+}
+
 install_ferretdb() {
   installed ferretdb "$FERRETDB_VERSION" && return
   need_go FerretDB
   echo "installing FerretDB $FERRETDB_VERSION into .tools/bin ..."
   # FerretDB's `go install` build panics without build/version/version.txt, which release builds
   # generate; build from the module source with that file written.
-  local dir src
-  dir="$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
-  src="$(mktemp -d)"
-  cp -r "$dir/." "$src/"
-  chmod -R u+w "$src"
+  local src
+  src="$(module_source "github.com/FerretDB/FerretDB@$FERRETDB_VERSION")"
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
   (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -o "$BIN/ferretdb" ./cmd/ferretdb)
   rm -rf "$src"
@@ -58,11 +68,8 @@ install_jaeger() {
   echo "installing Jaeger $JAEGER_VERSION into .tools/bin (a few minutes, once) ..."
   # Jaeger's go.mod has a replace directive, which `go install module@version` refuses: build from
   # the downloaded module source instead.
-  local dir src
-  dir="$(go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
-  src="$(mktemp -d)"
-  cp -r "$dir/." "$src/"
-  chmod -R u+w "$src"
+  local src
+  src="$(module_source "github.com/jaegertracing/jaeger@$JAEGER_VERSION")"
   (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$BIN/jaeger" ./cmd/jaeger)
   rm -rf "$src"
   echo "$JAEGER_VERSION" >"$BIN/.jaeger.version"
@@ -118,7 +125,6 @@ install_k8s_api() {
   need_go "the Kubernetes API spec"
   echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and the Gateway API, ECK and MongoDB CRDs into .tools/k8s-api ..."
   local k8s gw eck mongodb
-  module_dir() { go mod download -json "$1" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p'; }
   k8s="$(module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")"
   gw="$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")"
   eck="$(module_dir "github.com/elastic/cloud-on-k8s/v3@$ECK_VERSION")"

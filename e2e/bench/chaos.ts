@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
-import { freePort, graphqlRequest, privateMailpit, privateRabbitMq, testEnv } from '@little-ecom/testing';
+import { boundedArg, freePort, graphqlRequest, privateMailpit, privateRabbitMq, testEnv } from '@little-ecom/testing';
 import { repoRoot } from '../test/harness.js';
 
 const { values } = parseArgs({
@@ -26,11 +26,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
   },
 });
-const clamp = (v: string | undefined, min: number, max: number) => Math.min(Math.max(Number(v), min), max);
-const productCount = clamp(values.products, 1, 1_000);
-const signUpCount = clamp(values.signups, 1, 1_000);
-const subscriberCount = clamp(values.subscribers, 1, 50);
-const seconds = clamp(values.seconds, 10, 600);
+const productCount = boundedArg(values.products, 1, 1_000);
+const signUpCount = boundedArg(values.signups, 1, 1_000);
+const subscriberCount = boundedArg(values.subscribers, 1, 50);
+const seconds = boundedArg(values.seconds, 10, 600);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateGatewayKey } from '@little-ecom/auth';
-import { freePort, percentile } from '@little-ecom/testing';
+import { boundedArg, freePort, percentile } from '@little-ecom/testing';
 import {
   children,
   closeAgent,
@@ -41,10 +41,10 @@ const { values } = parseArgs({
     workloads: { type: 'string', default: 'storefront,static' },
   },
 });
-const seconds = Math.min(Math.max(Number(values.seconds), 1), 60);
-const rounds = Math.min(Math.max(Number(values.rounds), 1), 10);
-const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
-const staticConcurrency = Math.min(Math.max(Number(values['static-concurrency']), 1), 256);
+const seconds = boundedArg(values.seconds, 1, 60);
+const rounds = boundedArg(values.rounds, 1, 10);
+const concurrency = boundedArg(values.concurrency, 1, 256);
+const staticConcurrency = boundedArg(values['static-concurrency'], 1, 256);
 const workloads = new Set(values.workloads.split(','));
 
 // Our gateway runs as in production: `node gateway/dist/main.js` over the built packages (turbo

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateGatewayKey } from '@little-ecom/auth';
-import { freePort, percentile } from '@little-ecom/testing';
+import { boundedArg, freePort, percentile } from '@little-ecom/testing';
 import { privateJaeger } from '@little-ecom/testing/processes';
 import {
   children,
@@ -35,9 +35,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '50' },
   },
 });
-const seconds = Math.min(Math.max(Number(values.seconds), 1), 60);
-const rounds = Math.min(Math.max(Number(values.rounds), 1), 10);
-const concurrency = Math.min(Math.max(Number(values.concurrency), 1), 256);
+const seconds = boundedArg(values.seconds, 1, 60);
+const rounds = boundedArg(values.rounds, 1, 10);
+const concurrency = boundedArg(values.concurrency, 1, 256);
 const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
 
 // The nested static federation query: several subgraph fetches (and so spans) per request.

@@ -68,6 +68,14 @@ const split = (id, field, size = 10) => ({
   schema: 'group',
   params: { field, size, order: 'desc', orderBy: '1', otherBucket: true, otherBucketLabel: 'other', missingBucket: false },
 });
+/** The rows of a table panel: the top `size` values of `field`, by count. */
+const rows = (field, size, otherBucket = false) => ({
+  id: '2',
+  enabled: true,
+  type: 'terms',
+  schema: 'bucket',
+  params: { field, size, order: 'desc', orderBy: '1', otherBucket, missingBucket: false },
+});
 const count = { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} };
 
 function visualization(id, title, kuery, visState, description) {
@@ -176,13 +184,7 @@ const visualizations = [
       ...table,
       aggs: [
         count,
-        {
-          id: '2',
-          enabled: true,
-          type: 'terms',
-          schema: 'bucket',
-          params: { field: 'notificationKind', size: 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
-        },
+        rows('notificationKind', 10),
         { id: '3', enabled: true, type: 'max', schema: 'metric', params: { field: 'attempts' } },
       ],
     },
@@ -203,13 +205,7 @@ const visualizations = [
       ...table,
       aggs: [
         count,
-        {
-          id: '2',
-          enabled: true,
-          type: 'terms',
-          schema: 'bucket',
-          params: { field: 'clientIp', size: 20, order: 'desc', orderBy: '1', otherBucket: true, missingBucket: false },
-        },
+        rows('clientIp', 20, true),
         {
           id: '3',
           enabled: true,
@@ -272,16 +268,7 @@ const visualizations = [
     'service : "orders" and msg : "order rejected"',
     {
       ...table,
-      aggs: [
-        count,
-        {
-          id: '2',
-          enabled: true,
-          type: 'terms',
-          schema: 'bucket',
-          params: { field: 'reason', size: 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
-        },
-      ],
+      aggs: [count, rows('reason', 10)],
     },
     'Why products refused to reserve stock (stock.rejected reasons, e.g. out of stock).',
   ),

@@ -57,17 +57,10 @@ export interface SpanOptions {
  * exception is recorded) and is rethrown. With tracing off this costs one no-op span.
  */
 export async function inSpan<T>(name: string, options: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
-  const parent = options.parent ?? context.active();
-  const span = trace
-    .getTracer(TRACER)
-    .startSpan(
-      name,
-      { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) },
-      parent,
-    );
+  const { span, context: spanContext } = startSpan(name, options);
   let result: T;
   try {
-    result = await context.with(trace.setSpan(parent, span), () => fn(span));
+    result = await context.with(spanContext, () => fn(span));
   } catch (error) {
     failSpan(span, error);
     throw error;

@@ -174,6 +174,12 @@ export async function testSigningKeys(): Promise<string> {
   return JSON.stringify([{ ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'ES256', use: 'sig' }]);
 }
 
+/** A benchmark's numeric command-line option, kept within [min, max] (min when it is not a number), so every run stays bounded. */
+export function boundedArg(value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.min(Math.max(n, min), max) : min;
+}
+
 /** Nearest-rank percentile of ascending `sorted` values (benchmarks print p50/p95/p99 with it). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

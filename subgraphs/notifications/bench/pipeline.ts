@@ -14,7 +14,7 @@ import { createTokenVerifier } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
 import { serveApp } from '@little-ecom/service';
-import { freshDatabase, graphqlRequest, testEnv, percentile, type TestDatabase } from '@little-ecom/testing';
+import { boundedArg, freshDatabase, graphqlRequest, percentile, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { createUserRepository } from '../src/users/user.repository.js';
 import { privateMailpit, startHarness } from '../test/support.js';
@@ -27,11 +27,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
   },
 });
-const clamp = (v: string | undefined, min: number, max: number) => Math.min(Math.max(Number(v), min), max);
-const backlog = clamp(values.backlog, 1, 5_000);
-const subscriberCount = clamp(values.subscribers, 1, 100);
-const rate = clamp(values.rate, 1, 200);
-const seconds = clamp(values.seconds, 1, 120);
+const backlog = boundedArg(values.backlog, 1, 5_000);
+const subscriberCount = boundedArg(values.subscribers, 1, 100);
+const rate = boundedArg(values.rate, 1, 200);
+const seconds = boundedArg(values.seconds, 1, 120);
 
 /** A database whose driver counts the commands it sends. */
 async function countedDatabase(prefix: string): Promise<TestDatabase & { commands: () => number }> {
