@@ -16,7 +16,7 @@ await runService(config, async (logger) => {
     : cache
       ? createMemoryStore(cache.maxEntries)
       : undefined;
-  const app = createGatewayApp(config, { logger, responseStore, subgraphKey: await loadGatewayKey(config.gatewayKey) });
+  const app = createGatewayApp(config, { logger, responseStore, subgraphKey: loadGatewayKey(config.gatewayKey) });
   return {
     app,
     resources: [

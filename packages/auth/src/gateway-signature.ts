@@ -1,8 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { readOrCreateDevFile } from '@little-ecom/config';
 
 /**
  * How a subgraph knows a request comes from our gateway: the gateway signs every subgraph request
@@ -81,23 +80,12 @@ export function verifyGatewayRequest(
  * Development only: the key kept in a git-ignored file (mode 0600), created by whichever service
  * starts first; the others read it. Creation is exclusive, so two services starting at once agree.
  */
-export async function loadOrCreateDevGatewayKey(file: string): Promise<Buffer> {
-  try {
-    return decodeGatewayKey(await readFile(file, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    await writeFile(file, `${generateGatewayKey()}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return decodeGatewayKey(await readFile(file, 'utf8'));
+export function loadOrCreateDevGatewayKey(file: string): Buffer {
+  return decodeGatewayKey(readOrCreateDevFile(file, () => `${generateGatewayKey()}\n`));
 }
 
 /** The key from config (`gatewayKeySettings`): the Secret when set, else the development file. */
-export async function loadGatewayKey(settings: { key: string | undefined; devKeyFile: string }): Promise<Buffer> {
+export function loadGatewayKey(settings: { key: string | undefined; devKeyFile: string }): Buffer {
   return settings.key !== undefined ? decodeGatewayKey(settings.key) : loadOrCreateDevGatewayKey(settings.devKeyFile);
 }
 

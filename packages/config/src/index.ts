@@ -246,6 +246,8 @@ export function outboxSettings(env: {
 }
 
 export { developmentDefaultProblems, refuseDevelopmentDefaults, type DevelopmentDefaultsEnv } from './production.js';
+export { readOrCreateDevFile } from './dev-files.js';
+
 /** The settings of a service that consumes events from its own queue (orders, products). */
 export const consumerEnv = {
   /** Prefixes every exchange and queue name the service declares; lets tests share a broker. */

@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readOrCreateDevFile } from '@little-ecom/config';
 
 /**
  * Seals secrets that must travel in an event (a password-reset token) so that only the services
@@ -50,19 +49,7 @@ export const DEFAULT_DEV_SECRETS_FILE = fileURLToPath(new URL('../../../.data/ev
 export function loadSecretBox(options: { key?: string | undefined; devKeyFile?: string }): SecretBox {
   if (options.key) return createSecretBox(options.key);
   const file = options.devKeyFile ?? DEFAULT_DEV_SECRETS_FILE;
-  try {
-    return createSecretBox(readFileSync(file, 'utf8').trim());
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  try {
-    // 'wx': two services starting at once must end up with the same key, not one each.
-    writeFileSync(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return createSecretBox(readFileSync(file, 'utf8').trim());
+  return createSecretBox(readOrCreateDevFile(file, () => randomBytes(32).toString('base64')).trim());
 }
 
 /** The purpose a reset token is sealed for. */

@@ -53,7 +53,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
   const metrics = serviceMetrics(db);
   const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
   const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
-  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  const gatewayKey = deps.gatewayKey === undefined ? loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   const server = createServer({
     db,
     logger,

@@ -39,7 +39,7 @@ export interface NotificationsApp extends ServiceApp<NotificationsContext> {
 export async function createNotificationsApp(config: NotificationsConfig, deps: NotificationsAppDeps): Promise<NotificationsApp> {
   const { db, logger, amqp } = deps;
   await ensureNotificationIndexes(db);
-  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  const gatewayKey = deps.gatewayKey === undefined ? loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const topology = notificationsTopology(config.events.prefix, config.events.retry);

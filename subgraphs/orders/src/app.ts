@@ -50,7 +50,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
   await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
   const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix, config.events.retry);
-  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  const gatewayKey = deps.gatewayKey === undefined ? loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const server = createServer({

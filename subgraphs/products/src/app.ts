@@ -38,7 +38,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
   await ensureIndexes(db, { [PRODUCTS]: productIndexes, [ORDER_STOCK]: orderStockIndexes });
   const topology = consumerTopology('products', STOCK_BINDINGS, config.events.prefix, config.events.retry);
   const metrics = serviceMetrics(db);
-  const gatewayKey = deps.gatewayKey === undefined ? await loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  const gatewayKey = deps.gatewayKey === undefined ? loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
   // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
   const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
   const server = createServer({

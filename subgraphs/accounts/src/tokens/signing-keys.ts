@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { readOrCreateDevFile } from '@little-ecom/config';
 import type { Logger } from '@little-ecom/logger';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA';
@@ -56,19 +55,12 @@ export async function generateSigningJwk(): Promise<JWK> {
  * tokens survive restarts of `npm run dev`.
  */
 async function loadOrCreateDevKeys(file: string, logger: Logger): Promise<JWK[]> {
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length > 0) return parsed as JWK[];
-    throw new Error(`${file} does not hold a JSON array of JWKs`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const keys = [await generateSigningJwk()];
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
-  logger.info('generated a development JWT signing key', { file });
+  // Generated up front (a few ms) because the file is created atomically from a ready string.
+  const generated = [await generateSigningJwk()];
+  const parsed = JSON.parse(readOrCreateDevFile(file, () => `${JSON.stringify(generated, null, 2)}\n`)) as unknown;
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${file} does not hold a JSON array of JWKs`);
+  const keys = parsed as JWK[];
+  if (keys[0]?.kid === generated[0]?.kid) logger.info('generated a development JWT signing key', { file });
   return keys;
 }
 
