@@ -14,8 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
-import { boundedArg, freePort, graphqlRequest, privateMailpit, privateRabbitMq, testEnv } from '@little-ecom/testing';
+import { decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
+import {
+  boundedArg,
+  freePort,
+  gatewayHeaders,
+  graphqlRequest,
+  privateMailpit,
+  privateRabbitMq,
+  testEnv,
+} from '@little-ecom/testing';
 import { repoRoot } from '../test/harness.js';
 
 const { values } = parseArgs({
@@ -100,14 +108,13 @@ async function killService(name: Service): Promise<void> {
 const key = decodeGatewayKey(gatewayKey);
 /** A GraphQL request signed as the gateway signs it; undefined when the service was down (killed). */
 async function gql<T>(service: Service, query: string, variables: Record<string, unknown>, token?: string) {
-  const requestId = randomUUID();
-  const authorization = token ? `Bearer ${token}` : undefined;
   try {
-    return await graphqlRequest<T>(`http://127.0.0.1:${ports[service]}/graphql`, query, variables, {
-      'x-request-id': requestId,
-      [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(key, { requestId, clientIp: '127.0.0.1', authorization }),
-      ...(authorization ? { authorization } : {}),
-    });
+    return await graphqlRequest<T>(
+      `http://127.0.0.1:${ports[service]}/graphql`,
+      query,
+      variables,
+      gatewayHeaders(key, '127.0.0.1', token ? `Bearer ${token}` : undefined),
+    );
   } catch {
     return undefined;
   }

@@ -18,13 +18,15 @@ import {
   children,
   closeAgent,
   firstJsonLine,
-  load,
+  interleavedRounds,
   peakRssMb,
-  post,
   repoRoot,
   resetAgent,
+  roundsOptions,
+  roundsSettings,
   startChild,
   stopAll,
+  totals,
   tsx,
   waitServing,
   type Running,
@@ -34,16 +36,12 @@ import {
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '10' },
+    ...roundsOptions('10'),
     'static-concurrency': { type: 'string', default: '50' },
     workloads: { type: 'string', default: 'storefront,static' },
   },
 });
-const seconds = boundedArg(values.seconds, 1, 60);
-const rounds = boundedArg(values.rounds, 1, 10);
-const concurrency = boundedArg(values.concurrency, 1, 256);
+const { seconds, rounds, concurrency } = roundsSettings(values);
 const staticConcurrency = boundedArg(values['static-concurrency'], 1, 256);
 const workloads = new Set(values.workloads.split(','));
 
@@ -118,38 +116,23 @@ async function startGateways(supergraphPath: string, urls: Record<string, string
 async function runWorkloads(gateways: Running[], list: { workload: Workload; gateways: string[] }[]): Promise<void> {
   for (const { workload, gateways: names } of list) {
     const targets = gateways.filter((g) => names.includes(g.name));
-    // Correctness first: every gateway must answer this workload properly before it is timed.
-    for (const gw of targets) {
-      const res = await post(gw.url, workload.body, workload.headers);
-      if (res.status !== 200 || res.body.includes('"errors"') || !res.body.includes(workload.expect)) {
-        throw new Error(`${gw.name} answered ${workload.name} wrongly (${res.status}): ${res.body.slice(0, 400)}`);
-      }
-    }
-    for (const gw of targets) await load(gw, workload, Math.min(2, seconds)); // warm-up: JIT, plan caches, sockets
-    const samples = new Map<string, Sample[]>(targets.map((g) => [g.name, []]));
-    for (let round = 0; round < rounds; round++) {
-      const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
-      for (const gw of order) samples.get(gw.name)!.push(await load(gw, workload, seconds));
-    }
+    const samples = await interleavedRounds(targets, workload, { rounds, seconds });
     report(workload, targets, samples);
   }
 }
 
 function report(workload: Workload, targets: Running[], samples: Map<string, Sample[]>): void {
   const rows = targets.map((gw) => {
-    const list = samples.get(gw.name)!;
-    const requests = list.reduce((n, s) => n + s.requests, 0);
-    const secondsTotal = list.reduce((n, s) => n + s.seconds, 0);
-    const latencies = list.flatMap((s) => s.latencies).sort((a, b) => a - b);
+    const { rps, cpu, latencies, errors } = totals(samples.get(gw.name)!);
     return {
       name: gw.name,
-      rps: requests / secondsTotal,
+      rps,
       p50: percentile(latencies, 50),
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
-      cpu: list.reduce((n, s) => n + s.cpuMs, 0) / requests,
+      cpu,
       rss: peakRssMb(gw.child.pid!),
-      errors: list.reduce((n, s) => n + s.errors, 0),
+      errors,
     };
   });
   const ours = rows.find((r) => r.name === 'ours')!;

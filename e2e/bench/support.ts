@@ -1,10 +1,11 @@
 // What the benchmarks share: child processes reporting readiness, per-process-tree CPU and memory
-// from /proc, a keep-alive HTTP client, and a closed-loop load of one GraphQL request.
+// from /proc, a keep-alive HTTP client, a closed-loop load of one GraphQL request, and interleaved rounds of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { boundedArg } from '@little-ecom/testing';
 
 /** Bench scripts run from the e2e workspace. */
 export const e2eDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -188,6 +189,58 @@ export async function load(gw: Running, workload: Workload, durationS: number): 
   await Promise.all(Array.from({ length: workload.concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   return { requests: latencies.length, errors, seconds: elapsed, cpuMs: cpuMs(gw.child.pid!) - cpuBefore, latencies };
+}
+
+/** The `parseArgs` options of the benches that time gateways in rounds: `--seconds`, `--rounds`, `--concurrency`. */
+export const roundsOptions = (concurrency: string) =>
+  ({
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: concurrency },
+  }) as const;
+
+export function roundsSettings(values: { seconds: string; rounds: string; concurrency: string }) {
+  return {
+    seconds: boundedArg(values.seconds, 1, 60),
+    rounds: boundedArg(values.rounds, 1, 10),
+    concurrency: boundedArg(values.concurrency, 1, 256),
+  };
+}
+
+/**
+ * Times `workload` on every gateway in `rounds` interleaved rounds of `seconds`, rotated each round so
+ * drift on a shared machine hits all alike; first each must answer it right, then a warm-up (JIT,
+ * plan caches, sockets). The samples of each gateway, by name.
+ */
+export async function interleavedRounds(
+  gateways: Running[],
+  workload: Workload,
+  { rounds, seconds }: { rounds: number; seconds: number },
+): Promise<Map<string, Sample[]>> {
+  for (const gw of gateways) {
+    const res = await post(gw.url, workload.body, workload.headers);
+    if (res.status !== 200 || res.body.includes('"errors"') || !res.body.includes(workload.expect)) {
+      throw new Error(`${gw.name} answered ${workload.name} wrongly (${res.status}): ${res.body.slice(0, 400)}`);
+    }
+  }
+  for (const gw of gateways) await load(gw, workload, Math.min(2, seconds));
+  const samples = new Map<string, Sample[]>(gateways.map((g) => [g.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = gateways.map((_, i) => gateways[(i + round) % gateways.length]!);
+    for (const gw of order) samples.get(gw.name)!.push(await load(gw, workload, seconds));
+  }
+  return samples;
+}
+
+/** One gateway's samples summed up: requests per second, CPU ms per request, latencies (sorted), errors. */
+export function totals(list: Sample[]) {
+  const requests = list.reduce((n, s) => n + s.requests, 0);
+  return {
+    rps: requests / list.reduce((n, s) => n + s.seconds, 0),
+    cpu: list.reduce((n, s) => n + s.cpuMs, 0) / requests,
+    latencies: list.flatMap((s) => s.latencies).sort((a, b) => a - b),
+    errors: list.reduce((n, s) => n + s.errors, 0),
+  };
 }
 
 export async function stopAll(list: ChildProcess[]): Promise<void> {

@@ -10,34 +10,26 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateGatewayKey } from '@little-ecom/auth';
-import { boundedArg, freePort, percentile } from '@little-ecom/testing';
+import { freePort, percentile } from '@little-ecom/testing';
 import { privateJaeger } from '@little-ecom/testing/processes';
 import {
   children,
   closeAgent,
   firstJsonLine,
-  load,
-  post,
+  interleavedRounds,
   repoRoot,
+  roundsOptions,
+  roundsSettings,
   startChild,
   stopAll,
+  totals,
   tsx,
   waitServing,
   type Running,
-  type Sample,
   type Workload,
 } from './support.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    concurrency: { type: 'string', default: '50' },
-  },
-});
-const seconds = boundedArg(values.seconds, 1, 60);
-const rounds = boundedArg(values.rounds, 1, 10);
-const concurrency = boundedArg(values.concurrency, 1, 256);
+const { seconds, rounds, concurrency } = roundsSettings(parseArgs({ options: roundsOptions('50') }).values);
 const gatewayMain = join(repoRoot, 'gateway', 'src', 'main.ts');
 
 // The nested static federation query: several subgraph fetches (and so spans) per request.
@@ -87,29 +79,11 @@ try {
     gateways.push({ name: variant.name, url: `http://127.0.0.1:${port}/graphql`, child });
   }
   for (const gw of gateways) await waitServing(gw.url, 60_000);
-  for (const gw of gateways) {
-    const res = await post(gw.url, workload.body, workload.headers);
-    if (res.status !== 200 || res.body.includes('"errors"'))
-      throw new Error(`${gw.name} answered wrongly: ${res.body.slice(0, 300)}`);
-  }
-  for (const gw of gateways) await load(gw, workload, Math.min(2, seconds)); // warm-up
-  const samples = new Map<string, Sample[]>(gateways.map((g) => [g.name, []]));
-  for (let round = 0; round < rounds; round++) {
-    const order = gateways.map((_, i) => gateways[(i + round) % gateways.length]!);
-    for (const gw of order) samples.get(gw.name)!.push(await load(gw, workload, seconds));
-  }
+  const samples = await interleavedRounds(gateways, workload, { rounds, seconds });
 
   const rows = gateways.map((gw) => {
-    const list = samples.get(gw.name)!;
-    const requests = list.reduce((n, s) => n + s.requests, 0);
-    const latencies = list.flatMap((s) => s.latencies).sort((a, b) => a - b);
-    return {
-      name: gw.name,
-      rps: requests / list.reduce((n, s) => n + s.seconds, 0),
-      cpu: list.reduce((n, s) => n + s.cpuMs, 0) / requests,
-      p95: percentile(latencies, 95),
-      errors: list.reduce((n, s) => n + s.errors, 0),
-    };
+    const { rps, cpu, latencies, errors } = totals(samples.get(gw.name)!);
+    return { name: gw.name, rps, cpu, p95: percentile(latencies, 95), errors };
   });
   const off = rows[0]!;
   console.log(

@@ -5,13 +5,7 @@ import { join } from 'node:path';
 import { ObjectId, type CommandStartedEvent } from 'mongodb';
 import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
-import {
-  GATEWAY_SIGNATURE_HEADER,
-  createTokenVerifier,
-  decodeGatewayKey,
-  generateGatewayKey,
-  signGatewayRequest,
-} from '@little-ecom/auth';
+import { createTokenVerifier, decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
 import { createGatewayApp, loadGatewayConfig, type ResponseStore } from '@little-ecom/gateway';
 import { topologyObjectNames } from '@little-ecom/events';
 import { createLogger, type Logger } from '@little-ecom/logger';
@@ -25,6 +19,7 @@ import {
   createTestIssuer,
   deleteAmqpTopology,
   freshDatabase,
+  gatewayHeaders,
   testEnv,
   testSigningKeys,
   type TestDatabase,
@@ -282,14 +277,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     gatewayUrl: `${gateway.url}/graphql`,
     subgraphKey,
-    asGateway(authorization) {
-      const requestId = randomUUID();
-      return {
-        'x-request-id': requestId,
-        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(subgraphKey, { requestId, clientIp: '127.0.0.1', authorization }),
-        ...(authorization ? { authorization } : {}),
-      };
-    },
+    asGateway: (authorization) => gatewayHeaders(subgraphKey, '127.0.0.1', authorization),
     gateway,
     subgraphs,
     issuer,

@@ -20,16 +20,19 @@ export interface Result {
   stderr: string;
 }
 
+/** kubectl and helm see the test cluster, and helm keeps its cache and config out of the user's. */
+const toolEnv = () => ({
+  ...process.env,
+  KUBECONFIG,
+  HELM_CACHE_HOME: '/tmp/little-ecom-cluster-helm/cache',
+  HELM_CONFIG_HOME: '/tmp/little-ecom-cluster-helm/config',
+  HELM_DATA_HOME: '/tmp/little-ecom-cluster-helm/data',
+});
+
 function runTool(path: string, args: string[], timeoutMs: number): Result {
   const result = spawnSync(path, args, {
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      KUBECONFIG,
-      HELM_CACHE_HOME: '/tmp/little-ecom-cluster-helm/cache',
-      HELM_CONFIG_HOME: '/tmp/little-ecom-cluster-helm/config',
-      HELM_DATA_HOME: '/tmp/little-ecom-cluster-helm/data',
-    },
+    env: toolEnv(),
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -57,13 +60,7 @@ export function helm(args: string[], timeoutMs = 15 * 60_000): Result {
 export function background(tool: 'helm' | 'kubectl', args: string[], timeoutMs: number): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool === 'helm' ? HELM : KUBECTL, args, {
-      env: {
-        ...process.env,
-        KUBECONFIG,
-        HELM_CACHE_HOME: '/tmp/little-ecom-cluster-helm/cache',
-        HELM_CONFIG_HOME: '/tmp/little-ecom-cluster-helm/config',
-        HELM_DATA_HOME: '/tmp/little-ecom-cluster-helm/data',
-      },
+      env: toolEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

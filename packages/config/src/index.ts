@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { refuseDevelopmentDefaults } from './production.js';
 
 export { z };
 
@@ -271,3 +272,34 @@ export function consumerSettings(env: {
     retry: { maxRetries: env.EVENT_MAX_RETRIES, retryDelayMs: env.EVENT_RETRY_DELAY_MS },
   };
 }
+
+/**
+ * What a subgraph reads that checks accounts' tokens and consumes events from its own queue
+ * (products, orders, notifications); the producers among them add `outboxEnv`.
+ */
+export const eventDrivenSubgraphEnv = (service: string, defaultPort: number) => ({
+  ...subgraphEnv(service, defaultPort),
+  ...tokenVerifierEnv,
+  AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
+  ...consumerEnv,
+});
+
+export function eventDrivenSubgraphSettings(
+  service: string,
+  env: Parameters<typeof subgraphSettings>[1] &
+    Parameters<typeof tokenVerifierSettings>[0] & { AMQP_URL: string } & Parameters<typeof consumerSettings>[0],
+) {
+  return {
+    ...subgraphSettings(service, env),
+    jwt: tokenVerifierSettings(env),
+    amqp: { url: env.AMQP_URL },
+    events: consumerSettings(env),
+  };
+}
+
+/** The whole schema of an event-driven subgraph whose events leave through its outbox (products, orders). */
+export const eventProducerSubgraphSchema = (service: string, defaultPort: number) =>
+  z
+    .object({ ...eventDrivenSubgraphEnv(service, defaultPort), ...outboxEnv })
+    .superRefine(refuseDevelopmentDefaults)
+    .transform((env) => ({ ...eventDrivenSubgraphSettings(service, env), ...outboxSettings(env) }));

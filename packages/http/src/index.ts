@@ -1,6 +1,7 @@
 // The public surface of @little-ecom/http: one module per job.
 export { apolloDefaults, type ApolloDefaultsOptions } from './apollo-defaults.js';
 export { subgraphLimits, type QueryLimits } from './query-limits.js';
+export { readTypeDefs, subgraphApollo, type SubgraphApolloOptions } from './subgraph-apollo.js';
 export type { ReadinessCheck } from './readiness.js';
 export { requestLoggingPlugin } from './request-logging.plugin.js';
 export { clientIp } from './client-ip.js';

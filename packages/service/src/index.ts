@@ -134,3 +134,5 @@ export async function runService<TContext extends RequestContext>(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 }
+
+export * from './subgraph-access.js';

@@ -162,6 +162,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
   throw new Error(`condition not met within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
 }
+export * from './gateway-headers.js';
 export * from './processes.js';
 export * from './rabbitmq.js';
 

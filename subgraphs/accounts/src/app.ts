@@ -1,10 +1,9 @@
 import type { Db } from 'mongodb';
 import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
-import { gatewayCallers, loadGatewayKey } from '@little-ecom/auth';
 import { loadSecretBox, startOutboxRelay, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
-import type { ServiceApp, Worker } from '@little-ecom/service';
+import { gatewayOnly, type GatewayKeyDeps, type ServiceApp, type Worker } from '@little-ecom/service';
 import type { AccountsConfig } from './config.js';
 import type { AccountsContext } from './context.js';
 import { createArgon2Hasher, type PasswordHasher } from './passwords/password.hasher.js';
@@ -15,18 +14,13 @@ import { USERS, createUserRepository } from './users/user.repository.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
-export interface AccountsAppDeps {
+export interface AccountsAppDeps extends GatewayKeyDeps {
   db: Db;
   logger: Logger;
   /** The outbox relay publishes `user.*` through it; without one, events wait in user documents. */
   amqp?: AmqpConnection;
   /** By default from the config (JWT_SIGNING_KEYS, or the development key file). */
   keys?: SigningKeys;
-  /**
-   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
-   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
-   */
-  gatewayKey?: Buffer | null;
   /** By default argon2id with the configured parameters; tests pass cheaper or counting ones. */
   hasher?: PasswordHasher;
   /** Seals the reset token in its event; by default from EVENT_SECRETS_KEY (or the development key file). */
@@ -53,7 +47,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
   const metrics = serviceMetrics(db);
   const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
   const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
-  const gatewayKey = deps.gatewayKey === undefined ? loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
+  const gateway = gatewayOnly(config.gatewayKey, deps);
   const server = createServer({
     db,
     logger,
@@ -80,8 +74,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
       context: server.context,
       routes: server.routes,
       metrics,
-      // GraphQL only from the gateway, which also vouches for the client address.
-      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
+      ...gateway,
       readiness: [
         databaseReadiness(db),
         // Detail only: without the broker writes still succeed and their events wait in the outbox.

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { createRevocationList } from '@little-ecom/auth';
 import { loadSecretBox, type SecretBox } from '@little-ecom/events';
-import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo, type RouteHandler } from '@little-ecom/http';
-import type { Logger } from '@little-ecom/logger';
+import {
+  readTypeDefs,
+  subgraphApollo,
+  type IncomingRequestInfo,
+  type RouteHandler,
+  type SubgraphApolloOptions,
+} from '@little-ecom/http';
 import type { Db, IndexDescription } from 'mongodb';
 import { createAuthService } from './auth/auth.service.js';
 import type { AuthSettings } from './config.js';
@@ -26,7 +28,7 @@ import { createTotpService } from './totp/totp.service.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 import { createUserService } from './users/user.service.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 /** Every index accounts needs, for `ensureIndexes` at start-up (and in tests). */
 export const accountsIndexes: Record<string, IndexDescription[]> = {
@@ -38,12 +40,8 @@ export const accountsIndexes: Record<string, IndexDescription[]> = {
 
 export const JWKS_PATH = '/.well-known/jwks.json';
 
-export interface ServerDeps {
+export interface ServerDeps extends SubgraphApolloOptions {
   db: Db;
-  logger: Logger;
-  production: boolean;
-  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
-  limits: QueryLimits;
   /** From `loadSigningKeys` (config or development file) or `importSigningKeys([await generateSigningJwk()])` in tests. */
   keys: SigningKeys;
   /** `loadAccountsConfig(env).auth`: token lifetimes, issuer/audience, throttle windows. */
@@ -106,10 +104,14 @@ export function createServer({
   const revocations = createRevocationList({ source: (since) => sessions.revocationFeed(since), logger });
   const verifier = createLocalVerifier(keys, settings.tokens, revocations);
 
-  const apollo = new ApolloServer<AccountsContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Session } }),
-    ...apolloDefaults<AccountsContext>({ production, logger, limits: subgraphLimits(limits) }),
-  });
+  const apollo = subgraphApollo<AccountsContext>(
+    buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Session } }),
+    {
+      production,
+      logger,
+      limits,
+    },
+  );
   const context = (info: IncomingRequestInfo) =>
     createContext({ accounts, users: userService, sessions, totp, verifier, logger }, info);
   const routes: Record<string, RouteHandler> = {

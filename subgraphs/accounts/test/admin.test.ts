@@ -2,16 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
 import { createOrPromoteAdmin } from '../src/users/create-admin.js';
 import { createUserRepository } from '../src/users/user.repository.js';
-import {
-  LOG_IN,
-  SET_ROLE,
-  SIGN_UP,
-  codeOf,
-  runCreateAdmin,
-  startAccounts,
-  type AccountsUnderTest,
-  type AuthPayloadData,
-} from './support.js';
+import { SET_ROLE, codeOf, runCreateAdmin, startAccounts, type AccountsUnderTest } from './support.js';
 
 let database: TestDatabase;
 let accounts: AccountsUnderTest;
@@ -25,11 +16,8 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'administrative passphrase';
-const signUp = async (email: string) =>
-  (await accounts.gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input: { email, password: PASSWORD, name: 'Customer' } })).data!
-    .signUp;
-const logIn = async (email: string, password = PASSWORD) =>
-  (await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password })).data!.logIn;
+const signUp = (email: string) => accounts.signUp({ email, password: PASSWORD, name: 'Customer' });
+const logIn = (email: string, password = PASSWORD) => accounts.logIn(email, password);
 
 describe('createOrPromoteAdmin', () => {
   it('creates an ADMIN account with a user.registered event, then reports it as already admin', async () => {

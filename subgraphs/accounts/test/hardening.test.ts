@@ -51,9 +51,7 @@ describe('at least one admin', () => {
       const [a, b] = [`duel-a${round}@example.com`, `duel-b${round}@example.com`];
       await createOrPromoteAdmin(deps, { email: a, password: PASSWORD }, 'test');
       await createOrPromoteAdmin(deps, { email: b, password: PASSWORD }, 'test');
-      const logIn = async (email: string) =>
-        (await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password: PASSWORD })).data!.logIn;
-      const [adminA, adminB] = await Promise.all([logIn(a), logIn(b)]);
+      const [adminA, adminB] = await Promise.all([accounts.logIn(a, PASSWORD), accounts.logIn(b, PASSWORD)]);
       const results = await Promise.all([
         accounts.gql(SET_ROLE, { userId: adminB.user.id, role: 'CUSTOMER' }, { token: adminA.accessToken }),
         accounts.gql(SET_ROLE, { userId: adminA.user.id, role: 'CUSTOMER' }, { token: adminB.accessToken }),
@@ -90,7 +88,7 @@ describe('security events', () => {
     // The email itself is never in a security event.
     expect(JSON.stringify([...failed, ...throttled])).not.toContain(email);
 
-    const session = (await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password: PASSWORD })).data!.logIn;
+    const session = await accounts.logIn(email, PASSWORD);
     expect(events('login_succeeded').at(-1)).toMatchObject({ userId: session.user.id, clientIp: '198.51.100.1' });
     const refreshed = await accounts.gql<{ refreshSession: AuthPayloadData }>(REFRESH, { token: session.refreshToken });
     expect(events('session_refreshed').at(-1)).toMatchObject({ userId: session.user.id });
@@ -112,8 +110,7 @@ describe('security events', () => {
       { email: 'revoker@example.com', password: PASSWORD },
       'test',
     );
-    const admin = (await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email: 'revoker@example.com', password: PASSWORD }))
-      .data!.logIn;
+    const admin = await accounts.logIn('revoker@example.com', PASSWORD);
     await accounts.gql('mutation($u: ID!) { endUserSessions(userId: $u) }', { u: target.user.id }, { token: admin.accessToken });
     expect(events('sessions_revoked').at(-1)).toMatchObject({
       userId: target.user.id,

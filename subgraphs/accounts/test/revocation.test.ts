@@ -5,14 +5,12 @@ import { createOrPromoteAdmin } from '../src/users/create-admin.js';
 import { createUserRepository } from '../src/users/user.repository.js';
 import {
   CHANGE_PASSWORD,
-  LOG_IN,
   LOG_OUT,
   ME,
   REFRESH,
   REQUEST_RESET,
   RESET,
   SET_ROLE,
-  SIGN_UP,
   codeOf,
   startAccounts,
   type AccountsUnderTest,
@@ -34,15 +32,9 @@ const PASSWORD = 'a session-ending passphrase';
 let counter = 0;
 const newUser = async () => {
   const email = `rev${counter++}-${Date.now()}@example.com`;
-  const res = await accounts.gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input: { email, password: PASSWORD, name: 'Rev' } });
-  expect(res.errors).toBeUndefined();
-  return res.data!.signUp;
+  return accounts.signUp({ email, password: PASSWORD, name: 'Rev' });
 };
-const logIn = async (email: string, password = PASSWORD) => {
-  const res = await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password });
-  expect(res.errors).toBeUndefined();
-  return res.data!.logIn;
-};
+const logIn = (email: string, password = PASSWORD) => accounts.logIn(email, password);
 const me = (token: string) => accounts.gql<{ me: { id: string } | null }>(ME, {}, { token });
 
 /** Resolves once `token` is refused as UNAUTHENTICATED; fails when that takes longer than the deadline. */

@@ -25,17 +25,8 @@ afterAll(async () => {
 
 const PASSWORD = 'walnut lamp on a rainy tuesday';
 
-async function signUp(email: string, password = PASSWORD, name = 'Ada Lovelace') {
-  const res = await accounts.gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input: { email, password, name } });
-  expect(res.errors).toBeUndefined();
-  return res.data!.signUp;
-}
-
-async function logIn(email: string, password = PASSWORD) {
-  const res = await accounts.gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password });
-  expect(res.errors).toBeUndefined();
-  return res.data!.logIn;
-}
+const signUp = (email: string, password = PASSWORD, name = 'Ada Lovelace') => accounts.signUp({ email, password, name });
+const logIn = (email: string, password = PASSWORD) => accounts.logIn(email, password);
 
 async function me(token: string) {
   const res = await accounts.gql<{ me: { id: string; email: string; role: string } | null }>(ME, undefined, { token });

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
+import { expect } from 'vitest';
+import { decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
 import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
 import { createLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
-import { freshDatabase, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { freshDatabase, gatewayHeaders, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
 import type { Db } from 'mongodb';
 import { createAccountsApp, type AccountsApp } from '../src/app.js';
 import { loadAccountsConfig } from '../src/config.js';
@@ -62,6 +62,10 @@ export interface AccountsUnderTest {
     variables?: Record<string, unknown>,
     options?: { token?: string; ip?: string; forwardedFor?: string },
   ): ReturnType<typeof graphqlRequest<T>>;
+  /** Signs up (signed as the gateway, default client address); the test fails on any GraphQL error. */
+  signUp(input: { email: string; password: string; name: string }): Promise<AuthPayloadData>;
+  /** Logs in (signed as the gateway, default client address); the test fails on any GraphQL error. */
+  logIn(email: string, password: string): Promise<AuthPayloadData>;
   user(email: string): Promise<UserDocument | null>;
   /**
    * The reset token of the user's latest password_reset_requested event, opened as notifications
@@ -97,6 +101,11 @@ export async function startAccounts(
   const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher, gatewayKey });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
+  const gql: AccountsUnderTest['gql'] = (query, variables, options = {}) =>
+    graphqlRequest(url, query, variables, {
+      ...gatewayHeaders(gatewayKey, options.ip ?? '198.51.100.1', options.token ? `Bearer ${options.token}` : undefined),
+      ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
+    });
   return {
     url,
     baseUrl: http.url,
@@ -108,16 +117,16 @@ export async function startAccounts(
     app,
     gatewayKey,
     logs,
-    gql: (query, variables, options = {}) => {
-      const requestId = randomUUID();
-      const authorization = options.token ? `Bearer ${options.token}` : undefined;
-      const clientIp = options.ip ?? '198.51.100.1';
-      return graphqlRequest(url, query, variables, {
-        'x-request-id': requestId,
-        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(gatewayKey, { requestId, clientIp, authorization }),
-        ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
-        ...(authorization ? { authorization } : {}),
-      });
+    gql,
+    async signUp(input) {
+      const res = await gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input });
+      expect(res.errors).toBeUndefined();
+      return res.data!.signUp;
+    },
+    async logIn(email, password) {
+      const res = await gql<{ logIn: AuthPayloadData }>(LOG_IN, { email, password });
+      expect(res.errors).toBeUndefined();
+      return res.data!.logIn;
     },
     user: (email) => testDb.db.collection<UserDocument>('users').findOne({ email }),
     async resetTokenOf(email) {

@@ -1,25 +1,18 @@
 import {
-  DEFAULT_AMQP_URL,
   DEFAULT_SMTP_URL,
-  consumerEnv,
-  consumerSettings,
+  eventDrivenSubgraphEnv,
+  eventDrivenSubgraphSettings,
   httpUrl,
   loadConfig,
   positiveInt,
   refuseDevelopmentDefaults,
-  subgraphEnv,
-  subgraphSettings,
-  tokenVerifierEnv,
-  tokenVerifierSettings,
   z,
   type Env,
 } from '@little-ecom/config';
 
 const schema = z
   .object({
-    ...subgraphEnv('notifications', 4003),
-    AMQP_URL: z.string().default(DEFAULT_AMQP_URL),
-    ...consumerEnv,
+    ...eventDrivenSubgraphEnv('notifications', 4003),
     SMTP_URL: z
       .string()
       .default(DEFAULT_SMTP_URL)
@@ -47,7 +40,6 @@ const schema = z
     DELIVERY_RETRY_BASE_MS: positiveInt(2_000),
     DELIVERY_RETRY_MAX_DELAY_MS: positiveInt(300_000),
     DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
-    ...tokenVerifierEnv,
   })
   .superRefine((env, ctx) => {
     refuseDevelopmentDefaults(env, ctx);
@@ -59,9 +51,7 @@ const schema = z
       });
   })
   .transform((env) => ({
-    ...subgraphSettings('notifications', env),
-    amqp: { url: env.AMQP_URL },
-    events: consumerSettings(env),
+    ...eventDrivenSubgraphSettings('notifications', env),
     mail: {
       smtpUrl: env.SMTP_URL,
       maxConnections: env.SMTP_MAX_CONNECTIONS,
@@ -79,7 +69,6 @@ const schema = z
       circuitProbeMaxMs: env.DELIVERY_CIRCUIT_PROBE_MAX_MS,
       claimTtlMs: env.DELIVERY_CLAIM_TTL_MS,
     },
-    jwt: tokenVerifierSettings(env),
     eventSecrets: { key: env.EVENT_SECRETS_KEY },
   }));
 

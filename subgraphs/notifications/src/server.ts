@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import type { TokenVerifier } from '@little-ecom/auth';
-import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo } from '@little-ecom/http';
-import type { Logger } from '@little-ecom/logger';
+import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
 import type { Db } from 'mongodb';
 import { createCircuit } from './delivery/circuit.js';
 import { createContext, type NotificationsContext } from './context.js';
@@ -16,21 +12,17 @@ import { Query } from './resolvers/Query.js';
 import { User } from './resolvers/User.js';
 import { createUserRepository } from './users/user.repository.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
-export interface ServerDeps {
+export interface ServerDeps extends SubgraphApolloOptions {
   db: Db;
   verifier: TokenVerifier;
-  logger: Logger;
-  production: boolean;
-  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
-  limits: QueryLimits;
   /** Wakes the delivery worker after an admin retry (see runtime.ts); otherwise it notices on its next poll. */
   wakeDelivery?: () => void;
 }
 
 /** The GraphQL side of the notifications subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, logger, production, limits, wakeDelivery }: ServerDeps) {
+export function createServer({ db, verifier, wakeDelivery, ...options }: ServerDeps) {
   const notifications = createNotificationService({
     users: createUserRepository(db),
     notifications: createNotificationRepository(db),
@@ -38,10 +30,10 @@ export function createServer({ db, verifier, logger, production, limits, wakeDel
     circuit: createCircuit(db, { probeMs: 5_000, probeMaxMs: 60_000 }),
     ...(wakeDelivery ? { onRequeued: wakeDelivery } : {}),
   });
-  const apollo = new ApolloServer<NotificationsContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Notification } }),
-    ...apolloDefaults<NotificationsContext>({ production, logger, limits: subgraphLimits(limits) }),
-  });
-  const context = (info: IncomingRequestInfo) => createContext({ notifications, verifier, logger }, info);
+  const apollo = subgraphApollo<NotificationsContext>(
+    buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Notification } }),
+    options,
+  );
+  const context = (info: IncomingRequestInfo) => createContext({ notifications, verifier, logger: options.logger }, info);
   return { apollo, context, services: { notifications } };
 }

@@ -1,6 +1,5 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import {
   consumerTopology,
   startEventConsumer,
@@ -11,7 +10,7 @@ import {
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
-import type { ServiceApp, Worker } from '@little-ecom/service';
+import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
 import { CARTS, cartIndexes } from './cart/cart.repository.js';
 import { CATALOG_BINDINGS, createCatalogHandler } from './catalog/catalog.handler.js';
 import { CATALOG, catalogIndexes } from './catalog/catalog.repository.js';
@@ -22,18 +21,11 @@ import { invoicePaymentProvider, type PaymentProvider } from './orders/payment.j
 import { SAGA_BINDINGS, createSagaHandler } from './orders/saga.handler.js';
 import { createServer } from './server.js';
 
-export interface OrdersAppDeps {
+export interface OrdersAppDeps extends SubgraphAccessDeps {
   db: Db;
   logger: Logger;
   /** The outbox relay and the event consumer run only with a broker connection (API-only tests pass none). */
   amqp?: AmqpConnection;
-  /** Checks access tokens; by default against the accounts JWKS and revocation feed named in the config. */
-  verifier?: TokenVerifier;
-  /**
-   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
-   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
-   */
-  gatewayKey?: Buffer | null;
   /** How orders are paid; pay on delivery / invoice by default (see orders/payment.ts). */
   payment?: PaymentProvider;
 }
@@ -50,12 +42,10 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
   await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
   const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix, config.events.retry);
-  const gatewayKey = deps.gatewayKey === undefined ? loadGatewayKey(config.gatewayKey) : deps.gatewayKey;
-  // Ended sessions are polled from accounts (docs/auth.md, "Ending sessions everywhere").
-  const service = deps.verifier ? undefined : createServiceVerifier(config.jwt, logger);
+  const access = subgraphAccess(config, deps, logger);
   const server = createServer({
     db,
-    verifier: deps.verifier ?? service!.verifier,
+    verifier: access.verifier,
     logger,
     production: config.production,
     limits: config.limits,
@@ -68,14 +58,12 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
     http: {
       apollo: server.apollo,
       context: server.context,
-      // GraphQL only from the gateway, which also vouches for the client address.
-      ...(gatewayKey ? { authorizeCaller: gatewayCallers(gatewayKey) } : {}),
+      ...access.gateway,
       metrics,
       readiness: [databaseReadiness(db)],
     },
     start(): Worker[] {
-      const revocations: Worker[] = service ? [{ name: 'revocations', stop: async () => service.revocations.stop() }] : [];
-      if (!amqp) return revocations;
+      if (!amqp) return [...access.workers];
       const saga = createSagaHandler({ orders: server.services.orders });
       const catalog = createCatalogHandler({ catalog: server.services.catalog });
       // In the event's scope: its log lines and the events it causes carry the order's correlation id.
@@ -102,7 +90,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         metrics,
       });
       return [
-        ...revocations,
+        ...access.workers,
         { name: 'event consumer', stop: () => consumer.stop() },
         { name: 'outbox relay', stop: () => relay.stop() },
       ];

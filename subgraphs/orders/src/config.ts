@@ -1,33 +1,7 @@
-import {
-  consumerEnv,
-  consumerSettings,
-  loadConfig,
-  outboxEnv,
-  outboxSettings,
-  refuseDevelopmentDefaults,
-  subgraphEnv,
-  subgraphSettings,
-  tokenVerifierEnv,
-  tokenVerifierSettings,
-  z,
-  type Env,
-} from '@little-ecom/config';
+import { eventProducerSubgraphSchema, loadConfig, type Env } from '@little-ecom/config';
 
-const schema = z
-  .object({
-    ...subgraphEnv('orders', 4004),
-    ...tokenVerifierEnv,
-    ...outboxEnv,
-    ...consumerEnv,
-  })
-  .superRefine(refuseDevelopmentDefaults)
-  .transform((env) => ({
-    ...subgraphSettings('orders', env),
-    jwt: tokenVerifierSettings(env),
-    ...outboxSettings(env),
-    // stock.* answers and the product.* events of the catalog projection arrive on orders' own queue.
-    events: consumerSettings(env),
-  }));
+// stock.* answers and the product.* events of the catalog projection arrive on orders' own queue (`events`).
+const schema = eventProducerSubgraphSchema('orders', 4004);
 
 export type OrdersConfig = ReturnType<typeof loadOrdersConfig>;
 

@@ -1,10 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import type { TokenVerifier } from '@little-ecom/auth';
-import { apolloDefaults, subgraphLimits, type QueryLimits, type IncomingRequestInfo } from '@little-ecom/http';
-import type { Logger } from '@little-ecom/logger';
+import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
 import type { Db } from 'mongodb';
 import { createCartRepository } from './cart/cart.repository.js';
 import { createCartService } from './cart/cart.service.js';
@@ -19,27 +15,23 @@ import { Order, OrderItem } from './resolvers/Order.js';
 import { Query } from './resolvers/Query.js';
 import { User } from './resolvers/User.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
-export interface ServerDeps {
+export interface ServerDeps extends SubgraphApolloOptions {
   db: Db;
   verifier: TokenVerifier;
-  logger: Logger;
-  production: boolean;
-  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
-  limits: QueryLimits;
   payment: PaymentProvider;
 }
 
 /** The GraphQL side of the orders subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, logger, production, limits, payment }: ServerDeps) {
+export function createServer({ db, verifier, payment, ...options }: ServerDeps) {
   const catalog = createCatalogRepository(db);
   const carts = createCartService({ carts: createCartRepository(db), catalog });
   const orders = createOrderService({ orders: createOrderRepository(db), carts, payment });
-  const apollo = new ApolloServer<OrdersContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
-    ...apolloDefaults<OrdersContext>({ production, logger, limits: subgraphLimits(limits) }),
-  });
-  const context = (info: IncomingRequestInfo) => createContext({ carts, orders, verifier, logger }, info);
+  const apollo = subgraphApollo<OrdersContext>(
+    buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
+    options,
+  );
+  const context = (info: IncomingRequestInfo) => createContext({ carts, orders, verifier, logger: options.logger }, info);
   return { apollo, context, services: { carts, orders, catalog } };
 }

@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import {
-  GATEWAY_SIGNATURE_HEADER,
-  createTokenVerifier,
-  decodeGatewayKey,
-  generateGatewayKey,
-  signGatewayRequest,
-} from '@little-ecom/auth';
+import { createTokenVerifier, decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
-import { createTestIssuer, freshDatabase, graphqlRequest, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
+import {
+  createTestIssuer,
+  freshDatabase,
+  gatewayHeaders,
+  graphqlRequest,
+  type TestDatabase,
+  type TestIssuer,
+} from '@little-ecom/testing';
 import { createOrdersApp, type OrdersApp } from '../src/app.js';
 import { loadOrdersConfig } from '../src/config.js';
 
@@ -50,15 +50,8 @@ export async function startOrders(): Promise<OrdersHarness> {
     issuer,
     http,
     tokenFor: (userId, role = 'CUSTOMER') => issuer.sign({ sub: userId, role }),
-    request: (query, variables, token) => {
-      const requestId = randomUUID();
-      const authorization = token ? `Bearer ${token}` : undefined;
-      return graphqlRequest(url, query, variables, {
-        'x-request-id': requestId,
-        [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(gatewayKey, { requestId, clientIp: '198.51.100.1', authorization }),
-        ...(authorization ? { authorization } : {}),
-      });
-    },
+    request: (query, variables, token) =>
+      graphqlRequest(url, query, variables, gatewayHeaders(gatewayKey, '198.51.100.1', token ? `Bearer ${token}` : undefined)),
     async close() {
       await http.stop(2_000);
       await db.drop();

@@ -1,33 +1,7 @@
-import {
-  consumerEnv,
-  consumerSettings,
-  loadConfig,
-  outboxEnv,
-  outboxSettings,
-  refuseDevelopmentDefaults,
-  subgraphEnv,
-  subgraphSettings,
-  tokenVerifierEnv,
-  tokenVerifierSettings,
-  z,
-  type Env,
-} from '@little-ecom/config';
+import { eventProducerSubgraphSchema, loadConfig, type Env } from '@little-ecom/config';
 
-const schema = z
-  .object({
-    ...subgraphEnv('products', 4001),
-    ...tokenVerifierEnv,
-    ...outboxEnv,
-    ...consumerEnv,
-  })
-  .superRefine(refuseDevelopmentDefaults)
-  .transform((env) => ({
-    ...subgraphSettings('products', env),
-    jwt: tokenVerifierSettings(env),
-    ...outboxSettings(env),
-    // The order saga's commands (order.placed, order.cancelled, order.shipped) arrive on products' own queue.
-    events: consumerSettings(env),
-  }));
+// The order saga's commands (order.placed, order.cancelled, order.shipped) arrive on products' own queue (`events`).
+const schema = eventProducerSubgraphSchema('products', 4001);
 
 export type ProductsConfig = ReturnType<typeof loadProductsConfig>;
 

@@ -1,37 +1,28 @@
-import { readFileSync } from 'node:fs';
-import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import type { TokenVerifier } from '@little-ecom/auth';
-import { apolloDefaults, subgraphLimits, type QueryLimits } from '@little-ecom/http';
-import type { Logger } from '@little-ecom/logger';
+import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
 import type { Db } from 'mongodb';
 import { createProductRepository } from './catalog/product.repository.js';
 import { createProductService } from './catalog/product.service.js';
 import { createContext, type ProductsContext } from './context.js';
-import type { IncomingRequestInfo } from '@little-ecom/http';
 import { Mutation } from './resolvers/Mutation.js';
 import { Product } from './resolvers/Product.js';
 import { Query } from './resolvers/Query.js';
 
-const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
-export interface ServerDeps {
+export interface ServerDeps extends SubgraphApolloOptions {
   db: Db;
   verifier: TokenVerifier;
-  logger: Logger;
-  production: boolean;
-  /** The gateway's query limits (config `limits`); this subgraph enforces them with the planner's headroom. */
-  limits: QueryLimits;
 }
 
 /** The GraphQL side of the products subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, logger, production, limits }: ServerDeps) {
+export function createServer({ db, verifier, ...options }: ServerDeps) {
   const products = createProductService({ repository: createProductRepository(db) });
-  const apollo = new ApolloServer<ProductsContext>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, Product } }),
-    ...apolloDefaults<ProductsContext>({ production, logger, limits: subgraphLimits(limits) }),
-  });
-  const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger }, info);
+  const apollo = subgraphApollo<ProductsContext>(
+    buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, Product } }),
+    options,
+  );
+  const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger: options.logger }, info);
   return { apollo, context, services: { products } };
 }
