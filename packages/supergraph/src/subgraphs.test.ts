@@ -20,8 +20,11 @@ describe.each(subgraphs)('subgraph $name', ({ name, database, port, codegen }) =
 
   it('defaults to its listed port and database', () => {
     const config = readFileSync(join(dir, 'src/config.ts'), 'utf8');
-    // subgraphEnv (packages/config): PORT defaults to the port, MONGODB_DB to the database.
-    expect(config).toContain(`...subgraphEnv('${database}', ${port})`);
+    // subgraphEnv (packages/config), directly or through the event-driven helpers built on it:
+    // PORT defaults to the port, MONGODB_DB to the database.
+    expect(config).toMatch(
+      new RegExp(`\\b(subgraphEnv|eventDrivenSubgraphEnv|eventProducerSubgraphSchema)\\('${database}', ${port}\\)`),
+    );
   });
 
   it('is the workspace @little-ecom/<name> with the scripts turbo and the image build run', () => {
