@@ -100,8 +100,9 @@ try {
   // Capacity per CPU: on a shared machine the measured RPS moves with the neighbours' load, the
   // gateway's own CPU time per request does not; the budget is judged on that.
   const capacity = 1 - off.cpu / tenth.cpu;
+  const change = (fraction: number) => `${(Math.abs(fraction) * 100).toFixed(1)} % ${fraction >= 0 ? 'lower' : 'higher'}`;
   console.log(
-    `\ntracing at ratio 0.1: measured throughput ${(measured * 100).toFixed(1)} % lower than off; capacity per CPU ${(capacity * 100).toFixed(1)} % lower (budget: under 10 %)`,
+    `\ntracing at ratio 0.1: measured throughput ${change(measured)} than off; capacity per CPU ${change(capacity)} (budget: under 10 % lower)`,
   );
   if (capacity >= 0.1 || rows.some((r) => r.errors > 0)) process.exitCode = 1;
   await stopAll(gateways.map((g) => g.child));
