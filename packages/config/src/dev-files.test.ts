@@ -33,9 +33,9 @@ describe('readOrCreateDevFile', () => {
 
   it('gives processes starting at once the same, whole content', async () => {
     // The fault this guards against: with an exclusive create followed by a write, another process
-    // could read the file between the two and see it empty or cut short. Six processes, five rounds.
+    // could read the file between the two and see it empty or cut short. Six processes, eight rounds.
     const raceDir = join(dir, 'raced');
-    const [rounds, startAt] = [5, Date.now() + 3000];
+    const [rounds, startAt] = [8, Date.now() + 3000];
     const seen = await Promise.all(Array.from({ length: 6 }, () => race(raceDir, startAt, rounds)));
     for (let round = 0; round < rounds; round += 1) {
       const onDisk = readFileSync(join(raceDir, `key-${round}`), 'utf8');

@@ -69,7 +69,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       ],
     },
     start(): Worker[] {
-      if (!amqp) return [...access.workers];
+      if (!amqp) return access.workers;
       const runtime = startNotificationsRuntime({
         db,
         connection: amqp,

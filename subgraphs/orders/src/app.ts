@@ -63,7 +63,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
       readiness: [databaseReadiness(db)],
     },
     start(): Worker[] {
-      if (!amqp) return [...access.workers];
+      if (!amqp) return access.workers;
       const saga = createSagaHandler({ orders: server.services.orders });
       const catalog = createCatalogHandler({ catalog: server.services.catalog });
       // In the event's scope: its log lines and the events it causes carry the order's correlation id.

@@ -54,7 +54,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
       ],
     },
     start(): Worker[] {
-      if (!amqp) return [...access.workers];
+      if (!amqp) return access.workers;
       // Events wait in product documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,
