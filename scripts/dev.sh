@@ -7,7 +7,23 @@ export NODE_ENV="${NODE_ENV:-development}"
 # One coloured line per log entry instead of JSON (LOG_FORMAT=json to see what production writes).
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
 
+started_at=$SECONDS
+# On a fresh machine the slow part is building FerretDB and Mailpit from the Go module proxy: build them
+# while npm installs the dependencies and generates code (one progress line per tool). Jaeger, which
+# nothing waits for, is built afterwards in the background by services.sh.
+if bash scripts/tools.sh --check ferretdb mailpit; then
+  tools_pid=""
+else
+  echo "building the local services (FerretDB, Mailpit) while npm installs ..."
+  bash scripts/tools.sh ferretdb mailpit &
+  tools_pid=$!
+fi
+
 bash scripts/ensure-deps.sh
+npm run --silent codegen
+npm run --silent compose >/dev/null
+if [[ -n "$tools_pid" ]]; then wait "$tools_pid" || { echo "error: building the local services failed (see above)" >&2; exit 1; }; fi
+echo "dependencies and tools ready after $((SECONDS - started_at)) s"
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
@@ -15,8 +31,6 @@ start_local_services
 # Every service traces to the local Jaeger that services.sh started (or to the collector you named).
 export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://127.0.0.1:4318}"
 
-npm run --silent codegen
-npm run --silent compose >/dev/null
 npm run --silent seed -w @little-ecom/products
 
 # Every subgraph of subgraphs.json; turbo below runs the `dev` script of every workspace that has one.
@@ -28,9 +42,10 @@ while read -r name port _db; do
 done < <(node scripts/service-list.mjs subgraphs)
 gateway_port="$(node -p "require('./subgraphs.json').gateway.port")"
 
-cat <<MSG
+print_urls() {
+  cat <<MSG
 
-  little-ecom is starting
+  little-ecom is ready ($((SECONDS - started_at)) s after npm run dev)
     GraphQL + Apollo Sandbox  http://localhost:$gateway_port/
 ${subgraph_lines}    Mailpit (sent emails)     http://localhost:8025/
     Traces (Jaeger)           http://localhost:16686/   (a trace: /api/traces/<x-trace-id of a response>)
@@ -41,6 +56,7 @@ ${subgraph_lines}    Mailpit (sent emails)     http://localhost:8025/
   Ctrl-C stops everything started here.
 
 MSG
+}
 
 # Subgraphs and the gateway reload on code changes; the supergraph is recomposed when a schema changes
 # and the gateway swaps it in without a restart.
@@ -48,12 +64,15 @@ npx turbo run dev --ui=stream --output-logs=full --log-prefix=task &
 turbo_pid=$!
 npm run --silent compose -w @little-ecom/gateway -- --watch &
 compose_pid=$!
-# Demo data through the gateway once it answers: a demo customer with a past order (bounded wait).
+# Once the gateway answers: the URLs, then demo data through the gateway (a demo customer with a past
+# order). Bounded wait.
 (
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$gateway_port/readyz" >/dev/null 2>&1 && break
+  ready=""
+  for _ in $(seq 1 180); do
+    curl -fsS "http://127.0.0.1:$gateway_port/readyz" >/dev/null 2>&1 && { ready=1; break; }
     sleep 1
   done
+  if [[ -n "$ready" ]]; then print_urls; else echo "the gateway did not answer within 180 s; see the logs above"; fi
   npm run --silent seed:demo -w @little-ecom/orders -- "http://127.0.0.1:$gateway_port/graphql" ||
     echo "demo order not created (see above); run: npm run seed:demo -w @little-ecom/orders"
 ) &

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Local services for development and tests, on loopback only.
-#   scripts/services.sh start   start FerretDB, Mailpit and Jaeger unless reachable; check RabbitMQ
+#   scripts/services.sh start   start FerretDB, Mailpit and Jaeger unless reachable; check RabbitMQ.
+#                               FerretDB and Mailpit are built together first; Jaeger, which nothing
+#                               waits for, is built and started in the background (services trace to
+#                               its address from the start and their exporters retry until it answers)
 #   scripts/services.sh stop    stop what `start` started (tracked by pid files in .data/run)
 #   scripts/services.sh status  show what is reachable
-# Env overrides: MONGODB_URI, AMQP_URL, SMTP_URL, MAILPIT_API_URL, OTEL_EXPORTER_OTLP_ENDPOINT. A service
+# LOCAL_TRACES=off skips Jaeger. Env overrides: MONGODB_URI, AMQP_URL, SMTP_URL, MAILPIT_API_URL, OTEL_EXPORTER_OTLP_ENDPOINT. A service
 # whose URL you set is never started here, only checked.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +49,6 @@ start_mongo() {
     return
   fi
   if reachable 127.0.0.1 27017; then echo "MongoDB API: already running on 127.0.0.1:27017"; return; fi
-  bash "$ROOT/scripts/tools.sh" ferretdb
   mkdir -p "$DATA/ferretdb/sqlite" "$DATA/ferretdb/state"
   start_detached ferretdb "$BIN/ferretdb" --handler=sqlite --sqlite-url="file:$DATA/ferretdb/sqlite/" \
     --state-dir="$DATA/ferretdb/state" --listen-addr=127.0.0.1:27017 --debug-addr=- --telemetry=disable --log-level=warn
@@ -60,7 +62,6 @@ start_mailpit() {
     return
   fi
   if reachable 127.0.0.1 1025; then echo "SMTP: already running on 127.0.0.1:1025 (Mailpit UI http://127.0.0.1:8025)"; return; fi
-  bash "$ROOT/scripts/tools.sh" mailpit
   start_detached mailpit "$BIN/mailpit" --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 \
     --database "$DATA/mailpit.db" --max 5000 --disable-version-check --smtp-auth-accept-any --smtp-auth-allow-insecure
   wait_for mailpit 127.0.0.1 1025 30
@@ -76,6 +77,7 @@ start_jaeger() {
   fi
   if reachable 127.0.0.1 4318; then echo "Traces: OTLP already listening on 127.0.0.1:4318 (Jaeger UI http://127.0.0.1:16686)"; return; fi
   bash "$ROOT/scripts/tools.sh" jaeger
+  reachable 127.0.0.1 4318 && return # another command started it while this one waited for the build
   JAEGER_OTLP_HTTP_PORT=4318 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_UI_PORT=16686 JAEGER_QUERY_GRPC_PORT=16685 \
     JAEGER_UI_ASSETS="${JAEGER_UI_ASSETS:-$ROOT/infra/jaeger/ui}" JAEGER_MAX_TRACES=20000 \
     start_detached jaeger "$BIN/jaeger" --config "file:$ROOT/infra/jaeger/local.yaml"
@@ -120,11 +122,25 @@ stop_all() {
 
 case "${1:-start}" in
   start)
+    # What the services need in order to answer, built together (each tool once, whoever else asks).
+    need=()
+    [[ -z "${MONGODB_URI:-}" ]] && ! reachable 127.0.0.1 27017 && need+=(ferretdb)
+    [[ -z "${SMTP_URL:-}" ]] && ! reachable 127.0.0.1 1025 && need+=(mailpit)
+    [[ ${#need[@]} -eq 0 ]] || bash "$ROOT/scripts/tools.sh" "${need[@]}"
     start_mongo
     check_rabbitmq
     start_mailpit
-    start_jaeger
+    if [[ "${LOCAL_TRACES:-on}" == off ]]; then
+      : # npm test: the tests that need traces start private Jaegers
+    elif [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]] || reachable 127.0.0.1 4318 || bash "$ROOT/scripts/tools.sh" --check jaeger; then
+      start_jaeger
+    else
+      echo "Traces: building Jaeger in the background; it starts on http://127.0.0.1:16686 when built (log: .data/log/jaeger-start.log)"
+      nohup bash "$0" jaeger >>"$LOGS/jaeger-start.log" 2>&1 &
+      echo $! >"$RUN/jaeger-build.pid"
+    fi
     ;;
+  jaeger) start_jaeger ;;
   stop) stop_all ;;
   status)
     for s in "MongoDB API:127.0.0.1:27017" "RabbitMQ:127.0.0.1:5672" "SMTP:127.0.0.1:1025" "Mailpit API:127.0.0.1:8025" "Jaeger OTLP:127.0.0.1:4318" "Jaeger UI:127.0.0.1:16686"; do

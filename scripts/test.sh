@@ -5,14 +5,17 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export NODE_ENV=test
 
+# Tests also start private FerretDB, Mailpit and Jaeger instances and a kube-apiserver, so every tool is
+# installed even when shared services already answer; they build concurrently while npm installs.
+bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform k8s-api kube-apiserver &
+tools_pid=$!
 bash scripts/ensure-deps.sh
+wait "$tools_pid"
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
-start_local_services
-# Tests also start a private Mailpit and a kube-apiserver, so install every tool
-# even when shared services already answer.
-bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform k8s-api kube-apiserver
+# The tests that need traces start private Jaegers: no shared one.
+LOCAL_TRACES=off start_local_services
 
 # Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
 status=0

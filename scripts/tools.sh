@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs the pinned local tools into .tools/bin (git-ignored). Safe to run repeatedly: a tool is
 # rebuilt only when its pinned version changes. Needs Go 1.24+ (the Go module proxy is the source).
+#   scripts/tools.sh [tool ...]   build the named tools concurrently; one progress line per tool
+#   scripts/tools.sh --check tool ...   exit 0 when all are installed, 1 otherwise
+# Each build holds a lock (.tools/locks/<tool>.lock), so two commands racing for the same tool build it
+# once: the second waits for the first and then finds it installed. The Go toolchain's own output goes
+# to .tools/logs/<tool>.log, printed only when the build fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="$ROOT/.tools/bin"
-mkdir -p "$BIN"
+TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}" # another folder only for the script's own test
+BIN="$TOOLS_DIR/bin"
+LOCKS="$TOOLS_DIR/locks"
+TOOL_LOGS="$TOOLS_DIR/logs"
+mkdir -p "$BIN" "$LOCKS" "$TOOL_LOGS"
 # The usual install location, for shells whose PATH lacks it (e.g. non-login CI shells).
 [[ -x /usr/local/go/bin/go ]] && export PATH="$PATH:/usr/local/go/bin"
 
@@ -51,7 +59,6 @@ module_source() { # module@version
 install_ferretdb() {
   installed ferretdb "$FERRETDB_VERSION" && return
   need_go FerretDB
-  echo "installing FerretDB $FERRETDB_VERSION into .tools/bin ..."
   # FerretDB's `go install` build panics without build/version/version.txt, which release builds
   # generate; build from the module source with that file written.
   local src
@@ -65,7 +72,6 @@ install_ferretdb() {
 install_jaeger() {
   installed jaeger "$JAEGER_VERSION" && return
   need_go Jaeger
-  echo "installing Jaeger $JAEGER_VERSION into .tools/bin (a few minutes, once) ..."
   # Jaeger's go.mod has a replace directive, which `go install module@version` refuses: build from
   # the downloaded module source instead.
   local src
@@ -78,7 +84,6 @@ install_jaeger() {
 install_go_tool() { # name module version
   installed "$1" "$3" && return
   need_go "$1"
-  echo "installing $1 $3 into .tools/bin ..."
   GOBIN="$BIN" go install "$2@$3"
   echo "$3" >"$BIN/.$1.version"
 }
@@ -86,7 +91,6 @@ install_go_tool() { # name module version
 install_helm() {
   installed helm "$HELM_VERSION" && return
   need_go helm
-  echo "installing helm $HELM_VERSION into .tools/bin ..."
   local pkg=helm.sh/helm/v3
   GOBIN="$BIN" go install -trimpath -ldflags "-s -w -X $pkg/internal/version.version=$HELM_VERSION \
     -X $pkg/internal/version.gitTreeState=clean \
@@ -107,7 +111,6 @@ install_kube_apiserver() {
     echo "error: helm/envtest/go.mod does not pin k8s.io/kubernetes $KUBERNETES_VERSION" >&2
     exit 1
   }
-  echo "building kube-apiserver $KUBERNETES_VERSION and etcd into .tools/bin (a few minutes, once) ..."
   local minor="${KUBERNETES_VERSION#v1.}"
   minor="${minor%%.*}"
   local v=k8s.io/component-base/version
@@ -119,11 +122,10 @@ install_kube_apiserver() {
 }
 
 install_k8s_api() {
-  local out="$ROOT/.tools/k8s-api"
+  local out="$TOOLS_DIR/k8s-api"
   local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
   [[ -f "$out/.version" && "$(cat "$out/.version")" == "$stamp" ]] && return
   need_go "the Kubernetes API spec"
-  echo "fetching the Kubernetes $KUBERNETES_VERSION API spec and the Gateway API, ECK and MongoDB CRDs into .tools/k8s-api ..."
   local k8s gw eck mongodb
   k8s="$(module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")"
   gw="$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")"
@@ -139,9 +141,23 @@ install_k8s_api() {
   echo "$stamp" >"$out/.version"
 }
 
-want="${*:-ferretdb mailpit jaeger}"
-for tool in $want; do
-  case "$tool" in
+is_installed() { # tool
+  case "$1" in
+    ferretdb) installed ferretdb "$FERRETDB_VERSION" ;;
+    mailpit) installed mailpit "$MAILPIT_VERSION" ;;
+    jaeger) installed jaeger "$JAEGER_VERSION" ;;
+    helm) installed helm "$HELM_VERSION" ;;
+    kubeconform) installed kubeconform "$KUBECONFORM_VERSION" ;;
+    kube-apiserver)
+      local stamp="$KUBERNETES_VERSION+$(sha256sum "$ROOT/helm/envtest/go.sum" | cut -c1-16)"
+      installed kube-apiserver "$stamp" && installed etcd "$stamp" ;;
+    k8s-api) [[ -f "$TOOLS_DIR/k8s-api/.version" ]] && [[ "$(cat "$TOOLS_DIR/k8s-api/.version")" == "$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION" ]] ;;
+    *) echo "unknown tool: $1" >&2; exit 2 ;;
+  esac
+}
+
+build_one() { # tool
+  case "$1" in
     ferretdb) install_ferretdb ;;
     mailpit) install_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" ;;
     jaeger) install_jaeger ;;
@@ -149,6 +165,49 @@ for tool in $want; do
     k8s-api) install_k8s_api ;;
     kube-apiserver) install_kube_apiserver ;;
     kubeconform) install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
-    *) echo "unknown tool: $tool" >&2; exit 1 ;;
   esac
+}
+
+# Builds one tool under its lock, printing one line when it starts and one when it ends.
+locked_build() { # tool
+  local tool="$1" log="$TOOL_LOGS/$1.log" start=$SECONDS
+  exec 9>"$LOCKS/$tool.lock"
+  if ! flock -n 9; then
+    echo "  $tool: another command is building it, waiting ..."
+    flock 9
+  fi
+  if is_installed "$tool"; then return 0; fi
+  echo "  $tool: building from the Go module proxy ..."
+  # In the background and then waited for, so `set -e` holds inside the build (in an `if` it would not).
+  (build_one "$tool") >"$log" 2>&1 &
+  if wait $!; then
+    echo "  $tool: ready ($((SECONDS - start)) s)"
+  else
+    echo "  $tool: build FAILED after $((SECONDS - start)) s; last lines of $log:" >&2
+    tail -n 20 "$log" >&2
+    return 1
+  fi
+}
+
+# --check tool...: exit 0 when all are installed at their pinned versions, 1 otherwise (builds nothing).
+if [[ "${1:-}" == --check ]]; then
+  shift
+  for tool in "$@"; do is_installed "$tool" || exit 1; done
+  exit 0
+fi
+
+want="${*:-ferretdb mailpit jaeger}"
+pending=()
+for tool in $want; do
+  is_installed "$tool" || pending+=("$tool")
 done
+[[ ${#pending[@]} -eq 0 ]] && exit 0
+need_go "${pending[*]}"
+pids=()
+for tool in "${pending[@]}"; do
+  locked_build "$tool" &
+  pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit "$status"

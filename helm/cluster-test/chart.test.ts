@@ -17,6 +17,7 @@ import {
   type LoadReport,
 } from './support.js';
 import { GENERATED_KEYS } from './keys.js';
+import { COMPONENTS } from '../test/support/service-list.js';
 
 /**
  * The chart's pods really run: on the single-node cluster of scripts/cluster.sh (started by
@@ -31,7 +32,8 @@ const RELEASE = 'little-ecom';
 const TAG_A = process.env['IMAGE_TAG_A'] ?? 'cluster-a';
 const TAG_B = process.env['IMAGE_TAG_B'] ?? 'cluster-b';
 const MAILPIT_API = process.env['CLUSTER_MAILPIT_API'] ?? 'http://127.0.0.1:18025';
-const DEPLOYMENTS = ['gateway', 'products', 'accounts', 'notifications', 'orders'];
+/** Every Deployment of the release: the gateway and each subgraph of subgraphs.json. */
+const DEPLOYMENTS = COMPONENTS;
 
 const CATALOG = '{ products(first: 5) { totalCount edges { node { id name price { amount currency } } } } }';
 const ME = '{ me { email notifications(first: 5) { totalCount } orders(first: 5) { totalCount } } }';
