@@ -14,12 +14,9 @@ export interface GatewayApp extends ServiceApp<GatewayContext> {
   close(): void;
 }
 
-/** The gateway's config, where subgraph URL overrides may name any subgraph (or none). */
-export type GatewaySettings = Omit<GatewayConfig, 'subgraphUrls'> & { subgraphUrls: Record<string, string> };
-
 /** The whole gateway service from its config: what main, tests and benches run. */
 export function createGatewayApp(
-  config: GatewaySettings,
+  config: GatewayConfig,
   deps: { logger: Logger; subgraphKey: Buffer; responseStore?: ResponseStore | undefined },
 ): GatewayApp {
   const metrics = createMetrics();
