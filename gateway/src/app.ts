@@ -2,8 +2,8 @@ import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp } from '@little-ecom/service';
 import { createMetrics } from '@little-ecom/telemetry';
 import type { GatewayConfig } from './config.js';
-import type { ResponseStore } from './response-cache.js';
-import { createGateway, type GatewayContext } from './server.js';
+import { createGateway } from './server.js';
+import type { GatewayContext, ResponseStore } from './types.js';
 
 export interface GatewayApp extends ServiceApp<GatewayContext> {
   /** Whether the supergraph was loaded and which subgraphs it names (for health detail and tests). */
