@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode } from 'graphql';
-import { sha256, type PersistedQueryManifest } from '../src/persisted-queries.js';
+import { sha256, type PersistedQueryManifest } from '../src/persisted-query-manifest.js';
 
 const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SOURCES = [join(gatewayDir, '..', 'e2e', 'test', 'operations.graphql')];

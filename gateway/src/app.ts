@@ -2,8 +2,8 @@ import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp } from '@little-ecom/service';
 import { createMetrics } from '@little-ecom/telemetry';
 import type { GatewayConfig } from './config.js';
-import type { ResponseStore } from './response-cache.js';
-import { createGateway, type GatewayContext } from './server.js';
+import { createGateway } from './server.js';
+import type { GatewayContext, ResponseStore } from './types.js';
 
 export interface GatewayApp extends ServiceApp<GatewayContext> {
   /** Whether the supergraph was loaded and which subgraphs it names (for health detail and tests). */
@@ -14,12 +14,9 @@ export interface GatewayApp extends ServiceApp<GatewayContext> {
   close(): void;
 }
 
-/** The gateway's config, where subgraph URL overrides may name any subgraph (or none). */
-export type GatewaySettings = Omit<GatewayConfig, 'subgraphUrls'> & { subgraphUrls: Record<string, string> };
-
 /** The whole gateway service from its config: what main, tests and benches run. */
 export function createGatewayApp(
-  config: GatewaySettings,
+  config: GatewayConfig,
   deps: { logger: Logger; subgraphKey: Buffer; responseStore?: ResponseStore | undefined },
 ): GatewayApp {
   const metrics = createMetrics();

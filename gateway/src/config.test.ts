@@ -8,7 +8,8 @@ describe('gateway config', () => {
     expect(dev.http.port).toBe(4000);
     expect(dev.production).toBe(false);
     expect(dev.corsOrigins).toEqual(['*']);
-    expect(dev.subgraphUrls.products).toBe('http://127.0.0.1:4001/graphql');
+    // No URL overrides: the served supergraph's URLs apply (the shipped one gives the local ports).
+    expect(dev.subgraphUrls).toEqual({});
     const production = { NODE_ENV: 'production', GATEWAY_KEY: 'k'.repeat(43) };
     expect(loadGatewayConfig(production).corsOrigins).toEqual([]);
     expect(loadGatewayConfig({ ...production, CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([

@@ -6,7 +6,6 @@ import {
   commonSettings,
   gatewayKeyEnv,
   gatewayKeySettings,
-  httpUrl,
   list,
   loadConfig,
   port,
@@ -21,9 +20,13 @@ import {
 const defaultSupergraph = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 const defaultManifest = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
 
-// PRODUCTS_URL, ACCOUNTS_URL, ...: one variable per subgraph of the shipped supergraph, defaulting to its local URL.
+// PRODUCTS_URL, ACCOUNTS_URL, ...: one variable per subgraph of the shipped supergraph. No default: an
+// unset variable leaves the URL the served supergraph gives (the shipped one gives the local ports), so a
+// different supergraph whose subgraphs happen to share a name is never sent to 127.0.0.1.
 const subgraphs = bundledSubgraphs(defaultSupergraph);
-const subgraphUrlEnv = Object.fromEntries(subgraphs.map((s) => [s.urlEnv, httpUrl(s.url)]));
+const subgraphUrlEnv = Object.fromEntries(
+  subgraphs.map((s) => [s.urlEnv, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()]),
+);
 
 const schema = z
   .object({
@@ -57,8 +60,14 @@ const schema = z
     return {
       ...commonSettings('gateway', env),
       supergraph: { path: env.SUPERGRAPH_PATH, pollIntervalMs: env.SUPERGRAPH_POLL_MS },
-      // The URL variables are built from the list above, so their keys are not in the static type.
-      subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, String((env as Record<string, unknown>)[s.urlEnv])])),
+      // Only the URLs set in env; the served supergraph's own URL applies to every other subgraph. The
+      // variables are built from the list above, so their keys are not in the static type.
+      subgraphUrls: Object.fromEntries(
+        subgraphs.flatMap((s) => {
+          const url = (env as Record<string, unknown>)[s.urlEnv];
+          return typeof url === 'string' ? [[s.name, url] as const] : [];
+        }),
+      ),
       // Development allows any origin so Sandbox and local front-ends work; production only the list.
       corsOrigins: env.CORS_ORIGINS.length > 0 || production ? env.CORS_ORIGINS : ['*'],
       limits: queryLimitsSettings(env),

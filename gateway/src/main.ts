@@ -4,7 +4,7 @@ import { loadGatewayKey } from '@little-ecom/auth';
 import { runService } from '@little-ecom/service';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
-import { createMemoryStore, createRedisStore } from './response-cache.js';
+import { createMemoryStore, createRedisStore } from './response-store.js';
 
 const config = loadGatewayConfig(process.env);
 

@@ -3,28 +3,22 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import {
-  apolloDefaults,
-  type IncomingRequestInfo,
-  type QueryLimits,
-  type ReadinessCheck,
-  type RequestContext,
-} from '@little-ecom/http';
+import { apolloDefaults, type IncomingRequestInfo, type QueryLimits, type ReadinessCheck } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Metrics } from '@little-ecom/telemetry';
 import { createScope, enterScope } from '@little-ecom/scope';
 import { createInflightDedup } from './inflight-dedup.js';
-import { gatewayMetrics } from './metrics.plugin.js';
-import { persistedQueries, type PersistedQuerySettings } from './persisted-queries.js';
-import { responseCachePlugin, type ResponseStore } from './response-cache.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { persistedQueriesPlugin, type PersistedQuerySettings } from './plugins/persisted-queries.js';
+import { responseCachePlugin } from './plugins/response-cache.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
-import { retryStaleConnections } from './subgraph-fetch.js';
-import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
-
-export interface GatewayContext extends RequestContext {
-  /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
-  authorization: string | undefined;
-}
+import {
+  createSubgraphFetcher,
+  retryStaleConnections,
+  type SubgraphFetcherOptions,
+  type SubgraphResponse,
+} from './subgraph-fetcher.js';
+import type { GatewayContext, ResponseStore } from './types.js';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -45,11 +39,7 @@ export interface GatewayDeps {
   metrics?: Metrics;
 }
 
-export interface SubgraphFetchSettings {
-  maxSocketsPerSubgraph: number;
-  timeoutMs: number;
-  keepAliveMs: number;
-  maxResponseBytes: number;
+export interface SubgraphFetchSettings extends SubgraphFetcherOptions {
   /** Share identical in-flight subgraph queries; 0 turns it off, otherwise the table's size bound. */
   dedupMaxInFlight: number;
 }
@@ -71,9 +61,9 @@ export function createGateway(deps: GatewayDeps) {
   let loaded = false;
   const fetchSettings = { ...defaultSubgraphFetch, ...deps.subgraphFetch };
   const keepAlive = createSubgraphFetcher(fetchSettings);
-  // A query whose kept-alive connection a draining subgraph pod was closing goes out again (subgraph-fetch.ts).
+  // A query whose kept-alive connection a draining subgraph pod was closing goes out again (subgraph-fetcher.ts).
   const fetcher = { ...keepAlive, fetch: retryStaleConnections((url, init) => keepAlive.fetch(url, init)) };
-  const observed = deps.metrics ? gatewayMetrics(deps.metrics) : undefined;
+  const observed = deps.metrics ? metricsPlugin(deps.metrics) : undefined;
   const dedup =
     fetchSettings.dedupMaxInFlight > 0 ? createInflightDedup<SubgraphResponse>(fetchSettings.dedupMaxInFlight) : undefined;
   const gateway = new ApolloGateway({
@@ -121,7 +111,7 @@ export function createGateway(deps: GatewayDeps) {
   // Depth, alias, cost and token limits come with the defaults (the subgraphs enforce the same).
   const defaults = apolloDefaults<GatewayContext>({ production: deps.production, logger, limits: deps.limits });
   const responseCache = responseCachePlugin(deps.responseStore, logger);
-  const pq = persistedQueries(
+  const pq = persistedQueriesPlugin(
     deps.persistedQueries ?? { mode: 'apq', manifestPath: '', apqTtlSeconds: 86_400 },
     deps.responseStore,
   );
@@ -132,10 +122,10 @@ export function createGateway(deps: GatewayDeps) {
     persistedQueries: pq.option,
     plugins: [
       ...defaults.plugins,
-      // The policy still comes from the subgraphs' headers; the header itself is ours (response-cache.ts).
+      // The policy still comes from the subgraphs' headers; the header itself is ours (plugins/response-cache.ts).
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       responseCache.plugin,
-      ...pq.plugins,
+      ...(pq.plugin ? [pq.plugin] : []),
       ...(observed ? [observed.plugin] : []),
     ],
   });

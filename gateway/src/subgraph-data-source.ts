@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
 import { traceHeaders } from '@little-ecom/telemetry';
-import { GraphQLError, Kind, OperationTypeNode, type DocumentNode } from 'graphql';
-import type { GatewayContext } from './server.js';
-import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
+import { GraphQLError } from 'graphql';
 import type { InflightDedup } from './inflight-dedup.js';
+import { isQuery } from './operation.js';
+import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
+import type { GatewayContext } from './types.js';
 
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -27,12 +28,6 @@ export interface SubgraphDataSourceOptions {
   observeFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
 }
 
-function isQuery(document: DocumentNode | undefined): boolean {
-  if (!document) return false;
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  return operations.length === 1 && operations[0]!.operation === OperationTypeNode.QUERY;
-}
-
 function isRestrictable(policy: unknown): policy is { restrict(hint: CacheHint): void } {
   return typeof policy === 'object' && policy !== null && typeof (policy as { restrict?: unknown }).restrict === 'function';
 }
@@ -52,11 +47,13 @@ function cacheHintFrom(header: string | undefined): CacheHint {
 }
 
 /**
- * Sends the gateway's subgraph operations. Replaces `RemoteGraphQLDataSource`, whose per-request
- * node-fetch `Headers`/`Request` objects and make-fetch-happen pipeline cost more CPU than the rest of
- * the gateway's work on a cheap subgraph. Behaviour kept from it: the caller's identity, request id and
- * client address are forwarded (nothing else is trusted downstream), non-2xx answers become errors
- * (401/403 keep their codes), and the subgraph's `Cache-Control` restricts the response's cache policy.
+ * The GraphQL side of a subgraph call (the HTTP side is subgraph-fetcher.ts): builds the request the
+ * subgraph trusts, shares identical queries in flight, and turns the answer into what the query plan
+ * executor takes. Replaces `RemoteGraphQLDataSource`, whose per-request node-fetch `Headers`/`Request`
+ * objects and make-fetch-happen pipeline cost more CPU than the rest of the gateway's work on a cheap
+ * subgraph. Behaviour kept from it: the caller's identity, request id and client address are forwarded
+ * (nothing else is trusted downstream), non-2xx answers become errors (401/403 keep their codes), and
+ * the subgraph's `Cache-Control` restricts the response's cache policy.
  *
  * Identical queries in flight at the same time (same subgraph, document, variables and Authorization)
  * share one fetch; each caller parses its own copy of the body, because the executor merges later

@@ -9,7 +9,7 @@ const shipped = fileURLToPath(new URL('../supergraph.graphql', import.meta.url))
 describe('the gateway follows subgraphs.json', () => {
   const list = readServiceList();
 
-  it('reads one URL variable per listed subgraph, named and defaulted as subgraphs.json says', () => {
+  it('reads one URL variable per listed subgraph, named as subgraphs.json says; the shipped supergraph gives the local ports', () => {
     expect(list.subgraphs.map((s) => s.urlEnv)).toEqual(list.subgraphs.map((s) => urlEnvFor(s.name)));
     const bundled = bundledSubgraphs(shipped);
     expect(bundled.map(({ name, url, urlEnv }) => ({ name, url, urlEnv })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
@@ -19,9 +19,8 @@ describe('the gateway follows subgraphs.json', () => {
     );
     const config = loadGatewayConfig({});
     expect(config.http.port).toBe(list.gateway.port);
-    expect(config.subgraphUrls).toEqual(
-      Object.fromEntries(list.subgraphs.map((s) => [s.name, `http://127.0.0.1:${s.port}/graphql`])),
-    );
+    // Unset variables override nothing: the local URLs above come from the supergraph itself.
+    expect(config.subgraphUrls).toEqual({});
     for (const s of list.subgraphs) {
       expect(loadGatewayConfig({ [s.urlEnv]: `http://${s.name}:${s.port}/graphql` }).subgraphUrls[s.name]).toBe(
         `http://${s.name}:${s.port}/graphql`,

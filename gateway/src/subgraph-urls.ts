@@ -15,8 +15,8 @@ export function urlEnvFor(name: string): string {
 
 /**
  * The subgraphs of a composed supergraph, from its `join__Graph` enum. The gateway reads the copy it
- * ships with, composed from subgraphs.json, so its URL variables and defaults follow that list instead
- * of a second hand-written one. A missing file yields none: the URLs in the served supergraph still apply.
+ * ships with, composed from subgraphs.json, so its URL variables follow that list instead of a second
+ * hand-written one. A missing file yields none: the URLs in the served supergraph still apply.
  */
 export function bundledSubgraphs(supergraphPath: string): BundledSubgraph[] {
   let sdl: string;

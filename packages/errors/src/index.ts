@@ -134,8 +134,14 @@ export function createErrorFormatter(reporter: ErrorReporter) {
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     reporter.error('unexpected error while executing a request', {
       errorCode: ErrorCode.INTERNAL_SERVER_ERROR,
+      // At the gateway the original is a subgraph's error as JSON (a plain object): logged whole, it
+      // keeps the subgraph's message and code that the client no longer sees.
       err:
-        original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+        original instanceof Error
+          ? { name: original.name, message: original.message, stack: original.stack }
+          : typeof original === 'object' && original !== null
+            ? original
+            : String(original),
       path: formatted.path,
     });
     return {

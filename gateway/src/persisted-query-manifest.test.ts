@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_PATH, buildManifest, manifestText } from '../scripts/trusted-documents.js';
-import { readManifest, sha256 } from './persisted-queries.js';
+import { readManifest, sha256 } from './persisted-query-manifest.js';
 
 describe('trusted-documents manifest', () => {
   it('is up to date with the operations it is built from', () => {

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryStaleConnections } from './subgraph-fetch.js';
-import { createSubgraphFetcher } from './subgraph-fetcher.js';
+import { createSubgraphFetcher, retryStaleConnections } from './subgraph-fetcher.js';
 
 /**
  * A subgraph on loopback that hangs up on the first `dropFirst` requests without answering, as a

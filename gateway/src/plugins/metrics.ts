@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { boundedLabel, counter, histogram, type Metrics } from '@little-ecom/telemetry';
-import type { GatewayContext } from './server.js';
+import type { GatewayContext } from '../types.js';
 
 /** Operation names are chosen by clients: the first this many get their own series, later ones are `other`. */
 const MAX_OPERATION_LABELS = 200;
@@ -9,7 +9,7 @@ const MAX_OPERATION_LABELS = 200;
  * The gateway's GraphQL metrics: requests, errors by code and latency per operation (name and
  * type), and the latency of every subgraph fetch (`observeFetch`, called by the data source).
  */
-export function gatewayMetrics(metrics: Metrics) {
+export function metricsPlugin(metrics: Metrics) {
   const operationLabel = boundedLabel(MAX_OPERATION_LABELS);
   const requests = counter(metrics, 'graphql_requests_total', 'GraphQL operations served', ['operation', 'type', 'outcome']);
   const errors = counter(metrics, 'graphql_errors_total', 'GraphQL errors returned, by code', ['operation', 'code']);

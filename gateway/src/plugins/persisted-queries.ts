@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { ResponseStore } from './response-cache.js';
-import type { GatewayContext } from './server.js';
+import { readManifest } from '../persisted-query-manifest.js';
+import type { GatewayContext, ResponseStore } from '../types.js';
 
 /**
  * How operations may reach the gateway:
@@ -14,29 +12,6 @@ import type { GatewayContext } from './server.js';
  * - `off`: the full text on every request.
  */
 export type PersistedQueryMode = 'apq' | 'trusted' | 'off';
-
-/** Apollo's persisted query manifest format (what `generate-persisted-query-manifest` writes). */
-export interface PersistedQueryManifest {
-  format: 'apollo-persisted-query-manifest';
-  version: 1;
-  operations: { id: string; name: string; type: 'query' | 'mutation' | 'subscription'; body: string }[];
-}
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-export function readManifest(path: string): Map<string, string> {
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as PersistedQueryManifest;
-  if (manifest.format !== 'apollo-persisted-query-manifest' || manifest.version !== 1) {
-    throw new Error(`${path} is not an Apollo persisted query manifest (version 1)`);
-  }
-  const documents = new Map<string, string>();
-  for (const op of manifest.operations) {
-    // The id is what clients send; it must be the hash of the body we would run.
-    if (op.id !== sha256(op.body)) throw new Error(`${path}: operation ${op.name} has an id that is not the SHA-256 of its body`);
-    documents.set(op.id, op.body);
-  }
-  return documents;
-}
 
 /** The shape of Apollo's `KeyValueCache`, which `persistedQueries.cache` takes. */
 interface KeyValueCache {
@@ -93,13 +68,16 @@ export interface PersistedQuerySettings {
   apqTtlSeconds: number;
 }
 
-/** The `persistedQueries` option and plugins for Apollo Server in the given mode. */
-export function persistedQueries(settings: PersistedQuerySettings, store: ResponseStore | undefined) {
-  if (settings.mode === 'off') return { option: false as const, plugins: [] };
+/**
+ * Apollo Server's `persistedQueries` option for the given mode, and the plugin that enforces it
+ * (only `trusted` needs one).
+ */
+export function persistedQueriesPlugin(settings: PersistedQuerySettings, store: ResponseStore | undefined) {
+  if (settings.mode === 'off') return { option: false as const, plugin: undefined };
   if (settings.mode === 'trusted') {
     const documents = readManifest(settings.manifestPath);
-    return { option: { cache: manifestCache(documents), ttl: null }, plugins: [trustedDocumentsPlugin(documents)] };
+    return { option: { cache: manifestCache(documents), ttl: null }, plugin: trustedDocumentsPlugin(documents) };
   }
   // Without a shared store Apollo keeps registrations in its own in-memory cache.
-  return { option: store ? { cache: storeAsApqCache(store, settings.apqTtlSeconds) } : {}, plugins: [] };
+  return { option: store ? { cache: storeAsApqCache(store, settings.apqTtlSeconds) } : {}, plugin: undefined };
 }
