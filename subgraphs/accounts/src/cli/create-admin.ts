@@ -2,15 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { GraphQLError } from 'graphql';
 import { createLogger } from '@little-ecom/logger';
-import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
+import { connectMongo } from '@little-ecom/mongo';
+import { createAccountsApp } from '../app.js';
 import { loadAccountsConfig } from '../config.js';
-import { loadSecretBox } from '@little-ecom/events';
-import { createArgon2Hasher } from '../passwords/password.hasher.js';
-import { createSingleUseGuard } from '../sessions/single-use.js';
-import { createTotpService } from '../totp/totp.service.js';
-import { accountsIndexes } from '../server.js';
-import { createOrPromoteAdmin } from '../users/create-admin.js';
-import { createUserRepository } from '../users/user.repository.js';
 
 const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password> | --password-stdin] [--name <name>] [--enroll-totp]
        node dist/cli/create-admin.js --email <email> ...
@@ -66,22 +60,14 @@ async function main(): Promise<number> {
   const logger = createLogger({ service: 'accounts-cli', level: 'warn', fluentd: config.log.fluentd });
   const mongo = await connectMongo({ ...config.mongo, logger });
   try {
-    await ensureIndexes(mongo.db, accountsIndexes);
-    const hasher = await createArgon2Hasher(config.auth.argon2);
-    const users = createUserRepository(mongo.db);
-    const totp = createTotpService({
-      users,
-      singleUse: createSingleUseGuard(mongo.db),
-      secrets: loadSecretBox({ key: config.totp.secretsKey }),
-      issuer: config.totp.issuer,
-      clock: () => new Date(),
-    });
+    // The service's own app, never started and never listening: the command runs on the services it built.
+    // It answers no requests, so no gateway key is needed.
+    const app = await createAccountsApp(config, { db: mongo.db, logger, gatewayKey: null });
     const {
       outcome,
       user,
       totp: enrolled,
-    } = await createOrPromoteAdmin(
-      { users, hasher, totp },
+    } = await app.createAdmin(
       { email: args.email, password, name: args.name, enrollTotp: args['enroll-totp'] },
       `cli-${randomUUID()}`,
     );
