@@ -7,10 +7,11 @@ import { gatewayOnly, type GatewayKeyDeps, type ServiceApp, type Worker } from '
 import type { AccountsConfig } from './config.js';
 import type { AccountsContext } from './context.js';
 import { createArgon2Hasher, type PasswordHasher } from './passwords/password.hasher.js';
-import { JWKS_PATH, accountsIndexes, createServer } from './server.js';
+import { JWKS_PATH, createServer } from './server.js';
+import { createServices, type AccountsServices } from './services.js';
 import { loadSigningKeys, type SigningKeys } from './tokens/signing-keys.js';
-import { createOrPromoteAdmin, type CreateAdminInput, type CreateAdminResult } from './users/create-admin.js';
-import { USERS, createUserRepository } from './users/user.repository.js';
+import type { CreateAdminInput, CreateAdminResult } from './users/create-admin.js';
+import { USERS } from './users/user.repository.js';
 
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
@@ -33,7 +34,8 @@ export interface AccountsAppDeps extends GatewayKeyDeps {
 export interface AccountsApp extends ServiceApp<AccountsContext> {
   keys: SigningKeys;
   jwksPath: string;
-  services: ReturnType<typeof createServer>['services'];
+  /** What `createServices` built: the server, the workers and `createAdmin` run on these. */
+  services: AccountsServices;
   /** Deletes expired sessions and login failures (a worker runs it every 10 minutes). */
   housekeeping(): Promise<{ sessions: number; loginFailures: number }>;
   /** What the create-admin command does: creates an ADMIN, or promotes the account with this email. */
@@ -43,32 +45,38 @@ export interface AccountsApp extends ServiceApp<AccountsContext> {
 /** The whole accounts subgraph, from its config and connections: what main, tests, benches and the CLI run. */
 export async function createAccountsApp(config: AccountsConfig, deps: AccountsAppDeps): Promise<AccountsApp> {
   const { db, logger, amqp } = deps;
-  await ensureIndexes(db, accountsIndexes);
   const metrics = serviceMetrics(db);
   const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
   const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
   const gateway = gatewayOnly(config.gatewayKey, deps);
-  const server = createServer({
+  const services = createServices({
     db,
     logger,
-    production: config.production,
-    limits: config.limits,
     keys,
     settings: config.auth,
     hasher,
     eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
     totpSecrets: deps.totpSecrets ?? loadSecretBox({ key: config.totp.secretsKey }),
     totpIssuer: config.totp.issuer,
-    ...(deps.clock ? { clock: deps.clock } : {}),
+    production: config.production,
+    clock: deps.clock ?? (() => new Date()),
+  });
+  await ensureIndexes(db, services.indexes);
+  const server = createServer({
+    services,
+    keys,
+    jwksMaxAgeSeconds: config.auth.tokens.jwksMaxAgeSeconds,
+    logger,
+    production: config.production,
+    limits: config.limits,
   });
   return {
     name: config.service,
     keys,
     jwksPath: JWKS_PATH,
-    services: server.services,
-    housekeeping: server.housekeeping,
-    createAdmin: (input, correlationId) =>
-      createOrPromoteAdmin({ users: createUserRepository(db), hasher, totp: server.services.totp }, input, correlationId),
+    services,
+    housekeeping: services.housekeeping,
+    createAdmin: services.createAdmin,
     http: {
       apollo: server.apollo,
       context: server.context,
@@ -84,7 +92,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
     start(): Worker[] {
       // Expiry is the application's job on FerretDB (no TTL indexes); every replica may run it, it is idempotent.
       const timer = setInterval(() => {
-        server.housekeeping().then(
+        services.housekeeping().then(
           (deleted) => logger.debug('housekeeping done', deleted),
           (error: unknown) => logger.warn('housekeeping failed', { err: error }),
         );
@@ -92,7 +100,7 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
       timer.unref();
       const workers: Worker[] = [
         { name: 'housekeeping', stop: async () => clearInterval(timer) },
-        { name: 'revocations', stop: async () => server.revocations.stop() },
+        { name: 'revocations', stop: async () => services.revocations.stop() },
       ];
       if (amqp) {
         // user.* events wait in user documents' outbox while the broker is away; the relay publishes them in order.

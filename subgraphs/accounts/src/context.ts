@@ -42,7 +42,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     totp: deps.totp,
     provenUserIds: new Set(),
     loaders: {
-      userById: new DataLoader((ids) => deps.users.getManyById(scope, ids), { maxBatchSize: 500 }),
+      userById: new DataLoader((ids) => deps.users.getManyById(ids), { maxBatchSize: 500 }),
     },
   };
 }

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
-import { createOrPromoteAdmin } from '../src/users/create-admin.js';
-import { createUserRepository } from '../src/users/user.repository.js';
 import { SET_ROLE, codeOf, runCreateAdmin, startAccounts, type AccountsUnderTest } from './support.js';
 
 let database: TestDatabase;
@@ -21,8 +19,7 @@ const logIn = (email: string, password = PASSWORD) => accounts.logIn(email, pass
 
 describe('createOrPromoteAdmin', () => {
   it('creates an ADMIN account with a user.registered event, then reports it as already admin', async () => {
-    const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    const created = await createOrPromoteAdmin(deps, { email: 'Root@Example.com', password: PASSWORD, name: 'Root' }, 'test-run');
+    const created = await accounts.app.createAdmin({ email: 'Root@Example.com', password: PASSWORD, name: 'Root' }, 'test-run');
     expect(created.outcome).toBe('created');
     expect(created.user).toMatchObject({ email: 'root@example.com', role: 'ADMIN' });
     expect(created.user.outbox[0]).toMatchObject({
@@ -32,15 +29,13 @@ describe('createOrPromoteAdmin', () => {
     });
     expect((await logIn('root@example.com')).user.role).toBe('ADMIN');
 
-    const again = await createOrPromoteAdmin(deps, { email: 'root@example.com' }, 'test-run');
+    const again = await accounts.app.createAdmin({ email: 'root@example.com' }, 'test-run');
     expect(again.outcome).toBe('already_admin');
   });
 
   it('promotes an existing customer with a user.updated event and leaves the password alone', async () => {
     const customer = await signUp('promote-me@example.com');
-    const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    const promoted = await createOrPromoteAdmin(
-      deps,
+    const promoted = await accounts.app.createAdmin(
       { email: 'promote-me@example.com', password: 'ignored for existing accounts' },
       'test-run',
     );
@@ -56,11 +51,8 @@ describe('createOrPromoteAdmin', () => {
   });
 
   it('refuses weak passwords for new accounts', async () => {
-    const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    await expect(createOrPromoteAdmin(deps, { email: 'weak@example.com', password: 'admin123' }, 'x')).rejects.toThrow(
-      /password/,
-    );
-    await expect(createOrPromoteAdmin(deps, { email: 'nopass@example.com' }, 'x')).rejects.toThrow(/required/);
+    await expect(accounts.app.createAdmin({ email: 'weak@example.com', password: 'admin123' }, 'x')).rejects.toThrow(/password/);
+    await expect(accounts.app.createAdmin({ email: 'nopass@example.com' }, 'x')).rejects.toThrow(/required/);
   });
 });
 
@@ -93,8 +85,7 @@ describe('setUserRole', () => {
   it('is ADMIN only, emits user.updated, and refuses changing your own role', async () => {
     const target = await signUp('target@example.com');
     const customer = await signUp('plain@example.com');
-    const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    await createOrPromoteAdmin(deps, { email: 'boss@example.com', password: PASSWORD }, 'x');
+    await accounts.app.createAdmin({ email: 'boss@example.com', password: PASSWORD }, 'x');
     const admin = await logIn('boss@example.com');
 
     const vars = { userId: target.user.id, role: 'ADMIN' };
@@ -160,11 +151,7 @@ describe('User entity', () => {
   it('shows personal fields through _entities only to the user and to admins', async () => {
     const owner = await signUp('entity-owner@example.com');
     const other = await signUp('entity-other@example.com');
-    await createOrPromoteAdmin(
-      { users: createUserRepository(accounts.db), hasher: accounts.hasher },
-      { email: 'entity-admin@example.com', password: PASSWORD, name: 'Admin' },
-      'test',
-    );
+    await accounts.app.createAdmin({ email: 'entity-admin@example.com', password: PASSWORD, name: 'Admin' }, 'test');
     const admin = await logIn('entity-admin@example.com');
     const entities = (token?: string) =>
       accounts.gql<{ _entities: ({ email: string; role: string } | null)[] }>(

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrPromoteAdmin } from '../src/users/create-admin.js';
-import { createUserRepository } from '../src/users/user.repository.js';
 import {
   LOG_IN,
   LOG_OUT,
@@ -46,11 +44,10 @@ describe('input rules', () => {
 
 describe('at least one admin', () => {
   it('keeps one admin when two admins demote each other at the same moment', async () => {
-    const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
     for (let round = 0; round < 4; round++) {
       const [a, b] = [`duel-a${round}@example.com`, `duel-b${round}@example.com`];
-      await createOrPromoteAdmin(deps, { email: a, password: PASSWORD }, 'test');
-      await createOrPromoteAdmin(deps, { email: b, password: PASSWORD }, 'test');
+      await accounts.app.createAdmin({ email: a, password: PASSWORD }, 'test');
+      await accounts.app.createAdmin({ email: b, password: PASSWORD }, 'test');
       const [adminA, adminB] = await Promise.all([accounts.logIn(a, PASSWORD), accounts.logIn(b, PASSWORD)]);
       const results = await Promise.all([
         accounts.gql(SET_ROLE, { userId: adminB.user.id, role: 'CUSTOMER' }, { token: adminA.accessToken }),
@@ -105,11 +102,7 @@ describe('security events', () => {
       { token: other.accessToken },
     );
     expect(events('authorization_failed').at(-1)).toMatchObject({ userId: other.user.id, clientIp: '198.51.100.1' });
-    await createOrPromoteAdmin(
-      { users: createUserRepository(accounts.db), hasher: accounts.hasher },
-      { email: 'revoker@example.com', password: PASSWORD },
-      'test',
-    );
+    await accounts.app.createAdmin({ email: 'revoker@example.com', password: PASSWORD }, 'test');
     const admin = await accounts.logIn('revoker@example.com', PASSWORD);
     await accounts.gql('mutation($u: ID!) { endUserSessions(userId: $u) }', { u: target.user.id }, { token: admin.accessToken });
     expect(events('sessions_revoked').at(-1)).toMatchObject({

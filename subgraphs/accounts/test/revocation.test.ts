@@ -1,8 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@little-ecom/testing';
-import { createOrPromoteAdmin } from '../src/users/create-admin.js';
-import { createUserRepository } from '../src/users/user.repository.js';
 import {
   CHANGE_PASSWORD,
   LOG_OUT,
@@ -98,9 +96,8 @@ describe('ended sessions stop working within 2 s', () => {
   it('a role change ends the user’s sessions: a demoted admin’s token stops working', async () => {
     const root = `root-${Date.now()}@example.com`;
     const target = `demoted-${Date.now()}@example.com`;
-    const deps = { users: createUserRepository(accounts.db), hasher: accounts.hasher };
-    await createOrPromoteAdmin(deps, { email: root, password: PASSWORD, name: 'Root' }, 'test');
-    await createOrPromoteAdmin(deps, { email: target, password: PASSWORD, name: 'Demoted' }, 'test');
+    await accounts.app.createAdmin({ email: root, password: PASSWORD, name: 'Root' }, 'test');
+    await accounts.app.createAdmin({ email: target, password: PASSWORD, name: 'Demoted' }, 'test');
     const admin = await logIn(root);
     const demoted = await logIn(target);
     expect((await me(demoted.accessToken)).data!.me!.id).toBe(demoted.user.id);
@@ -113,11 +110,7 @@ describe('ended sessions stop working within 2 s', () => {
 
   it('an admin ends every session of a user', async () => {
     const root = `root2-${Date.now()}@example.com`;
-    await createOrPromoteAdmin(
-      { users: createUserRepository(accounts.db), hasher: accounts.hasher },
-      { email: root, password: PASSWORD, name: 'Root' },
-      'test',
-    );
+    await accounts.app.createAdmin({ email: root, password: PASSWORD, name: 'Root' }, 'test');
     const admin = await logIn(root);
     const victim = await newUser();
     const other = await logIn(victim.user.email);

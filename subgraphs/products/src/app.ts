@@ -4,12 +4,13 @@ import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTo
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
-import { PRODUCTS, productIndexes, productRemovedWhenDrained } from './catalog/product.repository.js';
+import { PRODUCTS, productRemovedWhenDrained } from './catalog/product.repository.js';
 import type { ProductsConfig } from './config.js';
 import type { ProductsContext } from './context.js';
-import { STOCK_BINDINGS, createStockHandler } from './stock/stock.handler.js';
-import { ORDER_STOCK, createStockRepository, orderStockIndexes } from './stock/stock.repository.js';
 import { createServer } from './server.js';
+import { createServices, type ProductsServices } from './services.js';
+import { STOCK_BINDINGS } from './stock/stock.handler.js';
+import { ORDER_STOCK } from './stock/stock.repository.js';
 
 export interface ProductsAppDeps extends SubgraphAccessDeps {
   db: Db;
@@ -21,18 +22,20 @@ export interface ProductsAppDeps extends SubgraphAccessDeps {
 export interface ProductsApp extends ServiceApp<ProductsContext> {
   /** The queues products consumes the order saga from (prefixed by AMQP_PREFIX). */
   topology: ConsumerTopology;
-  services: ReturnType<typeof createServer>['services'];
+  /** What `createServices` built: the server and the stock consumer run on these. */
+  services: ProductsServices;
 }
 
 /** The whole products subgraph, from its config and connections: what main, tests and benches run. */
 export async function createProductsApp(config: ProductsConfig, deps: ProductsAppDeps): Promise<ProductsApp> {
   const { db, logger, amqp } = deps;
-  await ensureIndexes(db, { [PRODUCTS]: productIndexes, [ORDER_STOCK]: orderStockIndexes });
+  const services = createServices(db);
+  await ensureIndexes(db, services.indexes);
   const topology = consumerTopology('products', STOCK_BINDINGS, config.events.prefix, config.events.retry);
   const metrics = serviceMetrics(db);
   const access = subgraphAccess(config, deps, logger);
   const server = createServer({
-    db,
+    products: services.products,
     verifier: access.verifier,
     logger,
     production: config.production,
@@ -41,7 +44,7 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
   return {
     name: config.service,
     topology,
-    services: server.services,
+    services,
     http: {
       apollo: server.apollo,
       context: server.context,
@@ -66,12 +69,11 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
         removeWhenDrained: { [PRODUCTS]: productRemovedWhenDrained },
         metrics,
       });
-      const handle = createStockHandler({ stock: createStockRepository(db) });
       const consumer = startEventConsumer({
         connection: amqp,
         topology,
         // In the event's scope: its log lines and the events it causes carry the order's correlation id.
-        handle,
+        handle: services.handleStockEvent,
         // Paused, not retried, while the database is away.
         probe: pingDatabase(db),
         logger,

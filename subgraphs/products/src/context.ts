@@ -24,7 +24,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     scope,
     products: deps.products,
     loaders: {
-      productById: new DataLoader((ids) => deps.products.getManyById(scope, ids), { maxBatchSize: 500 }),
+      productById: new DataLoader((ids) => deps.products.getManyById(ids), { maxBatchSize: 500 }),
     },
   };
 }

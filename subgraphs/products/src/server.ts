@@ -1,9 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { TokenVerifier } from '@little-ecom/auth';
 import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
-import type { Db } from 'mongodb';
-import { createProductRepository } from './catalog/product.repository.js';
-import { createProductService } from './catalog/product.service.js';
+import type { ProductService } from './catalog/product.service.js';
 import { createContext, type ProductsContext } from './context.js';
 import { Mutation } from './resolvers/Mutation.js';
 import { Product } from './resolvers/Product.js';
@@ -12,17 +10,17 @@ import { Query } from './resolvers/Query.js';
 const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 export interface ServerDeps extends SubgraphApolloOptions {
-  db: Db;
+  /** Built by `createServices` (services.ts); the server builds none of its own. */
+  products: ProductService;
   verifier: TokenVerifier;
 }
 
 /** The GraphQL side of the products subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ db, verifier, ...options }: ServerDeps) {
-  const products = createProductService({ repository: createProductRepository(db) });
+export function createServer({ products, verifier, ...options }: ServerDeps) {
   const apollo = subgraphApollo<ProductsContext>(
     buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, Product } }),
     options,
   );
   const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger: options.logger }, info);
-  return { apollo, context, services: { products } };
+  return { apollo, context };
 }

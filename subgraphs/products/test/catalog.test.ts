@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProductRepository } from '../src/catalog/product.repository.js';
 import { startProducts, type ProductsHarness } from './support.js';
 
 const PAGE = `query Page($first: Int, $after: String, $sort: ProductSort, $filter: ProductFilter) {
@@ -33,7 +32,7 @@ describe('catalog queries', () => {
 
   beforeAll(async () => {
     api = await startProducts();
-    const repository = createProductRepository(api.db.db);
+    const repository = api.app.services.repositories.products;
     const sameTime = new Date('2026-01-01T00:00:00Z');
     // Many ties on purpose: equal prices, equal names (case-insensitively) and equal creation times.
     const products = Array.from({ length: total - SPECIAL.length }, (_, i) => ({

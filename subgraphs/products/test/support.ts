@@ -2,13 +2,15 @@ import { createTokenVerifier } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import { createTestIssuer, freshDatabase, graphqlRequest, type TestDatabase, type TestIssuer } from '@little-ecom/testing';
-import { createProductsApp } from '../src/app.js';
+import { createProductsApp, type ProductsApp } from '../src/app.js';
 import { loadProductsConfig } from '../src/config.js';
 
 export interface ProductsHarness {
   url: string;
   db: TestDatabase;
   issuer: TestIssuer;
+  /** The app under test: tests reach its repositories and services through it, never build their own. */
+  app: ProductsApp;
   http: RunningService;
   adminToken: string;
   customerToken: string;
@@ -41,6 +43,7 @@ export async function startProducts(): Promise<ProductsHarness> {
     url,
     db,
     issuer,
+    app,
     http,
     adminToken,
     customerToken,

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ErrorCode, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
-import { RESET_TOKEN_PURPOSE, buildEvent, type SecretBox } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE, type SecretBox } from '@little-ecom/events';
 import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
@@ -13,6 +13,7 @@ import type { LoginAttempt, LoginThrottle } from '../throttle/login-throttle.js'
 import { logSecurityEvent } from './security-log.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import type { TotpService } from '../totp/totp.service.js';
+import { passwordResetRequested, userRegistered } from '../users/user.events.js';
 import { newUserId, type UserDocument, type UserRepository } from '../users/user.repository.js';
 import { isValidEmail, normalizeEmail, validateNewPassword, validateSignUp, type SignUpInput } from '../users/user.validation.js';
 
@@ -58,7 +59,6 @@ export function createAuthService(deps: AuthServiceDeps) {
   const { users, sessions, hasher, throttle, tokens, clock } = deps;
   // Throttling keys on the client's address; work outside a request (none) shares one bucket.
   const clientIpOf = (scope: Scope) => scope.clientIp ?? 'unknown';
-  const source = 'accounts';
 
   /** Counts an attempt before anything is verified; a throttled one is logged as such. */
   async function beginAttempt(scope: Scope, email: string): Promise<LoginAttempt> {
@@ -93,11 +93,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
       const _id = newUserId();
-      const event = buildEvent(
-        'user.registered',
-        { userId: _id.toHexString(), email: valid.email, name: valid.name, role: 'CUSTOMER', aggregateVersion: 1 },
-        { source, correlationId: scope.correlationId, occurredAt: now },
-      );
+      const event = userRegistered(scope, { _id, email: valid.email, name: valid.name, role: 'CUSTOMER' }, now);
       let user: UserDocument;
       try {
         user = await users.insert({ _id, email: valid.email, name: valid.name, role: 'CUSTOMER', passwordHash }, event, now);
@@ -212,19 +208,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (user.passwordReset && now.getTime() - user.passwordReset.requestedAt.getTime() < RESET_COOLDOWN_MS) return true;
       const resetToken = newSecretToken();
       const expiresAt = new Date(now.getTime() + deps.resetTtlSeconds * 1000);
-      const event = buildEvent(
-        'user.password_reset_requested',
-        {
-          userId: user._id.toHexString(),
-          email: user.email,
-          name: user.name,
-          sealedResetToken: deps.eventSecrets.seal(resetToken, RESET_TOKEN_PURPOSE),
-          expiresAt: expiresAt.toISOString(),
-          // A reset changes nothing consumers project: it carries the user's version without bumping it.
-          aggregateVersion: user.version ?? 1,
-        },
-        { source, correlationId: scope.correlationId, occurredAt: now },
-      );
+      const sealedResetToken = deps.eventSecrets.seal(resetToken, RESET_TOKEN_PURPOSE);
+      const event = passwordResetRequested(scope, user, { sealedResetToken, expiresAt }, now);
       await users.startPasswordReset(user._id, { tokenHash: hashSecretToken(resetToken), requestedAt: now, expiresAt }, event);
       scope.logger.info('password reset requested', { userId: user._id.toHexString(), eventId: event.id });
       return true;

@@ -2,15 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { GraphQLError } from 'graphql';
 import { createLogger } from '@little-ecom/logger';
+import { loadSecretBox } from '@little-ecom/events';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
 import { loadAccountsConfig } from '../config.js';
-import { loadSecretBox } from '@little-ecom/events';
 import { createArgon2Hasher } from '../passwords/password.hasher.js';
-import { createSingleUseGuard } from '../sessions/single-use.js';
-import { createTotpService } from '../totp/totp.service.js';
-import { accountsIndexes } from '../server.js';
-import { createOrPromoteAdmin } from '../users/create-admin.js';
-import { createUserRepository } from '../users/user.repository.js';
+import { createServices } from '../services.js';
+import { loadSigningKeys } from '../tokens/signing-keys.js';
 
 const USAGE = `Usage: npm run create-admin -- --email <email> [--password <password> | --password-stdin] [--name <name>] [--enroll-totp]
        node dist/cli/create-admin.js --email <email> ...
@@ -66,22 +63,26 @@ async function main(): Promise<number> {
   const logger = createLogger({ service: 'accounts-cli', level: 'warn', fluentd: config.log.fluentd });
   const mongo = await connectMongo({ ...config.mongo, logger });
   try {
-    await ensureIndexes(mongo.db, accountsIndexes);
-    const hasher = await createArgon2Hasher(config.auth.argon2);
-    const users = createUserRepository(mongo.db);
-    const totp = createTotpService({
-      users,
-      singleUse: createSingleUseGuard(mongo.db),
-      secrets: loadSecretBox({ key: config.totp.secretsKey }),
-      issuer: config.totp.issuer,
+    // The service's own services, from the same config as app.ts; without the GraphQL server, which a
+    // command does not need (and whose modules would only slow its start).
+    const services = createServices({
+      db: mongo.db,
+      logger,
+      keys: await loadSigningKeys(config.keys, logger),
+      settings: config.auth,
+      hasher: await createArgon2Hasher(config.auth.argon2),
+      eventSecrets: loadSecretBox(config.eventSecrets),
+      totpSecrets: loadSecretBox({ key: config.totp.secretsKey }),
+      totpIssuer: config.totp.issuer,
+      production: config.production,
       clock: () => new Date(),
     });
+    await ensureIndexes(mongo.db, services.indexes);
     const {
       outcome,
       user,
       totp: enrolled,
-    } = await createOrPromoteAdmin(
-      { users, hasher, totp },
+    } = await services.createAdmin(
       { email: args.email, password, name: args.name, enrollTotp: args['enroll-totp'] },
       `cli-${randomUUID()}`,
     );

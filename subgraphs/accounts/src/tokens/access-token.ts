@@ -57,12 +57,12 @@ export function createLocalVerifier(
 /** GET /.well-known/jwks.json: public keys, cacheable for a short while so rotations spread quickly. */
 export function jwksRoute(keys: SigningKeys, maxAgeSeconds: number) {
   const body = JSON.stringify(keys.jwks);
-  return (_req: IncomingMessage, res: ServerResponse) => {
+  return (req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, {
       'content-type': 'application/jwk-set+json',
       'content-length': Buffer.byteLength(body),
       'cache-control': `public, max-age=${maxAgeSeconds}, stale-while-revalidate=${maxAgeSeconds}`,
     });
-    res.end(_req.method === 'HEAD' ? undefined : body);
+    res.end(req.method === 'HEAD' ? undefined : body);
   };
 }

@@ -1,9 +1,9 @@
 import { InputProblems } from '@little-ecom/errors';
-import { buildEvent } from '@little-ecom/events';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { passwordProblem } from '../passwords/password.policy.js';
 import type { TotpEnrollment, TotpService } from '../totp/totp.service.js';
+import { userRegistered } from './user.events.js';
 import { newUserId, type UserDocument, type UserRepository } from './user.repository.js';
 import { changeRole } from './user.service.js';
 import { isValidEmail, normalizeEmail, normalizeName } from './user.validation.js';
@@ -26,35 +26,33 @@ export interface CreateAdminResult {
 
 /**
  * The first admin cannot come from GraphQL (only admins grant ADMIN): this creates the account with
- * role ADMIN, or promotes an existing one. Used by `npm run create-admin` and by tests.
+ * role ADMIN, or promotes an existing one. Behind `createServices(...).createAdmin`: `npm run create-admin` and tests.
  */
 export async function createOrPromoteAdmin(
-  deps: { users: UserRepository; hasher: PasswordHasher; totp?: TotpService; clock?: () => Date },
+  deps: { users: UserRepository; hasher: PasswordHasher; totp: TotpService; clock: () => Date },
   input: CreateAdminInput,
   correlationId: string,
 ): Promise<CreateAdminResult> {
   const result = await createOrPromote(deps, input, correlationId);
   if (!input.enrollTotp) return result;
-  if (!deps.totp) throw new Error('enrolling a second factor needs the TOTP service');
   if (result.user.totp) return { ...result, totp: 'already_enrolled' };
   return { ...result, totp: await deps.totp.enrollDirectly(result.user._id, result.user.email) };
 }
 
 async function createOrPromote(
-  deps: { users: UserRepository; hasher: PasswordHasher; clock?: () => Date },
+  { users, hasher, clock }: { users: UserRepository; hasher: PasswordHasher; clock: () => Date },
   input: CreateAdminInput,
   correlationId: string,
 ): Promise<CreateAdminResult> {
-  const clock = deps.clock ?? (() => new Date());
   const email = normalizeEmail(input.email);
   const problems = new InputProblems();
   if (!isValidEmail(email)) problems.add('email', 'must be a valid email address');
   problems.throwIfAny();
 
-  const existing = await deps.users.findByEmail(email);
+  const existing = await users.findByEmail(email);
   if (existing) {
     if (existing.role === 'ADMIN') return { outcome: 'already_admin', user: existing };
-    const user = await changeRole(deps.users, existing._id, 'ADMIN', correlationId, clock);
+    const user = await changeRole(users, existing._id, 'ADMIN', correlationId, clock);
     if (!user) throw new Error('the account disappeared while being promoted');
     return { outcome: 'promoted', user };
   }
@@ -66,16 +64,12 @@ async function createOrPromote(
     if (problem) problems.add('password', problem);
   }
   problems.throwIfAny();
-  const passwordHash = await deps.hasher.hash(input.password!);
+  const passwordHash = await hasher.hash(input.password!);
   const now = clock();
   const _id = newUserId();
-  const event = buildEvent(
-    'user.registered',
-    { userId: _id.toHexString(), email, name, role: 'ADMIN', aggregateVersion: 1 },
-    { source: 'accounts', correlationId, occurredAt: now },
-  );
+  const event = userRegistered({ correlationId }, { _id, email, name, role: 'ADMIN' }, now);
   try {
-    const user = await deps.users.insert({ _id, email, name, role: 'ADMIN', passwordHash }, event, now);
+    const user = await users.insert({ _id, email, name, role: 'ADMIN', passwordHash }, event, now);
     return { outcome: 'created', user };
   } catch (error) {
     // Someone signed up with this email in the meantime. Promoting that account silently would hand

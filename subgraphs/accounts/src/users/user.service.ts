@@ -3,12 +3,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, ObjectId } from 'mongodb';
 import { requireRole, type Role } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
-import { buildEvent, createLeases } from '@little-ecom/events';
+import { createLeases } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
 import { findManyById, parseObjectId } from '@little-ecom/mongo';
 import { logSecurityEvent } from '../auth/security-log.js';
 import type { SessionService } from '../sessions/session.service.js';
-import { nextUserVersion, type UserDocument, type UserRepository } from './user.repository.js';
+import { userUpdated } from './user.events.js';
+import type { UserDocument, UserRepository } from './user.repository.js';
 
 export interface UserServiceDeps {
   users: UserRepository;
@@ -58,7 +59,7 @@ export function createUserService({ users, sessions, db, clock }: UserServiceDep
 
   return {
     /** Loads many users with one query; the result is aligned with `ids` (null where missing). */
-    getManyById: (_scope: Scope, ids: readonly string[]) => findManyById(ids, (objectIds) => users.findByIds(objectIds)),
+    getManyById: (ids: readonly string[]) => findManyById(ids, (objectIds) => users.findByIds(objectIds)),
 
     /** ADMIN only, checked against the token and again against the stored role (a demotion counts at once). */
     async setUserRole(scope: Scope, userId: string, role: Role): Promise<UserDocument> {
@@ -115,11 +116,7 @@ export async function changeRole(
     if (!current) return null;
     if (current.role === role) return current;
     const now = clock();
-    const event = buildEvent(
-      'user.updated',
-      { userId: id.toHexString(), email: current.email, name: current.name, role, aggregateVersion: nextUserVersion(current) },
-      { source: 'accounts', correlationId, occurredAt: now },
-    );
+    const event = userUpdated({ correlationId }, current, role, now);
     const updated = await users.setRole(current, role, event, now);
     if (updated) return updated;
   }

@@ -1,7 +1,23 @@
 import { ObjectId, type Db, type Filter, type IndexDescription, type Sort } from 'mongodb';
-import { announceOutboxWrite, outboxAppend, outboxFields, outboxIndex, type EventEnvelope } from '@little-ecom/events';
+import {
+  announceOutboxWrite,
+  outboxAppend,
+  outboxFields,
+  outboxIndex,
+  type EventEnvelope,
+  type MoneyData,
+} from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
-import type { StockReservation } from '../stock/stock.repository.js';
+
+/** Units of a product held for one order, inside the product document: the reservation is the stock change (see stock/). */
+export interface StockReservation {
+  orderId: string;
+  quantity: number;
+  /** The price and name the order is charged at, fixed when the units were taken. */
+  unitPrice: MoneyData;
+  name: string;
+  at: Date;
+}
 
 /** A product as stored in the `products` collection. */
 export interface ProductDocument {

@@ -1,9 +1,9 @@
 import type { ObjectId } from 'mongodb';
 import { requireRole } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
-import { buildEvent, type EventData, type EventType, type ProductSnapshot } from '@little-ecom/events';
 import { findManyById, isDuplicateKeyError, pageSize, parseObjectId, toCursorPage, type CursorPage } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
+import { productCreated, productDeleted, productUpdated } from './product.events.js';
 import {
   afterCursor,
   buildFilter,
@@ -24,24 +24,6 @@ export interface ListProductsArgs {
 
 type ProductPage = CursorPage<ProductDocument>;
 
-/** What consumers learn about a product in its events. */
-export function snapshot(doc: ProductDocument): ProductSnapshot {
-  return {
-    productId: doc._id.toHexString(),
-    slug: doc.slug,
-    name: doc.name,
-    description: doc.description,
-    price: { amount: doc.price.amount, currency: doc.price.currency },
-    stock: doc.stock,
-    category: doc.category,
-    imageUrls: [...doc.imageUrls],
-    aggregateVersion: doc.version ?? 1,
-  };
-}
-
-const event = <T extends EventType>(type: T, data: EventData<T>, correlationId: string) =>
-  buildEvent(type, data, { source: 'products', correlationId });
-
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
 export function createProductService({ repository }: { repository: ProductRepository }) {
   const requireProductId = (id: string): ObjectId => {
@@ -56,15 +38,10 @@ export function createProductService({ repository }: { repository: ProductReposi
   };
 
   return {
-    async getById(_scope: Scope, id: string): Promise<ProductDocument | null> {
-      const objectId = parseObjectId(id);
-      return objectId ? repository.findById(objectId) : null;
-    },
-
-    getBySlug: (_scope: Scope, slug: string) => repository.findBySlug(slug),
+    getBySlug: (slug: string) => repository.findBySlug(slug),
 
     /** Loads many products with one query; the result is aligned with `ids` (null where missing). */
-    getManyById: (_scope: Scope, ids: readonly string[]) => findManyById(ids, (objectIds) => repository.findByIds(objectIds)),
+    getManyById: (ids: readonly string[]) => findManyById(ids, (objectIds) => repository.findByIds(objectIds)),
 
     /**
      * One page of the catalog. `want` says which parts the client selected: each costs one database
@@ -73,7 +50,6 @@ export function createProductService({ repository }: { repository: ProductReposi
      * the count) and are never sent, since GraphQL only serializes selected fields.
      */
     async list(
-      _scope: Scope,
       args: ListProductsArgs,
       want: { page: boolean; count: boolean } = { page: true, count: true },
     ): Promise<ProductPage> {
@@ -93,7 +69,7 @@ export function createProductService({ repository }: { repository: ProductReposi
       const viewer = requireRole(scope.auth, 'ADMIN');
       const product = validateNewProduct(input);
       const created = await repository
-        .insert(product, new Date(), (doc) => [event('product.created', { ...snapshot(doc) }, scope.correlationId)])
+        .insert(product, new Date(), (doc) => [productCreated(scope, doc)])
         .catch(rethrowSlugConflict);
       scope.logger.info('product created', { productId: created._id.toHexString(), userId: viewer.userId });
       return created;
@@ -105,21 +81,7 @@ export function createProductService({ repository }: { repository: ProductReposi
       const changes = validateProductChanges(input);
       if (Object.keys(changes).length === 0) throw new BadUserInputError('input must change at least one field', 'input');
       const updated = await repository
-        .update(objectId, changes, (before, after) =>
-          event(
-            'product.updated',
-            {
-              productId: id.toLowerCase(),
-              slug: after.slug,
-              name: after.name,
-              price: { before: { ...before.price }, after: { ...after.price } },
-              stock: { before: before.stock, after: after.stock },
-              changed: Object.keys(changes),
-              aggregateVersion: after.version ?? 1,
-            },
-            scope.correlationId,
-          ),
-        )
+        .update(objectId, changes, (before, after) => productUpdated(scope, before, after, Object.keys(changes)))
         .catch(rethrowSlugConflict);
       if (!updated) throw new NotFoundError('Product not found');
       scope.logger.info('product updated', { productId: id, userId: viewer.userId, fields: Object.keys(changes) });
@@ -129,13 +91,7 @@ export function createProductService({ repository }: { repository: ProductReposi
     async delete(scope: Scope, id: string): Promise<boolean> {
       const viewer = requireRole(scope.auth, 'ADMIN');
       const objectId = requireProductId(id);
-      const deleted = await repository.softDelete(objectId, (before, version) =>
-        event(
-          'product.deleted',
-          { productId: before._id.toHexString(), slug: before.slug, name: before.name, aggregateVersion: version },
-          scope.correlationId,
-        ),
-      );
+      const deleted = await repository.softDelete(objectId, (before, version) => productDeleted(scope, before, version));
       if (!deleted) throw new NotFoundError('Product not found');
       scope.logger.info('product deleted', { productId: id, userId: viewer.userId });
       return true;

@@ -17,13 +17,13 @@ function selectedFields(info: GraphQLResolveInfo): Set<string> {
 }
 
 export const Query: QueryResolvers = {
-  product: async (_parent, { id, slug }, { scope, products, loaders }) => {
+  product: async (_parent, { id, slug }, { products, loaders }) => {
     if ((id == null) === (slug == null)) throw new BadUserInputError('Give exactly one of id or slug');
-    return id != null ? loaders.productById.load(id) : products.getBySlug(scope, slug!);
+    return id != null ? loaders.productById.load(id) : products.getBySlug(slug!);
   },
-  products: (_parent, args, { scope, products }, info) => {
+  products: (_parent, args, { products }, info) => {
     const fields = selectedFields(info);
-    return products.list(scope, args, {
+    return products.list(args, {
       page: fields.has('edges') || fields.has('pageInfo'),
       count: fields.has('totalCount'),
     });

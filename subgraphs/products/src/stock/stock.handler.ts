@@ -1,14 +1,14 @@
 import {
   PoisonMessageError,
-  buildEvent,
   type CheckedEvent,
   type PricedLineData,
   type StockLineData,
   type StockRejectionReason,
 } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
-import type { ProductDocument } from '../catalog/product.repository.js';
-import type { StockRepository } from './stock.repository.js';
+import { productUpdated } from '../catalog/product.events.js';
+import { stockRejected, stockReserved } from './stock.events.js';
+import type { StockEvent, StockRepository } from './stock.repository.js';
 
 /** The routing keys products consumes: the order saga's commands to it. */
 export const STOCK_BINDINGS = ['order.placed', 'order.cancelled', 'order.shipped'];
@@ -36,23 +36,13 @@ export function createStockHandler(deps: { stock: StockRepository }) {
   const { stock } = deps;
 
   // The stock change of an order is a product change like any other: product.updated with before/after.
-  const productUpdated = (scope: Scope) => (before: ProductDocument, stockAfter: number, aggregateVersion: number) =>
-    buildEvent(
-      'product.updated',
-      {
-        productId: before._id.toHexString(),
-        slug: before.slug,
-        name: before.name,
-        price: { before: { ...before.price }, after: { ...before.price } },
-        stock: { before: before.stock, after: stockAfter },
-        changed: ['stock'],
-        aggregateVersion,
-      },
-      { source: 'products', correlationId: scope.correlationId },
-    );
+  const stockChanged =
+    (scope: Scope): StockEvent =>
+    (before, after) =>
+      productUpdated(scope, before, after, ['stock']);
 
   const releaseAll = async (scope: Scope, orderId: string, lines: StockLineData[]) => {
-    for (const line of lines) await stock.releaseLine(orderId, line.productId, productUpdated(scope));
+    for (const line of lines) await stock.releaseLine(orderId, line.productId, stockChanged(scope));
   };
 
   async function onPlaced(scope: Scope, event: CheckedEvent<'order.placed'>): Promise<void> {
@@ -70,7 +60,7 @@ export function createStockHandler(deps: { stock: StockRepository }) {
     const reserved: PricedLineData[] = [];
     let rejection: { reason: StockRejectionReason; productId: string | null } | null = null;
     for (const line of doc.lines) {
-      const outcome = await stock.reserveLine(orderId, line, productUpdated(scope));
+      const outcome = await stock.reserveLine(orderId, line, stockChanged(scope));
       if (!outcome.ok) {
         rejection = { reason: outcome.reason, productId: line.productId };
         break;
@@ -84,21 +74,13 @@ export function createStockHandler(deps: { stock: StockRepository }) {
       await releaseAll(scope, orderId, doc.lines);
       const rejected = rejection;
       const moved = await stock.transition(orderId, 'RESERVING', 'REJECTED', (version) =>
-        buildEvent(
-          'stock.rejected',
-          { orderId, ...rejected, aggregateVersion: version },
-          { source: 'products', correlationId: scope.correlationId },
-        ),
+        stockRejected(scope, orderId, rejected, version),
       );
       if (moved) scope.logger.info('order stock rejected', { orderId, reason: rejected.reason });
       return;
     }
     const moved = await stock.transition(orderId, 'RESERVING', 'RESERVED', (version) =>
-      buildEvent(
-        'stock.reserved',
-        { orderId, items: reserved, currency: reserved[0]!.unitPrice.currency, aggregateVersion: version },
-        { source: 'products', correlationId: scope.correlationId },
-      ),
+      stockReserved(scope, orderId, reserved, version),
     );
     if (moved) {
       scope.logger.info('order stock reserved', { orderId, lines: reserved.length });

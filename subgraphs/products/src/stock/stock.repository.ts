@@ -1,25 +1,8 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { ObjectId } from 'mongodb';
-import {
-  announceOutboxWrite,
-  outboxAppend,
-  outboxIndex,
-  type EventEnvelope,
-  type MoneyData,
-  type StockLineData,
-} from '@little-ecom/events';
+import { announceOutboxWrite, outboxAppend, outboxIndex, type EventEnvelope, type StockLineData } from '@little-ecom/events';
 import { documentKey, isDuplicateKeyError, serializedWrite } from '@little-ecom/mongo';
-import { PRODUCTS, type ProductDocument } from '../catalog/product.repository.js';
-
-/** Units of a product held for one order, inside the product document: the reservation is the stock change. */
-export interface StockReservation {
-  orderId: string;
-  quantity: number;
-  /** The price and name the order is charged at, fixed when the units were taken. */
-  unitPrice: MoneyData;
-  name: string;
-  at: Date;
-}
+import { PRODUCTS, type ProductDocument, type StockReservation } from '../catalog/product.repository.js';
 
 export type ReservationState = 'RESERVING' | 'RESERVED' | 'REJECTED' | 'CANCELLED' | 'SHIPPED';
 
@@ -43,8 +26,8 @@ export interface OrderStockDocument {
 export const ORDER_STOCK = 'order_stock';
 export const orderStockIndexes: IndexDescription[] = [outboxIndex];
 
-/** Builds the product.updated event of a stock change, at the product's new version. */
-export type StockEvent = (before: ProductDocument, stockAfter: number, version: number) => EventEnvelope;
+/** Builds the product.updated event of a stock change from the product before and after it (at its new version). */
+export type StockEvent = (before: ProductDocument, after: ProductDocument) => EventEnvelope;
 
 export type LineOutcome =
   { ok: true; reservation: StockReservation } | { ok: false; reason: 'INSUFFICIENT_STOCK' | 'PRODUCT_UNAVAILABLE' };
@@ -111,14 +94,15 @@ export function createStockRepository(db: Db) {
           name: doc.name,
           at: now,
         };
-        const stock = doc.stock - line.quantity;
-        const version = nextVersion(doc);
+        const changes = {
+          stock: doc.stock - line.quantity,
+          reservations: [...reservationsOf(doc), reservation],
+          updatedAt: now,
+          version: nextVersion(doc),
+        };
         return {
           result: { ok: true, reservation },
-          update: {
-            $set: { stock, reservations: [...reservationsOf(doc), reservation], updatedAt: now, version },
-            ...outboxAppend(stockEvent(doc, stock, version), now),
-          },
+          update: { $set: changes, ...outboxAppend(stockEvent(doc, { ...doc, ...changes }), now) },
         };
       });
     },
@@ -130,17 +114,13 @@ export function createStockRepository(db: Db) {
       return changeProduct(id, (doc) => {
         const held = doc && reservationsOf(doc).find((r) => r.orderId === orderId);
         if (!doc || !held) return { result: false };
-        const stock = doc.stock + held.quantity;
         const reservations = reservationsOf(doc).filter((r) => r.orderId !== orderId);
         // A deleted product's units have nowhere to go back to; dropping the reservation is enough.
         if (doc.deletedAt) return { result: true, update: { $set: { reservations, updatedAt: now } } };
-        const version = nextVersion(doc);
+        const changes = { stock: doc.stock + held.quantity, reservations, updatedAt: now, version: nextVersion(doc) };
         return {
           result: true,
-          update: {
-            $set: { stock, reservations, updatedAt: now, version },
-            ...outboxAppend(stockEvent(doc, stock, version), now),
-          },
+          update: { $set: changes, ...outboxAppend(stockEvent(doc, { ...doc, ...changes }), now) },
         };
       });
     },
