@@ -104,7 +104,7 @@ const opsNow = () => ({ n: notificationsDb.commands(), p: productsDb.commands() 
 
 try {
   // Subscribers: projected users who opted in to new products.
-  const { users } = h.app.repositories;
+  const { users } = h.app.services.repositories;
   for (let i = 0; i < subscriberCount; i++) {
     const userId = randomUUID();
     await users.project(

@@ -9,7 +9,7 @@ import type { NotificationsContext } from './context.js';
 import { notificationsTopology } from './events/topology.js';
 import { startNotificationsRuntime } from './runtime.js';
 import { createServer } from './server.js';
-import { createNotificationsServices, type NotificationsServices } from './services.js';
+import { createServices, type NotificationsServices } from './services.js';
 
 export interface NotificationsAppDeps extends SubgraphAccessDeps {
   db: Db;
@@ -23,9 +23,8 @@ export interface NotificationsAppDeps extends SubgraphAccessDeps {
 export interface NotificationsApp extends ServiceApp<NotificationsContext> {
   /** The exchange and queues it consumes from (prefixed by AMQP_PREFIX). */
   topology: ConsumerTopology;
-  /** Built once (services.ts) and shared by the server and the workers; tests use them directly. */
-  services: NotificationsServices['services'];
-  repositories: NotificationsServices['repositories'];
+  /** What `createServices` built: the server and the workers run on these. */
+  services: NotificationsServices;
   /** True while the event consumer is paused because the database is unreachable (also in /readyz). */
   consumerPaused(): boolean;
 }
@@ -36,16 +35,13 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
   // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
   let consumerPaused = (): boolean => false;
-  const { repositories, services, indexes } = createNotificationsServices(db, {
-    delivery: config.delivery,
-    onRequeued: () => wakeDelivery(),
-  });
-  await ensureIndexes(db, indexes);
+  const services = createServices(db, { delivery: config.delivery, onRequeued: () => wakeDelivery() });
+  await ensureIndexes(db, services.indexes);
   const access = subgraphAccess(config, deps, logger);
   const topology = notificationsTopology(config.events.prefix, config.events.retry);
   const metrics = serviceMetrics(db);
   const server = createServer({
-    services,
+    notifications: services.notifications,
     verifier: access.verifier,
     logger,
     production: config.production,
@@ -55,7 +51,6 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
     name: config.service,
     topology,
     services,
-    repositories,
     consumerPaused: () => consumerPaused(),
     http: {
       apollo: server.apollo,
@@ -79,7 +74,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       if (!amqp) return access.workers;
       const runtime = startNotificationsRuntime({
         db,
-        repositories,
+        repositories: services.repositories,
         connection: amqp,
         topology,
         logger,

@@ -18,7 +18,7 @@ import type { NotificationsRepositories } from './services.js';
 
 export interface RuntimeDeps {
   db: Db;
-  /** Built once by createNotificationsServices, shared with the GraphQL server. */
+  /** Built by `createServices` (services.ts), shared with the GraphQL server. */
   repositories: NotificationsRepositories;
   connection: AmqpConnection;
   topology: ConsumerTopology;

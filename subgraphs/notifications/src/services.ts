@@ -7,7 +7,7 @@ import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from
 import { createNotificationService } from './notifications/notification.service.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 
-/** The indexes of every collection notifications owns, by collection (ensured once at start). */
+/** Every index notifications needs, per collection, for `ensureIndexes` at start-up. */
 export const notificationsIndexes: Record<string, IndexDescription[]> = {
   [NOTIFICATIONS]: notificationIndexes,
   [USERS]: userIndexes,
@@ -22,11 +22,11 @@ export interface NotificationsServicesOptions {
 }
 
 /**
- * The one place notifications builds its repositories and services, once per app: the GraphQL
- * server, the consumer, the fan-out runner, the delivery worker, tests and benches all take what
- * this returns.
+ * The one place notifications builds its repositories and services: the app hands them to the
+ * server (GraphQL) and to the workers (consumer, fan-out runner, delivery worker); fixtures, the CLI,
+ * tests and benches use what this built.
  */
-export function createNotificationsServices(db: Db, { delivery = {}, onRequeued }: NotificationsServicesOptions = {}) {
+export function createServices(db: Db, { delivery = {}, onRequeued }: NotificationsServicesOptions = {}) {
   const repositories = {
     notifications: createNotificationRepository(db),
     users: createUserRepository(db),
@@ -38,7 +38,9 @@ export function createNotificationsServices(db: Db, { delivery = {}, onRequeued 
       probeMaxMs: delivery.circuitProbeMaxMs ?? 60_000,
     }),
   };
-  const services = {
+  return {
+    indexes: notificationsIndexes,
+    repositories,
     notifications: createNotificationService({
       users: repositories.users,
       notifications: repositories.notifications,
@@ -46,8 +48,7 @@ export function createNotificationsServices(db: Db, { delivery = {}, onRequeued 
       ...(onRequeued ? { onRequeued } : {}),
     }),
   };
-  return { repositories, services, indexes: notificationsIndexes };
 }
 
-export type NotificationsServices = ReturnType<typeof createNotificationsServices>;
+export type NotificationsServices = ReturnType<typeof createServices>;
 export type NotificationsRepositories = NotificationsServices['repositories'];

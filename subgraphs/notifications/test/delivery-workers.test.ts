@@ -5,7 +5,7 @@ import { ensureIndexes } from '@little-ecom/mongo';
 import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { renderEmail } from '../src/notifications/templates/registry.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
-import { createNotificationsServices, notificationsIndexes } from '../src/services.js';
+import { createServices, notificationsIndexes } from '../src/services.js';
 import { privateMailpit, type PrivateMailpit } from './support.js';
 
 // Two delivery workers in separate processes on one database share the work through claims on the
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 describe('two delivery workers', () => {
   it('send every email exactly once between them', async () => {
-    const repository = createNotificationsServices(db.db).repositories.notifications;
+    const repository = createServices(db.db).repositories.notifications;
     const batch = Array.from({ length: EMAILS }, (_, i) => {
       const input = { kind: 'WELCOME' as const, name: `User ${i}` };
       return {

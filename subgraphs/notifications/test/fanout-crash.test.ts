@@ -5,7 +5,7 @@ import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-e
 import { ensureIndexes } from '@little-ecom/mongo';
 import { FANOUT_JOBS, type FanOutJobDocument } from '../src/fanout/fanout.repository.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
-import { createNotificationsServices, notificationsIndexes } from '../src/services.js';
+import { createServices, notificationsIndexes } from '../src/services.js';
 import { USERS, type UserDocument } from '../src/users/user.repository.js';
 import { privateMailpit, type PrivateMailpit } from './support.js';
 
@@ -62,7 +62,7 @@ describe('fan-out job', () => {
     }));
     await db.db.collection<UserDocument>(USERS).insertMany(users);
     const eventId = randomUUID();
-    await createNotificationsServices(db.db).repositories.fanOutJobs.create({
+    await createServices(db.db).repositories.fanOutJobs.create({
       eventId,
       correlationId: 'crash',
       kind: 'NEW_PRODUCT',

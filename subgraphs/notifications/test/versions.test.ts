@@ -53,7 +53,7 @@ describe('per-aggregate versions', () => {
   });
 
   it('admits the same version again (a redelivery can finish), never an older one, and always version 0', async () => {
-    const { versions } = h.app.repositories;
+    const { versions } = h.app.services.repositories;
     const key = `product:${randomUUID()}`;
     expect(await versions.admit(key, 3)).toBe(true);
     expect(await versions.admit(key, 3)).toBe(true);

@@ -6,11 +6,11 @@ import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './context.js';
-import { EVENT_BINDINGS, createEventHandler } from './events/event.handler.js';
+import { EVENT_BINDINGS } from './events/event.handler.js';
 import { ORDERS } from './orders/order.repository.js';
 import { invoicePaymentProvider, type PaymentProvider } from './orders/payment.js';
 import { createServer } from './server.js';
-import { createOrdersServices, type OrdersServices } from './services.js';
+import { createServices, type OrdersServices } from './services.js';
 
 export interface OrdersAppDeps extends SubgraphAccessDeps {
   db: Db;
@@ -24,21 +24,21 @@ export interface OrdersAppDeps extends SubgraphAccessDeps {
 export interface OrdersApp extends ServiceApp<OrdersContext> {
   /** The queues orders consumes from (prefixed by AMQP_PREFIX). */
   topology: ConsumerTopology;
-  /** Built once (services.ts) and shared by the server and the consumer; tests use them directly. */
-  services: OrdersServices['services'];
-  repositories: OrdersServices['repositories'];
+  /** What `createServices` built: the server and the event consumer run on these. */
+  services: OrdersServices;
 }
 
 /** The whole orders subgraph, from its config and connections: what main, tests and benches run. */
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
-  const { repositories, services, indexes } = createOrdersServices(db, { payment: deps.payment ?? invoicePaymentProvider });
-  await ensureIndexes(db, indexes);
+  const services = createServices(db, { payment: deps.payment ?? invoicePaymentProvider });
+  await ensureIndexes(db, services.indexes);
   const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', EVENT_BINDINGS, config.events.prefix, config.events.retry);
   const access = subgraphAccess(config, deps, logger);
   const server = createServer({
-    services,
+    carts: services.carts,
+    orders: services.orders,
     verifier: access.verifier,
     logger,
     production: config.production,
@@ -48,7 +48,6 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
     name: config.service,
     topology,
     services,
-    repositories,
     http: {
       apollo: server.apollo,
       context: server.context,
@@ -62,7 +61,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         connection: amqp,
         topology,
         // In the event's scope: its log lines and the events it causes carry the order's correlation id.
-        handle: createEventHandler(services),
+        handle: services.handleEvent,
         // Paused, not retried, while the database is away.
         probe: pingDatabase(db),
         logger,

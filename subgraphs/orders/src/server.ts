@@ -1,28 +1,30 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { TokenVerifier } from '@little-ecom/auth';
 import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
+import type { CartService } from './cart/cart.service.js';
 import { createContext, type OrdersContext } from './context.js';
+import type { OrderService } from './orders/order.service.js';
 import { Cart, CartItem } from './resolvers/Cart.js';
 import { Mutation } from './resolvers/Mutation.js';
 import { Order, OrderItem } from './resolvers/Order.js';
 import { Query } from './resolvers/Query.js';
 import { User } from './resolvers/User.js';
-import type { OrdersServices } from './services.js';
 
 const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 export interface ServerDeps extends SubgraphApolloOptions {
-  /** Built once by createOrdersServices; the resolvers reach them through the context. */
-  services: Pick<OrdersServices['services'], 'carts' | 'orders'>;
+  /** Built by `createServices` (services.ts); the server builds none of its own. */
+  carts: CartService;
+  orders: OrderService;
   verifier: TokenVerifier;
 }
 
 /** The GraphQL side of the orders subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ services, verifier, ...options }: ServerDeps) {
+export function createServer({ carts, orders, verifier, ...options }: ServerDeps) {
   const apollo = subgraphApollo<OrdersContext>(
     buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
     options,
   );
-  const context = (info: IncomingRequestInfo) => createContext({ ...services, verifier, logger: options.logger }, info);
+  const context = (info: IncomingRequestInfo) => createContext({ carts, orders, verifier, logger: options.logger }, info);
   return { apollo, context };
 }

@@ -3,11 +3,12 @@ import { CARTS, cartIndexes, createCartRepository } from './cart/cart.repository
 import { createCartService } from './cart/cart.service.js';
 import { CATALOG, catalogIndexes, createCatalogRepository } from './catalog/catalog.repository.js';
 import { createCatalogService } from './catalog/catalog.service.js';
+import { createEventHandler } from './events/event.handler.js';
 import { ORDERS, createOrderRepository, orderIndexes } from './orders/order.repository.js';
 import { createOrderService } from './orders/order.service.js';
 import type { PaymentProvider } from './orders/payment.js';
 
-/** The indexes of every collection orders owns, by collection (ensured once at start). */
+/** Every index orders needs, per collection, for `ensureIndexes` at start-up. */
 export const ordersIndexes: Record<string, IndexDescription[]> = {
   [ORDERS]: orderIndexes,
   [CARTS]: cartIndexes,
@@ -15,22 +16,27 @@ export const ordersIndexes: Record<string, IndexDescription[]> = {
 };
 
 /**
- * The one place orders builds its repositories and services, once per app: the GraphQL server,
- * the event consumer, tests and benches all take what this returns.
+ * The one place orders builds its repositories and services: the app hands them to the server
+ * (GraphQL) and to the event consumer; tests and benches use what this built.
  */
-export function createOrdersServices(db: Db, { payment }: { payment: PaymentProvider }) {
+export function createServices(db: Db, { payment }: { payment: PaymentProvider }) {
   const repositories = {
     carts: createCartRepository(db),
     catalog: createCatalogRepository(db),
     orders: createOrderRepository(db),
   };
   const carts = createCartService({ carts: repositories.carts, catalog: repositories.catalog });
-  const services = {
+  const orders = createOrderService({ orders: repositories.orders, carts, payment });
+  const catalog = createCatalogService({ catalog: repositories.catalog });
+  return {
+    indexes: ordersIndexes,
+    repositories,
     carts,
-    catalog: createCatalogService({ catalog: repositories.catalog }),
-    orders: createOrderService({ orders: repositories.orders, carts, payment }),
+    orders,
+    catalog,
+    /** stock.* answers to the saga and the product.* events of the catalog view, by routing key. */
+    handleEvent: createEventHandler({ orders, catalog }),
   };
-  return { repositories, services, indexes: ordersIndexes };
 }
 
-export type OrdersServices = ReturnType<typeof createOrdersServices>;
+export type OrdersServices = ReturnType<typeof createServices>;

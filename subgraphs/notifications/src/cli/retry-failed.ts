@@ -7,7 +7,7 @@ import { createLogger } from '@little-ecom/logger';
 import { connectMongo } from '@little-ecom/mongo';
 import { loadNotificationsConfig } from '../config.js';
 import { parseRetryFilter } from '../notifications/notification.service.js';
-import { createNotificationsServices } from '../services.js';
+import { createServices } from '../services.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +28,7 @@ try {
     createdAfter: values.since ?? null,
     createdBefore: values.until ?? null,
   });
-  const repository = createNotificationsServices(mongo.db).repositories.notifications;
+  const repository = createServices(mongo.db).repositories.notifications;
   // Counts only: never addresses or bodies.
   if (values.list) console.log(`${await repository.countFailedMatching(filter)} FAILED notifications match`);
   else console.log(`${await repository.requeueFailedMatching(filter)} FAILED notifications put back in line`);
