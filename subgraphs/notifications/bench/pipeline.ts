@@ -16,7 +16,6 @@ import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
 import { serveApp } from '@little-ecom/service';
 import { boundedArg, freshDatabase, graphqlRequest, percentile, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
-import { createUserRepository } from '../src/users/user.repository.js';
 import { privateMailpit, startHarness } from '../test/support.js';
 
 const { values } = parseArgs({
@@ -105,7 +104,7 @@ const opsNow = () => ({ n: notificationsDb.commands(), p: productsDb.commands() 
 
 try {
   // Subscribers: projected users who opted in to new products.
-  const users = createUserRepository(h.db.db);
+  const { users } = h.app.services.repositories;
   for (let i = 0; i < subscriberCount; i++) {
     const userId = randomUUID();
     await users.project(

@@ -2,13 +2,14 @@ import type { Db } from 'mongodb';
 import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
 import { loadSecretBox, type ConsumerTopology, type SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { databaseReadiness, serviceMetrics } from '@little-ecom/mongo';
+import { databaseReadiness, ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
 import type { NotificationsConfig } from './config.js';
 import type { NotificationsContext } from './context.js';
 import { notificationsTopology } from './events/topology.js';
-import { ensureNotificationIndexes, startNotificationsRuntime } from './runtime.js';
+import { startNotificationsRuntime } from './runtime.js';
 import { createServer } from './server.js';
+import { createServices, type NotificationsServices } from './services.js';
 
 export interface NotificationsAppDeps extends SubgraphAccessDeps {
   db: Db;
@@ -22,7 +23,8 @@ export interface NotificationsAppDeps extends SubgraphAccessDeps {
 export interface NotificationsApp extends ServiceApp<NotificationsContext> {
   /** The exchange and queues it consumes from (prefixed by AMQP_PREFIX). */
   topology: ConsumerTopology;
-  services: ReturnType<typeof createServer>['services'];
+  /** What `createServices` built: the server and the workers run on these. */
+  services: NotificationsServices;
   /** True while the event consumer is paused because the database is unreachable (also in /readyz). */
   consumerPaused(): boolean;
 }
@@ -30,25 +32,25 @@ export interface NotificationsApp extends ServiceApp<NotificationsContext> {
 /** The whole notifications subgraph, from its config and connections: what main, tests and benches run. */
 export async function createNotificationsApp(config: NotificationsConfig, deps: NotificationsAppDeps): Promise<NotificationsApp> {
   const { db, logger, amqp } = deps;
-  await ensureNotificationIndexes(db);
-  const access = subgraphAccess(config, deps, logger);
-  const topology = notificationsTopology(config.events.prefix, config.events.retry);
-  const metrics = serviceMetrics(db);
   // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
   let consumerPaused = (): boolean => false;
+  const services = createServices(db, { delivery: config.delivery, onRequeued: () => wakeDelivery() });
+  await ensureIndexes(db, services.indexes);
+  const access = subgraphAccess(config, deps, logger);
+  const topology = notificationsTopology(config.events.prefix, config.events.retry);
+  const metrics = serviceMetrics(db);
   const server = createServer({
-    db,
+    notifications: services.notifications,
     verifier: access.verifier,
     logger,
     production: config.production,
     limits: config.limits,
-    wakeDelivery: () => wakeDelivery(),
   });
   return {
     name: config.service,
     topology,
-    services: server.services,
+    services,
     consumerPaused: () => consumerPaused(),
     http: {
       apollo: server.apollo,
@@ -72,6 +74,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       if (!amqp) return access.workers;
       const runtime = startNotificationsRuntime({
         db,
+        repositories: services.repositories,
         connection: amqp,
         topology,
         logger,

@@ -8,19 +8,18 @@ import {
   type SecretBox,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
-import { ensureIndexes, pingDatabase } from '@little-ecom/mongo';
+import { pingDatabase } from '@little-ecom/mongo';
 import type { Metrics } from '@little-ecom/telemetry';
 import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './delivery/delivery.worker.js';
 import { createMailer, type Mailer } from './delivery/mailer.js';
-import { createAggregateVersions } from './events/aggregate-versions.js';
 import { createEventHandler } from './events/event.handler.js';
-import { FANOUT_JOBS, createFanOutRepository, fanOutIndexes } from './fanout/fanout.repository.js';
 import { DEFAULT_FANOUT_SETTINGS, startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
-import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
-import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
+import type { NotificationsRepositories } from './services.js';
 
 export interface RuntimeDeps {
   db: Db;
+  /** Built by `createServices` (services.ts), shared with the GraphQL server. */
+  repositories: NotificationsRepositories;
   connection: AmqpConnection;
   topology: ConsumerTopology;
   logger: Logger;
@@ -36,16 +35,11 @@ export interface RuntimeDeps {
 }
 
 export interface NotificationsRuntime {
-  /** Wakes the delivery worker (pass to createServer as `wakeDelivery`). */
+  /** Wakes the delivery worker (after an admin retry: the notification service's `onRequeued`). */
   wakeDelivery(): void;
   /** True while the event consumer is paused because the database is unreachable. */
   consumerPaused(): boolean;
   stop(): Promise<void>;
-}
-
-/** Creates the indexes notifications needs; safe on every start. */
-export function ensureNotificationIndexes(db: Db): Promise<void> {
-  return ensureIndexes(db, { [NOTIFICATIONS]: notificationIndexes, [USERS]: userIndexes, [FANOUT_JOBS]: fanOutIndexes });
 }
 
 /**
@@ -53,20 +47,19 @@ export function ensureNotificationIndexes(db: Db): Promise<void> {
  * records notifications and the worker that sends them.
  */
 export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRuntime {
+  const { notifications, users, fanOutJobs, versions, circuit } = deps.repositories;
   const secrets = deps.eventSecrets ?? loadSecretBox({});
-  const notifications = createNotificationRepository(deps.db);
   const mailer: Mailer = createMailer(deps.mail);
   const worker = startDeliveryWorker({
     db: deps.db,
     repository: notifications,
+    circuit,
     mailer,
     logger: deps.logger,
     settings: deps.delivery,
     render: templateRenderer(deps.mail.storefrontUrl, secrets),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
-  const users = createUserRepository(deps.db);
-  const fanOutJobs = createFanOutRepository(deps.db);
   const fanOutSettings = { ...DEFAULT_FANOUT_SETTINGS, ...deps.fanOut };
   const runner = startFanOutRunner({
     db: deps.db,
@@ -84,7 +77,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     fanOutJobs,
     fanOutPageSize: fanOutSettings.pageSize,
     onFanOut: () => runner.notify(),
-    versions: createAggregateVersions(deps.db),
+    versions,
     logger: deps.logger,
     notifications,
     storefrontUrl: deps.mail.storefrontUrl,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { eventually, privateFerretDb, type TestDatabase } from '@little-ecom/testing';
-import { ensureNotificationIndexes } from '../src/runtime.js';
+import { ensureIndexes } from '@little-ecom/mongo';
+import { notificationsIndexes } from '../src/services.js';
 import { DEFAULT_RETRY } from '@little-ecom/events';
 import { mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
       await client.close();
     },
   };
-  await ensureNotificationIndexes(database.db);
+  await ensureIndexes(database.db, notificationsIndexes);
   h = await startHarness({ database, retry: DEFAULT_RETRY });
 }, 60_000);
 

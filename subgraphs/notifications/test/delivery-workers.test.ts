@@ -1,14 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureIndexes } from '@little-ecom/mongo';
 import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { renderEmail } from '../src/notifications/templates/registry.js';
-import {
-  NOTIFICATIONS,
-  createNotificationRepository,
-  notificationIndexes,
-  type NotificationDocument,
-} from '../src/notifications/notification.repository.js';
+import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
+import { createServices, notificationsIndexes } from '../src/services.js';
 import { privateMailpit, type PrivateMailpit } from './support.js';
 
 // Two delivery workers in separate processes on one database share the work through claims on the
@@ -34,7 +31,7 @@ function startWorker(): Promise<ChildProcess> {
 
 beforeAll(async () => {
   db = await freshDatabase('delivery_workers');
-  await db.db.collection(NOTIFICATIONS).createIndexes(notificationIndexes);
+  await ensureIndexes(db.db, notificationsIndexes);
   mailpit = await privateMailpit();
   await mailpit.start();
 });
@@ -55,7 +52,7 @@ afterAll(async () => {
 
 describe('two delivery workers', () => {
   it('send every email exactly once between them', async () => {
-    const repository = createNotificationRepository(db.db);
+    const repository = createServices(db.db).repositories.notifications;
     const batch = Array.from({ length: EMAILS }, (_, i) => {
       const input = { kind: 'WELCOME' as const, name: `User ${i}` };
       return {

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
-import { FANOUT_JOBS, createFanOutRepository, type FanOutJobDocument } from '../src/fanout/fanout.repository.js';
+import { ensureIndexes } from '@little-ecom/mongo';
+import { FANOUT_JOBS, type FanOutJobDocument } from '../src/fanout/fanout.repository.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
-import { ensureNotificationIndexes } from '../src/runtime.js';
+import { createServices, notificationsIndexes } from '../src/services.js';
 import { USERS, type UserDocument } from '../src/users/user.repository.js';
 import { privateMailpit, type PrivateMailpit } from './support.js';
 
@@ -39,7 +40,7 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals) {
 
 beforeAll(async () => {
   db = await freshDatabase('fanout_crash');
-  await ensureNotificationIndexes(db.db);
+  await ensureIndexes(db.db, notificationsIndexes);
   mailpit = await privateMailpit();
   await mailpit.start();
 });
@@ -61,7 +62,7 @@ describe('fan-out job', () => {
     }));
     await db.db.collection<UserDocument>(USERS).insertMany(users);
     const eventId = randomUUID();
-    await createFanOutRepository(db.db).create({
+    await createServices(db.db).repositories.fanOutJobs.create({
       eventId,
       correlationId: 'crash',
       kind: 'NEW_PRODUCT',

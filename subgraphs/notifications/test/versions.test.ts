@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@little-ecom/testing';
-import { createAggregateVersions } from '../src/events/aggregate-versions.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { USERS, type UserDocument } from '../src/users/user.repository.js';
 import { startHarness, uniqueEmail, type Harness } from './support.js';
@@ -54,7 +53,7 @@ describe('per-aggregate versions', () => {
   });
 
   it('admits the same version again (a redelivery can finish), never an older one, and always version 0', async () => {
-    const versions = createAggregateVersions(h.db.db);
+    const { versions } = h.app.services.repositories;
     const key = `product:${randomUUID()}`;
     expect(await versions.admit(key, 3)).toBe(true);
     expect(await versions.admit(key, 3)).toBe(true);

@@ -1,25 +1,16 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import {
-  consumerTopology,
-  startEventConsumer,
-  startOutboxRelay,
-  type ConsumerTopology,
-  type CheckedEvent,
-} from '@little-ecom/events';
+import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
-import type { Scope } from '@little-ecom/scope';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
-import { CARTS, cartIndexes } from './cart/cart.repository.js';
-import { CATALOG_BINDINGS, createCatalogHandler } from './catalog/catalog.handler.js';
-import { CATALOG, catalogIndexes } from './catalog/catalog.repository.js';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './context.js';
-import { ORDERS, orderIndexes } from './orders/order.repository.js';
+import { EVENT_BINDINGS } from './events/event.handler.js';
+import { ORDERS } from './orders/order.repository.js';
 import { invoicePaymentProvider, type PaymentProvider } from './orders/payment.js';
-import { SAGA_BINDINGS, createSagaHandler } from './orders/saga.handler.js';
 import { createServer } from './server.js';
+import { createServices, type OrdersServices } from './services.js';
 
 export interface OrdersAppDeps extends SubgraphAccessDeps {
   db: Db;
@@ -33,28 +24,30 @@ export interface OrdersAppDeps extends SubgraphAccessDeps {
 export interface OrdersApp extends ServiceApp<OrdersContext> {
   /** The queues orders consumes from (prefixed by AMQP_PREFIX). */
   topology: ConsumerTopology;
-  services: ReturnType<typeof createServer>['services'];
+  /** What `createServices` built: the server and the event consumer run on these. */
+  services: OrdersServices;
 }
 
 /** The whole orders subgraph, from its config and connections: what main, tests and benches run. */
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
-  await ensureIndexes(db, { [ORDERS]: orderIndexes, [CARTS]: cartIndexes, [CATALOG]: catalogIndexes });
+  const services = createServices(db, { payment: deps.payment ?? invoicePaymentProvider });
+  await ensureIndexes(db, services.indexes);
   const metrics = serviceMetrics(db);
-  const topology = consumerTopology('orders', [...SAGA_BINDINGS, ...CATALOG_BINDINGS], config.events.prefix, config.events.retry);
+  const topology = consumerTopology('orders', EVENT_BINDINGS, config.events.prefix, config.events.retry);
   const access = subgraphAccess(config, deps, logger);
   const server = createServer({
-    db,
+    carts: services.carts,
+    orders: services.orders,
     verifier: access.verifier,
     logger,
     production: config.production,
     limits: config.limits,
-    payment: deps.payment ?? invoicePaymentProvider,
   });
   return {
     name: config.service,
     topology,
-    services: server.services,
+    services,
     http: {
       apollo: server.apollo,
       context: server.context,
@@ -64,15 +57,11 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
     },
     start(): Worker[] {
       if (!amqp) return access.workers;
-      const saga = createSagaHandler({ orders: server.services.orders });
-      const catalog = createCatalogHandler({ catalog: server.services.catalog });
-      // In the event's scope: its log lines and the events it causes carry the order's correlation id.
-      const handle = (scope: Scope, event: CheckedEvent) =>
-        event.type.startsWith('product.') ? catalog(event) : saga(scope, event);
       const consumer = startEventConsumer({
         connection: amqp,
         topology,
-        handle,
+        // In the event's scope: its log lines and the events it causes carry the order's correlation id.
+        handle: services.handleEvent,
         // Paused, not retried, while the database is away.
         probe: pingDatabase(db),
         logger,

@@ -33,15 +33,15 @@ beforeAll(async () => {
   h = await startOrders();
   [alice, bob, admin] = await Promise.all([h.tokenFor('alice'), h.tokenFor('bob'), h.tokenFor('admin-1', 'ADMIN')]);
   const state = { name: 'Walnut Lamp', price: { amount: 4_900, currency: 'EUR' }, stock: 5, deleted: false };
-  await h.app.services.catalog.apply(lamp, 1, state, state);
-  await h.app.services.catalog.apply(gone, 1, { deleted: true }, { ...state, name: 'Gone', deleted: true });
+  await h.app.services.repositories.catalog.apply(lamp, 1, state, state);
+  await h.app.services.repositories.catalog.apply(gone, 1, { deleted: true }, { ...state, name: 'Gone', deleted: true });
 }, 30_000);
 
 afterAll(async () => h?.close());
 
 describe('catalog projection', () => {
   it('keeps the highest aggregateVersion of a product, whatever order its events arrive in', async () => {
-    const { catalog } = h.app.services;
+    const { catalog } = h.app.services.repositories;
     const id = '65f00000000000000000abcd';
     const v = (name: string, amount: number) => ({ name, price: { amount, currency: 'EUR' }, stock: 1, deleted: false });
     await catalog.apply(id, 3, v('Third', 300), v('Third', 300));

@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo } from '@little-ecom/mongo';
 import { loadNotificationsConfig } from '../config.js';
-import { createNotificationRepository } from '../notifications/notification.repository.js';
 import { parseRetryFilter } from '../notifications/notification.service.js';
+import { createServices } from '../services.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +28,7 @@ try {
     createdAfter: values.since ?? null,
     createdBefore: values.until ?? null,
   });
-  const repository = createNotificationRepository(mongo.db);
+  const repository = createServices(mongo.db).repositories.notifications;
   // Counts only: never addresses or bodies.
   if (values.list) console.log(`${await repository.countFailedMatching(filter)} FAILED notifications match`);
   else console.log(`${await repository.requeueFailedMatching(filter)} FAILED notifications put back in line`);

@@ -5,7 +5,7 @@ import type { Logger } from '@little-ecom/logger';
 import { SpanKind, contextFromHeaders, inSpan, withTraceContext, type Metrics } from '@little-ecom/telemetry';
 import type { DeliveryOutcome, NotificationDocument, NotificationRepository } from '../notifications/notification.repository.js';
 import { renderEmail, type EmailInput } from '../notifications/templates/registry.js';
-import { createCircuit, type CircuitDocument } from './circuit.js';
+import type { Circuit, CircuitDocument } from './circuit.js';
 import { PUBLIC_ERROR, classifySmtpError, type DeliveryError } from './errors.js';
 import type { Mailer } from './mailer.js';
 import { deliveryMetrics } from './metrics.js';
@@ -23,7 +23,7 @@ export interface DeliverySettings {
   pollIntervalMs: number;
   /** How long an email keeps being retried; default 24 h. */
   retryWindowMs?: number;
-  /** First wait before probing a paused SMTP server; doubles up to `circuitProbeMaxMs`. */
+  /** First wait before probing a paused SMTP server; doubles up to `circuitProbeMaxMs` (the circuit is built in services.ts). */
   circuitProbeMs?: number;
   circuitProbeMaxMs?: number;
   /** How long a claim holds before another worker may take the email over. */
@@ -62,6 +62,8 @@ export type Renderer = (input: EmailInput) => { subject: string; text: string; h
 export function startDeliveryWorker(deps: {
   db: Db;
   repository: NotificationRepository;
+  /** The SMTP circuit shared by every worker on the database (see services.ts). */
+  circuit: Circuit;
   mailer: Mailer;
   logger: Logger;
   settings: DeliverySettings;
@@ -69,15 +71,11 @@ export function startDeliveryWorker(deps: {
   /** The service's metrics: emails sent, retried and failed, and the age of the oldest pending one. */
   metrics?: Metrics;
 }): DeliveryWorker {
-  const { repository, mailer, settings } = deps;
+  const { repository, circuit, mailer, settings } = deps;
   const counters = deliveryMetrics(deps.metrics, deps.db);
   const log = deps.logger;
   const retryWindowMs = settings.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
   const claimTtlMs = settings.claimTtlMs ?? 60_000;
-  const circuit = createCircuit(deps.db, {
-    probeMs: settings.circuitProbeMs ?? 5_000,
-    probeMaxMs: settings.circuitProbeMaxMs ?? 60_000,
-  });
   const workerId = `delivery-${randomUUID()}`;
   const wakeup = createWakeup();
   const notify = () => wakeup.wake();

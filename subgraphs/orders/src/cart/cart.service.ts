@@ -2,6 +2,7 @@ import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError } from '@little-ecom/errors';
 import type { Scope } from '@little-ecom/scope';
 import type { CatalogProductDocument, CatalogRepository } from '../catalog/catalog.repository.js';
+import { requireOwnerOrAdmin } from '../personal-data.js';
 import type { CartDocument, CartLine, CartRepository } from './cart.repository.js';
 
 const MAX_QUANTITY = 99;
@@ -59,8 +60,11 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
   };
 
   return {
-    /** The viewer's cart; the caller checked the viewer may see `userId`'s cart. */
-    get: async (_scope: Scope, userId: string) => view(userId, await carts.find(userId)),
+    /** A user's cart: for that user and admins. */
+    async get(scope: Scope, userId: string): Promise<CartView> {
+      requireOwnerOrAdmin(scope, userId);
+      return view(userId, await carts.find(userId));
+    },
 
     async add(scope: Scope, productId: string, quantity: number): Promise<CartView> {
       const { userId } = requireViewer(scope.auth);

@@ -1,16 +1,12 @@
 import { requireRole, requireViewer, type Viewer } from '@little-ecom/auth';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
-import {
-  buildEvent,
-  type EventData,
-  type EventType,
-  type OrderSummaryData,
-  type StockRejectionReason,
-} from '@little-ecom/events';
-import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
+import type { StockRejectionReason } from '@little-ecom/events';
+import { isDuplicateKeyError, pageSize, toCursorPage, type CursorPage } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { CartService } from '../cart/cart.service.js';
+import { isAdmin, requireOwnerOrAdmin } from '../personal-data.js';
 import { validateAddress, type AddressInput } from './address.js';
+import { orderCancelled, orderConfirmed, orderPlaced, orderRejected, orderShipped } from './order.events.js';
 import {
   ORDER_STATUSES,
   newOrderId,
@@ -21,13 +17,7 @@ import {
 } from './order.repository.js';
 import type { PaymentProvider } from './payment.js';
 
-const PAGE_SIZE_MAX = 100;
-
-export interface OrderPage {
-  edges: { cursor: string; node: OrderDocument }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
+export type OrderPage = CursorPage<OrderDocument>;
 
 export interface CheckoutInput {
   shippingAddress: AddressInput;
@@ -47,33 +37,21 @@ const totalOf = (items: OrderItemDocument[]) => ({
   currency: items[0]?.unitPrice.currency ?? 'XXX',
 });
 
-/** What an order event says about the order: enough for products and notifications. */
-const summary = (o: OrderDocument, version: number): OrderSummaryData => ({
-  orderId: o._id,
-  userId: o.userId,
-  items: o.items.map((i) => ({ productId: i.productId, quantity: i.quantity, name: i.name, unitPrice: { ...i.unitPrice } })),
-  total: { ...o.total },
-  shippingAddress: { ...o.shippingAddress },
-  aggregateVersion: version,
-});
-
-const isAdmin = (viewer: Viewer) => viewer.role === 'ADMIN';
-
 /** Orders: checkout from the cart, who may see and change which order, and the status machine. */
 export function createOrderService(deps: { orders: OrderRepository; carts: CartService; payment: PaymentProvider }) {
   const { orders, carts, payment } = deps;
-  const event = <T extends EventType>(scope: Scope, type: T, data: EventData<T>) =>
-    buildEvent(type, data, { source: 'orders', correlationId: scope.correlationId });
 
-  async function page(filter: Parameters<OrderRepository['page']>[0]['filter'], first: number, after?: string | null) {
-    if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE_MAX)
-      throw new BadUserInputError(`first must be between 1 and ${PAGE_SIZE_MAX}`, 'first');
+  async function page(
+    filter: Parameters<OrderRepository['page']>[0]['filter'],
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<OrderPage> {
+    const size = pageSize(first);
     const [docs, totalCount] = await Promise.all([
-      orders.page({ filter, ...(after ? { after: decodeCursor(after) } : {}), limit: first + 1 }),
+      orders.page({ filter, ...(after ? { after: decodeCursor(after) } : {}), limit: size + 1 }),
       orders.count(filter),
     ]);
-    const edges = docs.slice(0, first).map((node) => ({ cursor: encodeCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: docs.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+    return toCursorPage(docs, size, totalCount, encodeCursor);
   }
 
   /** The order if the viewer may act on it; NOT_FOUND otherwise, so other people's ids reveal nothing. */
@@ -103,7 +81,7 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
     /** A user's orders: for that user and admins. */
     listForUser(scope: Scope, userId: string, args: { first?: number | null; after?: string | null }): Promise<OrderPage> {
       requireOwnerOrAdmin(scope, userId);
-      return page({ userId }, args.first ?? 20, args.after);
+      return page({ userId }, args.first, args.after);
     },
 
     listAll(
@@ -119,7 +97,7 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
       if (f.status && !ORDER_STATUSES.includes(f.status)) throw new BadUserInputError('unknown status', 'filter.status');
       return page(
         { ...(f.status ? { status: f.status } : {}), ...(f.userId ? { userId: f.userId } : {}) },
-        args.first ?? 20,
+        args.first,
         args.after,
       );
     },
@@ -164,14 +142,8 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
         createdAt: now,
         updatedAt: now,
       };
-      const placed = event(scope, 'order.placed', {
-        orderId: order._id,
-        userId: order.userId,
-        items: items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
-        aggregateVersion: 1,
-      });
       try {
-        await orders.insert(order, placed);
+        await orders.insert(order, orderPlaced(scope, order));
       } catch (error) {
         // Two checkouts with one key at once: the unique index let one through; both get that order.
         if (!isDuplicateKeyError(error)) throw error;
@@ -191,7 +163,7 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
       const result = await orders.transition(id, ['PENDING', 'CONFIRMED'], (current) => ({
         set: { status: 'CANCELLED', payment: payment.onCancelled(current.payment) },
         history: { status: 'CANCELLED', at: new Date(), reason },
-        event: (version) => event(scope, 'order.cancelled', { ...summary(current, version), previousStatus: current.status }),
+        event: (version) => orderCancelled(scope, current, version),
       }));
       if (!('changed' in result)) throw new ConflictError(`Only PENDING or CONFIRMED orders can be cancelled`);
       scope.logger.info('order cancelled', { orderId: id, userId: viewer.userId });
@@ -203,7 +175,7 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
       const result = await orders.transition(id, ['CONFIRMED'], (current) => ({
         set: { status: 'SHIPPED' },
         history: { status: 'SHIPPED', at: new Date() },
-        event: (version) => event(scope, 'order.shipped', { ...summary(current, version) }),
+        event: (version) => orderShipped(scope, current, version),
       }));
       if (!('changed' in result)) {
         if (!result.current) throw new NotFoundError('Order not found');
@@ -240,7 +212,7 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
         return {
           set: { status: 'CONFIRMED', items, total: confirmed.total, payment: payment.onConfirmed(current.payment) },
           history: { status: 'CONFIRMED', at: new Date() },
-          event: (version) => event(scope, 'order.confirmed', { ...summary(confirmed, version) }),
+          event: (version) => orderConfirmed(scope, confirmed, version),
         };
       });
       if ('changed' in result) scope.logger.info('order confirmed', { orderId });
@@ -252,19 +224,12 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
       const result = await orders.transition(orderId, ['PENDING'], (current) => ({
         set: { status: 'REJECTED', rejectionReason: reason, payment: payment.onCancelled(current.payment) },
         history: { status: 'REJECTED', at: new Date(), reason },
-        event: (version) => event(scope, 'order.rejected', { ...summary(current, version), reason }),
+        event: (version) => orderRejected(scope, current, version, reason),
       }));
       if ('changed' in result) scope.logger.info('order rejected', { orderId, reason });
       else if (!result.current) throw new Error(`stock.rejected for unknown order ${orderId}`);
     },
   };
-}
-
-/** Personal data (carts, orders of a user) is for its owner and admins only. */
-export function requireOwnerOrAdmin(scope: Scope, userId: string): Viewer {
-  const viewer = requireViewer(scope.auth);
-  if (viewer.userId !== userId && !isAdmin(viewer)) throw new ForbiddenError('Only the user and admins can see this');
-  return viewer;
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

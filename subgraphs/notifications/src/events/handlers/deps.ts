@@ -1,5 +1,6 @@
 import type { CheckedEvent, EventType, SecretBox } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import type { Scope } from '@little-ecom/scope';
 import type { FanOutRepository } from '../../fanout/fanout.repository.js';
 import type { NotificationRepository } from '../../notifications/notification.repository.js';
 import type { UserRepository } from '../../users/user.repository.js';
@@ -7,6 +8,8 @@ import type { AggregateVersions } from '../aggregate-versions.js';
 
 /** What every event handler may use. */
 export interface HandlerDeps {
+  /** The event's scope: its correlation id is the request that caused the event. */
+  scope: Scope;
   users: UserRepository;
   notifications: NotificationRepository;
   versions: AggregateVersions;

@@ -1,0 +1,42 @@
+import type { Db, IndexDescription } from 'mongodb';
+import { CARTS, cartIndexes, createCartRepository } from './cart/cart.repository.js';
+import { createCartService } from './cart/cart.service.js';
+import { CATALOG, catalogIndexes, createCatalogRepository } from './catalog/catalog.repository.js';
+import { createCatalogService } from './catalog/catalog.service.js';
+import { createEventHandler } from './events/event.handler.js';
+import { ORDERS, createOrderRepository, orderIndexes } from './orders/order.repository.js';
+import { createOrderService } from './orders/order.service.js';
+import type { PaymentProvider } from './orders/payment.js';
+
+/** Every index orders needs, per collection, for `ensureIndexes` at start-up. */
+export const ordersIndexes: Record<string, IndexDescription[]> = {
+  [ORDERS]: orderIndexes,
+  [CARTS]: cartIndexes,
+  [CATALOG]: catalogIndexes,
+};
+
+/**
+ * The one place orders builds its repositories and services: the app hands them to the server
+ * (GraphQL) and to the event consumer; tests and benches use what this built.
+ */
+export function createServices(db: Db, { payment }: { payment: PaymentProvider }) {
+  const repositories = {
+    carts: createCartRepository(db),
+    catalog: createCatalogRepository(db),
+    orders: createOrderRepository(db),
+  };
+  const carts = createCartService({ carts: repositories.carts, catalog: repositories.catalog });
+  const orders = createOrderService({ orders: repositories.orders, carts, payment });
+  const catalog = createCatalogService({ catalog: repositories.catalog });
+  return {
+    indexes: ordersIndexes,
+    repositories,
+    carts,
+    orders,
+    catalog,
+    /** stock.* answers to the saga and the product.* events of the catalog view, by routing key. */
+    handleEvent: createEventHandler({ orders, catalog }),
+  };
+}
+
+export type OrdersServices = ReturnType<typeof createServices>;
