@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createRevocationList } from '@little-ecom/auth';
-import { loadSecretBox, type SecretBox } from '@little-ecom/events';
+import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import {
   readTypeDefs,
   subgraphApollo,

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createLogger } from '@little-ecom/logger';
 import { connectMongo, ensureIndexes } from '@little-ecom/mongo';
 import { loadAccountsConfig } from '../config.js';
-import { loadSecretBox } from '@little-ecom/events';
+import { loadSecretBox } from '@little-ecom/secrets';
 import { createArgon2Hasher } from '../passwords/password.hasher.js';
 import { createSingleUseGuard } from '../sessions/single-use.js';
 import { createTotpService } from '../totp/totp.service.js';

@@ -1,4 +1,5 @@
-import type { CheckedEvent, EventType, SecretBox } from '@little-ecom/events';
+import type { CheckedEvent, EventType } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import type { FanOutRepository } from '../../fanout/fanout.repository.js';
 import type { NotificationRepository } from '../../notifications/notification.repository.js';
