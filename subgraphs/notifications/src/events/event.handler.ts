@@ -8,11 +8,12 @@ export type EventHandlerDeps = HandlerDeps;
 /**
  * Turns one event, its data already checked against its contract by the consumer, into its effects
  * in this service's database by the handler of its type. Everything is idempotent, so a redelivered
- * event changes nothing.
+ * event changes nothing. The handlers log with the event's scope (the consumer's), so their lines carry
+ * the producer's request id and the event's id and type without being given them.
  */
 export function createEventHandler(deps: HandlerDeps) {
-  return async function handle(_scope: Scope, event: CheckedEvent): Promise<void> {
+  return async function handle(scope: Scope, event: CheckedEvent): Promise<void> {
     const handler = eventHandlers[event.type] as Handler<EventType> | undefined;
-    if (handler) await handler(event, deps);
+    if (handler) await handler(event, { ...deps, logger: scope.logger });
   };
 }

@@ -36,7 +36,6 @@ export async function isCurrent(deps: HandlerDeps, event: CheckedEvent, aggregat
   deps.logger.info('stale event ignored', {
     eventId: event.id,
     eventType: event.type,
-    requestId: event.correlationId,
     aggregate,
     aggregateVersion: version,
   });
