@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESET_TOKEN_PURPOSE, loadSecretBox } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE } from '@little-ecom/events';
+import { loadSecretBox } from '@little-ecom/secrets';
 import { eventually, graphqlRequest, unsignedToken } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 

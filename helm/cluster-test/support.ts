@@ -93,7 +93,9 @@ export async function eventually<T>(
       lastError = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`${what} did not happen within ${timeoutMs / 1000}s${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `${what} did not happen within ${timeoutMs / 1000}s${lastError instanceof Error ? `: ${String(lastError)}` : lastError ? `: ${JSON.stringify(lastError)}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

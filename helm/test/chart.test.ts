@@ -293,7 +293,7 @@ describe('secrets', () => {
 
 describe('exposure', () => {
   it('the Ingress targets ingress-nginx with TLS, a body-size limit and rate limits', () => {
-    const ingress = find(render(VALUE_SETS['production']!), 'Ingress', name('gateway'));
+    const ingress = find(render(VALUE_SETS['production']), 'Ingress', name('gateway'));
     const spec = ingress.spec as {
       ingressClassName: string;
       tls: { hosts: string[]; secretName: string }[];
@@ -310,7 +310,7 @@ describe('exposure', () => {
   });
 
   it('the Gateway API option renders an HTTPRoute instead of the Ingress', () => {
-    const manifests = render(VALUE_SETS['gateway-api']!);
+    const manifests = render(VALUE_SETS['gateway-api']);
     expect(byKind(manifests, 'Ingress')).toHaveLength(0);
     const route = find(manifests, 'HTTPRoute', name('gateway'));
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
@@ -392,7 +392,7 @@ describe('network policies', () => {
   });
 
   it('are absent when disabled', () => {
-    expect(byKind(render(VALUE_SETS['network-policies-off']!), 'NetworkPolicy')).toHaveLength(0);
+    expect(byKind(render(VALUE_SETS['network-policies-off']), 'NetworkPolicy')).toHaveLength(0);
   });
 });
 

@@ -23,7 +23,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const values = (set: string) => VALUE_SETS[set]!.flatMap((f) => ['--values', join(ROOT, f)]);
+const values = (set: keyof typeof VALUE_SETS) => VALUE_SETS[set].flatMap((f) => ['--values', join(ROOT, f)]);
 
 function upgrade(args: string[]) {
   const result = cluster.helm(['upgrade', '--install', RELEASE, CHART, '--namespace', NAMESPACE, '--create-namespace', ...args]);

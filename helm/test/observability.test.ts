@@ -23,7 +23,7 @@ describe('traces and metrics in the chart', () => {
   it('leaves tracing off by default, and wires the OTLP endpoint, ratio and token header when set', () => {
     for (const deployment of byKind(render(), 'Deployment'))
       expect(envOf(deployment)['OTEL_EXPORTER_OTLP_ENDPOINT']).toBeUndefined();
-    const traced = byKind(render(VALUE_SETS['production']!), 'Deployment');
+    const traced = byKind(render(VALUE_SETS['production']), 'Deployment');
     expect(traced).toHaveLength(COMPONENTS.length);
     for (const deployment of traced) {
       const env = envOf(deployment);
@@ -39,7 +39,7 @@ describe('traces and metrics in the chart', () => {
           (e.ports ?? []).map((x) => x.port),
         ),
       );
-    expect(egressPorts(render(VALUE_SETS['production']!))).toContain(8200);
+    expect(egressPorts(render(VALUE_SETS['production']))).toContain(8200);
     expect(egressPorts(render())).not.toContain(8200);
   });
 

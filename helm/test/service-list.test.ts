@@ -62,8 +62,8 @@ describe('the chart deploys exactly the listed services', () => {
     }
   });
 
-  it.each(Object.keys(VALUE_SETS))('renders a Deployment per service on its port, with %s values', (set) => {
-    const manifests = render(VALUE_SETS[set]!);
+  it.each(Object.entries(VALUE_SETS))('renders a Deployment per service on its port, with %s values', (_set, files) => {
+    const manifests = render(files);
     const deployments = byKind(manifests, 'Deployment');
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(COMPONENTS.map(name).sort());
     for (const component of COMPONENTS) {

@@ -57,12 +57,12 @@ export const NAMESPACE = 'little-ecom';
 const PRODUCTION = 'infra/platform/values/little-ecom.yaml';
 
 /** The value sets every structural check runs over (paths from the repo root). */
-export const VALUE_SETS: Record<string, string[]> = {
+export const VALUE_SETS = {
   defaults: [],
   production: [PRODUCTION],
   'gateway-api': [PRODUCTION, 'helm/test/values/gateway-api.yaml'],
   'network-policies-off': ['helm/test/values/network-policies-off.yaml'],
-};
+} satisfies Record<string, string[]>;
 
 /** `helm template` output as YAML text; throws with helm's message when rendering fails. */
 export function templateText(valueFiles: string[] = [], extraArgs: string[] = []): string {

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@little-ecom/logger';
 import { eventually, testEnv } from '@little-ecom/testing';
 import { createManagedChannel } from './channel.js';
-import { createAmqpConnection, type Channel, type ConfirmChannel } from './index.js';
+import type { Channel, ConfirmChannel } from 'amqplib';
+import { createAmqpConnection } from './connection.js';
 import { publishMandatory } from './publish.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -1,6 +1,6 @@
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Logger } from '@little-ecom/logger';
-import type { AmqpConnection } from './index.js';
+import type { AmqpConnection } from './connection.js';
 
 export interface ManagedChannelOptions<C extends Channel> {
   /** For logs: what the channel is for (`relay`, `consumer`). */

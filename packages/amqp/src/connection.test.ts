@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@little-ecom/logger';
-import { createAmqpConnection } from './index.js';
+import { createAmqpConnection } from './connection.js';
 import { startTcpProxy } from './testing.js';
 import { testEnv } from '@little-ecom/testing';
 

@@ -32,7 +32,8 @@ const RETRY_HEADER = 'x-retries';
 /**
  * Consumes a service's queue (see consumerTopology). A message is acked only after `handle` stored
  * its effects; `handle` must be idempotent, delivery is at least once. Each event is handled in a
- * scope of its own, so its log lines carry the correlation id of the change that caused it.
+ * scope of its own (its trace a child of the publish): every log line written meanwhile carries the
+ * producer's request id (the event's correlation id), the event's id and type.
  * - Poison (bad JSON, unknown type or version, data that does not fit the type's contract) is
  *   rejected to the dead-letter queue at once; a message that crashes the process is dead-lettered
  *   by the quorum queue's delivery limit.
@@ -130,7 +131,14 @@ export function startEventConsumer(deps: {
       return;
     }
     const fields = { eventId: event.id, eventType: event.type, requestId: event.correlationId };
-    const scope = createScope({ requestId: event.id, correlationId: event.correlationId, logger: log });
+    // The producer's request (the correlation id carries it along the chain of events) is the request
+    // of everything done for this event: the handlers' log lines show it without anyone adding it.
+    const scope = createScope({
+      requestId: event.correlationId,
+      correlationId: event.correlationId,
+      logger: log,
+      logFields: { correlationId: event.correlationId, eventId: event.id, eventType: event.type },
+    });
     // Bounded: each turn either finishes the message or waits out a database outage first.
     for (let turn = 0; turn < 10_000 && !stopped; turn++) {
       try {

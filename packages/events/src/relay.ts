@@ -8,14 +8,13 @@ import {
   type Channel,
   type ConfirmChannel,
 } from '@little-ecom/amqp';
+import { createLeases, createWakeup } from '@little-ecom/coordination';
 import type { Logger } from '@little-ecom/logger';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
 import type { Metrics } from '@little-ecom/telemetry';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
-import { createLeases } from './lease.js';
 import { OUTBOX_DUE_FIELD } from './outbox.js';
 import { onOutboxWrite } from './signal.js';
-import { createWakeup } from './wakeup.js';
 import { outboxGauges, relayMetrics, startPublishSpans } from './observability.js';
 import { messageBody, publishOptions } from './wire.js';
 

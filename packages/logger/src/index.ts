@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import fluentLogger from 'fluent-logger';
 import { activeTraceIds } from '@little-ecom/telemetry';
@@ -68,18 +67,14 @@ export interface LoggerOptions {
 }
 
 // Fields of the request or event being handled (request id, user, ...), added to every record written
-// while handling it by any logger, so nobody has to thread a request id through calls by hand.
-const logContext = new AsyncLocalStorage<LogFields>();
+// while handling it by any logger, so nobody has to thread a request id through calls by hand. They
+// come from the request scope (@little-ecom/scope, whose AsyncLocalStorage is the one store of it),
+// which registers itself here: the logger cannot depend on it, since a scope carries a logger.
+let contextFields: () => LogFields | undefined = () => undefined;
 
-/** Runs `fn` with `fields` on every log record written inside it (including in its async continuations). */
-export function runWithLogContext<T>(fields: LogFields, fn: () => T): T {
-  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
-}
-
-/** Adds fields to the current log context, e.g. the user once the token is verified; no-op outside one. */
-export function addLogContext(fields: LogFields): void {
-  const store = logContext.getStore();
-  if (store) Object.assign(store, fields);
+/** Where every logger reads the fields of the work running now; set once by @little-ecom/scope. */
+export function setLogContextSource(source: () => LogFields | undefined): void {
+  contextFields = source;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -148,7 +143,7 @@ export function createLogger(options: LoggerOptions): Logger {
         time: new Date().toISOString(),
         level,
         service: options.service,
-        ...logContext.getStore(),
+        ...contextFields(),
         ...(ids ? { 'trace.id': ids.traceId, 'span.id': ids.spanId } : {}),
         ...bound,
         ...fields,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { authenticate, type Auth, type TokenVerifier } from '@little-ecom/auth';
 import { ErrorCode } from '@little-ecom/errors';
-import { addLogContext, runWithLogContext, type Logger } from '@little-ecom/logger';
+import { setLogContextSource, type LogFields, type Logger } from '@little-ecom/logger';
 
 /**
  * Who and what a unit of work is for: one per GraphQL request, one per consumed event, one per
@@ -11,7 +11,10 @@ import { addLogContext, runWithLogContext, type Logger } from '@little-ecom/logg
  * same caller and the same correlation id.
  */
 export interface Scope {
-  /** The request id for requests; for events and jobs, an id of their own. */
+  /**
+   * The request id for requests; for a consumed event, the request id of the producer's chain (its
+   * correlation id), so the consumer's log lines sit under the request that caused them; for jobs, an id of their own.
+   */
   readonly requestId: string;
   /** Travels into the events this work causes: the request id of the change that started the chain. */
   readonly correlationId: string;
@@ -19,7 +22,9 @@ export interface Scope {
   readonly auth: Auth;
   /** The client's address as the trusted proxy chain reports it; null outside HTTP requests. */
   readonly clientIp: string | null;
-  /** Tagged with the request id (and user), for code that holds the scope. */
+  /** What every log line of this work carries, by any logger: request id, user, and the event handled. */
+  readonly logFields: LogFields;
+  /** Tagged with `logFields`, for code that holds the scope. */
   readonly logger: Logger;
 }
 
@@ -30,28 +35,35 @@ export interface ScopeInit {
   clientIp?: string | null;
   /** The service's root logger; the scope's logger is a child of it. */
   logger: Logger;
+  /** More fields for this work's log lines (a consumed event's id and type). */
+  logFields?: LogFields;
 }
 
 const ANONYMOUS: Auth = Object.freeze({ viewer: null, authError: null });
-// A mutable holder, so a request's scope can be set once its token is verified (inside the GraphQL
-// context function) and still be seen by the resolvers that run after it.
-const storage = new AsyncLocalStorage<{ scope?: Scope }>();
+// The one store of the request scope: services get the scope as an argument, loggers read its log
+// fields from here (setLogContextSource), spans come from OpenTelemetry's context. A mutable holder,
+// so a request's scope can be set once its token is verified (inside the GraphQL context function)
+// and still be seen by the resolvers that run after it.
+const storage = new AsyncLocalStorage<{ scope?: Scope; logFields: LogFields }>();
+setLogContextSource(() => storage.getStore()?.logFields);
 
 /** Builds a scope; ids default to fresh UUIDs, the correlation id to the request id. */
 export function createScope(init: ScopeInit): Scope {
   const requestId = init.requestId ?? randomUUID();
   const correlationId = init.correlationId ?? requestId;
   const auth = init.auth ?? ANONYMOUS;
+  const logFields = Object.freeze({ ...logFieldsOf(requestId, correlationId, auth), ...init.logFields });
   return Object.freeze({
     requestId,
     correlationId,
     auth,
     clientIp: init.clientIp ?? null,
-    logger: init.logger.child(logFieldsOf(requestId, correlationId, auth)),
+    logFields,
+    logger: init.logger.child(logFields),
   });
 }
 
-function logFieldsOf(requestId: string, correlationId: string, auth: Auth) {
+function logFieldsOf(requestId: string, correlationId: string, auth: Auth): LogFields {
   return {
     requestId,
     ...(correlationId !== requestId ? { correlationId } : {}),
@@ -64,7 +76,7 @@ function logFieldsOf(requestId: string, correlationId: string, auth: Auth) {
  * logger, carries its request id.
  */
 export function runInScope<T>(scope: Scope, fn: () => T): T {
-  return storage.run({ scope }, () => runWithLogContext(logFieldsOf(scope.requestId, scope.correlationId, scope.auth), fn));
+  return storage.run({ scope, logFields: scope.logFields }, fn);
 }
 
 /**
@@ -72,14 +84,15 @@ export function runInScope<T>(scope: Scope, fn: () => T): T {
  * `enterScope` (called by the GraphQL context function) completes it for everything that follows.
  */
 export function runInRequest<T>(requestId: string, fn: () => T): T {
-  return storage.run({}, () => runWithLogContext({ requestId }, fn));
+  return storage.run({ logFields: { requestId } }, fn);
 }
 
 /** Makes `scope` the current one of the request running now (see `runInRequest`). */
 export function enterScope(scope: Scope): void {
   const holder = storage.getStore();
-  if (holder) holder.scope = scope;
-  addLogContext(logFieldsOf(scope.requestId, scope.correlationId, scope.auth));
+  if (!holder) return;
+  holder.scope = scope;
+  holder.logFields = scope.logFields;
 }
 
 /** The scope of the work running now, if any (for logs and spans; services get theirs as an argument). */

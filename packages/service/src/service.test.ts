@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@little-ecom/logger';
 import { createScope } from '@little-ecom/scope';
 import type { RequestContext } from '@little-ecom/http';
-import { serveApp, type ServiceApp } from './index.js';
+import { serveApp, type ServiceApp } from './service.js';
 
 function app(workerStop: () => Promise<void>, closed: string[]): ServiceApp {
   return {

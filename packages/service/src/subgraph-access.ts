@@ -1,7 +1,7 @@
 import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
 import type { HttpServerOptions, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
-import type { Worker } from './index.js';
+import type { Worker } from './service.js';
 
 /** What a subgraph app factory takes to pick its callers; tests pass it, main leaves it to the config. */
 export interface GatewayKeyDeps {

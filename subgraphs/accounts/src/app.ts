@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
-import { loadSecretBox, startOutboxRelay, type SecretBox } from '@little-ecom/events';
+import { startOutboxRelay } from '@little-ecom/events';
+import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
 import { gatewayOnly, type GatewayKeyDeps, type ServiceApp, type Worker } from '@little-ecom/service';

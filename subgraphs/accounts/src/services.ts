@@ -1,5 +1,5 @@
 import { createRevocationList } from '@little-ecom/auth';
-import type { SecretBox } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import type { Db, IndexDescription } from 'mongodb';
 import { createAuthService } from './auth/auth.service.js';

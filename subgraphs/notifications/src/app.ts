@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
-import { loadSecretBox, type ConsumerTopology, type SecretBox } from '@little-ecom/events';
+import type { ConsumerTopology } from '@little-ecom/events';
+import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';

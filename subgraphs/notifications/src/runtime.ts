@@ -1,12 +1,7 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import {
-  loadSecretBox,
-  startEventConsumer,
-  type ConsumerSettings,
-  type ConsumerTopology,
-  type SecretBox,
-} from '@little-ecom/events';
+import { startEventConsumer, type ConsumerSettings, type ConsumerTopology } from '@little-ecom/events';
+import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import { pingDatabase } from '@little-ecom/mongo';
 import type { Metrics } from '@little-ecom/telemetry';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@little-ecom/testing';
-import { RESET_TOKEN_PURPOSE, buildEvent, loadSecretBox, publishOptions } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE, buildEvent, publishOptions } from '@little-ecom/events';
+import { loadSecretBox } from '@little-ecom/secrets';
 import { replayDeadLetters } from '../src/events/dead-letters.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
 import { mailText, mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';

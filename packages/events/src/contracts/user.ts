@@ -3,11 +3,14 @@ import { aggregateVersion, id, isoDate, nonEmpty } from './common.js';
 
 const userData = z.object({ userId: id, email: nonEmpty, name: nonEmpty, role: nonEmpty, aggregateVersion });
 
+/** The purpose a reset token is sealed for (the authenticated data of its SecretBox seal). */
+export const RESET_TOKEN_PURPOSE = 'user.password_reset_requested.resetToken';
+
 const passwordResetRequested = z.object({
   userId: id,
   email: nonEmpty,
   name: nonEmpty,
-  /** The reset token sealed with the shared event secrets key (see secrets.ts): never the raw token. */
+  /** The reset token sealed for RESET_TOKEN_PURPOSE with the shared event secrets key (@little-ecom/secrets): never the raw token. */
   sealedResetToken: z.string().startsWith('v1.'),
   expiresAt: isoDate,
   aggregateVersion,

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ErrorCode, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
-import { RESET_TOKEN_PURPOSE, type SecretBox } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 import { isDuplicateKeyError, parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { PasswordHasher } from '../passwords/password.hasher.js';

@@ -1,7 +1,7 @@
 import type { ObjectId } from 'mongodb';
 import { requireViewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, UnauthenticatedError } from '@little-ecom/errors';
-import type { SecretBox } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 import { parseObjectId } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
 import type { SingleUseGuard } from '../sessions/single-use.js';

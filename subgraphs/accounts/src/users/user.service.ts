@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, ObjectId } from 'mongodb';
 import { requireRole, type Role } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '@little-ecom/errors';
-import { createLeases } from '@little-ecom/events';
+import { createLeases } from '@little-ecom/coordination';
 import type { Scope } from '@little-ecom/scope';
 import { findManyById, parseObjectId } from '@little-ecom/mongo';
 import { logSecurityEvent } from '../auth/security-log.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { createWakeup, loadSecretBox, type SecretBox } from '@little-ecom/events';
+import { createWakeup } from '@little-ecom/coordination';
+import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import { SpanKind, contextFromHeaders, inSpan, withTraceContext, type Metrics } from '@little-ecom/telemetry';
 import type { DeliveryOutcome, NotificationDocument, NotificationRepository } from '../notifications/notification.repository.js';

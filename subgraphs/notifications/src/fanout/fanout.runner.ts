@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { createLeases, createWakeup, type SecretBox } from '@little-ecom/events';
+import { createLeases, createWakeup } from '@little-ecom/coordination';
+import type { SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import { withTraceContext } from '@little-ecom/telemetry';
 import type { NewNotification, NotificationRepository } from '../notifications/notification.repository.js';

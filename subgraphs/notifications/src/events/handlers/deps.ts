@@ -1,4 +1,5 @@
-import type { CheckedEvent, EventType, SecretBox } from '@little-ecom/events';
+import type { CheckedEvent, EventType } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import type { Scope } from '@little-ecom/scope';
 import type { FanOutRepository } from '../../fanout/fanout.repository.js';
@@ -38,7 +39,6 @@ export async function isCurrent(deps: HandlerDeps, event: CheckedEvent, aggregat
   deps.logger.info('stale event ignored', {
     eventId: event.id,
     eventType: event.type,
-    requestId: event.correlationId,
     aggregate,
     aggregateVersion: version,
   });

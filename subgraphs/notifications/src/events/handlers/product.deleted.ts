@@ -9,5 +9,5 @@ export const productDeleted: Handler<'product.deleted'> = async (event, deps) =>
   if (!(await isCurrent(deps, event, `product:${productId}`, aggregateVersion))) return;
   const jobs = await deps.fanOutJobs.cancelForProduct(productId);
   const emails = await deps.notifications.cancelPendingMarketing(productId);
-  deps.logger.info('product emails cancelled', { eventId: event.id, requestId: event.correlationId, productId, jobs, emails });
+  deps.logger.info('product emails cancelled', { eventId: event.id, productId, jobs, emails });
 };

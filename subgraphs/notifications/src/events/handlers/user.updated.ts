@@ -7,7 +7,6 @@ export const userUpdated: Handler<'user.updated'> = async (event, deps) => {
     deps.logger.info('stale event ignored', {
       eventId: event.id,
       eventType: event.type,
-      requestId: event.correlationId,
       aggregate: `user:${event.data.userId}`,
       aggregateVersion: event.data.aggregateVersion,
     });

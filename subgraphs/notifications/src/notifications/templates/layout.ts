@@ -1,4 +1,5 @@
-import type { MoneyData, SecretBox } from '@little-ecom/events';
+import type { MoneyData } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 
 export interface RenderedEmail {
   subject: string;

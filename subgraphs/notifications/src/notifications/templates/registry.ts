@@ -1,4 +1,4 @@
-import type { SecretBox } from '@little-ecom/events';
+import type { SecretBox } from '@little-ecom/secrets';
 import { backInStock } from './back-in-stock.js';
 import type { EmailTemplate, RenderedEmail } from './layout.js';
 import { newProduct } from './new-product.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { RESET_TOKEN_PURPOSE, createSecretBox } from '@little-ecom/events';
+import { RESET_TOKEN_PURPOSE } from '@little-ecom/events';
+import { createSecretBox } from '@little-ecom/secrets';
 import { formatMoney } from './layout.js';
 import { renderEmail } from './registry.js';
 

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { readOrCreateDevFile } from '@little-ecom/config';
 
 /**
- * Seals secrets that must travel in an event (a password-reset token) so that only the services
- * holding the key can read them: the outbox, the broker, dead letters and stored notifications
- * hold the sealed form only. AES-256-GCM; `purpose` is authenticated, so a sealed value cannot be
- * used for anything else.
+ * Seals secrets that must travel in an event (a password-reset token) or rest in a database (TOTP
+ * secrets) so that only the services holding the key can read them: the outbox, the broker, dead
+ * letters and stored notifications hold the sealed form only. AES-256-GCM; `purpose` is
+ * authenticated, so a sealed value cannot be used for anything else.
  */
 export interface SecretBox {
   seal(plaintext: string, purpose: string): string;
@@ -39,7 +39,7 @@ export function createSecretBox(keyBase64: string): SecretBox {
   };
 }
 
-// src/ (or dist/) -> events -> packages -> the repository root with its git-ignored .data/.
+// src/ (or dist/) -> secrets -> packages -> the repository root with its git-ignored .data/.
 export const DEFAULT_DEV_SECRETS_FILE = fileURLToPath(new URL('../../../.data/event-secrets.key', import.meta.url));
 
 /**
@@ -51,6 +51,3 @@ export function loadSecretBox(options: { key?: string | undefined; devKeyFile?: 
   const file = options.devKeyFile ?? DEFAULT_DEV_SECRETS_FILE;
   return createSecretBox(readOrCreateDevFile(file, () => randomBytes(32).toString('base64')).trim());
 }
-
-/** The purpose a reset token is sealed for. */
-export const RESET_TOKEN_PURPOSE = 'user.password_reset_requested.resetToken';
