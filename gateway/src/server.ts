@@ -17,6 +17,7 @@ import { createInflightDedup } from './inflight-dedup.js';
 import { gatewayMetrics } from './metrics.plugin.js';
 import { persistedQueries, type PersistedQuerySettings } from './persisted-queries.js';
 import { responseCachePlugin, type ResponseStore } from './response-cache.js';
+import { browserSessionFrom, sessionCookiePlugin, type BrowserSession } from './session-cookie.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { retryStaleConnections } from './subgraph-fetch.js';
 import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher.js';
@@ -24,6 +25,8 @@ import { createSubgraphFetcher, type SubgraphResponse } from './subgraph-fetcher
 export interface GatewayContext extends RequestContext {
   /** Passed on as it came: the gateway does not verify tokens, every subgraph does. */
   authorization: string | undefined;
+  /** Browser mode and the refresh cookie (session-cookie.ts): reaches only the accounts subgraph. */
+  browserSession: BrowserSession;
 }
 
 export interface GatewayDeps {
@@ -43,6 +46,8 @@ export interface GatewayDeps {
   subgraphKey: Buffer;
   /** Where the GraphQL and subgraph fetch metrics go (the app's `/metrics`). */
   metrics?: Metrics;
+  /** The CORS allow-list: pages listed there may also use the session cookie (session-cookie.ts). */
+  corsOrigins?: readonly string[];
 }
 
 export interface SubgraphFetchSettings {
@@ -137,13 +142,14 @@ export function createGateway(deps: GatewayDeps) {
       responseCache.plugin,
       ...pq.plugins,
       ...(observed ? [observed.plugin] : []),
+      sessionCookiePlugin<GatewayContext>({ production: deps.production, corsOrigins: deps.corsOrigins ?? [] }),
     ],
   });
 
   const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
     const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, logger });
     enterScope(scope);
-    return { scope, authorization: info.headers.authorization };
+    return { scope, authorization: info.headers.authorization, browserSession: browserSessionFrom(info.headers) };
   };
 
   const readiness: ReadinessCheck[] = [

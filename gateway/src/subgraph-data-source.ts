@@ -6,6 +6,7 @@ import { GraphQLError, Kind, OperationTypeNode, type DocumentNode } from 'graphq
 import type { GatewayContext } from './server.js';
 import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
 import type { InflightDedup } from './inflight-dedup.js';
+import { sessionHeadersFor, takeSessionOutcome } from './session-cookie.js';
 
 type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -31,6 +32,12 @@ function isQuery(document: DocumentNode | undefined): boolean {
   if (!document) return false;
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   return operations.length === 1 && operations[0]!.operation === OperationTypeNode.QUERY;
+}
+
+function isMutation(document: DocumentNode | undefined): boolean {
+  return (document?.definitions ?? []).some(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.MUTATION,
+  );
 }
 
 function isRestrictable(policy: unknown): policy is { restrict(hint: CacheHint): void } {
@@ -74,9 +81,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // is not exported, hence the structural test).
     const incoming = 'incomingRequestContext' in options ? options : undefined;
     let ctx: Partial<GatewayContext> = {};
+    const mutation = isMutation(incoming?.document);
     if (incoming) {
       ctx = incoming.context;
       if (ctx.authorization) headers['authorization'] = ctx.authorization;
+      // The refresh cookie goes to the accounts subgraph only (session-cookie.ts).
+      Object.assign(headers, sessionHeadersFor(this.options.name, mutation, ctx.browserSession));
     }
     // Health checks run without a scope: they are signed as the gateway's own requests. The client
     // address reaches subgraphs only inside the signature, never as X-Forwarded-For.
@@ -136,6 +146,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (typeof parsed !== 'object' || parsed === null) {
       throw new Error(`Expected JSON response body from subgraph ${name}`);
     }
+    takeSessionOutcome(name, mutation, ctx.browserSession, response.headers);
     if (incoming) {
       const policy: unknown = incoming.incomingRequestContext.overallCachePolicy;
       if (isRestrictable(policy)) policy.restrict(cacheHintFrom(response.headers['cache-control']));

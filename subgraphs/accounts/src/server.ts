@@ -17,6 +17,7 @@ import { Mutation } from './resolvers/Mutation.js';
 import { Query } from './resolvers/Query.js';
 import { Session } from './resolvers/Session.js';
 import { User } from './resolvers/User.js';
+import { cookieSessionPlugin } from './sessions/cookie.js';
 import { SESSIONS, createSessionRepository, sessionIndexes } from './sessions/session.repository.js';
 import { REVOCATIONS_PATH, revocationsRoute } from './sessions/revocation-route.js';
 import { createSessionService } from './sessions/session.service.js';
@@ -112,6 +113,8 @@ export function createServer({
       limits,
     },
   );
+  // Browser mode: the refresh token the cookie should hold reaches the gateway in headers (sessions/cookie.ts).
+  apollo.addPlugin(cookieSessionPlugin<AccountsContext>(clock));
   const context = (info: IncomingRequestInfo) =>
     createContext({ accounts, users: userService, sessions, totp, verifier, logger }, info);
   const routes: Record<string, RouteHandler> = {
