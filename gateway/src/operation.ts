@@ -1,4 +1,4 @@
-import { getOperationAST, OperationTypeNode, type DocumentNode } from 'graphql';
+import { getOperationAST, Kind, OperationTypeNode, type DocumentNode } from 'graphql';
 
 /**
  * Whether a document runs a query (not a mutation or subscription): the one place the gateway decides
@@ -7,4 +7,11 @@ import { getOperationAST, OperationTypeNode, type DocumentNode } from 'graphql';
  */
 export function isQuery(document: DocumentNode | undefined, operationName?: string | null): boolean {
   return document !== undefined && getOperationAST(document, operationName)?.operation === OperationTypeNode.QUERY;
+}
+
+/** Whether a document holds a mutation: only mutations may read or set the session cookie (plugins/session-cookie.ts). */
+export function isMutation(document: DocumentNode | undefined): boolean {
+  return (document?.definitions ?? []).some(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.MUTATION,
+  );
 }

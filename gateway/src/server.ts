@@ -11,6 +11,7 @@ import { createInflightDedup } from './inflight-dedup.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { persistedQueriesPlugin, type PersistedQuerySettings } from './plugins/persisted-queries.js';
 import { responseCachePlugin } from './plugins/response-cache.js';
+import { browserSessionFrom, sessionCookiePlugin } from './plugins/session-cookie.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import {
   createSubgraphFetcher,
@@ -37,6 +38,8 @@ export interface GatewayDeps {
   subgraphKey: Buffer;
   /** Where the GraphQL and subgraph fetch metrics go (the app's `/metrics`). */
   metrics?: Metrics;
+  /** The CORS allow-list: pages listed there may also use the session cookie (session-cookie.ts). */
+  corsOrigins?: readonly string[];
 }
 
 export interface SubgraphFetchSettings extends SubgraphFetcherOptions {
@@ -127,13 +130,14 @@ export function createGateway(deps: GatewayDeps) {
       responseCache.plugin,
       ...(pq.plugin ? [pq.plugin] : []),
       ...(observed ? [observed.plugin] : []),
+      sessionCookiePlugin<GatewayContext>({ production: deps.production, corsOrigins: deps.corsOrigins ?? [] }),
     ],
   });
 
   const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
     const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, logger });
     enterScope(scope);
-    return { scope, authorization: info.headers.authorization };
+    return { scope, authorization: info.headers.authorization, browserSession: browserSessionFrom(info.headers) };
   };
 
   const readiness: ReadinessCheck[] = [

@@ -4,7 +4,8 @@ import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth'
 import { traceHeaders } from '@little-ecom/telemetry';
 import { GraphQLError } from 'graphql';
 import type { InflightDedup } from './inflight-dedup.js';
-import { isQuery } from './operation.js';
+import { isQuery, isMutation } from './operation.js';
+import { sessionHeadersFor, takeSessionOutcome } from './plugins/session-cookie.js';
 import type { SubgraphFetcher, SubgraphResponse } from './subgraph-fetcher.js';
 import type { GatewayContext } from './types.js';
 
@@ -71,9 +72,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // is not exported, hence the structural test).
     const incoming = 'incomingRequestContext' in options ? options : undefined;
     let ctx: Partial<GatewayContext> = {};
+    const mutation = isMutation(incoming?.document);
     if (incoming) {
       ctx = incoming.context;
       if (ctx.authorization) headers['authorization'] = ctx.authorization;
+      // The refresh cookie goes to the accounts subgraph only (session-cookie.ts).
+      Object.assign(headers, sessionHeadersFor(this.options.name, mutation, ctx.browserSession));
     }
     // Health checks run without a scope: they are signed as the gateway's own requests. The client
     // address reaches subgraphs only inside the signature, never as X-Forwarded-For.
@@ -133,6 +137,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (typeof parsed !== 'object' || parsed === null) {
       throw new Error(`Expected JSON response body from subgraph ${name}`);
     }
+    takeSessionOutcome(name, mutation, ctx.browserSession, response.headers);
     if (incoming) {
       const policy: unknown = incoming.incomingRequestContext.overallCachePolicy;
       if (isRestrictable(policy)) policy.restrict(cacheHintFrom(response.headers['cache-control']));

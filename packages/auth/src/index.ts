@@ -139,3 +139,4 @@ export function createServiceVerifier(
   return { verifier: createTokenVerifier({ ...settings, revocations }), revocations };
 }
 export * from './gateway-signature.js';
+export * from './session-transport.js';

@@ -21,7 +21,7 @@ export function answerPreflight(res: ServerResponse, allowed: boolean): void {
     res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
     res.setHeader(
       'access-control-allow-headers',
-      'content-type, authorization, x-request-id, apollo-require-preflight, x-apollo-operation-name',
+      'content-type, authorization, x-request-id, apollo-require-preflight, x-apollo-operation-name, x-session-transport',
     );
     res.setHeader('access-control-max-age', '600');
   }

@@ -4,6 +4,7 @@ import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { scopeForRequest } from '@little-ecom/scope';
 import type { AuthService } from './auth/auth.service.js';
+import { cookieSessionFrom, type CookieSession } from './sessions/cookie.js';
 import type { SessionService } from './sessions/session.service.js';
 import type { TotpService } from './totp/totp.service.js';
 import type { UserDocument } from './users/user.repository.js';
@@ -19,6 +20,8 @@ export interface AccountsContext extends RequestContext {
    * or refreshed (their AuthPayload.user shows personal fields before any token was sent).
    */
   provenUserIds: Set<string>;
+  /** Browser mode and the session cookie's token, as the gateway forwarded them (sessions/cookie.ts). */
+  cookieSession: CookieSession;
   loaders: { userById: DataLoader<string, UserDocument | null> };
 }
 
@@ -41,6 +44,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
     sessions: deps.sessions,
     totp: deps.totp,
     provenUserIds: new Set(),
+    cookieSession: cookieSessionFrom(info.headers),
     loaders: {
       userById: new DataLoader((ids) => deps.users.getManyById(ids), { maxBatchSize: 500 }),
     },

@@ -12,6 +12,7 @@ import { Query } from './resolvers/Query.js';
 import { Session } from './resolvers/Session.js';
 import { User } from './resolvers/User.js';
 import type { AccountsServices } from './services.js';
+import { cookieSessionPlugin } from './sessions/cookie.js';
 import { REVOCATIONS_PATH, revocationsRoute } from './sessions/revocation-route.js';
 import { jwksRoute } from './tokens/access-token.js';
 import type { SigningKeys } from './tokens/signing-keys.js';
@@ -36,6 +37,8 @@ export function createServer({ services, keys, jwksMaxAgeSeconds, ...options }: 
     buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Session } }),
     options,
   );
+  // Browser mode: the refresh token the cookie should hold reaches the gateway in headers (sessions/cookie.ts).
+  apollo.addPlugin(cookieSessionPlugin<AccountsContext>(services.clock));
   const context = (info: IncomingRequestInfo) =>
     createContext({ accounts, users, sessions, totp, verifier, logger: options.logger }, info);
   const routes: Record<string, RouteHandler> = {

@@ -93,6 +93,7 @@ export function createServices({
 
   return {
     indexes: accountsIndexes,
+    clock,
     accounts,
     users: createUserService({ users, sessions, db, clock }),
     sessions,

@@ -24,6 +24,8 @@ export interface AuthPayload {
   /** When the access token expires, ISO 8601. */
   expiresAt: string;
   user: UserDocument;
+  /** When the session ends however often it is refreshed: the lifetime of a browser-mode session cookie. */
+  sessionExpiresAt: Date;
 }
 
 export interface AuthServiceDeps {
@@ -75,7 +77,8 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function openSession(user: UserDocument): Promise<AuthPayload> {
     const { session, refreshToken } = await sessions.start(user._id);
     const access = await tokens.issue({ userId: user._id.toHexString(), role: user.role, sessionId: session._id });
-    return { accessToken: access.token, refreshToken, expiresAt: access.expiresAt.toISOString(), user };
+    const expiresAt = access.expiresAt.toISOString();
+    return { accessToken: access.token, refreshToken, expiresAt, user, sessionExpiresAt: session.expiresAt };
   }
 
   return {
@@ -167,7 +170,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       // The role is read again on every refresh, so a role change reaches tokens within one access-token lifetime.
       const access = await tokens.issue({ userId: user._id.toHexString(), role: user.role, sessionId: session._id });
       logSecurityEvent(scope, 'session_refreshed', { userId: user._id.toHexString(), sessionId: session._id });
-      return { accessToken: access.token, refreshToken: next, expiresAt: access.expiresAt.toISOString(), user };
+      const expiresAt = access.expiresAt.toISOString();
+      return { accessToken: access.token, refreshToken: next, expiresAt, user, sessionExpiresAt: session.expiresAt };
     },
 
     /** Ends the session of this refresh token; false when it was not a live one. */

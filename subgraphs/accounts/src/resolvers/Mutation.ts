@@ -2,13 +2,17 @@ import { requireViewer } from '@little-ecom/auth';
 import type { AuthPayload } from '../auth/auth.service.js';
 import { logSecurityEvent } from '../auth/security-log.js';
 import type { AccountsContext } from '../context.js';
+import { clearCookie, deliver, refreshTokenOf, requireRefreshToken } from '../sessions/cookie.js';
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 import { parseObjectId } from '@little-ecom/mongo';
 
-/** The payload's user has just proven who they are, so its personal fields may be shown to them. */
-function proven(ctx: AccountsContext, payload: AuthPayload): AuthPayload {
+/**
+ * The payload's user has just proven who they are, so its personal fields may be shown to them; in
+ * browser mode its refresh token goes to the cookie instead of the body.
+ */
+function proven(ctx: AccountsContext, payload: AuthPayload) {
   ctx.provenUserIds.add(payload.user._id.toHexString());
-  return payload;
+  return deliver(ctx.cookieSession, payload);
 }
 
 export const Mutation: MutationResolvers = {
@@ -16,8 +20,12 @@ export const Mutation: MutationResolvers = {
   logIn: async (_parent, { email, password, totpCode }, ctx) =>
     proven(ctx, await ctx.accounts.logIn(ctx.scope, email, password, totpCode)),
   refreshSession: async (_parent, { refreshToken }, ctx) =>
-    proven(ctx, await ctx.accounts.refreshSession(ctx.scope, refreshToken)),
-  logOut: (_parent, { refreshToken }, { scope, accounts }) => accounts.logOut(scope, refreshToken),
+    proven(ctx, await ctx.accounts.refreshSession(ctx.scope, requireRefreshToken(ctx.cookieSession, refreshToken))),
+  logOut: async (_parent, { refreshToken }, { scope, accounts, cookieSession }) => {
+    clearCookie(cookieSession);
+    const token = refreshTokenOf(cookieSession, refreshToken);
+    return token ? accounts.logOut(scope, token) : false;
+  },
   changePassword: (_parent, { currentPassword, newPassword }, { scope, accounts }) =>
     accounts.changePassword(scope, currentPassword, newPassword),
   requestPasswordReset: (_parent, { email }, { scope, accounts }) => accounts.requestPasswordReset(scope, email),
