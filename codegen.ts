@@ -60,6 +60,35 @@ const config: CodegenConfig = {
         scalars: { ID: 'string' },
       },
     },
+    // The storefront's typed documents (client preset) from its own operations, against the client schema.
+    'web/src/gql/': {
+      schema: 'gateway/api-schema.graphql',
+      documents: 'web/src/graphql/*.graphql',
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        emitLegacyCommonJSImports: false,
+        avoidOptionals: { field: true, inputValue: false },
+        scalars: { ID: 'string' },
+      },
+    },
+    // TEMPORARY, until the cookie session contract is in gateway/api-schema.graphql: `refreshSession` and
+    // `logOut` without the argument that contract makes optional. Then move the two operations into
+    // web/src/graphql/session.graphql and delete this entry (the client preset cannot skip a rule).
+    'web/src/gql/cookie-session.ts': {
+      schema: 'gateway/api-schema.graphql',
+      documents: 'web/src/cookie-session.graphql',
+      plugins: ['typescript-operations', 'typed-document-node'],
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        avoidOptionals: { field: true, inputValue: false },
+        scalars: { ID: 'string' },
+        skipDocumentsValidation: { ignoreRules: ['ProvidedRequiredArgumentsRule'] },
+      },
+    },
   },
 };
 

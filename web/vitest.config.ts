@@ -1,0 +1,9 @@
+import { project } from '../vitest.shared.js';
+
+// Browser journeys: each file starts the whole stack and a headless Chromium, so give them time.
+export default project('web', {
+  include: ['test/**/*.test.ts'],
+  globalSetup: ['test/support/build.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+});
