@@ -6,4 +6,6 @@ export default project('web', {
   globalSetup: ['test/support/build.ts'],
   testTimeout: 120_000,
   hookTimeout: 180_000,
+  // Pages answer over the real stack: give polled expectations as long as a person would wait.
+  expect: { poll: { timeout: 15_000, interval: 100 } },
 });
