@@ -13,6 +13,8 @@ start_local_services
 # Tests also start a private Mailpit and a kube-apiserver, so install every tool
 # even when shared services already answer.
 bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform k8s-api kube-apiserver
+# The storefront's browser journeys drive Debian's Chromium (never a browser download).
+command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
 status=0

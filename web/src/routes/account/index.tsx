@@ -10,17 +10,17 @@ import { Preferences } from './preferences.js';
 import { Sessions } from './sessions.js';
 import { TwoFactor } from './two-factor.js';
 
+// Sessions change when one ends; listing the typename lets ending one refresh this query. (A constant:
+// urql runs the query again whenever the context object changes.)
+const sessionTypenames = { additionalTypenames: ['Session'] };
+
 /** `/account`: orders, email preferences, sessions and the second factor. */
 export default function AccountPage() {
   return <RequireSession>{() => <Account />}</RequireSession>;
 }
 
 function Account() {
-  // Sessions change when one ends; listing the typename lets ending one refresh this query.
-  const [{ data, fetching, error }, reexecute] = useQuery({
-    query: AccountDocument,
-    context: { additionalTypenames: ['Session'] },
-  });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: AccountDocument, context: sessionTypenames });
   if (error && !data) return <ErrorMessage error={error} />;
   if (fetching && !data) return <Loading />;
   const me = data?.me;

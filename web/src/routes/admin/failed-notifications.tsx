@@ -3,12 +3,12 @@ import { ErrorMessage } from '../../components/ErrorMessage.js';
 import { Loading } from '../../components/Loading.js';
 import { FailedNotificationsDocument, RetryNotificationDocument } from '../../gql/graphql.js';
 
+// A constant: urql runs the query again whenever the context object changes.
+const notificationTypenames = { additionalTypenames: ['Notification'] };
+
 /** Emails that gave up, each with a retry. */
 export function FailedNotifications() {
-  const [{ data, fetching, error }] = useQuery({
-    query: FailedNotificationsDocument,
-    context: { additionalTypenames: ['Notification'] },
-  });
+  const [{ data, fetching, error }] = useQuery({ query: FailedNotificationsDocument, context: notificationTypenames });
   const [retried, retry] = useMutation(RetryNotificationDocument);
   return (
     <section aria-labelledby="admin-failed">
