@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, onTestFailed } from 'vitest';
 
 /** Debian's Chromium: never a browser downloaded by Playwright. */
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -35,10 +35,20 @@ export async function newPage(browser: Browser, baseURL: string): Promise<Page> 
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   // What went wrong in the page shows in the test output.
+  /* eslint-disable no-console */
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') console.error(`[console] ${message.text()}`);
   });
+  // A failed journey prints what the page said at that moment.
+  onTestFailed(async () => {
+    const text = await page
+      .locator('body')
+      .innerText({ timeout: 2_000 })
+      .catch(() => '(page closed)');
+    console.error(`[page at ${page.url()}]\n${text}`);
+  });
+  /* eslint-enable no-console */
   return page;
 }
 

@@ -1,5 +1,5 @@
 import { startStack, type Stack } from '@little-ecom/e2e/harness';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
 import { startStorefront, type Storefront } from './storefront.js';
 
@@ -28,7 +28,7 @@ export async function startShop(): Promise<Shop> {
 }
 
 /** Signs up through the storefront's form and waits until the header shows the account. */
-export async function signUp(page: import('playwright-core').Page, name: string, email: string, password: string) {
+export async function signUp(page: Page, name: string, email: string, password: string) {
   await page.goto('/signup');
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   await page.getByRole('textbox', { name: 'Email' }).fill(email);

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { ErrorMessage } from '../../components/ErrorMessage.js';
@@ -5,9 +6,19 @@ import { Loading } from '../../components/Loading.js';
 import { AdminProductsDocument, DeleteProductDocument } from '../../gql/graphql.js';
 import { formatMoney } from '../../money.js';
 
+// Tags the list with Product even when it is empty, so creating the first product refreshes it.
+// (A constant: urql runs the query again whenever the context object changes.)
+const productTypenames = { additionalTypenames: ['Product'] };
+
 /** The catalog as an admin sees it: stock and reservations, edit and delete. */
 export function Products() {
-  const [{ data, fetching, error }] = useQuery({ query: AdminProductsDocument, variables: {} });
+  // Cursors of the pages before this one (20 a page keeps the query under the gateway's cost limit).
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [{ data, fetching, error }] = useQuery({
+    query: AdminProductsDocument,
+    variables: { after: cursors[cursors.length - 1] ?? null },
+    context: productTypenames,
+  });
   const [deleted, deleteProduct] = useMutation(DeleteProductDocument);
   return (
     <section aria-labelledby="admin-products">
@@ -69,6 +80,21 @@ export function Products() {
                 ))}
               </tbody>
             </table>
+            <div className="pager">
+              <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+                Previous products
+              </button>
+              <span>
+                Page {cursors.length} of {Math.max(1, Math.ceil(data.products.totalCount / 20))}
+              </span>
+              <button
+                type="button"
+                disabled={!data.products.pageInfo.hasNextPage}
+                onClick={() => setCursors([...cursors, data.products.pageInfo.endCursor ?? null])}
+              >
+                Next products
+              </button>
+            </div>
           </div>
         ))}
     </section>
