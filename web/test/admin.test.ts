@@ -24,7 +24,7 @@ it('lets an admin create a product that a customer then finds', async () => {
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
 
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Admin' }).waitFor();
   await page.getByText('No products yet.').waitFor();
   await expectAccessible(page, 'the admin console');
@@ -46,7 +46,7 @@ it('lets an admin create a product that a customer then finds', async () => {
   await expectAccessible(page, 'the admin console with a product');
   await screenshots(page, 'admin');
   await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('link', { name: 'Log in' }).waitFor();
+  await page.getByRole('link', { name: 'Log in', exact: true }).waitFor();
 
   // A customer, in a browser of their own, finds it by searching.
   const customer = await newPage(shop.browser, shop.storefront.url);
@@ -57,5 +57,5 @@ it('lets an admin create a product that a customer then finds', async () => {
   const card = customer.getByRole('article', { name: 'Stoneware mug' });
   await card.waitFor();
   expect(await card.textContent()).toMatch(/12[.,]50/);
-  expect(await customer.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+  expect(await customer.getByRole('link', { name: 'Admin', exact: true }).count()).toBe(0);
 });

@@ -76,7 +76,7 @@ it('signs up, adds two products, checks out by invoice and watches the order get
 
   // The cart is empty now, and the order is in the account.
   expect(await page.getByRole('link', { name: 'Cart', exact: true }).isVisible()).toBe(true);
-  await page.getByRole('link', { name: 'Account' }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
   await page.getByRole('link', { name: /^Order / }).waitFor();
   await expectAccessible(page, 'the account page');
   await screenshots(page, 'account');

@@ -28,22 +28,22 @@ it('ends the session on log-out', async () => {
   const page = await newPage(shop.browser, shop.storefront.url);
   await signUp(page, 'Lou Leaving', uniqueEmail('lou'), password);
   await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('link', { name: 'Log in' }).waitFor();
-  expect(await page.getByRole('link', { name: 'Account' }).count()).toBe(0);
+  await page.getByRole('link', { name: 'Log in', exact: true }).waitFor();
+  expect(await page.getByRole('link', { name: 'Account', exact: true }).count()).toBe(0);
   expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
 
   // A fresh page load finds no session either (the cookie is gone with it).
   await page.goto('/account');
   await page.getByRole('heading', { level: 1, name: 'Please log in' }).waitFor();
-  expect(await page.getByRole('link', { name: 'Account' }).count()).toBe(0);
+  expect(await page.getByRole('link', { name: 'Account', exact: true }).count()).toBe(0);
 });
 
 it.runIf(cookieSessions)('keeps the session across a reload, from the HttpOnly cookie', async () => {
   const page = await newPage(shop.browser, shop.storefront.url);
   await signUp(page, 'Rita Reload', uniqueEmail('rita'), password);
   await page.reload();
-  await page.getByRole('link', { name: 'Account' }).waitFor();
-  await page.getByRole('link', { name: 'Account' }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
 
   // Script never sees the refresh token: the cookie is HttpOnly, and nothing is in storage.
@@ -52,8 +52,8 @@ it.runIf(cookieSessions)('keeps the session across a reload, from the HttpOnly c
 
   // Log-out clears it: the next load is anonymous.
   await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('link', { name: 'Log in' }).waitFor();
+  await page.getByRole('link', { name: 'Log in', exact: true }).waitFor();
   await page.reload();
-  await page.getByRole('link', { name: 'Log in' }).waitFor();
-  expect(await page.getByRole('link', { name: 'Account' }).count()).toBe(0);
+  await page.getByRole('link', { name: 'Log in', exact: true }).waitFor();
+  expect(await page.getByRole('link', { name: 'Account', exact: true }).count()).toBe(0);
 });

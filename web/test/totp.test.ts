@@ -59,6 +59,6 @@ it('logs a TOTP admin in with the code from the authenticator app', async () => 
   await page.getByRole('alert').waitFor();
   await codeBox.fill(code(admin.secret));
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByRole('link', { name: 'New product' }).waitFor();
 });

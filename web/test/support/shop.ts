@@ -34,5 +34,5 @@ export async function signUp(page: Page, name: string, email: string, password: 
   await page.getByRole('textbox', { name: 'Email' }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.getByRole('link', { name: 'Account' }).waitFor();
+  await page.getByRole('link', { name: 'Account', exact: true }).waitFor();
 }
