@@ -60,6 +60,20 @@ const config: CodegenConfig = {
         scalars: { ID: 'string' },
       },
     },
+    // The storefront's typed documents (client preset) from its own operations, against the client schema.
+    'web/src/gql/': {
+      schema: 'gateway/api-schema.graphql',
+      documents: 'web/src/graphql/*.graphql',
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        emitLegacyCommonJSImports: false,
+        avoidOptionals: { field: true, inputValue: false },
+        scalars: { ID: 'string' },
+      },
+    },
   },
 };
 

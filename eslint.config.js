@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -9,6 +10,7 @@ export default tseslint.config(
       '**/__generated__/**',
       '**/node_modules/**',
       '.tools/**',
+      'web/src/gql/**',
       '.data/**',
       'infra/**',
       '**/vitest.config.ts',
@@ -34,6 +36,8 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // The storefront: the rules of hooks (and the React Compiler's checks) on its components.
+  { files: ['web/src/**/*.{ts,tsx}'], ...reactHooks.configs.flat.recommended },
   {
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },

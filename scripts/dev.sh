@@ -30,6 +30,8 @@ source scripts/lib.sh
 start_local_services
 # Every service traces to the local Jaeger that services.sh started (or to the collector you named).
 export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://127.0.0.1:4318}"
+# Links in emails (order, password reset) point at the storefront's dev server.
+export STOREFRONT_URL="${STOREFRONT_URL:-http://localhost:5173}"
 
 npm run --silent seed -w @little-ecom/products
 
@@ -46,13 +48,15 @@ print_urls() {
   cat <<MSG
 
   little-ecom is ready ($((SECONDS - started_at)) s after npm run dev)
+    Storefront                http://localhost:5173/   (admin console: /admin)
     GraphQL + Apollo Sandbox  http://localhost:$gateway_port/
 ${subgraph_lines}    Mailpit (sent emails)     http://localhost:8025/
     Traces (Jaeger)           http://localhost:16686/   (a trace: /api/traces/<x-trace-id of a response>)
   A demo customer with a past order is created once the gateway is up (password in .data/demo-customer.json).
   A demo admin, in another terminal:
     npm run -s create-admin -- --email admin@example.com --password '<a password of 8+ characters>'
-    then run the logIn mutation in Sandbox and send 'Authorization: Bearer <accessToken>'.
+    then log in at http://localhost:5173/login (or run the logIn mutation in Sandbox and send
+    'Authorization: Bearer <accessToken>').
   Ctrl-C stops everything started here.
 
 MSG

@@ -9,8 +9,15 @@ export NODE_ENV=test
 # installed even when shared services already answer; they build concurrently while npm installs.
 bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform k8s-api kube-apiserver &
 tools_pid=$!
+# The storefront's browser journeys drive Debian's Chromium (never a browser download).
+if ! command -v chromium >/dev/null; then
+  echo "installing Debian's chromium for the browser tests ..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) &
+  chromium_pid=$!
+fi
 bash scripts/ensure-deps.sh
 wait "$tools_pid"
+[[ -z "${chromium_pid:-}" ]] || wait "$chromium_pid"
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh

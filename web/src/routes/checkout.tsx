@@ -1,0 +1,101 @@
+import { useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { AddressFields, emptyAddress, type AddressValue } from '../components/AddressFields.js';
+import { ErrorMessage } from '../components/ErrorMessage.js';
+import { Loading } from '../components/Loading.js';
+import { RequireSession } from '../components/RequireSession.js';
+import { CartDocument, CheckoutDocument } from '../gql/graphql.js';
+import { formatMoney } from '../money.js';
+
+/** `/checkout`: shipping address and payment method for the cart, then the order. */
+export default function CheckoutPage() {
+  return <RequireSession>{(user) => <Checkout name={user.name} />}</RequireSession>;
+}
+
+function Checkout({ name }: { name: string }) {
+  const [cart] = useQuery({ query: CartDocument });
+  const [placed, checkout] = useMutation(CheckoutDocument);
+  const [address, setAddress] = useState<AddressValue>({ ...emptyAddress, name });
+  // One key per checkout attempt: a retry of the same submission (say, after a timeout) sends the same
+  // key, so the server answers with the order it may already have placed instead of placing another.
+  // Changing the address makes it a new attempt.
+  const attemptKey = useRef<string | null>(null);
+  const navigate = useNavigate();
+
+  if (cart.error) return <ErrorMessage error={cart.error} />;
+  if (!cart.data?.me) return <Loading />;
+  const { items, subtotal } = cart.data.me.cart;
+  if (items.length === 0 && !placed.data) {
+    return (
+      <>
+        <h1>Checkout</h1>
+        <p>
+          Your cart is empty. <Link to="/">Find something in the shop</Link>
+        </p>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <h1>Checkout</h1>
+      <form
+        className="checkout"
+        aria-describedby={placed.error ? 'checkout-error' : undefined}
+        onSubmit={(event) => {
+          event.preventDefault();
+          attemptKey.current ??= crypto.randomUUID();
+          const { line2, ...rest } = address;
+          void checkout(
+            { input: { idempotencyKey: attemptKey.current, shippingAddress: { ...rest, ...(line2 ? { line2 } : {}) } } },
+            { additionalTypenames: ['Cart', 'User'] },
+          ).then((result) => {
+            if (result.data) void navigate(`/orders/${result.data.checkout.id}`);
+          });
+        }}
+      >
+        <AddressFields
+          value={address}
+          onChange={(next) => {
+            attemptKey.current = null;
+            setAddress(next);
+          }}
+        />
+        <fieldset>
+          <legend>Payment method</legend>
+          <div className="radio">
+            <input type="radio" id="payment-invoice" name="payment" value="INVOICE" defaultChecked />
+            <label htmlFor="payment-invoice">Invoice</label>
+          </div>
+          <div className="radio">
+            <input type="radio" id="payment-card" name="payment" value="CARD" disabled aria-describedby="card-note" />
+            <label htmlFor="payment-card">Card</label>
+            <span id="card-note" className="hint">
+              {' '}
+              (coming soon)
+            </span>
+          </div>
+        </fieldset>
+        <section aria-label="Order summary" className="summary">
+          <h2>Summary</h2>
+          <ul>
+            {items.map((item) => (
+              <li key={item.product.id}>
+                {item.quantity} × {item.product.name}:{' '}
+                {formatMoney({ ...item.unitPrice, amount: item.unitPrice.amount * item.quantity })}
+              </li>
+            ))}
+          </ul>
+          <p>
+            Subtotal <strong>{subtotal ? formatMoney(subtotal) : '—'}</strong>
+          </p>
+        </section>
+        {placed.error && <ErrorMessage id="checkout-error" error={placed.error} />}
+        <button type="submit" className="primary" disabled={placed.fetching}>
+          {placed.fetching ? 'Placing order…' : 'Place order'}
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+export interface Storefront {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The built storefront on an ephemeral loopback port, as production serves it: static files with the
+ * SPA fallback to index.html, and `/graphql` forwarded to the gateway (so the browser stays
+ * same-origin, cookies included).
+ */
+export async function startStorefront(gatewayGraphqlUrl: string): Promise<Storefront> {
+  const gateway = new URL(gatewayGraphqlUrl);
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/graphql')) forward(req, res, gateway);
+    else serveFile(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, gateway: URL): void {
+  const upstream = request(
+    {
+      host: gateway.hostname,
+      port: gateway.port,
+      path: req.url,
+      method: req.method,
+      headers: { ...req.headers, host: gateway.host },
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', () => {
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  req.pipe(upstream);
+}
+
+function serveFile(req: IncomingMessage, res: ServerResponse): void {
+  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+  let file = join(distDir, path);
+  if (!file.startsWith(distDir) || !existsSync(file) || statSync(file).isDirectory()) file = join(distDir, 'index.html');
+  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+}
