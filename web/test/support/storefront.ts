@@ -49,7 +49,9 @@ function forward(req: IncomingMessage, res: ServerResponse, gateway: URL): void 
       port: gateway.port,
       path: req.url,
       method: req.method,
-      headers: { ...req.headers, host: gateway.host },
+      // The Host the browser used, as a reverse proxy in front of storefront and gateway keeps it: the
+      // gateway's cookie origin check takes the storefront's origin for its own.
+      headers: req.headers,
     },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
