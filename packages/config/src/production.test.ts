@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { COMPOSE_DEVELOPMENT_GATEWAY_KEY, developmentDefaultProblems } from './production.js';
+import {
+  COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY,
+  COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY,
+  developmentDefaultProblems,
+} from './production.js';
 
 const names = (env: Parameters<typeof developmentDefaultProblems>[0]) => developmentDefaultProblems(env).map(([name]) => name);
 
@@ -17,11 +21,19 @@ describe('developmentDefaultProblems', () => {
     // No credentials means amqplib's guest login.
     expect(names({ NODE_ENV: 'production', AMQP_URL: 'amqp://rabbitmq:5672' })).toEqual(['AMQP_URL']);
     expect(names({ NODE_ENV: 'production', JWT_ISSUER: 'https://127.0.0.1' })).toEqual(['JWT_ISSUER']);
-    // Development keys: the generated file (no GATEWAY_KEY) and the one published in infra/compose.yaml.
-    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x' })).toEqual(['GATEWAY_KEY']);
-    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: COMPOSE_DEVELOPMENT_GATEWAY_KEY })).toEqual([
-      'GATEWAY_KEY',
-    ]);
+    // Development keys: the generated file (no Secret) and the pair published in infra/compose.yaml
+    // (a trailing newline from a file does not hide it).
+    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_SIGNING_KEY_FILE: '/x' })).toEqual(['GATEWAY_SIGNING_KEY']);
+    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x' })).toEqual(['GATEWAY_PUBLIC_KEY']);
+    const published = {
+      NODE_ENV: 'production',
+      GATEWAY_DEV_SIGNING_KEY_FILE: '/x',
+      GATEWAY_SIGNING_KEY: `${COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY}\n`,
+    };
+    expect(names(published)).toEqual(['GATEWAY_SIGNING_KEY']);
+    expect(
+      names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_PUBLIC_KEY: COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY }),
+    ).toEqual(['GATEWAY_PUBLIC_KEY']);
   });
 
   it('accepts production settings, in-cluster plain http for service names, and anything in development', () => {
