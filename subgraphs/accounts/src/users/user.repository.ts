@@ -90,7 +90,7 @@ export function createUserRepository(db: Db) {
       };
       await collection.insertOne(doc);
       // Wakes the relay in this process now instead of at its next poll.
-      announceOutboxWrite(USERS);
+      announceOutboxWrite(USERS, [doc._id]);
       return doc;
     },
 
@@ -110,7 +110,7 @@ export function createUserRepository(db: Db) {
     /** Stores a reset and its event in one write. */
     async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<void> {
       await write(id, () => collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, ...outboxAppend(event) }));
-      announceOutboxWrite(USERS);
+      announceOutboxWrite(USERS, [id]);
     },
 
     /**
@@ -172,7 +172,7 @@ export function createUserRepository(db: Db) {
           { returnDocument: 'after' },
         ),
       );
-      if (updated) announceOutboxWrite(USERS);
+      if (updated) announceOutboxWrite(USERS, [current._id]);
       return updated;
     },
   };
