@@ -12,7 +12,7 @@ source scripts/lib.sh
 start_local_services
 # Tests also start a private Mailpit and a kube-apiserver, so install every tool
 # even when shared services already answer.
-bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform k8s-api kube-apiserver
+bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform actionlint k8s-api kube-apiserver
 
 # Checks before tests; a failed check fails the run, but the tests still run so one run shows everything.
 status=0

@@ -17,6 +17,8 @@ HELM_VERSION="v3.22.0"
 # client-go it vendors (1.37), not the fallback 1.20 that rejects charts with a kubeVersion.
 HELM_K8S_MINOR="37"
 KUBECONFORM_VERSION="v0.8.0"
+# Lints .github/workflows (helm/test/release-workflow.test.ts runs it).
+ACTIONLINT_VERSION="v1.7.12"
 # The API schemas the chart is validated against, offline: the OpenAPI spec inside the pinned
 # k8s.io/kubernetes module and the Gateway API CRDs, both from the Go module proxy.
 KUBERNETES_VERSION="v1.35.4"
@@ -149,6 +151,7 @@ for tool in $want; do
     k8s-api) install_k8s_api ;;
     kube-apiserver) install_kube_apiserver ;;
     kubeconform) install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
+    actionlint) install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
     *) echo "unknown tool: $tool" >&2; exit 1 ;;
   esac
 done
