@@ -1,5 +1,7 @@
-// Builds the trusted-documents manifest from the operations clients send (today the end-to-end
-// operations in e2e/test/operations.graphql; a web client's documents would be listed the same way).
+// Builds the trusted-documents manifest from the operations clients send: the end-to-end operations in
+// e2e/test/operations.graphql and the storefront's (web/src/graphql/*.graphql), the latter exactly as
+// its urql clients print them (web/scripts/sent-operations.ts), since the id is the hash of that text.
+// The storefront build (web's `build` script) runs it, so a changed storefront document is registered.
 //   npm run trusted-documents            write gateway/trusted-documents.json
 //   npm run trusted-documents -- --check fail if the committed manifest is out of date
 // Each operation's body is printed with the fragments it uses; its id is the SHA-256 of that body,
@@ -42,11 +44,32 @@ export function buildManifest(sources: string[]): PersistedQueryManifest {
   return { format: 'apollo-persisted-query-manifest', version: 1, operations };
 }
 
-export const manifestText = () =>
-  JSON.stringify(buildManifest(SOURCES.map((path) => readFileSync(path, 'utf8'))), null, 2) + '\n';
+/** What web/scripts/sent-operations.ts exports (loaded by path: it belongs to the web workspace). */
+interface SentOperation {
+  name: string;
+  type: 'query' | 'mutation';
+  body: string;
+}
+const WEB_OPERATIONS = join(gatewayDir, '..', 'web', 'scripts', 'sent-operations.ts');
+
+/** The storefront's operations as its clients send them: the body is registered verbatim. */
+export async function storefrontOperations(): Promise<PersistedQueryManifest['operations']> {
+  const web = (await import(pathToFileURL(WEB_OPERATIONS).href)) as { sentOperations(): Promise<SentOperation[]> };
+  return (await web.sentOperations()).map(({ name, type, body }) => ({ id: sha256(body), name, type, body }));
+}
+
+export async function manifestText(): Promise<string> {
+  const manifest = buildManifest(SOURCES.map((path) => readFileSync(path, 'utf8')));
+  const known = new Set(manifest.operations.map((op) => op.id));
+  for (const op of await storefrontOperations()) {
+    if (!known.has(op.id)) manifest.operations.push(op);
+    known.add(op.id);
+  }
+  return JSON.stringify(manifest, null, 2) + '\n';
+}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const next = manifestText();
+  const next = await manifestText();
   const current = existsSync(MANIFEST_PATH) ? readFileSync(MANIFEST_PATH, 'utf8') : '';
   if (process.argv.includes('--check')) {
     if (next !== current) {
