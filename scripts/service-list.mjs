@@ -3,6 +3,7 @@
 //   node scripts/service-list.mjs services    gateway products accounts ...   (one per line)
 //   node scripts/service-list.mjs subgraphs   products 4001 products          (name port database)
 //   node scripts/service-list.mjs images      products subgraphs/products 4001 (name workspace-dir port)
+//     (images also lists `web web 8080`: the storefront's static server, the chart's web.port)
 import { readFileSync } from 'node:fs';
 
 const list = JSON.parse(readFileSync(new URL('../subgraphs.json', import.meta.url), 'utf8'));
@@ -14,6 +15,7 @@ if (what === 'services') {
 } else if (what === 'images') {
   console.log(`gateway gateway ${list.gateway.port}`);
   for (const s of list.subgraphs) console.log(`${s.name} subgraphs/${s.name} ${s.port}`);
+  console.log('web web 8080');
 } else {
   console.error('usage: service-list.mjs services|subgraphs|images');
   process.exit(2);

@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { SERVICE_LIST, SUBGRAPHS } from './support/service-list.js';
 import { ROOT } from './support/tools.js';
 
-// The gateway and every subgraph of subgraphs.json, in that order.
+// The gateway, every subgraph of subgraphs.json, then the storefront's static server, in that order.
 const SERVICES = [
   { name: 'gateway', dir: 'gateway', port: SERVICE_LIST.gateway.port },
   ...SUBGRAPHS.map((s) => ({ name: s.name, dir: `subgraphs/${s.name}`, port: s.port })),
+  { name: 'web', dir: 'web', port: 8080 },
 ];
 
 interface PackageJson {
