@@ -21,9 +21,10 @@ function operationsOf(): { name: string; type: 'query' | 'mutation'; document: D
   return Object.entries(generated).flatMap(([exportName, value]) => {
     if (!exportName.endsWith('Document') || typeof value !== 'object' || value === null) return [];
     const document = value as DocumentNode;
-    const op = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    if (!op?.name || op.operation === 'subscription') return [];
-    return [{ name: op.name.value, type: op.operation, document }];
+    const op = document.definitions.find((d): d is OperationDefinitionNode => String(d.kind) === 'OperationDefinition');
+    const type = String(op?.operation);
+    if (!op?.name || (type !== 'query' && type !== 'mutation')) return [];
+    return [{ name: op.name.value, type, document }];
   });
 }
 
@@ -37,7 +38,7 @@ export async function sentOperations(): Promise<SentOperation[]> {
       exchanges,
       preferGetMethod: false,
       fetch: async (_url, init) => {
-        captured = (JSON.parse(String(init?.body)) as { query: string }).query;
+        captured = (JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as { query: string }).query;
         return new Response(JSON.stringify({ data: null }), { headers: { 'content-type': 'application/json' } });
       },
     });
