@@ -65,7 +65,8 @@ describe('the chart deploys exactly the listed services', () => {
   it.each(Object.entries(VALUE_SETS))('renders a Deployment per service on its port, with %s values', (_set, files) => {
     const manifests = render(files);
     const deployments = byKind(manifests, 'Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(COMPONENTS.map(name).sort());
+    // The services, and the storefront's static server (helm/test/web.test.ts).
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...COMPONENTS, 'web'].map(name).sort());
     for (const component of COMPONENTS) {
       const deployment = deployments.find((d) => d.metadata.name === name(component))!;
       const container = (deployment.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
@@ -83,7 +84,7 @@ describe('the chart deploys exactly the listed services', () => {
       }
     }
     const services = byKind(manifests, 'Service');
-    expect(services.map((s) => s.metadata.name).sort()).toEqual(COMPONENTS.map(name).sort());
+    expect(services.map((s) => s.metadata.name).sort()).toEqual([...COMPONENTS, 'web'].map(name).sort());
   });
 
   it('lets the gateway reach every subgraph, and every subgraph but accounts reach the accounts JWKS', () => {

@@ -107,5 +107,10 @@ export function createStorefrontServer(dir = root) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const server = createStorefrontServer();
   server.listen(port, host, () => console.log(JSON.stringify({ msg: 'storefront listening', host, port })));
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  // Requests in flight finish (up to SHUTDOWN_TIMEOUT_MS); idle keep-alive connections close at once.
+  process.on('SIGTERM', () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000)).unref();
+  });
 }
