@@ -47,7 +47,7 @@ describe('the local cluster values', () => {
 
   it('run every service, in production mode with an https issuer', () => {
     const deployments = podSpecs(manifests).filter(([name]) => !name.endsWith('-test'));
-    expect(deployments.map(([name]) => name.replace(/^.*-little-ecom-/, '')).sort()).toEqual([...COMPONENTS].sort());
+    expect(deployments.map(([name]) => name.replace(/^.*-little-ecom-/, '')).sort()).toEqual([...COMPONENTS, 'web'].sort());
     for (const [name, spec] of deployments) {
       const env = new Map(spec.containers[0]!.env!.map((e) => [e.name, e.value]));
       expect(env.get('NODE_ENV'), name).toBe('production');
