@@ -11,8 +11,11 @@ const podOf = (d: Manifest) =>
 const envOf = (d: Manifest) => Object.fromEntries(podOf(d).spec.containers[0]!.env.map((e) => [e.name, e]));
 
 describe('traces and metrics in the chart', () => {
+  // The storefront's static server (web) has no metrics and no traces: only the services are checked.
+  const services = (manifests: Manifest[]) => byKind(manifests, 'Deployment').filter((d) => !d.metadata.name.endsWith('-web'));
+
   it('annotates every pod for scraping /metrics on its own port', () => {
-    for (const deployment of byKind(render(), 'Deployment')) {
+    for (const deployment of services(render())) {
       const annotations = podOf(deployment).metadata.annotations ?? {};
       expect(annotations['prometheus.io/scrape'], deployment.metadata.name).toBe('true');
       expect(annotations['prometheus.io/path']).toBe('/metrics');
@@ -23,7 +26,7 @@ describe('traces and metrics in the chart', () => {
   it('leaves tracing off by default, and wires the OTLP endpoint, ratio and token header when set', () => {
     for (const deployment of byKind(render(), 'Deployment'))
       expect(envOf(deployment)['OTEL_EXPORTER_OTLP_ENDPOINT']).toBeUndefined();
-    const traced = byKind(render(VALUE_SETS['production']), 'Deployment');
+    const traced = services(render(VALUE_SETS['production']));
     expect(traced).toHaveLength(COMPONENTS.length);
     for (const deployment of traced) {
       const env = envOf(deployment);
@@ -70,7 +73,17 @@ describe('traces and metrics in the chart', () => {
       for (const doc of parseAllDocuments(templateText(files))) {
         const m = doc.toJS() as Manifest | null;
         if (!m || (m.kind !== 'Ingress' && m.kind !== 'HTTPRoute')) continue;
-        expect(JSON.stringify(m.spec), set).not.toMatch(/"(\/|\/metrics|\/healthz|\/readyz)"/);
+        // What reaches the gateway: `/` (Prefix) goes to the storefront's static server, nothing else.
+        const toGateway =
+          m.kind === 'Ingress'
+            ? (m.spec as { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] }).rules.flatMap((r) =>
+                r.http.paths.filter((p) => p.backend.service.name.endsWith('-gateway')),
+              )
+            : (m.spec as { rules: { backendRefs: { name: string }[] }[] }).rules.filter((r) =>
+                r.backendRefs.some((b) => b.name.endsWith('-gateway')),
+              );
+        expect(toGateway.length, set).toBeGreaterThan(0);
+        expect(JSON.stringify(toGateway), set).not.toMatch(/"(\/|\/metrics|\/healthz|\/readyz)"/);
       }
     }
     for (const [path, type] of [
