@@ -80,9 +80,10 @@ describe('helm against a real kube-apiserver', () => {
     expect(stdout).toContain(`helm test ${RELEASE} -n ${NAMESPACE}`);
     expect(stdout).toContain('node dist/cli/create-admin.js');
     expect(stdout).toContain('Secret "little-ecom-secrets"');
-    expect(names(await deployments())).toEqual(COMPONENTS.map((c) => `${RELEASE}-little-ecom-${c}`).sort());
-    expect((await list(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`)).length).toBe(COMPONENTS.length + 2);
-    expect((await list(`/apis/policy/v1/namespaces/${NAMESPACE}/poddisruptionbudgets`)).length).toBe(COMPONENTS.length);
+    // The services and the storefront's static server (web: a policy and a budget, no autoscaler).
+    expect(names(await deployments())).toEqual([...COMPONENTS, 'web'].map((c) => `${RELEASE}-little-ecom-${c}`).sort());
+    expect((await list(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/networkpolicies`)).length).toBe(COMPONENTS.length + 3);
+    expect((await list(`/apis/policy/v1/namespaces/${NAMESPACE}/poddisruptionbudgets`)).length).toBe(COMPONENTS.length + 1);
     expect((await list(`/apis/autoscaling/v2/namespaces/${NAMESPACE}/horizontalpodautoscalers`)).length).toBe(COMPONENTS.length);
     expect(names(await list(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/ingresses`))).toEqual([
       `${RELEASE}-little-ecom-gateway`,
