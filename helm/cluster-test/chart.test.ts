@@ -23,7 +23,7 @@ import { COMPONENTS } from '../test/support/service-list.js';
  * The chart's pods really run: on the single-node cluster of scripts/cluster.sh (started by
  * scripts/test-cluster.sh with the images of scripts/images.mjs imported under two tags), the chart
  * installs with its production security settings and network policies (kube-router) in force, serves
- * the storefront through the gateway Service, and survives a rolling upgrade of every Deployment, a
+ * the storefront page through the web Service and its queries through the gateway Service, and survives a rolling upgrade of every Deployment, a
  * pod deletion and a rollback with no failed request under load. The tests run in order and share one
  * release; ~1.5-2 min.
  */
@@ -237,6 +237,29 @@ describe('the chart on a real single-node cluster', () => {
       60_000,
     );
     expect(subjects).toContain('Welcome to little-ecom');
+  });
+
+  it('serves the storefront page and its scripts through the web Service, with its CSP', async () => {
+    const web = await loopbackEntry(NAMESPACE, `${RELEASE}-web`, 8080);
+    try {
+      // A client-side route gets the app's index.html, like `/`.
+      for (const path of ['/', '/products']) {
+        const page = await fetch(`${web.url}${path}`);
+        expect(page.status, path).toBe(200);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+        const html = await page.text();
+        expect(html).toContain('<div id="root">');
+        const script = /<script type="module" crossorigin src="([^"]+)"/.exec(html)?.[1];
+        expect(script, 'the entry script in index.html').toMatch(/^\/assets\/.+\.js$/);
+        const js = await fetch(`${web.url}${script}`);
+        expect(js.status).toBe(200);
+        expect(js.headers.get('cache-control')).toContain('immutable');
+        expect((await js.text()).length).toBeGreaterThan(1000);
+      }
+    } finally {
+      await web.close();
+    }
   });
 
   it('keeps a pod outside the allowed set from reaching a subgraph or MongoDB (NetworkPolicy enforced)', async () => {
