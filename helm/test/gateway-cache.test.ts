@@ -23,11 +23,12 @@ const egressPorts = (manifests: Manifest[], component: string): (number | string
 };
 
 describe('gateway response cache and persisted queries in the chart', () => {
-  it('by default: in-memory cache, automatic persisted queries, no Redis variable or egress', () => {
+  it('by default: in-memory cache, trusted documents only, no Redis variable or egress', () => {
     const manifests = render();
     const env = gatewayEnv(manifests);
     expect(env).toContainEqual({ name: 'RESPONSE_CACHE', value: 'true' });
-    expect(env).toContainEqual({ name: 'PERSISTED_QUERIES', value: 'apq' });
+    // The README: production accepts the registered operations only; APQ is an opt-in value.
+    expect(env).toContainEqual({ name: 'PERSISTED_QUERIES', value: 'trusted' });
     expect(env.map((e) => e.name)).not.toContain('REDIS_URL');
     expect(egressPorts(manifests, 'gateway')).not.toContain(6379);
   });
@@ -43,6 +44,19 @@ describe('gateway response cache and persisted queries in the chart', () => {
     expect(egressPorts(manifests, 'gateway')).toContain(6379);
     for (const subgraph of ['products', 'accounts', 'notifications'])
       expect(egressPorts(manifests, subgraph)).not.toContain(6379);
+  });
+
+  it('keeps automatic persisted queries as an opt-in value', () => {
+    expect(gatewayEnv(render([], ['--set', 'gateway.persistedQueries=apq']))).toContainEqual({
+      name: 'PERSISTED_QUERIES',
+      value: 'apq',
+    });
+  });
+
+  it('by default: the limits this schema needs (depth 10, 256 KiB bodies), not looser than the code defaults', () => {
+    const env = gatewayEnv(render());
+    expect(env).toContainEqual({ name: 'MAX_DEPTH', value: '10' });
+    expect(env).toContainEqual({ name: 'BODY_LIMIT_BYTES', value: '262144' });
   });
 
   it('refuses an unknown persisted-query mode', () => {

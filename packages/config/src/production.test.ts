@@ -24,6 +24,24 @@ describe('developmentDefaultProblems', () => {
     ]);
   });
 
+  it('refuses the published development key however it is spelled, as the key bytes it decodes to', () => {
+    // decodeGatewayKey trims and base64url-decodes, so each of these is the same key to the services.
+    const spellings = [
+      `${COMPOSE_DEVELOPMENT_GATEWAY_KEY}\n`,
+      ` ${COMPOSE_DEVELOPMENT_GATEWAY_KEY}\r\n`,
+      `${COMPOSE_DEVELOPMENT_GATEWAY_KEY}=`,
+      // 49 characters: the last one's 6 bits make no whole byte, so any letter there decodes alike.
+      `${COMPOSE_DEVELOPMENT_GATEWAY_KEY.slice(0, -1)}1`,
+    ];
+    for (const key of spellings)
+      expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: key }), JSON.stringify(key)).toEqual([
+        'GATEWAY_KEY',
+      ]);
+    expect(
+      names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: 'a-real-secret-of-more-than-32-bytes-000000000' }),
+    ).toEqual([]);
+  });
+
   it('accepts production settings, in-cluster plain http for service names, and anything in development', () => {
     expect(
       names({

@@ -16,6 +16,15 @@ export interface DevelopmentDefaultsEnv {
 /** The fixed key infra/compose.yaml uses in development (containers share no generated file). */
 export const COMPOSE_DEVELOPMENT_GATEWAY_KEY = 'compose-development-gateway-key-not-a-secret-0000';
 
+/**
+ * Whether `value` is the published key as the services read it: they trim it and decode base64url
+ * (`decodeGatewayKey` in @little-ecom/auth), which ignores whitespace, padding and a last character's
+ * spare bits, so only the decoded bytes tell two spellings apart.
+ */
+const gatewayKeyBytes = (value: string) => Buffer.from(value.trim(), 'base64url');
+const DEVELOPMENT_GATEWAY_KEY_BYTES = gatewayKeyBytes(COMPOSE_DEVELOPMENT_GATEWAY_KEY);
+const isDevelopmentGatewayKey = (value: string) => gatewayKeyBytes(value).equals(DEVELOPMENT_GATEWAY_KEY_BYTES);
+
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
 function parse(value: string): URL | undefined {
@@ -64,7 +73,7 @@ export function developmentDefaultProblems(env: DevelopmentDefaultsEnv): [string
       'GATEWAY_KEY',
       'is required (a Secret shared by the gateway and the subgraphs), not the generated development key',
     ]);
-  if (env.GATEWAY_KEY === COMPOSE_DEVELOPMENT_GATEWAY_KEY)
+  if (env.GATEWAY_KEY !== undefined && isDevelopmentGatewayKey(env.GATEWAY_KEY))
     problems.push(['GATEWAY_KEY', 'is the published development key of infra/compose.yaml']);
   return problems;
 }
