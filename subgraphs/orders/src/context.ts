@@ -1,8 +1,10 @@
+import DataLoader from 'dataloader';
 import type { TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { scopeForRequest } from '@little-ecom/scope';
 import type { CartService } from './cart/cart.service.js';
+import type { OrderDocument } from './orders/order.repository.js';
 import type { OrderService } from './orders/order.service.js';
 
 /** A User as orders sees it: only the key (carts and orders are looked up by it). */
@@ -13,6 +15,8 @@ export interface UserReference {
 export interface OrdersContext extends RequestContext {
   carts: CartService;
   orders: OrderService;
+  /** `Order` references of this request, loaded together (visible ones only, null for the rest). */
+  loaders: { orderForReference: DataLoader<string, OrderDocument | null> };
 }
 
 export interface ContextDeps {
@@ -22,8 +26,15 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-/** Built per request: the request's scope (verified caller) and the services. */
+/** Built per request: the request's scope (verified caller), the services and fresh DataLoaders, so batches never leak across requests. */
 export async function createContext(deps: ContextDeps, info: IncomingRequestInfo): Promise<OrdersContext> {
   const scope = await scopeForRequest(info, deps.verifier, deps.logger);
-  return { scope, carts: deps.carts, orders: deps.orders };
+  return {
+    scope,
+    carts: deps.carts,
+    orders: deps.orders,
+    loaders: {
+      orderForReference: new DataLoader((ids) => deps.orders.getManyForReference(scope, ids), { maxBatchSize: 500 }),
+    },
+  };
 }

@@ -187,6 +187,27 @@ describe('checkout', () => {
     expect(code(await h.request(ship, { id: checkout.id }, admin))).toBe('CONFLICT');
   });
 
+  it('resolves many Order references with one query, each still visible to its owner and admins only', async () => {
+    await h.request(ADD, { p: lamp, q: 1 }, bob);
+    const { checkout } = (await h.request(CHECKOUT, { key: randomUUID() }, bob)).data as { checkout: { id: string } };
+    const mine = (await h.db.db.collection<{ _id: string }>('orders').find({ userId: 'alice' }).toArray()).map((o) => o._id);
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    const ids = [...mine, checkout.id, 'no-such-order', mine[0]!];
+    const refs = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Order { id } } }`;
+    const reps = ids.map((id) => ({ __typename: 'Order', id }));
+    const before = h.commands.length;
+    const res = await h.request<{ _entities: ({ id: string } | null)[] }>(refs, { reps }, alice);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual([...mine.map((id) => ({ id })), null, null, { id: mine[0] }]);
+    const reads = h.commands.slice(before).filter((c) => c.commandName === 'find' && c.command['find'] === 'orders');
+    expect(reads).toHaveLength(1);
+    // An admin sees every one of them; an anonymous caller none.
+    expect((await h.request<{ _entities: unknown[] }>(refs, { reps }, admin)).data!._entities.filter(Boolean)).toHaveLength(
+      ids.length - 1,
+    );
+    expect((await h.request<{ _entities: unknown[] }>(refs, { reps })).data!._entities).toEqual(ids.map(() => null));
+  });
+
   it('lists my orders newest first with cursors, and all orders for admins only', async () => {
     const mine = `query($first: Int, $after: String) { _entities(representations: [{ __typename: "User", id: "alice" }]) {
       ... on User { orders(first: $first, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } } } }`;

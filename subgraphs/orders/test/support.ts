@@ -1,3 +1,4 @@
+import type { CommandStartedEvent } from 'mongodb';
 import { createTokenVerifier, decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
@@ -18,6 +19,8 @@ export interface OrdersHarness {
   app: OrdersApp;
   issuer: TestIssuer;
   http: RunningService;
+  /** Every command sent to MongoDB, in order (to count the queries a request costs). */
+  commands: CommandStartedEvent[];
   tokenFor(userId: string, role?: 'CUSTOMER' | 'ADMIN'): Promise<string>;
   /** A GraphQL request to the orders subgraph, signed as the gateway signs it, with the given token (none: anonymous). */
   request<T = Record<string, unknown>>(
@@ -30,7 +33,9 @@ export interface OrdersHarness {
 
 /** The orders subgraph on a loopback port, with a fresh database and a test token issuer; no broker. */
 export async function startOrders(): Promise<OrdersHarness> {
-  const db = await freshDatabase('orders');
+  const db = await freshDatabase('orders', { monitorCommands: true });
+  const commands: CommandStartedEvent[] = [];
+  db.client.on('commandStarted', (event) => commands.push(event));
   const issuer = await createTestIssuer();
   const verifier = createTokenVerifier(issuer.verifierOptions);
   // As deployed: GraphQL only from the gateway; `request` signs like it.
@@ -49,6 +54,7 @@ export async function startOrders(): Promise<OrdersHarness> {
     app,
     issuer,
     http,
+    commands,
     tokenFor: (userId, role = 'CUSTOMER') => issuer.sign({ sub: userId, role }),
     request: (query, variables, token) =>
       graphqlRequest(url, query, variables, gatewayHeaders(gatewayKey, '198.51.100.1', token ? `Bearer ${token}` : undefined)),

@@ -83,6 +83,9 @@ export function createOrderRepository(db: Db) {
   return {
     findById: (id: string) => collection.findOne({ _id: id }),
 
+    /** The orders with these ids, in one query (in no particular order; unknown ids are missing). */
+    findByIds: (ids: readonly string[]) => collection.find({ _id: { $in: [...ids] } }).toArray(),
+
     findByIdempotencyKey: (userId: string, idempotencyKey: string) => collection.findOne({ userId, idempotencyKey }),
 
     /** Inserts the order with its order.placed event: one write. Throws the duplicate-key error on a reused key. */

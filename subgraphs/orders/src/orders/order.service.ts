@@ -70,12 +70,18 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
       return order && (order.userId === viewer.userId || isAdmin(viewer)) ? order : null;
     },
 
-    /** Federation reference: the same rule as `get`, for `_entities` too. */
-    getForReference: async (scope: Scope, id: string) => {
+    /**
+     * Federation references, batched (one query for every `Order` of an `_entities` request): the same
+     * rule as `get`, each order for its owner and admins only, null otherwise; in the order of `ids`.
+     */
+    getManyForReference: async (scope: Scope, ids: readonly string[]): Promise<(OrderDocument | null)[]> => {
       const viewer = scope.auth.viewer;
-      if (!viewer) return null;
-      const order = await orders.findById(id);
-      return order && (order.userId === viewer.userId || isAdmin(viewer)) ? order : null;
+      if (!viewer) return ids.map(() => null);
+      const byId = new Map((await orders.findByIds(ids)).map((order) => [order._id, order]));
+      return ids.map((id) => {
+        const order = byId.get(id);
+        return order && (order.userId === viewer.userId || isAdmin(viewer)) ? order : null;
+      });
     },
 
     /** A user's orders: for that user and admins. */

@@ -1,8 +1,8 @@
 import type { OrderItemResolvers, OrderResolvers } from '../__generated__/resolvers-types.js';
 
 export const Order: OrderResolvers = {
-  // Owner or admin only, through `_entities` as much as through `order(id)`.
-  __resolveReference: (reference, { scope, orders }) => orders.getForReference(scope, reference.id),
+  // Owner or admin only, through `_entities` as much as through `order(id)`; all references in one query.
+  __resolveReference: (reference, { loaders }) => loaders.orderForReference.load(reference.id),
   id: (order) => order._id,
   rejectionReason: (order) => order.rejectionReason ?? null,
   shippingAddress: (order) => ({ ...order.shippingAddress }),
