@@ -53,8 +53,11 @@ export interface StackOptions {
    * runs other gateways (stock Apollo, Hive), which do not sign, against the same subgraphs.
    */
   trustAnyCaller?: boolean;
-  /** Gateway settings beyond the defaults: extra environment (e.g. PERSISTED_QUERIES) and a response store. */
-  gateway?: { env?: Record<string, string>; responseStore?: ResponseStore };
+  /**
+   * Gateway settings beyond the defaults: extra environment (e.g. PERSISTED_QUERIES), a response store,
+   * and a signing key other than the subgraphs' (a key rotation gone wrong: every subgraph answers 403).
+   */
+  gateway?: { env?: Record<string, string>; responseStore?: ResponseStore; signingKey?: Buffer };
 }
 
 export interface Stack {
@@ -268,7 +271,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       subgraphUrls: {},
       corsOrigins: options.corsOrigins ?? (production ? [] : ['*']),
     },
-    { logger: gatewayLogger, responseStore: options.gateway?.responseStore, subgraphKey },
+    {
+      logger: gatewayLogger,
+      responseStore: options.gateway?.responseStore,
+      subgraphKey: options.gateway?.signingKey ?? subgraphKey,
+    },
   );
   teardown.push(async () => gw.close());
   const gateway = await serveApp(gw, { listen: { host: '127.0.0.1', port: 0 }, logger: gatewayLogger });

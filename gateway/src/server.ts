@@ -7,6 +7,7 @@ import { apolloDefaults, type IncomingRequestInfo, type QueryLimits, type Readin
 import type { Logger } from '@little-ecom/logger';
 import type { Metrics } from '@little-ecom/telemetry';
 import { createScope, enterScope } from '@little-ecom/scope';
+import { checkCredentials } from './credentials.js';
 import { createInflightDedup } from './inflight-dedup.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { persistedQueriesPlugin, type PersistedQuerySettings } from './plugins/persisted-queries.js';
@@ -137,6 +138,7 @@ export function createGateway(deps: GatewayDeps) {
   const context = async (info: IncomingRequestInfo): Promise<GatewayContext> => {
     const scope = createScope({ requestId: info.requestId, clientIp: info.clientIp, logger });
     enterScope(scope);
+    checkCredentials(info.headers.authorization);
     return { scope, authorization: info.headers.authorization, browserSession: browserSessionFrom(info.headers) };
   };
 

@@ -27,4 +27,26 @@ describe('createErrorFormatter', () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]!['err']).toEqual(subgraphError);
   });
+
+  it("keeps a subgraph's name and URL out of a public error in production, and logs them", () => {
+    const logged: Record<string, unknown>[] = [];
+    const reporter = {
+      error: () => undefined,
+      warn: (_message: string, fields?: Record<string, unknown>) => logged.push(fields ?? {}),
+    };
+    // What @apollo/gateway builds when a subgraph answers 403 (e.g. a rotated gateway key).
+    const response = { url: 'http://products.internal:4001/graphql', status: 403, statusText: 'Forbidden', body: {} };
+    const extensions = { code: 'FORBIDDEN', serviceName: 'products', response };
+    const error = new GraphQLError('403: Forbidden', { extensions });
+    const formatted = { message: error.message, path: ['products'], extensions };
+
+    expect(createErrorFormatter(reporter, { production: true })(formatted, error)).toEqual({
+      message: '403: Forbidden',
+      path: ['products'],
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect(logged).toEqual([{ errorCode: 'FORBIDDEN', serviceName: 'products', response, path: ['products'] }]);
+    // Development keeps them in the response, for whoever is debugging.
+    expect(createErrorFormatter(reporter)(formatted, error).extensions).toEqual(extensions);
+  });
 });

@@ -105,19 +105,38 @@ export class InputProblems {
 
 export interface ErrorReporter {
   error(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
 }
+
+/**
+ * What @apollo/gateway adds to a subgraph's error: which subgraph (`serviceName`) and, when it answered
+ * with an HTTP error such as 401/403, the request it was sent (`response.url` is the internal address).
+ */
+const UPSTREAM_DETAIL = ['serviceName', 'response'] as const;
 
 /**
  * Apollo `formatError`: errors with a public code pass through (without stack traces); anything else,
  * e.g. a driver or programming error, is logged and replaced by a generic INTERNAL_SERVER_ERROR so no
- * internals reach clients.
+ * internals reach clients. In production a public error also loses the subgraph's name and the request
+ * sent to it (`UPSTREAM_DETAIL`), which go to the log instead.
  */
-export function createErrorFormatter(reporter: ErrorReporter) {
+export function createErrorFormatter(reporter: ErrorReporter, options: { production?: boolean } = {}) {
+  const hideUpstream = (extensions: Record<string, unknown>, path: GraphQLFormattedError['path']) => {
+    if (!options.production || !UPSTREAM_DETAIL.some((key) => key in extensions)) return extensions;
+    const { serviceName, response, ...rest } = extensions;
+    reporter.warn?.('a subgraph error reached a client; its subgraph and URL are kept out of the response', {
+      errorCode: rest['code'],
+      serviceName,
+      response,
+      path,
+    });
+    return rest;
+  };
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, extensions: hideUpstream(extensions, formatted.path) };
     }
     // Apollo's own request errors without a code (persisted-query version or hash mismatch, ...) carry a
     // 4xx status: they describe the client's mistake, so they keep their message under BAD_REQUEST.
@@ -129,7 +148,7 @@ export function createErrorFormatter(reporter: ErrorReporter) {
     const status = (own?.['http'] as { status?: unknown } | undefined)?.status;
     if (own && own['code'] === undefined && typeof status === 'number' && status >= 400 && status < 500) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, code: 'BAD_REQUEST' } };
+      return { ...formatted, extensions: { ...hideUpstream(extensions, formatted.path), code: 'BAD_REQUEST' } };
     }
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     reporter.error('unexpected error while executing a request', {

@@ -31,7 +31,7 @@ export function apolloDefaults<TContext extends RequestContext>({ production, lo
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    formatError: createErrorFormatter(logger),
+    formatError: createErrorFormatter(logger, { production }),
     logger: {
       debug: (message: string) => logger.debug(message),
       info: (message: string) => logger.info(message),

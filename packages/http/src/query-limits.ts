@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { queryCostPlugin } from './query-cost.js';
 import type { RequestContext } from './types.js';
 
 /** Depth, alias, cost and token limits of one GraphQL server (MAX_DEPTH, MAX_ALIASES, MAX_COST, MAX_TOKENS). */
@@ -27,14 +28,15 @@ export function subgraphLimits(gateway: QueryLimits): QueryLimits {
 
 /**
  * The Apollo options enforcing `limits`: tokens in the parser (an over-long or over-deep document is
- * refused before it is parsed further, 400), depth/aliases/cost as validation rules; in production
- * also no field suggestions.
+ * refused before it is parsed further, 400), depth/aliases as validation rules, cost once the
+ * variables are known (query-cost.ts); in production also no field suggestions.
  */
 export function queryLimitOptions<TContext extends RequestContext>(limits: QueryLimits, production: boolean) {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: !production, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: !production },
+    // Cost needs the request's variables, which validation rules never see: queryCostPlugin below.
+    costLimit: { enabled: false },
     // Token limits are enforced by Apollo's own parser (parseOptions) so over-long documents get a 400.
     maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
@@ -43,6 +45,9 @@ export function queryLimitOptions<TContext extends RequestContext>(limits: Query
   return {
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: armor.validationRules,
-    plugins: armor.plugins as ApolloServerPlugin<TContext>[],
+    plugins: [
+      ...(armor.plugins as ApolloServerPlugin<TContext>[]),
+      queryCostPlugin<TContext>(limits.maxCost, { ignoreIntrospection: !production }),
+    ],
   };
 }

@@ -111,8 +111,11 @@ describe('notifications API', () => {
   });
 
   it('rejects bad paging input', async () => {
-    const result = await h.gql(USER_FIELDS, { id: userId, first: 1000 }, { sub: userId, role: 'CUSTOMER' });
+    // One past the largest page is the resolver's to refuse; a thousand never gets that far, its cost does.
+    const result = await h.gql(USER_FIELDS, { id: userId, first: 101 }, { sub: userId, role: 'CUSTOMER' });
     expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    const costly = await h.gql(USER_FIELDS, { id: userId, first: 1000 }, { sub: userId, role: 'CUSTOMER' });
+    expect(costly.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     const cursor = await h.gql(USER_FIELDS, { id: userId, first: 1, after: 'nope' }, { sub: userId, role: 'CUSTOMER' });
     expect(cursor.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
