@@ -19,10 +19,10 @@ export function checkCredentials(authorization: string | undefined): void {
   if (authorization === undefined) return;
   const token = BEARER.exec(authorization.trim())?.[1];
   if (token !== undefined && token.length <= MAX_BEARER_TOKEN_CHARS) return;
-  throw new GraphQLError(token === undefined ? 'Malformed Authorization header' : 'Access token too long', {
-    extensions: {
-      code: 'UNAUTHENTICATED',
-      http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) },
-    },
-  });
+  // Apollo reads `http.headers` as its HeaderMap; typed loosely, as other libraries declare the field too.
+  const extensions: Record<string, unknown> = {
+    code: 'UNAUTHENTICATED',
+    http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) },
+  };
+  throw new GraphQLError(token === undefined ? 'Malformed Authorization header' : 'Access token too long', { extensions });
 }
