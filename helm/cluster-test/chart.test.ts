@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,8 +35,23 @@ const MAILPIT_API = process.env['CLUSTER_MAILPIT_API'] ?? 'http://127.0.0.1:1802
 /** Every Deployment of the release: the gateway and each subgraph of subgraphs.json. */
 const DEPLOYMENTS = COMPONENTS;
 
-const CATALOG = '{ products(first: 5) { totalCount edges { node { id name price { amount currency } } } } }';
-const ME = '{ me { email notifications(first: 5) { totalCount } orders(first: 5) { totalCount } } }';
+/**
+ * The chart's gateway runs operations from its trusted documents only (PERSISTED_QUERIES=trusted, the
+ * production default), so the tests send registered documents, as the storefront does.
+ */
+const TRUSTED = JSON.parse(readFileSync(join(ROOT, 'gateway/trusted-documents.json'), 'utf8')) as {
+  operations: { name: string; body: string }[];
+};
+const registered = (name: string): string => {
+  const operation = TRUSTED.operations.find((o) => o.name === name);
+  if (!operation) throw new Error(`no operation ${name} in gateway/trusted-documents.json`);
+  return operation.body;
+};
+const CATALOG = registered('CatalogPage');
+const CATALOG_VARIABLES = { first: 5 };
+const ME = registered('MyNotifications');
+const ME_VARIABLES = { first: 5 };
+const SIGN_UP = registered('SignUp');
 
 interface Pod {
   metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
@@ -144,7 +159,7 @@ const expectNoFailures = (report: LoadReport) => {
 
 const storefrontLoad = () => {
   let n = 0;
-  return startLoad(() => (n++ % 2 === 0 ? graphql(gateway.url, CATALOG) : graphql(gateway.url, ME, {}, token)), { workers: 4 });
+  return startLoad(() => (n++ % 2 === 0 ? graphql(gateway.url, CATALOG, CATALOG_VARIABLES) : graphql(gateway.url, ME, ME_VARIABLES, token)), { workers: 4 });
 };
 
 beforeAll(() => {
@@ -209,7 +224,7 @@ describe('the chart on a real single-node cluster', () => {
 
   it('serves a storefront query, a sign-up and its welcome email through the gateway Service', async () => {
     gateway = await loopbackEntry(NAMESPACE, `${RELEASE}-gateway`, 4000);
-    const catalog = await graphql<{ products: { totalCount: number } }>(gateway.url, CATALOG);
+    const catalog = await graphql<{ products: { totalCount: number } }>(gateway.url, CATALOG, CATALOG_VARIABLES);
     expect(catalog.status).toBe(200);
     expect(catalog.body.errors).toBeUndefined();
     expect(typeof catalog.body.data?.products.totalCount).toBe('number');
@@ -217,14 +232,14 @@ describe('the chart on a real single-node cluster', () => {
     const email = `cluster-${randomUUID().slice(0, 8)}@example.test`;
     const signUp = await graphql<{ signUp: { accessToken: string } }>(
       gateway.url,
-      'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }',
+      SIGN_UP,
       { input: { email, password: 'a cluster password 123', name: 'Cluster Customer' } },
       undefined,
       30_000,
     );
     expect(signUp.body.errors).toBeUndefined();
     token = signUp.body.data!.signUp.accessToken;
-    const me = await graphql<{ me: { email: string } }>(gateway.url, ME, {}, token);
+    const me = await graphql<{ me: { email: string } }>(gateway.url, ME, ME_VARIABLES, token);
     expect(me.body.data?.me.email).toBe(email);
 
     const subjects = await eventually(
@@ -352,7 +367,7 @@ describe('the chart on a real single-node cluster', () => {
       description: string;
     }[];
     expect(history.at(-1)).toMatchObject({ revision: 3, status: 'deployed', description: 'Rollback to 1' });
-    const catalog = await graphql(gateway.url, CATALOG);
+    const catalog = await graphql(gateway.url, CATALOG, CATALOG_VARIABLES);
     expect(catalog.body.errors).toBeUndefined();
   });
 });

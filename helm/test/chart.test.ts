@@ -318,7 +318,7 @@ describe('exposure', () => {
     expect(JSON.stringify(route.spec)).toContain(`"name":"${name('gateway')}","port":4000`);
   });
 
-  it('the helm test hook posts a query to the gateway', () => {
+  it('the helm test hook posts a query to the gateway, expecting it refused under trusted documents', () => {
     const pod = find(render(), 'Pod', name('test'));
     expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
     const spec = pod.spec as unknown as PodSpec & { containers: (Container & { command: string[] })[] };
@@ -326,6 +326,8 @@ describe('exposure', () => {
     expect(spec.containers[0]!.env?.find((e) => e.name === 'GATEWAY_URL')?.value).toBe(
       `http://${name('gateway')}.${NAMESPACE}.svc:4000/graphql`,
     );
+    expect(spec.containers[0]!.env?.find((e) => e.name === 'PERSISTED_QUERIES')?.value).toBe('trusted');
+    expect(spec.containers[0]!.command.join(' ')).toContain('PERSISTED_QUERY_NOT_IN_LIST');
   });
 });
 
