@@ -158,6 +158,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
       ARGON2_PARALLELISM: '1',
+      // Suites sign up and log in many users from the one test address; the limits are tested in accounts.
+      RATE_LIMIT_SIGN_UPS_PER_ADDRESS: '1000',
+      RATE_LIMIT_LOG_INS_PER_ADDRESS: '1000',
+      RATE_LIMIT_LOG_INS_PER_ACCOUNT: '1000',
+      RATE_LIMIT_REFRESHES_PER_ADDRESS: '1000',
+      RATE_LIMIT_REFRESHES_PER_ACCOUNT: '1000',
+      RATE_LIMIT_RESETS_PER_ADDRESS: '1000',
+      RATE_LIMIT_RESETS_PER_ACCOUNT: '1000',
       ...eventEnv,
     });
     const db = await database('gw_accounts');

@@ -27,7 +27,7 @@ export interface AccountsAppDeps extends GatewayKeyDeps {
   hasher?: PasswordHasher;
   /** Seals the reset token in its event; by default from EVENT_SECRETS_KEY (or the development key file). */
   eventSecrets?: SecretBox;
-  /** Seals TOTP secrets; by default from TOTP_SECRETS_KEY or EVENT_SECRETS_KEY (or the development key file). */
+  /** Seals TOTP secrets; by default from TOTP_SECRETS_KEY (or its development key file). */
   totpSecrets?: SecretBox;
   clock?: () => Date;
 }
@@ -50,14 +50,17 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
   const keys = deps.keys ?? (await loadSigningKeys(config.keys, logger));
   const hasher = deps.hasher ?? (await createArgon2Hasher(config.auth.argon2));
   const gateway = gatewayOnly(config.gatewayKey, deps);
+  const eventSecrets = deps.eventSecrets ?? loadSecretBox(config.eventSecrets);
   const services = createServices({
     db,
     logger,
     keys,
     settings: config.auth,
     hasher,
-    eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
-    totpSecrets: deps.totpSecrets ?? loadSecretBox({ key: config.totp.secretsKey }),
+    eventSecrets,
+    totpSecrets: deps.totpSecrets ?? loadSecretBox({ key: config.totp.secretsKey, devKeyFile: config.totp.devKeyFile }),
+    // Before TOTP had its own key its secrets were sealed with the events key: read once, then sealed again.
+    legacyTotpSecrets: eventSecrets,
     totpIssuer: config.totp.issuer,
     production: config.production,
     clock: deps.clock ?? (() => new Date()),

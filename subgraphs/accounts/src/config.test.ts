@@ -56,7 +56,17 @@ describe('accounts config', () => {
       expect(problems.some((p) => p.startsWith('JWT_ISSUER: must be the public https:// URL'))).toBe(true);
       expect(problems.some((p) => p.startsWith('GATEWAY_KEY: is required'))).toBe(true);
       expect(problems.some((p) => p.startsWith('EVENT_SECRETS_KEY: is required'))).toBe(true);
+      // TOTP secrets have their own key: notifications holds the events key.
+      expect(problems.some((p) => p.startsWith('TOTP_SECRETS_KEY: is required'))).toBe(true);
     }
+    const sameKey = () =>
+      loadAccountsConfig({
+        NODE_ENV: 'production',
+        JWT_SIGNING_KEYS: JSON.stringify([key]),
+        EVENT_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+        TOTP_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      });
+    expect(sameKey).toThrow(/TOTP_SECRETS_KEY: must differ from EVENT_SECRETS_KEY/);
     // The same settings done right start.
     const ok = loadAccountsConfig({
       NODE_ENV: 'production',
@@ -65,6 +75,7 @@ describe('accounts config', () => {
       JWT_ISSUER: 'https://api.example.com',
       GATEWAY_KEY: 'k'.repeat(43),
       EVENT_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      TOTP_SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'),
     });
     expect(ok.production).toBe(true);
   });

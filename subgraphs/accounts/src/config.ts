@@ -76,6 +76,7 @@ const signingKeys = z
 
 // Two levels up from src/ (or dist/) is the subgraph, four is the repository root with its git-ignored .data/.
 const DEFAULT_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/jwt-signing-key.json', import.meta.url));
+const DEFAULT_TOTP_DEV_KEY_FILE = fileURLToPath(new URL('../../../.data/accounts/totp-secrets.key', import.meta.url));
 
 const schema = z
   .object({
@@ -86,8 +87,13 @@ const schema = z
     JWT_DEV_KEY_FILE: z.string().default(DEFAULT_DEV_KEY_FILE),
     /** 32 bytes, base64: seals secrets in events (the reset token); notifications needs the same key. */
     EVENT_SECRETS_KEY: z.string().optional(),
-    /** 32 bytes, base64: seals TOTP secrets at rest; unset, EVENT_SECRETS_KEY seals them (see docs/auth.md). */
+    /**
+     * 32 bytes, base64: seals TOTP secrets at rest. Its own key, held by accounts alone (notifications
+     * holds the events key). Secrets sealed with EVENT_SECRETS_KEY before are read once and sealed again.
+     */
     TOTP_SECRETS_KEY: z.string().optional(),
+    /** Development only: where the generated TOTP key lives when TOTP_SECRETS_KEY is unset. */
+    TOTP_SECRETS_DEV_KEY_FILE: z.string().default(DEFAULT_TOTP_DEV_KEY_FILE),
     /** The name authenticator apps show next to the account. */
     TOTP_ISSUER: z.string().max(64).default('little-ecom'),
     /** How long browsers and verifiers may cache the JWKS response. */
@@ -106,6 +112,16 @@ const schema = z
     LOGIN_THROTTLE_MAX_PER_ACCOUNT: positiveInt(100),
     LOGIN_THROTTLE_DELAY_AFTER: positiveInt(20),
     LOGIN_THROTTLE_MAX_DELAY: duration('30s'),
+    // Costly actions counted whether they succeed or not, in the same window (docs/auth.md, "Rate limits").
+    RATE_LIMIT_SIGN_UPS_PER_ADDRESS: positiveInt(10),
+    RATE_LIMIT_LOG_INS_PER_ADDRESS: positiveInt(30),
+    RATE_LIMIT_LOG_INS_PER_ACCOUNT: positiveInt(10),
+    RATE_LIMIT_REFRESHES_PER_ADDRESS: positiveInt(120),
+    RATE_LIMIT_REFRESHES_PER_ACCOUNT: positiveInt(40),
+    RATE_LIMIT_RESETS_PER_ADDRESS: positiveInt(10),
+    RATE_LIMIT_RESETS_PER_ACCOUNT: positiveInt(3),
+    /** Live sessions per user; a new one ends the oldest beyond this. */
+    MAX_SESSIONS_PER_USER: positiveInt(10),
     ...outboxEnv,
   })
   .superRefine((env, ctx) => {
@@ -125,6 +141,19 @@ const schema = z
         message: 'is required in production (32 random bytes, base64, shared with notifications)',
       });
     }
+    if (!env.TOTP_SECRETS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOTP_SECRETS_KEY'],
+        message: 'is required in production (32 random bytes, base64, for accounts alone: not the events key)',
+      });
+    } else if (env.TOTP_SECRETS_KEY === env.EVENT_SECRETS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOTP_SECRETS_KEY'],
+        message: 'must differ from EVENT_SECRETS_KEY (notifications holds that one)',
+      });
+    }
     if (!meetsOwaspArgon2(env.ARGON2_MEMORY_KIB, env.ARGON2_TIME_COST)) {
       ctx.addIssue({
         code: 'custom',
@@ -137,7 +166,7 @@ const schema = z
     ...subgraphSettings('accounts', env),
     keys: { signingKeys: env.JWT_SIGNING_KEYS, devKeyFile: env.JWT_DEV_KEY_FILE },
     eventSecrets: { key: env.EVENT_SECRETS_KEY },
-    totp: { issuer: env.TOTP_ISSUER, secretsKey: env.TOTP_SECRETS_KEY ?? env.EVENT_SECRETS_KEY },
+    totp: { issuer: env.TOTP_ISSUER, secretsKey: env.TOTP_SECRETS_KEY, devKeyFile: env.TOTP_SECRETS_DEV_KEY_FILE },
     auth: {
       tokens: {
         issuer: env.JWT_ISSUER,
@@ -156,6 +185,16 @@ const schema = z
         maxPerAccount: env.LOGIN_THROTTLE_MAX_PER_ACCOUNT,
         delayAfter: env.LOGIN_THROTTLE_DELAY_AFTER,
         maxDelaySeconds: env.LOGIN_THROTTLE_MAX_DELAY,
+      },
+      limits: {
+        signUpsPerAddress: env.RATE_LIMIT_SIGN_UPS_PER_ADDRESS,
+        logInsPerAddress: env.RATE_LIMIT_LOG_INS_PER_ADDRESS,
+        logInsPerAccount: env.RATE_LIMIT_LOG_INS_PER_ACCOUNT,
+        refreshesPerAddress: env.RATE_LIMIT_REFRESHES_PER_ADDRESS,
+        refreshesPerAccount: env.RATE_LIMIT_REFRESHES_PER_ACCOUNT,
+        resetsPerAddress: env.RATE_LIMIT_RESETS_PER_ADDRESS,
+        resetsPerAccount: env.RATE_LIMIT_RESETS_PER_ACCOUNT,
+        sessionsPerUser: env.MAX_SESSIONS_PER_USER,
       },
     },
     ...outboxSettings(env),

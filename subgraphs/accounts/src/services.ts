@@ -35,8 +35,10 @@ export interface ServicesDeps {
   hasher: PasswordHasher;
   /** Seals the reset token in its event (`loadSecretBox(config.eventSecrets)`). */
   eventSecrets: SecretBox;
-  /** Seals TOTP secrets at rest (`loadSecretBox({ key: config.totp.secretsKey })`). */
+  /** Seals TOTP secrets at rest (`loadTotpSecretBox(config.totp)`), a key of their own. */
   totpSecrets: SecretBox;
+  /** The events key TOTP secrets were sealed with before they had their own: read once, then re-sealed. */
+  legacyTotpSecrets?: SecretBox | undefined;
   /** The issuer name in otpauth URIs (`config.totp.issuer`). */
   totpIssuer: string;
   /** With NODE_ENV=production an ADMIN must have a second factor to log in. */
@@ -56,6 +58,7 @@ export function createServices({
   hasher,
   eventSecrets,
   totpSecrets,
+  legacyTotpSecrets,
   totpIssuer,
   production,
   clock,
@@ -68,13 +71,24 @@ export function createServices({
     logger,
     refreshTtlSeconds: settings.tokens.refreshTtlSeconds,
     idleTtlSeconds: settings.tokens.refreshIdleTtlSeconds,
+    maxPerUser: settings.limits.sessionsPerUser,
     // Verifiers tolerate 5 s of clock skew on `exp`; a minute on top covers skew between replicas.
     revocationHorizonSeconds: settings.tokens.accessTtlSeconds + 65,
     clock,
   });
   const throttle = createLoginThrottle(db, settings.throttle, clock);
   const tokens = createAccessTokenIssuer(keys, settings.tokens, clock);
-  const totp = createTotpService({ users, singleUse, secrets: totpSecrets, issuer: totpIssuer, clock });
+  const totp = createTotpService({
+    users,
+    singleUse,
+    secrets: totpSecrets,
+    legacySecrets: legacyTotpSecrets,
+    hasher,
+    throttle,
+    sessions,
+    issuer: totpIssuer,
+    clock,
+  });
   const accounts = createAuthService({
     users,
     sessions,
@@ -85,6 +99,7 @@ export function createServices({
     totp,
     production,
     resetTtlSeconds: settings.tokens.resetTtlSeconds,
+    limits: settings.limits,
     eventSecrets,
     clock,
   });
@@ -104,7 +119,7 @@ export function createServices({
     housekeeping: async () => ({ sessions: await sessions.deleteExpired(), loginFailures: await throttle.deleteExpired() }),
     /** What the create-admin command does: creates an ADMIN, or promotes the account with this email. */
     createAdmin: (input: CreateAdminInput, correlationId: string) =>
-      createOrPromoteAdmin({ users, hasher, totp, clock }, input, correlationId),
+      createOrPromoteAdmin({ users, sessions, hasher, totp, clock }, input, correlationId),
   };
 }
 

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
 import { RESET_TOKEN_PURPOSE } from '@little-ecom/events';
-import { loadSecretBox } from '@little-ecom/secrets';
+import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import { createLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import { freshDatabase, gatewayHeaders, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
@@ -76,6 +76,18 @@ export interface AccountsUnderTest {
   close(): Promise<void>;
 }
 
+/** Limits high enough for suites that sign up and log in many users from the one test address. */
+export const RAISED_LIMITS: Record<string, string> = {
+  RATE_LIMIT_SIGN_UPS_PER_ADDRESS: '1000',
+  RATE_LIMIT_LOG_INS_PER_ADDRESS: '1000',
+  RATE_LIMIT_LOG_INS_PER_ACCOUNT: '1000',
+  RATE_LIMIT_REFRESHES_PER_ADDRESS: '1000',
+  RATE_LIMIT_REFRESHES_PER_ACCOUNT: '1000',
+  RATE_LIMIT_RESETS_PER_ADDRESS: '1000',
+  RATE_LIMIT_RESETS_PER_ACCOUNT: '1000',
+  MAX_SESSIONS_PER_USER: '1000',
+};
+
 // The dev key the services use (.data/event-secrets.key): the event carries the reset token sealed with it.
 const eventSecrets = loadSecretBox({});
 
@@ -83,11 +95,16 @@ const eventSecrets = loadSecretBox({});
 export async function startAccounts(
   env: Record<string, string> = {},
   database?: TestDatabase,
-  options: { production?: boolean } = {},
+  options: { production?: boolean; defaultLimits?: boolean; eventSecrets?: SecretBox } = {},
 ): Promise<AccountsUnderTest> {
   const testDb = database ?? (await freshDatabase('accounts'));
   // `production` switches the production behaviour (admins need TOTP) without production's secrets.
-  const config = { ...loadAccountsConfig({ NODE_ENV: 'test', ...env }), ...(options.production ? { production: true } : {}) };
+  // Suites sign up and log in many users from one address: they run with raised limits unless they test the defaults.
+  const limits = options.defaultLimits ? {} : RAISED_LIMITS;
+  const config = {
+    ...loadAccountsConfig({ NODE_ENV: 'test', ...limits, ...env }),
+    ...(options.production ? { production: true } : {}),
+  };
   const keys = await importSigningKeys([await generateSigningJwk()]);
   const hasher = await countingHasher();
   // Kept in memory, not printed: tests look at security events.
@@ -99,7 +116,14 @@ export async function startAccounts(
   });
   // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
   const gatewayKey = decodeGatewayKey(generateGatewayKey());
-  const app = await createAccountsApp(config, { db: testDb.db, logger, keys, hasher, gatewayKey });
+  const app = await createAccountsApp(config, {
+    db: testDb.db,
+    logger,
+    keys,
+    hasher,
+    gatewayKey,
+    ...(options.eventSecrets ? { eventSecrets: options.eventSecrets } : {}),
+  });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   const gql: AccountsUnderTest['gql'] = (query, variables, options = {}) =>

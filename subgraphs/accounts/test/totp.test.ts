@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'a second factor passphrase';
-const START = `mutation { startTotpEnrollment { secret otpauthUri } }`;
+const START = `mutation($password: String!) { startTotpEnrollment(password: $password) { secret otpauthUri } }`;
 const CONFIRM = `mutation($code: String!) { confirmTotpEnrollment(code: $code) }`;
 const reasonOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['reason'];
 const logIn = (server: AccountsUnderTest, email: string, totpCode?: string) =>
@@ -41,7 +41,11 @@ async function enrolledUser(email: string) {
     input: { email, password: PASSWORD, name: 'Two Factor' },
   });
   const token = signUp.data!.signUp.accessToken;
-  const started = await dev.gql<{ startTotpEnrollment: { secret: string; otpauthUri: string } }>(START, {}, { token });
+  const started = await dev.gql<{ startTotpEnrollment: { secret: string; otpauthUri: string } }>(
+    START,
+    { password: PASSWORD },
+    { token },
+  );
   expect(started.errors).toBeUndefined();
   const { secret, otpauthUri } = started.data!.startTotpEnrollment;
   const confirmed = await dev.gql<{ confirmTotpEnrollment: string[] }>(
@@ -58,10 +62,14 @@ describe('TOTP enrollment', () => {
     const email = 'enroll@example.com';
     const signUp = await dev.gql<{ signUp: AuthPayloadData }>(SIGN_UP, { input: { email, password: PASSWORD, name: 'Enroll' } });
     const token = signUp.data!.signUp.accessToken;
-    expect(codeOf(await dev.gql(START))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await dev.gql(START, { password: PASSWORD }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await dev.gql(CONFIRM, { code: '123456' }, { token }))).toBe('BAD_USER_INPUT');
 
-    const started = await dev.gql<{ startTotpEnrollment: { secret: string; otpauthUri: string } }>(START, {}, { token });
+    const started = await dev.gql<{ startTotpEnrollment: { secret: string; otpauthUri: string } }>(
+      START,
+      { password: PASSWORD },
+      { token },
+    );
     const { secret, otpauthUri } = started.data!.startTotpEnrollment;
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/little-ecom:enroll%40example\.com\?/);
@@ -88,7 +96,7 @@ describe('TOTP enrollment', () => {
       true,
     );
     // Once enrolled, starting again is a CONFLICT (the factor is not silently replaced).
-    expect(codeOf(await dev.gql(START, {}, { token }))).toBe('CONFLICT');
+    expect(codeOf(await dev.gql(START, { password: PASSWORD }, { token }))).toBe('CONFLICT');
   });
 });
 

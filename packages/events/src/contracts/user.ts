@@ -16,14 +16,25 @@ const passwordResetRequested = z.object({
   aggregateVersion,
 });
 
+/** A change to how the user signs in, announced to the owner (who may not have made it). */
+const securityChanged = z.object({
+  userId: id,
+  email: nonEmpty,
+  name: nonEmpty,
+  change: z.enum(['totp_enrolled', 'totp_removed', 'recovery_codes_regenerated']),
+  aggregateVersion,
+});
+
 /** The `user.*` events accounts publishes; the aggregate is the user (`userId`). */
 export const userEvents = {
   'user.registered': userData,
   'user.updated': userData,
   'user.password_reset_requested': passwordResetRequested,
+  'user.security_changed': securityChanged,
 } as const;
 
 export type UserData = z.output<typeof userData>;
 export type UserRegisteredData = UserData;
 export type UserUpdatedData = UserData;
 export type PasswordResetRequestedData = z.output<typeof passwordResetRequested>;
+export type SecurityChangedData = z.output<typeof securityChanged>;

@@ -9,8 +9,15 @@ import type { PasswordHasher } from '../passwords/password.hasher.js';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password.policy.js';
 import { hashSecretToken, isPlausibleSecretToken, newSecretToken } from '../sessions/secret-token.js';
 import type { SessionService } from '../sessions/session.service.js';
+import type { AuthSettings } from '../config.js';
 import type { SingleUseGuard } from '../sessions/single-use.js';
-import type { LoginAttempt, LoginThrottle } from '../throttle/login-throttle.js';
+import {
+  actionByAccount,
+  actionByAddress,
+  type Limit,
+  type LoginAttempt,
+  type LoginThrottle,
+} from '../throttle/login-throttle.js';
 import { logSecurityEvent } from './security-log.js';
 import type { AccessTokenIssuer } from '../tokens/access-token.js';
 import type { TotpService } from '../totp/totp.service.js';
@@ -39,6 +46,8 @@ export interface AuthServiceDeps {
   /** With NODE_ENV=production an ADMIN must have a second factor to log in. */
   production: boolean;
   resetTtlSeconds: number;
+  /** How many costly actions (sign-ups, sessions, refreshes, reset mails) per address and per account. */
+  limits: AuthSettings['limits'];
   /** Seals the reset token for the event: only the email may carry it in the clear. */
   eventSecrets: SecretBox;
   clock: () => Date;
@@ -74,6 +83,35 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
   }
 
+  /** Counts a costly action per address and/or per account (successes included), refusing it over a limit. */
+  async function spend(scope: Scope, action: string, limits: { perAddress?: number; account?: string; perAccount?: number }) {
+    const keys: Limit[] = [];
+    if (limits.perAddress !== undefined) keys.push([actionByAddress(action, clientIpOf(scope)), limits.perAddress]);
+    if (limits.account !== undefined && limits.perAccount !== undefined)
+      keys.push([actionByAccount(action, limits.account), limits.perAccount]);
+    try {
+      await throttle.spend(keys);
+    } catch (error) {
+      if (error instanceof RateLimitedError)
+        logSecurityEvent(scope, 'rate_limited', { action, retryAfterSeconds: error.extensions['retryAfterSeconds'] }, 'warn');
+      throw error;
+    }
+  }
+
+  /** In production an ADMIN needs a second factor, at login and at every refresh alike. */
+  function requireFactorOfAdmin(scope: Scope, user: UserDocument): void {
+    if (user.totp || user.role !== 'ADMIN' || !deps.production) return;
+    scope.logger.warn('admin refused without a second factor', {
+      userId: user._id.toHexString(),
+      security: 'totp_enrollment_required',
+    });
+    throw secondFactorError(
+      ErrorCode.FORBIDDEN,
+      'TOTP_ENROLLMENT_REQUIRED',
+      'Admin accounts need a second factor: enroll with `create-admin --email <email> --enroll-totp`',
+    );
+  }
+
   async function openSession(user: UserDocument): Promise<AuthPayload> {
     const { session, refreshToken } = await sessions.start(user._id);
     const access = await tokens.issue({ userId: user._id.toHexString(), role: user.role, sessionId: session._id });
@@ -94,6 +132,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         logSecurityEvent(scope, 'login_throttled', { reason: 'sign_up', retryAfterSeconds: wait }, 'warn');
         throw new RateLimitedError('Too many failed attempts; try again later', wait);
       }
+      // Each sign-up costs a hash and a welcome mail to an address nobody has verified yet.
+      await spend(scope, 'signup', { perAddress: deps.limits.signUpsPerAddress });
       const passwordHash = await hasher.hash(valid.password);
       const now = clock();
       const _id = newUserId();
@@ -140,17 +180,13 @@ export function createAuthService(deps: AuthServiceDeps) {
           : secondFactorError(ErrorCode.UNAUTHENTICATED, 'TOTP_INVALID', 'The code is not valid or was already used');
       }
       await attempt.succeeded();
-      if (factor === 'not_enrolled' && user.role === 'ADMIN' && deps.production) {
-        scope.logger.warn('admin login refused without a second factor', {
-          userId: user._id.toHexString(),
-          security: 'totp_enrollment_required',
-        });
-        throw secondFactorError(
-          ErrorCode.FORBIDDEN,
-          'TOTP_ENROLLMENT_REQUIRED',
-          'Admin accounts need a second factor: enroll with `create-admin --email <email> --enroll-totp`',
-        );
-      }
+      requireFactorOfAdmin(scope, user);
+      // Successes count too: each one is a new 30-day session.
+      await spend(scope, 'login', {
+        perAddress: deps.limits.logInsPerAddress,
+        account: normalized,
+        perAccount: deps.limits.logInsPerAccount,
+      });
       if (hasher.needsRehash(user.passwordHash)) {
         await users.replaceHashIfUnchanged(user._id, user.passwordHash, await hasher.hash(password));
         scope.logger.info('password rehashed with current parameters', { userId: user._id.toHexString() });
@@ -161,12 +197,22 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async refreshSession(scope: Scope, refreshToken: string): Promise<AuthPayload> {
-      const { session, refreshToken: next } = await sessions.rotate(refreshToken);
-      const user = await users.findById(session.userId);
-      if (!user) {
-        await sessions.revokeById(session._id, 'user_missing');
-        throw new UnauthenticatedError('Invalid or expired refresh token');
-      }
+      await spend(scope, 'refresh', { perAddress: deps.limits.refreshesPerAddress });
+      const seen: { user?: UserDocument } = {};
+      // Checked before the token is exchanged: a refused refresh leaves the client's token valid.
+      const { session, refreshToken: next } = await sessions.rotate(refreshToken, async (live) => {
+        const found = await users.findById(live.userId);
+        if (!found) {
+          await sessions.revokeById(live._id, 'user_missing');
+          throw new UnauthenticatedError('Invalid or expired refresh token');
+        }
+        await spend(scope, 'refresh', { account: found._id.toHexString(), perAccount: deps.limits.refreshesPerAccount });
+        // The rules of logIn hold at every refresh, or a session outlives them (a promoted account without TOTP).
+        requireFactorOfAdmin(scope, found);
+        seen.user = found;
+      });
+      const user = seen.user;
+      if (!user) throw new UnauthenticatedError('Invalid or expired refresh token');
       // The role is read again on every refresh, so a role change reaches tokens within one access-token lifetime.
       const access = await tokens.issue({ userId: user._id.toHexString(), role: user.role, sessionId: session._id });
       logSecurityEvent(scope, 'session_refreshed', { userId: user._id.toHexString(), sessionId: session._id });
@@ -206,17 +252,29 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Always true; for an existing account it stores a hashed reset token and emits the event that mails it (sealed). */
     async requestPasswordReset(scope: Scope, email: string): Promise<boolean> {
       const normalized = normalizeEmail(email);
-      if (!isValidEmail(normalized)) return true;
-      const user = await users.findByEmail(normalized);
+      // Keyed by the email as typed (normalized), known or not, so the limit reveals nothing.
+      await spend(scope, 'reset', {
+        perAddress: deps.limits.resetsPerAddress,
+        account: normalized,
+        perAccount: deps.limits.resetsPerAccount,
+      });
+      const user = isValidEmail(normalized) ? await users.findByEmail(normalized) : null;
       const now = clock();
-      if (!user) return true;
-      if (user.passwordReset && now.getTime() - user.passwordReset.requestedAt.getTime() < RESET_COOLDOWN_MS) return true;
+      const due =
+        user !== null && !(user.passwordReset && now.getTime() - user.passwordReset.requestedAt.getTime() < RESET_COOLDOWN_MS);
+      // The same work whatever the answer would reveal: a token, its seal and hash, an event and one
+      // update; for an unknown email (or within the cool-down) the update matches no user.
+      const target = due ? user : { _id: newUserId(), email: normalized || 'unknown', name: 'unknown', version: 1 };
       const resetToken = newSecretToken();
       const expiresAt = new Date(now.getTime() + deps.resetTtlSeconds * 1000);
       const sealedResetToken = deps.eventSecrets.seal(resetToken, RESET_TOKEN_PURPOSE);
-      const event = passwordResetRequested(scope, user, { sealedResetToken, expiresAt }, now);
-      await users.startPasswordReset(user._id, { tokenHash: hashSecretToken(resetToken), requestedAt: now, expiresAt }, event);
-      scope.logger.info('password reset requested', { userId: user._id.toHexString(), eventId: event.id });
+      const event = passwordResetRequested(scope, target, { sealedResetToken, expiresAt }, now);
+      const written = await users.startPasswordReset(
+        target._id,
+        { tokenHash: hashSecretToken(resetToken), requestedAt: now, expiresAt },
+        event,
+      );
+      if (written) scope.logger.info('password reset requested', { userId: target._id.toHexString(), eventId: event.id });
       return true;
     },
 

@@ -15,6 +15,9 @@ export type SecurityEvent =
   | 'logout'
   | 'sessions_revoked'
   | 'password_changed'
+  | 'rate_limited'
+  | 'reauthentication_failed'
+  | 'factor_changed'
   | 'authorization_failed';
 
 export function logSecurityEvent(

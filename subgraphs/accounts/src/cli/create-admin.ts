@@ -13,7 +13,7 @@ const USAGE = `Usage: npm run create-admin -- --email <email> [--password <passw
        node dist/cli/create-admin.js --email <email> ...
 
 Creates an account with role ADMIN, or promotes the existing account with this email (its password
-is then left unchanged). Reads MONGODB_URI / MONGODB_DB (and TOTP_SECRETS_KEY / EVENT_SECRETS_KEY)
+is then left unchanged). Reads MONGODB_URI / MONGODB_DB (and TOTP_SECRETS_KEY)
 like the accounts service.
 --password-stdin reads the password from standard input, keeping it out of shell history and ps.
 --enroll-totp    enrolls a TOTP second factor (required for admins with NODE_ENV=production) and
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     );
     const messages = {
       created: 'created admin account',
-      promoted: 'promoted existing account to ADMIN (its password is unchanged)',
+      promoted: 'promoted existing account to ADMIN (its password is unchanged; its sessions ended, it logs in again)',
       already_admin: 'account is already an ADMIN; nothing changed',
     };
     process.stdout.write(`${messages[outcome]}: ${user.email} (id ${user._id.toHexString()})\n`);

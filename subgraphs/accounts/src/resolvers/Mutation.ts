@@ -38,6 +38,8 @@ export const Mutation: MutationResolvers = {
     return ended;
   },
   endUserSessions: (_parent, { userId }, { scope, users }) => users.endUserSessions(scope, userId),
-  startTotpEnrollment: (_parent, _args, { scope, totp }) => totp.startEnrollment(scope),
+  startTotpEnrollment: (_parent, { password }, { scope, totp }) => totp.startEnrollment(scope, password),
   confirmTotpEnrollment: (_parent, { code }, { scope, totp }) => totp.confirmEnrollment(scope, code),
+  removeTotp: (_parent, proof, { scope, totp }) => totp.remove(scope, proof),
+  regenerateRecoveryCodes: (_parent, proof, { scope, totp }) => totp.regenerateRecoveryCodes(scope, proof),
 };

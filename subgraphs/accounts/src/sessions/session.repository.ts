@@ -10,7 +10,10 @@ export interface SessionDocument {
   userId: ObjectId;
   /** Hash of the one refresh token that is valid now. */
   tokenHash: string;
-  /** Hashes of tokens already exchanged: presenting one again means a copy leaked. */
+  /**
+   * Hashes of the last ROTATED_HASHES_KEPT tokens already exchanged: presenting one again means a copy
+   * leaked. Older ones fall off (a token that old is refused as unknown, without ending the family).
+   */
   rotatedHashes: string[];
   createdAt: Date;
   lastUsedAt: Date;
@@ -28,7 +31,13 @@ export type RevokeReason =
   | 'user_missing'
   | 'role_changed'
   | 'ended_by_user'
-  | 'ended_by_admin';
+  | 'ended_by_admin'
+  | 'session_limit'
+  | 'factor_changed'
+  | 'totp_enrollment_required';
+
+/** How many exchanged token hashes a session keeps for reuse detection (bounds the document). */
+export const ROTATED_HASHES_KEPT = 20;
 
 export const SESSIONS = 'sessions';
 
@@ -69,12 +78,19 @@ export function createSessionRepository(db: Db) {
     },
 
     /** Moves the family from `tokenHash` to `nextHash`; callers first win the single-use claim on `tokenHash`. */
-    advance: (id: string, tokenHash: string, nextHash: string, now: Date) =>
-      collection.findOneAndUpdate(
+    async advance(id: string, tokenHash: string, nextHash: string, now: Date): Promise<SessionDocument | null> {
+      const session = await collection.findOneAndUpdate(
         { _id: id, tokenHash, revokedAt: null },
         { $set: { tokenHash: nextHash, lastUsedAt: now }, $push: { rotatedHashes: tokenHash } },
         { returnDocument: 'after' },
-      ),
+      );
+      if (!session || session.rotatedHashes.length <= ROTATED_HASHES_KEPT) return session;
+      // FerretDB ignores `$slice` in `$push`, so the oldest hashes go in a second write; a concurrent
+      // advance (another current hash by then) skips it and trims on its own.
+      const rotatedHashes = session.rotatedHashes.slice(-ROTATED_HASHES_KEPT);
+      await collection.updateOne({ _id: id, tokenHash: nextHash }, { $set: { rotatedHashes } });
+      return { ...session, rotatedHashes };
+    },
 
     findByRotatedHash: (tokenHash: string) => collection.findOne({ rotatedHashes: tokenHash }),
 
@@ -96,6 +112,21 @@ export function createSessionRepository(db: Db) {
       const result = await collection.updateMany(
         { userId, revokedAt: null, ...(exceptId ? { _id: { $ne: exceptId } } : {}) },
         { $set: { revokedAt: now, revokedReason: reason } },
+      );
+      return result.modifiedCount;
+    },
+
+    /** Keeps `newestId` and the `keep - 1` newest other unexpired sessions of the user, ends the rest; returns how many ended. */
+    async revokeAllButNewest(userId: ObjectId, newestId: string, keep: number, now: Date): Promise<number> {
+      const older = await collection
+        .find({ userId, _id: { $ne: newestId }, revokedAt: null, expiresAt: { $gt: now } }, { projection: { _id: 1 } })
+        .sort({ createdAt: -1 })
+        .skip(keep - 1)
+        .toArray();
+      if (older.length === 0) return 0;
+      const result = await collection.updateMany(
+        { _id: { $in: older.map((s) => s._id) }, revokedAt: null },
+        { $set: { revokedAt: now, revokedReason: 'session_limit' } },
       );
       return result.modifiedCount;
     },

@@ -13,6 +13,8 @@ export interface SessionServiceDeps {
   refreshTtlSeconds: number;
   /** A refresh token unused for this long no longer works (idle timeout). */
   idleTtlSeconds: number;
+  /** Live sessions a user may hold; opening one more ends the oldest. */
+  maxPerUser: number;
   /** How long a revoked session stays in the revocation feed: its access tokens' lifetime plus skew. */
   revocationHorizonSeconds: number;
   clock: () => Date;
@@ -43,16 +45,33 @@ export function createSessionService(deps: SessionServiceDeps) {
         revokedAt: null,
       };
       await repository.insert(session);
+      // Every login is a 30-day credential: a user holds at most `maxPerUser`, the oldest go first.
+      const ended = await repository.revokeAllButNewest(userId, session._id, deps.maxPerUser, now);
+      if (ended > 0)
+        logger.info('oldest sessions ended over the per-user limit', {
+          security: 'sessions_revoked',
+          reason: 'session_limit',
+          userId: userId.toHexString(),
+          endedSessions: ended,
+        });
       return { session, refreshToken };
     },
 
-    /** Exchanges a refresh token for the next one of its family. */
-    async rotate(refreshToken: string): Promise<{ session: SessionDocument; refreshToken: string }> {
+    /**
+     * Exchanges a refresh token for the next one of its family. `admit` sees the live session before
+     * anything changes and may refuse (a rate limit, a rule the user no longer meets): the token then
+     * stays valid, so a refused refresh cannot be mistaken for a replay later.
+     */
+    async rotate(
+      refreshToken: string,
+      admit: (session: SessionDocument) => Promise<void> = async () => {},
+    ): Promise<{ session: SessionDocument; refreshToken: string }> {
       if (!isPlausibleSecretToken(refreshToken)) throw invalidRefreshToken();
       const now = clock();
       const tokenHash = hashSecretToken(refreshToken);
       const current = await repository.findLive(tokenHash, now, idleSince(now));
       if (current) {
+        await admit(current);
         if (await singleUse.claim('refresh', tokenHash, current.expiresAt, now)) {
           const next = newSecretToken();
           const session = await repository.advance(current._id, tokenHash, hashSecretToken(next), now);

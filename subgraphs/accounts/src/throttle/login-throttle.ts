@@ -53,6 +53,15 @@ const accountHash = (email: string) => createHash('sha256').update(email).digest
 const accountKey = (email: string) => `account:${accountHash(email)}`;
 const pairKey = (subject: ThrottleSubject) => `pair:${accountHash(subject.email)}:${ipKey(subject.clientIp).slice(3)}`;
 
+/** A throttle key and the number of entries it may hold within the window. */
+export type Limit = readonly [key: string, limit: number];
+
+/** A costly action counted per client address (IPv6 by its /64), e.g. `signup`. */
+export const actionByAddress = (action: string, clientIp: string) => `${action}:${ipKey(clientIp)}`;
+
+/** A costly action counted per account: a normalized email (known or not) or a user id. */
+export const actionByAccount = (action: string, account: string) => `${action}:account:${accountHash(account)}`;
+
 /** A short, stable, non-reversible name of the account an attempt was for, for security logs. */
 export const hashedAccountKey = (email: string) => accountHash(email).slice(0, 16);
 
@@ -128,6 +137,14 @@ export function createLoginThrottle(db: Db, settings: ThrottleSettings, clock: (
 
   const withdraw = (attempt: string) => collection.deleteMany({ attempt });
 
+  /** Inserts one document per key, then counts: at most `limit` admitted per key however many arrive at once. */
+  async function admit(limits: readonly Limit[], now: Date): Promise<{ attempt: string; counts: number[]; over: Limit[] }> {
+    const attempt = randomUUID();
+    await collection.insertMany(limits.map(([key]) => ({ _id: randomUUID(), key, attempt, at: now })));
+    const counts = await Promise.all(limits.map(([key]) => collection.countDocuments({ key, at: { $gt: windowStart(now) } })));
+    return { attempt, counts, over: limits.filter(([, limit], i) => counts[i]! > limit) };
+  }
+
   return {
     /**
      * Counts an attempt for `subject` before anything is verified. Throws RATE_LIMITED (with
@@ -136,15 +153,12 @@ export function createLoginThrottle(db: Db, settings: ThrottleSettings, clock: (
      */
     async begin(subject: ThrottleSubject): Promise<LoginAttempt> {
       const now = clock();
-      const attempt = randomUUID();
-      const limits: [string, number][] = [
+      const limits: Limit[] = [
         [pairKey(subject), settings.maxPerAccountAddress],
         [ipKey(subject.clientIp), settings.maxPerIp],
         [accountKey(subject.email), settings.maxPerAccount],
       ];
-      await collection.insertMany(limits.map(([key]) => ({ _id: randomUUID(), key, attempt, at: now })));
-      const counts = await Promise.all(limits.map(([key]) => collection.countDocuments({ key, at: { $gt: windowStart(now) } })));
-      const over = limits.filter(([, limit], i) => counts[i]! > limit);
+      const { attempt, counts, over } = await admit(limits, now);
       const delay = await growingDelay(accountKey(subject.email), attempt, counts[2]!, now);
       if (over.length > 0 || delay > 0) {
         await withdraw(attempt);
@@ -159,6 +173,20 @@ export function createLoginThrottle(db: Db, settings: ThrottleSettings, clock: (
           // Already counted: the documents written by `begin` are the failure record.
         },
       };
+    },
+
+    /**
+     * Counts an action that costs whether or not it succeeds (a sign-up, a new session, a refresh, a
+     * reset mail) under every one of `limits`, in the same sliding window. Throws RATE_LIMITED (and
+     * withdraws the action) once any key is over its limit. Keys come from `actionByAddress` and `actionByAccount`.
+     */
+    async spend(limits: readonly Limit[]): Promise<void> {
+      const now = clock();
+      const { attempt, over } = await admit(limits, now);
+      if (over.length === 0) return;
+      await withdraw(attempt);
+      const waits = await Promise.all(over.map(([key, limit]) => waitFor(key, limit, now)));
+      throw new RateLimitedError('Too many requests; try again later', Math.max(...waits));
     },
 
     /** A failure that had no `begin`, e.g. a refused sign-up probing for existing emails. */

@@ -1,6 +1,7 @@
 import { InputProblems } from '@little-ecom/errors';
 import { isDuplicateKeyError } from '@little-ecom/mongo';
 import type { PasswordHasher } from '../passwords/password.hasher.js';
+import type { SessionService } from '../sessions/session.service.js';
 import { passwordProblem } from '../passwords/password.policy.js';
 import type { TotpEnrollment, TotpService } from '../totp/totp.service.js';
 import { userRegistered } from './user.events.js';
@@ -20,6 +21,8 @@ export interface CreateAdminInput {
 export interface CreateAdminResult {
   outcome: 'created' | 'promoted' | 'already_admin';
   user: UserDocument;
+  /** Sessions a promotion ended (the account logs in again to get ADMIN tokens). */
+  endedSessions?: number;
   /** With `enrollTotp`: the new secret, its otpauth URI and the recovery codes; `already_enrolled` when it had one. */
   totp?: (TotpEnrollment & { recoveryCodes: string[] }) | 'already_enrolled';
 }
@@ -29,18 +32,23 @@ export interface CreateAdminResult {
  * role ADMIN, or promotes an existing one. Behind `createServices(...).createAdmin`: `npm run create-admin` and tests.
  */
 export async function createOrPromoteAdmin(
-  deps: { users: UserRepository; hasher: PasswordHasher; totp: TotpService; clock: () => Date },
+  deps: { users: UserRepository; sessions: SessionService; hasher: PasswordHasher; totp: TotpService; clock: () => Date },
   input: CreateAdminInput,
   correlationId: string,
 ): Promise<CreateAdminResult> {
   const result = await createOrPromote(deps, input, correlationId);
   if (!input.enrollTotp) return result;
   if (result.user.totp) return { ...result, totp: 'already_enrolled' };
-  return { ...result, totp: await deps.totp.enrollDirectly(result.user._id, result.user.email) };
+  return { ...result, totp: await deps.totp.enrollDirectly({ correlationId }, result.user) };
 }
 
 async function createOrPromote(
-  { users, hasher, clock }: { users: UserRepository; hasher: PasswordHasher; clock: () => Date },
+  {
+    users,
+    sessions,
+    hasher,
+    clock,
+  }: { users: UserRepository; sessions: SessionService; hasher: PasswordHasher; clock: () => Date },
   input: CreateAdminInput,
   correlationId: string,
 ): Promise<CreateAdminResult> {
@@ -52,9 +60,9 @@ async function createOrPromote(
   const existing = await users.findByEmail(email);
   if (existing) {
     if (existing.role === 'ADMIN') return { outcome: 'already_admin', user: existing };
-    const user = await changeRole(users, existing._id, 'ADMIN', correlationId, clock);
-    if (!user) throw new Error('the account disappeared while being promoted');
-    return { outcome: 'promoted', user };
+    const promoted = await changeRole({ users, sessions, clock }, existing._id, 'ADMIN', correlationId);
+    if (!promoted) throw new Error('the account disappeared while being promoted');
+    return { outcome: 'promoted', user: promoted.user, endedSessions: promoted.endedSessions };
   }
 
   const name = normalizeName(input.name ?? 'Administrator');

@@ -42,7 +42,7 @@ export const userUpdated = (scope: EventScope, current: UserDocument, role: Role
 /** Carries the reset token sealed (only the email may show it in the clear). */
 export const passwordResetRequested = (
   scope: EventScope,
-  user: UserDocument,
+  user: Pick<UserDocument, '_id' | 'email' | 'name' | 'version'>,
   reset: { sealedResetToken: string; expiresAt: Date },
   occurredAt: Date,
 ) =>
@@ -56,6 +56,27 @@ export const passwordResetRequested = (
       sealedResetToken: reset.sealedResetToken,
       expiresAt: reset.expiresAt.toISOString(),
       // A reset changes nothing consumers project: it carries the user's version without bumping it.
+      aggregateVersion: user.version ?? 1,
+    },
+    occurredAt,
+  );
+
+/** A second factor was enrolled, removed or given new recovery codes: the owner is told by email. */
+export const securityChanged = (
+  scope: EventScope,
+  user: UserDocument,
+  change: 'totp_enrolled' | 'totp_removed' | 'recovery_codes_regenerated',
+  occurredAt: Date,
+) =>
+  accountsEvent(
+    scope,
+    'user.security_changed',
+    {
+      userId: user._id.toHexString(),
+      email: user.email,
+      name: user.name,
+      change,
+      // Nothing consumers project changes: the user's version without a bump.
       aggregateVersion: user.version ?? 1,
     },
     occurredAt,

@@ -107,10 +107,14 @@ export function createUserRepository(db: Db) {
       return result.matchedCount === 1;
     },
 
-    /** Stores a reset and its event in one write. */
-    async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<void> {
-      await write(id, () => collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, ...outboxAppend(event) }));
+    /** Stores a reset and its event in one write; false when no user has this id. */
+    async startPasswordReset(id: ObjectId, reset: PasswordReset, event: EventEnvelope): Promise<boolean> {
+      const result = await write(id, () =>
+        collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, ...outboxAppend(event) }),
+      );
+      if (result.matchedCount === 0) return false;
       announceOutboxWrite(USERS);
+      return true;
     },
 
     /**
@@ -134,13 +138,48 @@ export function createUserRepository(db: Db) {
       return result.matchedCount === 1;
     },
 
-    /** Confirms the pending enrollment it was started with (and only that one), in one write. */
-    async enableTotp(id: ObjectId, expectedPending: string | null, factor: TotpFactor): Promise<boolean> {
+    /** Confirms the pending enrollment it was started with (and only that one), with its event, in one write. */
+    async enableTotp(id: ObjectId, expectedPending: string | null, factor: TotpFactor, event: EventEnvelope): Promise<boolean> {
       const filter = expectedPending === null ? { _id: id } : { _id: id, 'totpPending.sealedSecret': expectedPending };
       const result = await write(id, () =>
-        collection.updateOne({ ...filter, totp: { $exists: false } }, { $set: { totp: factor }, $unset: { totpPending: '' } }),
+        collection.updateOne(
+          { ...filter, totp: { $exists: false } },
+          { $set: { totp: factor }, $unset: { totpPending: '' }, ...outboxAppend(event) },
+        ),
       );
+      if (result.modifiedCount === 1) announceOutboxWrite(USERS);
       return result.modifiedCount === 1;
+    },
+
+    /** Removes the factor that has this sealed secret (not one enrolled meanwhile), with its event. */
+    async removeTotp(id: ObjectId, sealedSecret: string, event: EventEnvelope): Promise<boolean> {
+      const result = await write(id, () =>
+        collection.updateOne(
+          { _id: id, 'totp.sealedSecret': sealedSecret },
+          { $unset: { totp: '', totpPending: '' }, ...outboxAppend(event) },
+        ),
+      );
+      if (result.modifiedCount === 1) announceOutboxWrite(USERS);
+      return result.modifiedCount === 1;
+    },
+
+    /** Replaces the recovery codes of the factor that has this sealed secret, with its event. */
+    async replaceRecoveryCodes(id: ObjectId, sealedSecret: string, hashes: string[], event: EventEnvelope): Promise<boolean> {
+      const result = await write(id, () =>
+        collection.updateOne(
+          { _id: id, 'totp.sealedSecret': sealedSecret },
+          { $set: { 'totp.recoveryCodeHashes': hashes }, ...outboxAppend(event) },
+        ),
+      );
+      if (result.modifiedCount === 1) announceOutboxWrite(USERS);
+      return result.modifiedCount === 1;
+    },
+
+    /** Re-seals a factor's secret under a new key (migration), if it is still the one read. */
+    async resealTotp(id: ObjectId, oldSealed: string, newSealed: string): Promise<void> {
+      await write(id, () =>
+        collection.updateOne({ _id: id, 'totp.sealedSecret': oldSealed }, { $set: { 'totp.sealedSecret': newSealed } }),
+      );
     },
 
     /** Removes a used recovery code (the single-use claim decided who used it; this keeps the list current). */

@@ -71,14 +71,18 @@ export function createUserService({ users, sessions, db, clock }: UserServiceDep
         const admin = await requireStoredAdmin(scope);
         // Keeps at least the caller as an admin: nobody locks the shop out of its own catalog by accident.
         if (id.equals(admin._id)) throw new ForbiddenError('Admins cannot change their own role');
-        return { admin, updated: await changeRole(users, id, role, scope.correlationId, clock) };
+        return { admin, updated: await changeRole({ users, sessions, clock }, id, role, scope.correlationId) };
       });
       const byUserId = admin._id.toHexString();
       if (!updated) throw new NotFoundError('User not found');
-      // Tokens carry the role: the old ones must stop working everywhere, not at their expiry.
-      const ended = await sessions.revokeAllOfUser(id, 'role_changed');
-      logSecurityEvent(scope, 'sessions_revoked', { userId, role, byUserId, endedSessions: ended, reason: 'role_changed' });
-      return updated;
+      logSecurityEvent(scope, 'sessions_revoked', {
+        userId,
+        role,
+        byUserId,
+        endedSessions: updated.endedSessions,
+        reason: 'role_changed',
+      });
+      return updated.user;
     },
 
     /** ADMIN only: ends every session of `userId`; returns how many were live. */
@@ -101,24 +105,26 @@ export function createUserService({ users, sessions, db, clock }: UserServiceDep
 export type UserService = ReturnType<typeof createUserService>;
 
 /**
- * Sets `role` with a `user.updated` event in the same write; no write and no event when it is already
- * the role. Retries when the user changes in between. Null when the user does not exist.
+ * Sets `role` with a `user.updated` event in the same write, and ends every session of the user: tokens
+ * carry the role, so old ones must stop working everywhere, not at their expiry. Every path that changes
+ * a role (setUserRole, the create-admin command) goes through here. No write, no event and no ended
+ * session when it is already the role. Retries when the user changes in between. Null when the user
+ * does not exist.
  */
 export async function changeRole(
-  users: UserRepository,
+  { users, sessions, clock }: { users: UserRepository; sessions: SessionService; clock: () => Date },
   id: ObjectId,
   role: Role,
   correlationId: string,
-  clock: () => Date,
-): Promise<UserDocument | null> {
+): Promise<{ user: UserDocument; endedSessions: number } | null> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await users.findById(id);
     if (!current) return null;
-    if (current.role === role) return current;
+    if (current.role === role) return { user: current, endedSessions: 0 };
     const now = clock();
     const event = userUpdated({ correlationId }, current, role, now);
     const updated = await users.setRole(current, role, event, now);
-    if (updated) return updated;
+    if (updated) return { user: updated, endedSessions: await sessions.revokeAllOfUser(id, 'role_changed') };
   }
   throw new Error('user changed concurrently too often while setting its role');
 }

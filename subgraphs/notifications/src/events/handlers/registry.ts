@@ -9,6 +9,7 @@ import { productDeleted } from './product.deleted.js';
 import { productUpdated } from './product.updated.js';
 import { userPasswordResetRequested } from './user.password_reset_requested.js';
 import { userRegistered } from './user.registered.js';
+import { userSecurityChanged } from './user.security_changed.js';
 import { userUpdated } from './user.updated.js';
 
 /** The event types notifications acts on; any other type is acknowledged and ignored. */
@@ -16,6 +17,7 @@ export const eventHandlers: { [T in EventType]?: Handler<T> } = {
   'user.registered': userRegistered,
   'user.updated': userUpdated,
   'user.password_reset_requested': userPasswordResetRequested,
+  'user.security_changed': userSecurityChanged,
   'product.created': productCreated,
   'product.updated': productUpdated,
   'product.deleted': productDeleted,

@@ -8,6 +8,7 @@ import { orderRejected } from './order-rejected.js';
 import { orderShipped } from './order-shipped.js';
 import { passwordReset } from './password-reset.js';
 import { priceDrop } from './price-drop.js';
+import { securityChanged } from './security-changed.js';
 import { welcome } from './welcome.js';
 
 /** Every email kind and its template; the list of kinds is derived from here. */
@@ -17,6 +18,7 @@ export const emailTemplates = {
   PRICE_DROP: priceDrop,
   BACK_IN_STOCK: backInStock,
   PASSWORD_RESET: passwordReset,
+  SECURITY_CHANGED: securityChanged,
   ORDER_CONFIRMED: orderConfirmed,
   ORDER_REJECTED: orderRejected,
   ORDER_SHIPPED: orderShipped,

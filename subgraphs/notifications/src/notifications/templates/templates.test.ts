@@ -29,6 +29,12 @@ describe('email templates', () => {
     expect(mail.text).toContain('$1.00');
   });
 
+  it('tells the owner what changed in how they sign in, and what to do if it was not them', () => {
+    const mail = renderEmail({ kind: 'SECURITY_CHANGED', name: 'Eve', change: 'totp_removed' }, 'https://shop.example');
+    expect(mail.text).toContain('two-step verification was turned off');
+    expect(mail.text).toContain('https://shop.example/forgot-password');
+  });
+
   it('puts the URL-encoded reset token in the reset link', () => {
     const secrets = createSecretBox(randomBytes(32).toString('base64'));
     const sealedResetToken = secrets.seal('a+b/c', RESET_TOKEN_PURPOSE);
