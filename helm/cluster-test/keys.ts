@@ -14,4 +14,5 @@ export const GENERATED_KEYS: Record<string, () => string> = {
   },
   'gateway-key': () => randomBytes(32).toString('base64url'),
   'event-secrets-key': () => randomBytes(32).toString('base64'),
+  'totp-secrets-key': () => randomBytes(32).toString('base64'),
 };

@@ -137,13 +137,14 @@ describe('helm against a real kube-apiserver', () => {
 
   it('upgrades to the defaults with a chart-created Secret, then to no network policies or autoscaling', async () => {
     const { stdout } = upgrade(['--reset-values', '--set-string', 'secrets.values.amqp-url=amqp://user:pass@rabbitmq:5672']);
-    // accounts-mongodb-uri, event-secrets-key, gateway-key, jwt-signing-keys, notifications-mongodb-uri, orders-mongodb-uri, products-mongodb-uri, smtp-url
+    // accounts-mongodb-uri, event-secrets-key, gateway-key, jwt-signing-keys, notifications-mongodb-uri, orders-mongodb-uri, products-mongodb-uri, smtp-url, totp-secrets-key
     const missing = [
       ...SUBGRAPHS.map((s) => `${s.name}-mongodb-uri`),
       'event-secrets-key',
       'gateway-key',
       'jwt-signing-keys',
       'smtp-url',
+      'totp-secrets-key',
     ].sort();
     expect(stdout).toContain(`WARNING: no value for the secret keys: ${missing.join(', ')}.`);
     expect(names(await list(`/api/v1/namespaces/${NAMESPACE}/secrets`))).toContain(`${RELEASE}-little-ecom-secrets`);

@@ -142,6 +142,9 @@ install_app() {
   # Seals the reset token between accounts and notifications: generated once, kept on upgrades.
   if $existing && event_secrets="$(secret_value "$NS" little-ecom-secrets event-secrets-key 2>/dev/null)" && [[ -n "$event_secrets" ]]; then :
   else event_secrets="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"; fi
+  # Seals TOTP secrets at rest, for accounts alone: generated once, kept on upgrades (a new one locks out every factor).
+  if $existing && totp_secrets="$(secret_value "$NS" little-ecom-secrets totp-secrets-key 2>/dev/null)" && [[ -n "$totp_secrets" ]]; then :
+  else totp_secrets="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"; fi
   kubectl -n "$NS" create secret generic little-ecom-secrets \
     "${mongo_uris[@]}" \
     --from-literal=amqp-url="$amqp" \
@@ -150,6 +153,7 @@ install_app() {
     --from-literal=gateway-key="$gateway_key" \
     --from-literal=redis-url="$redis" \
     --from-literal=event-secrets-key="$event_secrets" \
+    --from-literal=totp-secrets-key="$totp_secrets" \
     --from-literal=otel-exporter-otlp-headers="Authorization=Bearer $(secret_value logging little-ecom-apm-token secret-token)" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
