@@ -44,6 +44,9 @@ describe('subgraphs trust only the gateway', () => {
     return graphqlRequest(`${stack.subgraphs[subgraph]!.url}/graphql`, query, variables, headers);
   };
 
+  /** The headers the gateway sends with `body` to `subgraph`, as a captured request shows them. */
+  const capture = (_subgraph: string, _body: string) => stack.asGateway(`Bearer ${victim.accessToken}`);
+
   beforeAll(async () => {
     // Every subgraph: accounts, products, notifications and orders.
     stack = await startStack({ mode: 'orders' });
@@ -66,6 +69,29 @@ describe('subgraphs trust only the gateway', () => {
       // The gateway itself gets through (control).
       expect((await direct(subgraph, '{ __typename }', {})).errors).toBeUndefined();
     }
+  });
+
+  it('refuses a captured gateway request replayed, or its headers with another body, method, path or subgraph', async () => {
+    const send = (subgraph: string, headers: Record<string, string>, body: string, method = 'POST', path = '/graphql') =>
+      fetch(`${stack.subgraphs[subgraph]!.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        ...(method === 'POST' ? { body } : {}),
+      });
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const fresh = () => capture('accounts', body);
+    // The first use is accepted (control); the same headers and body again are not.
+    const captured = fresh();
+    expect((await send('accounts', captured, body)).status).toBe(200);
+    expect((await send('accounts', captured, body)).status, 'replayed').toBe(403);
+    // Never used before, but sent with another body, method, path or to another subgraph.
+    const other = JSON.stringify({ query: '{ _service { sdl } }' });
+    expect((await send('accounts', fresh(), other)).status, 'other body').toBe(403);
+    expect((await send('accounts', fresh(), '', 'GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`)).status, 'GET').toBe(403);
+    expect((await send('accounts', fresh(), body, 'POST', '/graphql?other=1')).status, 'other path').toBe(403);
+    expect((await send('products', fresh(), body)).status, 'other subgraph').toBe(403);
+    // A fresh signature for the exact request still passes (control).
+    expect((await send('accounts', fresh(), body)).status).toBe(200);
   });
 
   it("holds every subgraph to the gateway's depth, alias and token limits (with the planner's headroom)", async () => {
