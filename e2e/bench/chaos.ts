@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
+import { decodeGatewaySigningKey, gatewayPublicKeyText, generateGatewaySigningKey } from '@little-ecom/auth';
 import {
   boundedArg,
   freePort,
-  gatewayHeaders,
+  signedAsGateway,
   graphqlRequest,
   privateMailpit,
   privateRabbitMq,
@@ -46,7 +46,7 @@ const rabbit = await privateRabbitMq();
 const mailpit = await privateMailpit();
 const mongo = new MongoClient(testEnv.mongodbUri);
 const keyDir = mkdtempSync(join(tmpdir(), 'little-ecom-chaos-'));
-const gatewayKey = generateGatewayKey();
+const gatewayKey = decodeGatewaySigningKey(generateGatewaySigningKey());
 const ports = { accounts: await freePort(), products: await freePort(), notifications: await freePort() };
 const dbs = { accounts: `chaos_accounts_${run}`, products: `chaos_products_${run}`, notifications: `chaos_notifications_${run}` };
 const accountsUrl = `http://127.0.0.1:${ports.accounts}`;
@@ -82,7 +82,7 @@ async function startService(name: Service): Promise<void> {
       MONGODB_URI: testEnv.mongodbUri,
       MONGODB_DB: dbs[name],
       AMQP_URL: rabbit.url,
-      GATEWAY_KEY: gatewayKey,
+      GATEWAY_PUBLIC_KEY: gatewayPublicKeyText(gatewayKey),
       JWKS_URL: `${accountsUrl}/.well-known/jwks.json`,
       REVOCATIONS_URL: `${accountsUrl}/internal/revocations`,
       ...env[name],
@@ -110,7 +110,6 @@ async function killService(name: Service): Promise<void> {
   await exited;
 }
 
-const key = decodeGatewayKey(gatewayKey);
 /** A GraphQL request signed as the gateway signs it; undefined when the service was down (killed). */
 async function gql<T>(service: Service, query: string, variables: Record<string, unknown>, token?: string) {
   try {
@@ -118,7 +117,7 @@ async function gql<T>(service: Service, query: string, variables: Record<string,
       `http://127.0.0.1:${ports[service]}/graphql`,
       query,
       variables,
-      gatewayHeaders(key, '127.0.0.1', token ? `Bearer ${token}` : undefined),
+      signedAsGateway(gatewayKey, service, '127.0.0.1', token ? `Bearer ${token}` : undefined),
     );
   } catch {
     return undefined;

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateGatewayKey } from '@little-ecom/auth';
+import { generateGatewaySigningKey } from '@little-ecom/auth';
 import { boundedArg, freePort, percentile } from '@little-ecom/testing';
 import {
   children,
@@ -61,7 +61,7 @@ async function startGateways(supergraphPath: string, urls: Record<string, string
   const common = { NODE_ENV: 'production', SUPERGRAPH_PATH: supergraphPath };
   // Ours signs every subgraph request in production (the subgraphs here accept unsigned ones too), and
   // runs with the chart's NODE_OPTIONS for the gateway (helm/little-ecom/values.yaml, gateway.env).
-  const signing = { GATEWAY_KEY: generateGatewayKey(), NODE_OPTIONS: GATEWAY_NODE_OPTIONS };
+  const signing = { GATEWAY_SIGNING_KEY: generateGatewaySigningKey(), NODE_OPTIONS: GATEWAY_NODE_OPTIONS };
   const specs: { name: string; args: (port: number) => string[]; env: Record<string, string> }[] = [
     {
       name: 'ours',

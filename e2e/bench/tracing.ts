@@ -9,7 +9,7 @@
 // Loopback only; every loop ends by the clock.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateGatewayKey } from '@little-ecom/auth';
+import { generateGatewaySigningKey } from '@little-ecom/auth';
 import { freePort, percentile } from '@little-ecom/testing';
 import { privateJaeger } from '@little-ecom/testing/processes';
 import {
@@ -59,7 +59,7 @@ try {
     { name: 'tracing 0.1', env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_TRACES_SAMPLER_ARG: '0.1' } },
   ];
   // Production settings need a real signing key for subgraph requests (the static subgraphs ignore it).
-  const gatewayKey = generateGatewayKey();
+  const gatewayKey = generateGatewaySigningKey();
   const gateways: Running[] = [];
   for (const variant of variants) {
     const port = await freePort();
@@ -67,7 +67,7 @@ try {
       ...subgraphEnv,
       ...variant.env,
       NODE_ENV: 'production',
-      GATEWAY_KEY: gatewayKey,
+      GATEWAY_SIGNING_KEY: gatewayKey,
       SUPERGRAPH_PATH: supergraphPath,
       LOG_LEVEL: 'warn',
       RESPONSE_CACHE: 'false',

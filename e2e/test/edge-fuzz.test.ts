@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayHeaders } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 
 /**
@@ -227,16 +228,30 @@ const INTERNAL = [
 
 describe('the HTTP edge under malformed requests', () => {
   let stack: Stack;
+  const signed = (audience: string, req: RawRequest) =>
+    gatewayHeaders(stack.subgraphKey, {
+      audience,
+      method: req.method,
+      target: req.path,
+      body: req.method === 'POST' ? (req.body ?? '') : '',
+      clientIp: '127.0.0.1',
+    });
   beforeAll(async () => {
     stack = await startStack({ mode: 'orders', production: true });
   }, 90_000);
   afterAll(async () => stack?.close());
 
   it('answers every malformed request with a 4xx (or a 200 with a coded error), never a 5xx or internal text', async () => {
-    const targets: [string, URL, () => Record<string, string>][] = [
+    // Subgraph requests are signed for exactly what is sent, as the gateway signs them.
+    const targets: [string, URL, (req: RawRequest) => Record<string, string>][] = [
       ['gateway', new URL(stack.gatewayUrl), () => ({})],
       ...Object.entries(stack.subgraphs).map(
-        ([name, s]) => [name, new URL(s.url), () => stack.asGateway()] as [string, URL, () => Record<string, string>],
+        ([name, s]) =>
+          [name, new URL(s.url), (req: RawRequest) => signed(name, req)] as [
+            string,
+            URL,
+            (req: RawRequest) => Record<string, string>,
+          ],
       ),
     ];
     const list = cases();
@@ -244,7 +259,7 @@ describe('the HTTP edge under malformed requests', () => {
     let sent = 0;
     for (const [target, base, headers] of targets) {
       for (const req of list) {
-        const res = await send(base, req, headers()).catch((error: unknown) => ({ status: -1, body: String(error) }));
+        const res = await send(base, req, headers(req)).catch((error: unknown) => ({ status: -1, body: String(error) }));
         sent++;
         const internal = INTERNAL.find((pattern) => pattern.test(res.body));
         if (res.status >= 500 || res.status < 0 || internal)
@@ -258,9 +273,11 @@ describe('the HTTP edge under malformed requests', () => {
   it('parses media types per RFC 9110: any case, exact type; lookalikes are 415', async () => {
     const query = JSON.stringify({ query: '{ __typename }' });
     for (const target of [new URL(stack.gatewayUrl), ...Object.values(stack.subgraphs).map((s) => new URL(s.url))]) {
-      const headers = target.href === new URL(stack.gatewayUrl).href ? {} : stack.asGateway();
+      const subgraph = Object.entries(stack.subgraphs).find(([, s]) => new URL(s.url).port === target.port)?.[0];
+      const headers = (req: RawRequest) => (subgraph ? signed(subgraph, req) : {});
       for (const type of ['APPLICATION/JSON', 'Application/Json; Charset=UTF-8', 'application/json ; charset=utf-8']) {
-        const res = await send(target, post(type, query, { 'content-type': type }), headers);
+        const req = post(type, query, { 'content-type': type });
+        const res = await send(target, req, headers(req));
         expect(res.status, `${target.port} ${type}`).toBe(200);
         expect(JSON.parse(res.body)).toEqual({ data: { __typename: 'Query' } });
       }
@@ -270,7 +287,8 @@ describe('the HTTP edge under malformed requests', () => {
         'text/plain',
         'application/x-www-form-urlencoded',
       ]) {
-        const res = await send(target, post(type, query, { 'content-type': type }), headers);
+        const req = post(type, query, { 'content-type': type });
+        const res = await send(target, req, headers(req));
         expect(res.status, `${target.port} ${type}`).toBe(415);
         expect(JSON.parse(res.body)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
       }

@@ -49,7 +49,7 @@ describe('gateway in development mode', () => {
       `${stack.subgraphs['products']!.url}/graphql`,
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { id name } } }`,
       { representations },
-      stack.asGateway(),
+      stack.asGateway('products'),
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!._entities.map((p) => p.id)).toEqual(ids);

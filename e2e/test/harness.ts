@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectId, type CommandStartedEvent } from 'mongodb';
 import { createAccountsApp, loadAccountsConfig, type AccountsApp } from '@little-ecom/accounts';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
-import { createTokenVerifier, decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
+import { createTokenVerifier, generateGatewayKeyPair } from '@little-ecom/auth';
 import { createGatewayApp, loadGatewayConfig, type ResponseStore } from '@little-ecom/gateway';
 import { topologyObjectNames } from '@little-ecom/events';
 import { createLogger, type Logger } from '@little-ecom/logger';
@@ -19,7 +19,7 @@ import {
   createTestIssuer,
   deleteAmqpTopology,
   freshDatabase,
-  gatewayHeaders,
+  signedAsGateway,
   testEnv,
   testSigningKeys,
   type TestDatabase,
@@ -62,10 +62,13 @@ export interface StackOptions {
 
 export interface Stack {
   gatewayUrl: string;
-  /** The key the gateway signs subgraph requests with (what the GATEWAY_KEY Secret holds). */
-  subgraphKey: Buffer;
-  /** Headers that make a direct subgraph request look like the gateway's (signed, with a request id). */
-  asGateway(authorization?: string): Record<string, string>;
+  /** The private key the gateway signs subgraph requests with (what the GATEWAY_SIGNING_KEY Secret holds). */
+  subgraphKey: KeyObject;
+  /**
+   * For `graphqlRequest` to the subgraph `audience`: headers that make the request look like the
+   * gateway's (signed for exactly that body and subgraph, once, with a request id).
+   */
+  asGateway(audience: string, authorization?: string): (body: string) => Record<string, string>;
   gateway: RunningService;
   subgraphs: Record<string, RunningService>;
   /** In `catalog` mode: signs test access tokens that products accepts. */
@@ -109,13 +112,14 @@ function capturingLogger(service: string, logs: Stack['logs']): Logger {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'catalog';
-  // What the GATEWAY_KEY Secret holds in production: the gateway signs, the subgraphs check.
-  const subgraphKey = decodeGatewayKey(generateGatewayKey());
+  // What the GATEWAY_SIGNING_KEY and GATEWAY_PUBLIC_KEY Secrets hold in production: the gateway signs
+  // with the private key, the subgraphs check with the public one.
+  const { signingKey: subgraphKey, publicKey } = generateGatewayKeyPair();
   const events = mode === 'pipeline' || mode === 'orders';
   const amqpUrl = options.amqpUrl ?? testEnv.amqpUrl;
   const production = options.production ?? false;
-  // What the subgraphs check callers with: the gateway's key, or nothing at all.
-  const callerKey = options.trustAnyCaller ? null : subgraphKey;
+  // What the subgraphs check callers with: the gateway's public key, or nothing at all.
+  const callerKey = options.trustAnyCaller ? null : publicKey;
   const logs: Stack['logs'] = {};
   const subgraphs: Record<string, RunningService> = {};
   const databases: TestDatabase[] = [];
@@ -292,7 +296,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     gatewayUrl: `${gateway.url}/graphql`,
     subgraphKey,
-    asGateway: (authorization) => gatewayHeaders(subgraphKey, '127.0.0.1', authorization),
+    asGateway: (audience, authorization) => signedAsGateway(subgraphKey, audience, '127.0.0.1', authorization),
     gateway,
     subgraphs,
     issuer,

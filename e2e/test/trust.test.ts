@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
-import { eventually, graphqlRequest } from '@little-ecom/testing';
+import { GATEWAY_SIGNATURE_HEADER, decodeGatewaySigningKey, gatewayPublicKeyText, signGatewayRequest } from '@little-ecom/auth';
+import { eventually, gatewayHeaders, graphqlRequest } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 
 const codeOf = (res: { errors?: { extensions?: Record<string, unknown> }[] }) => res.errors?.[0]?.extensions?.['code'];
@@ -27,25 +27,25 @@ describe('subgraphs trust only the gateway', () => {
     variables: Record<string, unknown>,
     how: { token?: string; sign?: 'valid' | 'none' | 'tampered' | 'other-token' } = {},
   ) => {
-    const requestId = randomUUID();
     const authorization = how.token ? `Bearer ${how.token}` : undefined;
-    const headers: Record<string, string> = { 'x-request-id': requestId, ...(authorization ? { authorization } : {}) };
     const sign = how.sign ?? 'valid';
-    if (sign !== 'none') {
+    const headers = (body: string): Record<string, string> => {
+      if (sign === 'none') return { 'x-request-id': randomUUID(), ...(authorization ? { authorization } : {}) };
       const signedAuthorization = sign === 'other-token' ? 'Bearer something-else' : authorization;
-      let value = signGatewayRequest(stack.subgraphKey, {
-        requestId,
+      const signed = gatewayHeaders(stack.subgraphKey, {
+        audience: subgraph,
+        body,
         clientIp: '203.0.113.9',
         authorization: signedAuthorization,
       });
-      if (sign === 'tampered') value = value.replace('203.0.113.9', '203.0.113.10');
-      headers[GATEWAY_SIGNATURE_HEADER] = value;
-    }
+      if (sign === 'tampered')
+        signed[GATEWAY_SIGNATURE_HEADER] = signed[GATEWAY_SIGNATURE_HEADER]!.replace('203.0.113.9', '203.0.113.10');
+      return { ...signed, ...(authorization ? { authorization } : {}) };
+    };
     return graphqlRequest(`${stack.subgraphs[subgraph]!.url}/graphql`, query, variables, headers);
   };
-
   /** The headers the gateway sends with `body` to `subgraph`, as a captured request shows them. */
-  const capture = (_subgraph: string, _body: string) => stack.asGateway(`Bearer ${victim.accessToken}`);
+  const capture = (subgraph: string, body: string) => stack.asGateway(subgraph, `Bearer ${victim.accessToken}`)(body);
 
   beforeAll(async () => {
     // Every subgraph: accounts, products, notifications and orders.
@@ -87,11 +87,38 @@ describe('subgraphs trust only the gateway', () => {
     // Never used before, but sent with another body, method, path or to another subgraph.
     const other = JSON.stringify({ query: '{ _service { sdl } }' });
     expect((await send('accounts', fresh(), other)).status, 'other body').toBe(403);
-    expect((await send('accounts', fresh(), '', 'GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`)).status, 'GET').toBe(403);
+    expect(
+      (await send('accounts', fresh(), '', 'GET', `/graphql?query=${encodeURIComponent('{ __typename }')}`)).status,
+      'GET',
+    ).toBe(403);
     expect((await send('accounts', fresh(), body, 'POST', '/graphql?other=1')).status, 'other path').toBe(403);
     expect((await send('products', fresh(), body)).status, 'other subgraph').toBe(403);
     // A fresh signature for the exact request still passes (control).
     expect((await send('accounts', fresh(), body)).status).toBe(200);
+  });
+
+  it("gives subgraphs nothing to sign with: the gateway's public key signs no accepted request", async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const request = {
+      method: 'POST',
+      target: '/graphql',
+      audience: 'accounts',
+      body,
+      requestId: randomUUID(),
+      clientIp: '203.0.113.9',
+      authorization: undefined,
+    };
+    // What every subgraph holds is the public key: Ed25519 cannot sign with it.
+    expect(() => signGatewayRequest(createPublicKey(stack.subgraphKey), request)).toThrow();
+    // Nor does its text, taken as a private key, sign anything accounts accepts.
+    const asPrivate = decodeGatewaySigningKey(gatewayPublicKeyText(stack.subgraphKey));
+    const headers = gatewayHeaders(asPrivate, { audience: 'accounts', body, clientIp: '203.0.113.9' });
+    const res = await fetch(`${stack.subgraphs['accounts']!.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+    expect(res.status).toBe(403);
   });
 
   it("holds every subgraph to the gateway's depth, alias and token limits (with the planner's headroom)", async () => {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@little-ecom/logger';
 import type { ServiceApp } from '@little-ecom/service';
 import { createMetrics } from '@little-ecom/telemetry';
@@ -17,7 +18,7 @@ export interface GatewayApp extends ServiceApp<GatewayContext> {
 /** The whole gateway service from its config: what main, tests and benches run. */
 export function createGatewayApp(
   config: GatewayConfig,
-  deps: { logger: Logger; subgraphKey: Buffer; responseStore?: ResponseStore | undefined },
+  deps: { logger: Logger; subgraphKey: KeyObject; responseStore?: ResponseStore | undefined },
 ): GatewayApp {
   const metrics = createMetrics();
   const { apollo, context, readiness, gateway, stats, close } = createGateway({

@@ -10,14 +10,14 @@ describe('gateway config', () => {
     expect(dev.corsOrigins).toEqual(['*']);
     // No URL overrides: the served supergraph's URLs apply (the shipped one gives the local ports).
     expect(dev.subgraphUrls).toEqual({});
-    const production = { NODE_ENV: 'production', GATEWAY_KEY: 'k'.repeat(43) };
+    const production = { NODE_ENV: 'production', GATEWAY_SIGNING_KEY: 'k'.repeat(43) };
     expect(loadGatewayConfig(production).corsOrigins).toEqual([]);
     expect(loadGatewayConfig({ ...production, CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
       'https://a.example',
       'https://b.example',
     ]);
     // Production signs subgraph requests with a Secret, never the generated development key.
-    expect(() => loadGatewayConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_KEY: is required/);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_SIGNING_KEY: is required/);
   });
 
   it('lets env variables override every default and reports every bad one', () => {

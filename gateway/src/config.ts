@@ -4,8 +4,8 @@ import {
   bool,
   commonEnv,
   commonSettings,
-  gatewayKeyEnv,
-  gatewayKeySettings,
+  gatewaySigningKeyEnv,
+  gatewaySigningKeySettings,
   list,
   loadConfig,
   port,
@@ -52,7 +52,7 @@ const schema = z
     PERSISTED_QUERIES: z.enum(['apq', 'trusted', 'off']).default('apq'),
     TRUSTED_DOCUMENTS_PATH: z.string().default(defaultManifest),
     APQ_TTL_SECONDS: positiveInt(86_400),
-    ...gatewayKeyEnv,
+    ...gatewaySigningKeyEnv,
   })
   .superRefine(refuseDevelopmentDefaults)
   .transform((env) => {
@@ -93,7 +93,7 @@ const schema = z
               : undefined,
           }
         : undefined,
-      gatewayKey: gatewayKeySettings(env),
+      gatewayKey: gatewaySigningKeySettings(env),
     };
   });
 

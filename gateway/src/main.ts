@@ -1,6 +1,6 @@
 // First: starts tracing before anything it instruments is loaded.
 import { telemetry } from './instrument.js';
-import { loadGatewayKey } from '@little-ecom/auth';
+import { loadGatewaySigningKey } from '@little-ecom/auth';
 import { runService } from '@little-ecom/service';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
@@ -16,7 +16,7 @@ await runService(config, async (logger) => {
     : cache
       ? createMemoryStore(cache.maxEntries)
       : undefined;
-  const app = createGatewayApp(config, { logger, responseStore, subgraphKey: loadGatewayKey(config.gatewayKey) });
+  const app = createGatewayApp(config, { logger, responseStore, subgraphKey: loadGatewaySigningKey(config.gatewayKey) });
   return {
     app,
     resources: [

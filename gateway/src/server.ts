@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
@@ -35,8 +36,8 @@ export interface GatewayDeps {
   responseStore?: ResponseStore | undefined;
   /** Automatic persisted queries (default), trusted documents only, or off. */
   persistedQueries?: PersistedQuerySettings;
-  /** Signs every subgraph request (`loadGatewayKey`); subgraphs refuse GraphQL without it. */
-  subgraphKey: Buffer;
+  /** The private key every subgraph request is signed with (`loadGatewaySigningKey`); subgraphs refuse GraphQL without it. */
+  subgraphKey: KeyObject;
   /** Where the GraphQL and subgraph fetch metrics go (the app's `/metrics`). */
   metrics?: Metrics;
   /** The CORS allow-list: pages listed there may also use the session cookie (session-cookie.ts). */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
 import { traceHeaders } from '@little-ecom/telemetry';
@@ -23,8 +23,11 @@ export interface SubgraphDataSourceOptions {
   fetcher: SubgraphFetcher;
   /** Shared by all subgraphs; absent when deduplication is off. */
   dedup: InflightDedup<SubgraphResponse> | undefined;
-  /** Signs every request (docs/auth.md, "Gateway-to-subgraph trust"); subgraphs refuse GraphQL without it. */
-  subgraphKey: Buffer;
+  /**
+   * The gateway's private key: signs every request for this subgraph (`name`), method, target and body
+   * included (docs/auth.md, "Gateway-to-subgraph trust"); subgraphs refuse GraphQL without it.
+   */
+  subgraphKey: KeyObject;
   /** Told the latency of every fetch (metrics). */
   observeFetch?: (subgraph: string, seconds: number, ok: boolean) => void;
 }
@@ -61,7 +64,13 @@ function cacheHintFrom(header: string | undefined): CacheHint {
  * results into the objects it receives.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
-  constructor(private readonly options: SubgraphDataSourceOptions) {}
+  /** The path and query the subgraph sees: part of what is signed. */
+  private readonly target: string;
+
+  constructor(private readonly options: SubgraphDataSourceOptions) {
+    const url = new URL(options.url);
+    this.target = `${url.pathname}${url.search}`;
+  }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayResponse> {
     const { request } = options;
@@ -85,16 +94,20 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     headers['x-request-id'] = requestId;
     // The subgraph continues this request's trace (a child of @apollo/gateway's `gateway.fetch` span).
     Object.assign(headers, traceHeaders());
-    headers[GATEWAY_SIGNATURE_HEADER] = signGatewayRequest(this.options.subgraphKey, {
-      requestId,
-      clientIp: ctx.scope?.clientIp ?? '127.0.0.1',
-      authorization: ctx.authorization,
-    });
     const body = JSON.stringify({
       query: request.query,
       ...(request.operationName ? { operationName: request.operationName } : {}),
       ...(request.variables ? { variables: request.variables } : {}),
       ...(request.extensions ? { extensions: request.extensions } : {}),
+    });
+    headers[GATEWAY_SIGNATURE_HEADER] = signGatewayRequest(this.options.subgraphKey, {
+      method: 'POST',
+      target: this.target,
+      audience: this.options.name,
+      body,
+      requestId,
+      clientIp: ctx.scope?.clientIp ?? '127.0.0.1',
+      authorization: ctx.authorization,
     });
     const { url, fetcher, dedup, name, observeFetch } = this.options;
     const fetchOnce = () => fetcher.fetch(url, { method: 'POST', headers, body });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateGatewayKeyPair } from '@little-ecom/auth';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,7 +57,7 @@ describe('the gateway in front of a subgraph it does not ship with', () => {
     // No PRODUCTS_URL: the URL the supergraph gives is the one to use.
     const config = loadGatewayConfig({ NODE_ENV: 'test', SUPERGRAPH_PATH: supergraphPath });
     const logger = createLogger({ service: 'gateway', level: 'debug', write: (line) => logLines.push(line) });
-    app = createGatewayApp(config, { logger, subgraphKey: randomBytes(32) });
+    app = createGatewayApp(config, { logger, subgraphKey: generateGatewayKeyPair().signingKey });
     running = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   });
 

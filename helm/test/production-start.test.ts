@@ -95,7 +95,7 @@ describe('gateway production start (node dist/main.js after npm ci --omit=dev)',
         LOG_LEVEL: 'warn',
         SHUTDOWN_TIMEOUT_MS: '5000',
         // Production refuses to start without the key it signs subgraph requests with.
-        GATEWAY_KEY: randomBytes(32).toString('base64url'),
+        GATEWAY_SIGNING_KEY: randomBytes(32).toString('base64url'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,7 +7,7 @@ export { DEFAULT_MONGODB_URI, mongoEnv, mongoSettings } from './mongo.js';
 export { DEFAULT_AMQP_URL, consumerEnv, consumerSettings, outboxEnv, outboxSettings } from './events.js';
 export { DEFAULT_SMTP_URL } from './mail.js';
 export { tokenVerifierEnv, tokenVerifierSettings } from './token-verifier.js';
-export { gatewayKeyEnv, gatewayKeySettings } from './gateway-key.js';
+export { gatewayPublicKeyEnv, gatewayPublicKeySettings, gatewaySigningKeyEnv, gatewaySigningKeySettings } from './gateway-key.js';
 export { queryLimitsEnv, queryLimitsSettings } from './query-limits.js';
 export {
   eventDrivenSubgraphEnv,

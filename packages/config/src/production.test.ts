@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { COMPOSE_DEVELOPMENT_GATEWAY_KEY, developmentDefaultProblems } from './production.js';
+import {
+  COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY,
+  COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY,
+  developmentDefaultProblems,
+} from './production.js';
 
 const names = (env: Parameters<typeof developmentDefaultProblems>[0]) => developmentDefaultProblems(env).map(([name]) => name);
 
@@ -17,29 +21,42 @@ describe('developmentDefaultProblems', () => {
     // No credentials means amqplib's guest login.
     expect(names({ NODE_ENV: 'production', AMQP_URL: 'amqp://rabbitmq:5672' })).toEqual(['AMQP_URL']);
     expect(names({ NODE_ENV: 'production', JWT_ISSUER: 'https://127.0.0.1' })).toEqual(['JWT_ISSUER']);
-    // Development keys: the generated file (no GATEWAY_KEY) and the one published in infra/compose.yaml.
-    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x' })).toEqual(['GATEWAY_KEY']);
-    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: COMPOSE_DEVELOPMENT_GATEWAY_KEY })).toEqual([
-      'GATEWAY_KEY',
-    ]);
+    // Development keys: the generated file (no Secret) and the pair published in infra/compose.yaml
+    // (a trailing newline from a file does not hide it).
+    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_SIGNING_KEY_FILE: '/x' })).toEqual(['GATEWAY_SIGNING_KEY']);
+    expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x' })).toEqual(['GATEWAY_PUBLIC_KEY']);
+    const published = {
+      NODE_ENV: 'production',
+      GATEWAY_DEV_SIGNING_KEY_FILE: '/x',
+      GATEWAY_SIGNING_KEY: `${COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY}\n`,
+    };
+    expect(names(published)).toEqual(['GATEWAY_SIGNING_KEY']);
+    expect(
+      names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_PUBLIC_KEY: COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY }),
+    ).toEqual(['GATEWAY_PUBLIC_KEY']);
   });
 
-  it('refuses the published development key however it is spelled, as the key bytes it decodes to', () => {
-    // decodeGatewayKey trims and base64url-decodes, so each of these is the same key to the services.
-    const spellings = [
-      `${COMPOSE_DEVELOPMENT_GATEWAY_KEY}\n`,
-      ` ${COMPOSE_DEVELOPMENT_GATEWAY_KEY}\r\n`,
-      `${COMPOSE_DEVELOPMENT_GATEWAY_KEY}=`,
-      // 49 characters: the last one's 6 bits make no whole byte, so any letter there decodes alike.
-      `${COMPOSE_DEVELOPMENT_GATEWAY_KEY.slice(0, -1)}1`,
+  it('refuses the published development keys however they are spelled, as the key bytes they decode to', () => {
+    // The services trim and base64url-decode a key, so each of these spellings is the same key to them.
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spellings = (key: string) => [
+      `${key}\n`,
+      ` ${key}\r\n`,
+      `${key}=`,
+      // 43 characters hold 258 bits for 256: flipping the last character's lowest (spare) bit decodes alike.
+      `${key.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(key.at(-1)!) ^ 1]}`,
     ];
-    for (const key of spellings)
-      expect(names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: key }), JSON.stringify(key)).toEqual([
-        'GATEWAY_KEY',
-      ]);
-    expect(
-      names({ NODE_ENV: 'production', GATEWAY_DEV_KEY_FILE: '/x', GATEWAY_KEY: 'a-real-secret-of-more-than-32-bytes-000000000' }),
-    ).toEqual([]);
+    const cases = [
+      ['GATEWAY_SIGNING_KEY', 'GATEWAY_DEV_SIGNING_KEY_FILE', COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY],
+      ['GATEWAY_PUBLIC_KEY', 'GATEWAY_DEV_KEY_FILE', COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY],
+    ] as const;
+    for (const [name, devFile, published] of cases) {
+      for (const key of spellings(published))
+        expect(names({ NODE_ENV: 'production', [devFile]: '/x', [name]: key }), JSON.stringify(key)).toEqual([name]);
+      expect(names({ NODE_ENV: 'production', [devFile]: '/x', [name]: 'a-real-key-of-32-bytes-000000000000000000000' })).toEqual(
+        [],
+      );
+    }
   });
 
   it('accepts production settings, in-cluster plain http for service names, and anything in development', () => {

@@ -9,21 +9,23 @@ export interface DevelopmentDefaultsEnv {
   REVOCATIONS_URL?: string | undefined;
   JWT_DEV_KEY_FILE?: string | undefined;
   JWT_SIGNING_KEYS?: unknown;
-  GATEWAY_KEY?: string | undefined;
+  GATEWAY_SIGNING_KEY?: string | undefined;
+  GATEWAY_PUBLIC_KEY?: string | undefined;
+  GATEWAY_DEV_SIGNING_KEY_FILE?: string | undefined;
   GATEWAY_DEV_KEY_FILE?: string | undefined;
 }
 
-/** The fixed key infra/compose.yaml uses in development (containers share no generated file). */
-export const COMPOSE_DEVELOPMENT_GATEWAY_KEY = 'compose-development-gateway-key-not-a-secret-0000';
+/** The fixed key pair infra/compose.yaml uses in development (containers share no generated file). */
+export const COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY = 'Y29tcG9zZS1kZXYtZ2F0ZXdheS1rZXktTk9ULVNFQ1I';
+export const COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY = 'OIglGtxGaKVB5-9IBOQwbQ-1nsvdqzHOtq1JSxtcYG4';
 
 /**
- * Whether `value` is the published key as the services read it: they trim it and decode base64url
- * (`decodeGatewayKey` in @little-ecom/auth), which ignores whitespace, padding and a last character's
- * spare bits, so only the decoded bytes tell two spellings apart.
+ * Whether `value` is the `published` key as the services read it: they trim it and decode base64url
+ * (@little-ecom/auth), which ignores whitespace, padding and a last character's spare bits, so only the
+ * decoded bytes tell two spellings apart.
  */
 const gatewayKeyBytes = (value: string) => Buffer.from(value.trim(), 'base64url');
-const DEVELOPMENT_GATEWAY_KEY_BYTES = gatewayKeyBytes(COMPOSE_DEVELOPMENT_GATEWAY_KEY);
-const isDevelopmentGatewayKey = (value: string) => gatewayKeyBytes(value).equals(DEVELOPMENT_GATEWAY_KEY_BYTES);
+const isPublishedKey = (value: string, published: string) => gatewayKeyBytes(value).equals(gatewayKeyBytes(published));
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
@@ -67,14 +69,18 @@ export function developmentDefaultProblems(env: DevelopmentDefaultsEnv): [string
     else if (url.protocol !== 'https:' && !isClusterInternal(url))
       problems.push([name, 'is plain http to a host outside the cluster; use https']);
   }
-  // Schemas that read the gateway key have GATEWAY_DEV_KEY_FILE (it has a default); production needs the Secret.
-  if (env.GATEWAY_DEV_KEY_FILE !== undefined && env.GATEWAY_KEY === undefined)
-    problems.push([
-      'GATEWAY_KEY',
-      'is required (a Secret shared by the gateway and the subgraphs), not the generated development key',
-    ]);
-  if (env.GATEWAY_KEY !== undefined && isDevelopmentGatewayKey(env.GATEWAY_KEY))
-    problems.push(['GATEWAY_KEY', 'is the published development key of infra/compose.yaml']);
+  // Schemas that read a gateway key have its development file setting (it has a default); production
+  // needs the Secret: the private key in the gateway, the public key in the subgraphs.
+  const gatewayKeys = [
+    ['GATEWAY_SIGNING_KEY', env.GATEWAY_DEV_SIGNING_KEY_FILE, env.GATEWAY_SIGNING_KEY, COMPOSE_DEVELOPMENT_GATEWAY_SIGNING_KEY],
+    ['GATEWAY_PUBLIC_KEY', env.GATEWAY_DEV_KEY_FILE, env.GATEWAY_PUBLIC_KEY, COMPOSE_DEVELOPMENT_GATEWAY_PUBLIC_KEY],
+  ] as const;
+  for (const [name, devFile, value, published] of gatewayKeys) {
+    if (devFile !== undefined && value === undefined)
+      problems.push([name, 'is required (from a Secret), not the key generated for development']);
+    else if (value !== undefined && isPublishedKey(value, published))
+      problems.push([name, 'is the published development key of infra/compose.yaml']);
+  }
   return problems;
 }
 

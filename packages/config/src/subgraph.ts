@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { commonEnv, commonSettings } from './common.js';
 import { DEFAULT_AMQP_URL, consumerEnv, consumerSettings, outboxEnv, outboxSettings } from './events.js';
 import { port } from './fields.js';
-import { gatewayKeyEnv, gatewayKeySettings } from './gateway-key.js';
+import { gatewayPublicKeyEnv, gatewayPublicKeySettings } from './gateway-key.js';
 import type { EnvOf } from './load.js';
 import { mongoEnv, mongoSettings } from './mongo.js';
 import { refuseDevelopmentDefaults } from './production.js';
 import { queryLimitsEnv, queryLimitsSettings } from './query-limits.js';
 import { tokenVerifierEnv, tokenVerifierSettings } from './token-verifier.js';
 
-/** What every subgraph reads: the common settings, its PORT, the gateway key, its own MongoDB database and the query limits. */
+/** What every subgraph reads: the common settings, its PORT, the gateway's public key, its own MongoDB database and the query limits. */
 export const subgraphEnv = (service: string, defaultPort: number) => ({
   ...commonEnv,
-  ...gatewayKeyEnv,
+  ...gatewayPublicKeyEnv,
   PORT: port(defaultPort),
   ...mongoEnv(service),
   ...queryLimitsEnv,
@@ -21,7 +21,8 @@ export const subgraphEnv = (service: string, defaultPort: number) => ({
 export function subgraphSettings(service: string, env: EnvOf<ReturnType<typeof subgraphEnv>>) {
   return {
     ...commonSettings(service, env),
-    gatewayKey: gatewayKeySettings(env),
+    // The gateway signs each request for one subgraph, by its name in the supergraph (the service name).
+    gatewayKey: { ...gatewayPublicKeySettings(env), audience: service },
     mongo: mongoSettings(env),
     limits: queryLimitsSettings(env),
   };

@@ -7,4 +7,11 @@ export { requestLoggingPlugin } from './request-logging.plugin.js';
 export { clientIp } from './client-ip.js';
 export { requestIdFrom } from './request.js';
 export { startHttpServer } from './server.js';
-export type { HttpServerOptions, IncomingRequestInfo, RequestContext, RouteHandler, RunningHttpServer } from './types.js';
+export type {
+  CallerRequest,
+  HttpServerOptions,
+  IncomingRequestInfo,
+  RequestContext,
+  RouteHandler,
+  RunningHttpServer,
+} from './types.js';

@@ -60,7 +60,21 @@ export async function startHttpServer<TContext extends RequestContext>(
     if (route && (method === 'GET' || method === 'HEAD')) return route(req, res);
     if (!graphqlPaths.has(url.pathname)) return sendJson(res, 404, { error: 'not found' });
 
-    const caller = options.authorizeCaller?.(req.headers, requestId);
+    // The body is read before the caller is checked: the gateway's signature covers it.
+    let raw = '';
+    if (method === 'POST') {
+      try {
+        raw = await readBody(req, bodyLimit);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          // The rest of the body is not read: the connection cannot carry another request.
+          res.setHeader('connection', 'close');
+          return requestError(res, 413, `Request body larger than ${bodyLimit} bytes`);
+        }
+        throw error;
+      }
+    }
+    const caller = options.authorizeCaller?.({ headers: req.headers, requestId, method, target, body: raw });
     if (caller === null)
       return sendJson(res, 403, {
         errors: [{ message: 'Only the gateway may call this service', extensions: { code: 'FORBIDDEN' } }],
@@ -74,17 +88,6 @@ export async function startHttpServer<TContext extends RequestContext>(
 
     let body: unknown;
     if (method === 'POST') {
-      let raw: string;
-      try {
-        raw = await readBody(req, bodyLimit);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          // The rest of the body is not read: the connection cannot carry another request.
-          res.setHeader('connection', 'close');
-          return requestError(res, 413, `Request body larger than ${bodyLimit} bytes`);
-        }
-        throw error;
-      }
       // GraphQL over HTTP: POST bodies are JSON. Media types compare case-insensitively and exactly (RFC 9110).
       if (!JSON_MEDIA_TYPES.has(mediaType(req.headers['content-type']))) {
         res.setHeader('accept-post', 'application/json');

@@ -36,15 +36,26 @@ export interface HttpServerOptions<TContext extends RequestContext> {
   /** How many proxies of ours stand in front (each appends to `X-Forwarded-For`); 0 trusts none. */
   trustedProxyHops?: number;
   /**
-   * Subgraphs: who may send GraphQL (health and `routes` stay open). Returns the caller's client
-   * address, or null to refuse with 403 FORBIDDEN. See `gatewayCallers` in @little-ecom/auth.
+   * Subgraphs: who may send GraphQL (health and `routes` stay open), given the whole request (its body
+   * as read, '' without one). Returns the caller's client address, or null to refuse with 403
+   * FORBIDDEN. See `gatewayCallers` in @little-ecom/auth.
    */
-  authorizeCaller?: (headers: IncomingHttpHeaders, requestId: string) => { clientIp: string } | null;
+  authorizeCaller?: (request: CallerRequest) => { clientIp: string } | null;
   /**
    * The service's metrics: served on `GET /metrics` (Prometheus text; the chart keeps it off the
    * public ingress), with request counts and latencies per path added to them.
    */
   metrics?: Metrics;
+}
+
+/** What `authorizeCaller` is shown of a GraphQL request. */
+export interface CallerRequest {
+  headers: IncomingHttpHeaders;
+  requestId: string;
+  method: string;
+  /** Path and query, as sent. */
+  target: string;
+  body: string;
 }
 
 export interface RunningHttpServer {

@@ -1,4 +1,5 @@
-import { createServiceVerifier, gatewayCallers, loadGatewayKey, type TokenVerifier } from '@little-ecom/auth';
+import type { KeyObject } from 'node:crypto';
+import { createServiceVerifier, gatewayCallers, loadGatewayPublicKey, type TokenVerifier } from '@little-ecom/auth';
 import type { HttpServerOptions, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import type { Worker } from './service.js';
@@ -6,10 +7,11 @@ import type { Worker } from './service.js';
 /** What a subgraph app factory takes to pick its callers; tests pass it, main leaves it to the config. */
 export interface GatewayKeyDeps {
   /**
-   * The key gateway requests are signed with; by default from the config (GATEWAY_KEY or the
-   * development file). `null` serves GraphQL to any caller: only for tests of this subgraph alone.
+   * The gateway's public key, which its requests are checked with; by default from the config
+   * (GATEWAY_PUBLIC_KEY or the development file). `null` serves GraphQL to any caller: only for tests
+   * of this subgraph alone and the benchmark of other gateways.
    */
-  gatewayKey?: Buffer | null;
+  gatewayKey?: KeyObject | null;
 }
 
 export interface SubgraphAccessDeps extends GatewayKeyDeps {
@@ -17,16 +19,20 @@ export interface SubgraphAccessDeps extends GatewayKeyDeps {
   verifier?: TokenVerifier;
 }
 
+/** The config's gateway key settings of a subgraph: its public key and the subgraph's own name. */
+export type GatewayKeySettings = Parameters<typeof loadGatewayPublicKey>[0] & { audience: string };
+
 /**
- * For a subgraph's `http` options: GraphQL only from the gateway, which also vouches for the client
- * address; any caller when `deps.gatewayKey` is null.
+ * For a subgraph's `http` options: GraphQL only from the gateway, signed for this subgraph
+ * (`settings.audience`) and used once, which also vouches for the client address; any caller when
+ * `deps.gatewayKey` is null.
  */
 export function gatewayOnly(
-  settings: Parameters<typeof loadGatewayKey>[0],
+  settings: GatewayKeySettings,
   deps: GatewayKeyDeps,
 ): Pick<HttpServerOptions<RequestContext>, 'authorizeCaller'> {
-  const key = deps.gatewayKey === undefined ? loadGatewayKey(settings) : deps.gatewayKey;
-  return key ? { authorizeCaller: gatewayCallers(key) } : {};
+  const key = deps.gatewayKey === undefined ? loadGatewayPublicKey(settings) : deps.gatewayKey;
+  return key ? { authorizeCaller: gatewayCallers(key, settings.audience) } : {};
 }
 
 export interface SubgraphAccess {
@@ -42,7 +48,7 @@ export interface SubgraphAccess {
  * have not ended (polled from accounts: docs/auth.md, "Ending sessions everywhere").
  */
 export function subgraphAccess(
-  config: { gatewayKey: Parameters<typeof loadGatewayKey>[0]; jwt: Parameters<typeof createServiceVerifier>[0] },
+  config: { gatewayKey: GatewayKeySettings; jwt: Parameters<typeof createServiceVerifier>[0] },
   deps: SubgraphAccessDeps,
   logger: Logger,
 ): SubgraphAccess {

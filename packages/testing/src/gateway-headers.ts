@@ -1,15 +1,43 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
 
+/** A request as the gateway would send it to the subgraph `audience`; POST to `/graphql` unless said. */
+export interface GatewayRequestToSign {
+  audience: string;
+  body: string;
+  clientIp: string;
+  authorization?: string | undefined;
+  method?: string;
+  target?: string;
+}
+
 /**
- * The headers a subgraph gets from the gateway: a fresh request id, the gateway's signature over it
- * and the client address it vouches for, and the caller's Authorization (none: anonymous).
+ * The headers a subgraph gets from the gateway with exactly this request: a fresh request id, the
+ * gateway's signature (over the method, target, subgraph, body, request id, client address and
+ * Authorization, with a nonce: good for one use) and the caller's Authorization (none: anonymous).
  */
-export function gatewayHeaders(key: Buffer, clientIp: string, authorization?: string): Record<string, string> {
+export function gatewayHeaders(key: KeyObject, request: GatewayRequestToSign): Record<string, string> {
   const requestId = randomUUID();
+  const { authorization } = request;
   return {
     'x-request-id': requestId,
-    [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(key, { requestId, clientIp, authorization }),
+    [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(key, {
+      method: request.method ?? 'POST',
+      target: request.target ?? '/graphql',
+      audience: request.audience,
+      body: request.body,
+      requestId,
+      clientIp: request.clientIp,
+      authorization,
+    }),
     ...(authorization ? { authorization } : {}),
   };
 }
+
+/**
+ * For `graphqlRequest`'s headers: signs each body it sends as the gateway does for `audience`.
+ * `extra` headers are added after signing (e.g. an X-Forwarded-For the subgraph must ignore).
+ */
+export const signedAsGateway =
+  (key: KeyObject, audience: string, clientIp: string, authorization?: string, extra: Record<string, string> = {}) =>
+  (body: string) => ({ ...gatewayHeaders(key, { audience, body, clientIp, authorization }), ...extra });

@@ -54,7 +54,7 @@ describe('accounts config', () => {
       const problems = (error as ConfigError).problems;
       expect(problems.some((p) => p.startsWith('AMQP_URL: uses the guest account'))).toBe(true);
       expect(problems.some((p) => p.startsWith('JWT_ISSUER: must be the public https:// URL'))).toBe(true);
-      expect(problems.some((p) => p.startsWith('GATEWAY_KEY: is required'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('GATEWAY_PUBLIC_KEY: is required'))).toBe(true);
       expect(problems.some((p) => p.startsWith('EVENT_SECRETS_KEY: is required'))).toBe(true);
       // TOTP secrets have their own key: notifications holds the events key.
       expect(problems.some((p) => p.startsWith('TOTP_SECRETS_KEY: is required'))).toBe(true);
@@ -73,7 +73,7 @@ describe('accounts config', () => {
       JWT_SIGNING_KEYS: JSON.stringify([key]),
       AMQP_URL: 'amqps://shop:s3cret@rabbitmq.example:5671',
       JWT_ISSUER: 'https://api.example.com',
-      GATEWAY_KEY: 'k'.repeat(43),
+      GATEWAY_PUBLIC_KEY: 'k'.repeat(43),
       EVENT_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
       TOTP_SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'),
     });

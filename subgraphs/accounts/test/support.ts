@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import { decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
+import { generateGatewayKeyPair } from '@little-ecom/auth';
 import { RESET_TOKEN_PURPOSE } from '@little-ecom/events';
 import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import { createLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
-import { freshDatabase, gatewayHeaders, graphqlRequest, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { freshDatabase, graphqlRequest, signedAsGateway, testEnv, type TestDatabase } from '@little-ecom/testing';
 import type { Db } from 'mongodb';
 import { createAccountsApp, type AccountsApp } from '../src/app.js';
 import { loadAccountsConfig } from '../src/config.js';
@@ -50,8 +50,8 @@ export interface AccountsUnderTest {
   settings: ReturnType<typeof loadAccountsConfig>['auth'];
   http: RunningService;
   app: AccountsApp;
-  /** Signs requests as the gateway does (GATEWAY_KEY). */
-  gatewayKey: Buffer;
+  /** The gateway's key pair: requests are signed with the private key (GATEWAY_SIGNING_KEY), accounts checks with the public one. */
+  gatewayKeys: ReturnType<typeof generateGatewayKeyPair>;
   /** Every record the service logged (info and up). */
   logs: Record<string, unknown>[];
   /**
@@ -115,22 +115,30 @@ export async function startAccounts(
     write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
   });
   // As deployed: GraphQL only from the gateway, which vouches for the client address; `gql` signs like it.
-  const gatewayKey = decodeGatewayKey(generateGatewayKey());
+  const gatewayKeys = generateGatewayKeyPair();
   const app = await createAccountsApp(config, {
     db: testDb.db,
     logger,
     keys,
     hasher,
-    gatewayKey,
+    gatewayKey: gatewayKeys.publicKey,
     ...(options.eventSecrets ? { eventSecrets: options.eventSecrets } : {}),
   });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   const url = `${http.url}/graphql`;
   const gql: AccountsUnderTest['gql'] = (query, variables, options = {}) =>
-    graphqlRequest(url, query, variables, {
-      ...gatewayHeaders(gatewayKey, options.ip ?? '198.51.100.1', options.token ? `Bearer ${options.token}` : undefined),
-      ...(options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {}),
-    });
+    graphqlRequest(
+      url,
+      query,
+      variables,
+      signedAsGateway(
+        gatewayKeys.signingKey,
+        'accounts',
+        options.ip ?? '198.51.100.1',
+        options.token ? `Bearer ${options.token}` : undefined,
+        options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {},
+      ),
+    );
   return {
     url,
     baseUrl: http.url,
@@ -140,7 +148,7 @@ export async function startAccounts(
     settings: config.auth,
     http,
     app,
-    gatewayKey,
+    gatewayKeys,
     logs,
     gql,
     async signUp(input) {

@@ -6,7 +6,8 @@ describe('orders config', () => {
   it('defaults to the local setup, with the generated development gateway key', () => {
     const config = loadOrdersConfig({});
     expect(config.http.port).toBe(4004);
-    expect(config.gatewayKey.key).toBeUndefined();
+    expect(config.gatewayKey.publicKey).toBeUndefined();
+    expect(config.gatewayKey.audience).toBe('orders');
     expect(config.gatewayKey.devKeyFile).toMatch(/\.data\/gateway\/subgraph-key$/);
     expect(config.jwt.revocationsUrl).toBe('http://127.0.0.1:4002/internal/revocations');
   });
@@ -20,7 +21,7 @@ describe('orders config', () => {
       expect(error).toBeInstanceOf(ConfigError);
       problems = (error as ConfigError).problems;
     }
-    for (const name of ['AMQP_URL', 'JWT_ISSUER', 'JWKS_URL', 'REVOCATIONS_URL', 'GATEWAY_KEY'])
+    for (const name of ['AMQP_URL', 'JWT_ISSUER', 'JWKS_URL', 'REVOCATIONS_URL', 'GATEWAY_PUBLIC_KEY'])
       expect(
         problems.some((p) => p.startsWith(`${name}: `)),
         name,
@@ -31,7 +32,7 @@ describe('orders config', () => {
       JWT_ISSUER: 'https://api.example.com',
       JWKS_URL: 'http://accounts:4002/.well-known/jwks.json',
       REVOCATIONS_URL: 'http://accounts:4002/internal/revocations',
-      GATEWAY_KEY: 'k'.repeat(43),
+      GATEWAY_PUBLIC_KEY: 'k'.repeat(43),
     });
     expect(config.production).toBe(true);
   });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_SIGNATURE_HEADER, decodeGatewayKey, generateGatewayKey, signGatewayRequest } from '@little-ecom/auth';
+import { generateGatewayKeyPair } from '@little-ecom/auth';
 import type { EventEnvelope } from '@little-ecom/events';
-import { graphqlRequest } from '@little-ecom/testing';
+import { graphqlRequest, signedAsGateway } from '@little-ecom/testing';
 import { startOrders, type OrdersHarness } from './support.js';
 
 /** The orders API against real MongoDB, without a broker: carts, checkout, visibility, the outbox. */
@@ -62,18 +62,9 @@ describe('gateway trust', () => {
     const unsigned = await graphqlRequest(h.url, CART_OF, { id: 'alice' }, { authorization: `Bearer ${alice}` });
     expect(unsigned.status).toBe(403);
     expect(code(unsigned)).toBe('FORBIDDEN');
-    const requestId = randomUUID();
-    const forged = signGatewayRequest(decodeGatewayKey(generateGatewayKey()), {
-      requestId,
-      clientIp: '198.51.100.1',
-      authorization: undefined,
-    });
-    const wrongKey = await graphqlRequest(
-      h.url,
-      '{ __typename }',
-      {},
-      { 'x-request-id': requestId, [GATEWAY_SIGNATURE_HEADER]: forged },
-    );
+    // Signed with another key pair's private key.
+    const forged = signedAsGateway(generateGatewayKeyPair().signingKey, 'orders', '198.51.100.1');
+    const wrongKey = await graphqlRequest(h.url, '{ __typename }', {}, forged);
     expect(wrongKey.status).toBe(403);
     expect((await fetch(`${h.http.url}/healthz`)).status).toBe(200);
     // Control: the gateway's signature gets through.

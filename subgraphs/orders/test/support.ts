@@ -1,11 +1,11 @@
 import type { CommandStartedEvent } from 'mongodb';
-import { createTokenVerifier, decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
+import { createTokenVerifier, generateGatewayKeyPair } from '@little-ecom/auth';
 import { silentLogger } from '@little-ecom/logger';
 import { serveApp, type RunningService } from '@little-ecom/service';
 import {
   createTestIssuer,
   freshDatabase,
-  gatewayHeaders,
+  signedAsGateway,
   graphqlRequest,
   type TestDatabase,
   type TestIssuer,
@@ -39,12 +39,12 @@ export async function startOrders(): Promise<OrdersHarness> {
   const issuer = await createTestIssuer();
   const verifier = createTokenVerifier(issuer.verifierOptions);
   // As deployed: GraphQL only from the gateway; `request` signs like it.
-  const gatewayKey = decodeGatewayKey(generateGatewayKey());
+  const gatewayKeys = generateGatewayKeyPair();
   const app = await createOrdersApp(loadOrdersConfig({ NODE_ENV: 'test' }), {
     db: db.db,
     logger: silentLogger,
     verifier,
-    gatewayKey,
+    gatewayKey: gatewayKeys.publicKey,
   });
   const http = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
   const url = `${http.url}/graphql`;
@@ -57,7 +57,12 @@ export async function startOrders(): Promise<OrdersHarness> {
     commands,
     tokenFor: (userId, role = 'CUSTOMER') => issuer.sign({ sub: userId, role }),
     request: (query, variables, token) =>
-      graphqlRequest(url, query, variables, gatewayHeaders(gatewayKey, '198.51.100.1', token ? `Bearer ${token}` : undefined)),
+      graphqlRequest(
+        url,
+        query,
+        variables,
+        signedAsGateway(gatewayKeys.signingKey, 'orders', '198.51.100.1', token ? `Bearer ${token}` : undefined),
+      ),
     async close() {
       await http.stop(2_000);
       await db.drop();
