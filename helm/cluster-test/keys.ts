@@ -1,5 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 
+const gatewayPair = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+
 /**
  * The Secret keys infra/cluster/values.yaml leaves out: the cluster test generates them for each run
  * (never committed) in the formats docs/deploy.md §4 gives, and passes them with --set-file.
@@ -12,7 +14,9 @@ export const GENERATED_KEYS: Record<string, () => string> = {
     const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `cluster-${randomUUID().slice(0, 8)}`, alg: 'ES256', use: 'sig' };
     return JSON.stringify([jwk]);
   },
-  'gateway-key': () => randomBytes(32).toString('base64url'),
+  // One Ed25519 pair per run: JWK `d` is the 32-byte private seed, `x` the raw public key.
+  'gateway-signing-key': () => gatewayPair.d!,
+  'gateway-public-key': () => gatewayPair.x!,
   'event-secrets-key': () => randomBytes(32).toString('base64'),
   'totp-secrets-key': () => randomBytes(32).toString('base64'),
 };

@@ -137,11 +137,12 @@ describe('helm against a real kube-apiserver', () => {
 
   it('upgrades to the defaults with a chart-created Secret, then to no network policies or autoscaling', async () => {
     const { stdout } = upgrade(['--reset-values', '--set-string', 'secrets.values.amqp-url=amqp://user:pass@rabbitmq:5672']);
-    // accounts-mongodb-uri, event-secrets-key, gateway-key, jwt-signing-keys, notifications-mongodb-uri, orders-mongodb-uri, products-mongodb-uri, smtp-url, totp-secrets-key
+    // accounts-mongodb-uri, event-secrets-key, gateway-public-key, gateway-signing-key, jwt-signing-keys, notifications-mongodb-uri, orders-mongodb-uri, products-mongodb-uri, smtp-url, totp-secrets-key
     const missing = [
       ...SUBGRAPHS.map((s) => `${s.name}-mongodb-uri`),
       'event-secrets-key',
-      'gateway-key',
+      'gateway-public-key',
+      'gateway-signing-key',
       'jwt-signing-keys',
       'smtp-url',
       'totp-secrets-key',

@@ -132,10 +132,15 @@ install_app() {
   if [[ -n "${SMTP_URL:-}" ]]; then smtp="$SMTP_URL"
   elif $existing; then smtp="$(secret_value "$NS" little-ecom-secrets smtp-url)"
   else echo "error: set SMTP_URL for the first install" >&2; exit 1; fi
-  # The gateway-to-subgraph key is generated once and kept across upgrades.
-  local gateway_key
-  if $existing && gateway_key="$(secret_value "$NS" little-ecom-secrets gateway-key 2>/dev/null)" && [[ -n "$gateway_key" ]]; then :
-  else gateway_key="$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')"; fi
+  # The gateway's Ed25519 pair (it signs subgraph requests, they verify): generated once, kept across upgrades.
+  local gateway_signing_key gateway_public_key
+  if $existing && gateway_signing_key="$(secret_value "$NS" little-ecom-secrets gateway-signing-key 2>/dev/null)" &&
+    gateway_public_key="$(secret_value "$NS" little-ecom-secrets gateway-public-key 2>/dev/null)" &&
+    [[ -n "$gateway_signing_key" && -n "$gateway_public_key" ]]; then :
+  else
+    read -r gateway_signing_key gateway_public_key < <(node -e \
+      "const k = require('node:crypto').generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }); console.log(k.d, k.x)")
+  fi
   if [[ -n "${JWT_SIGNING_KEYS_FILE:-}" ]]; then jwt="$(cat "$JWT_SIGNING_KEYS_FILE")"
   elif $existing; then jwt="$(secret_value "$NS" little-ecom-secrets jwt-signing-keys)"
   else echo "error: set JWT_SIGNING_KEYS_FILE for the first install (docs/deploy.md: generating keys)" >&2; exit 1; fi
@@ -150,7 +155,8 @@ install_app() {
     --from-literal=amqp-url="$amqp" \
     --from-literal=smtp-url="$smtp" \
     --from-literal=jwt-signing-keys="$jwt" \
-    --from-literal=gateway-key="$gateway_key" \
+    --from-literal=gateway-signing-key="$gateway_signing_key" \
+    --from-literal=gateway-public-key="$gateway_public_key" \
     --from-literal=redis-url="$redis" \
     --from-literal=event-secrets-key="$event_secrets" \
     --from-literal=totp-secrets-key="$totp_secrets" \
