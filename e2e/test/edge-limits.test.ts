@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeGatewayKey, generateGatewayKey } from '@little-ecom/auth';
+import { generateGatewayKeyPair } from '@little-ecom/auth';
 import { graphqlRequest } from '@little-ecom/testing';
 import { startStack, type Stack } from './harness.js';
 
@@ -72,7 +72,7 @@ describe('a subgraph refusing the gateway (production)', () => {
   let stack: Stack;
   beforeAll(async () => {
     // The gateway signs with a key the subgraphs do not hold: a rotation gone wrong, so products answers 403.
-    stack = await startStack({ production: true, gateway: { signingKey: decodeGatewayKey(generateGatewayKey()) } });
+    stack = await startStack({ production: true, gateway: { signingKey: generateGatewayKeyPair().signingKey } });
   }, 60_000);
   afterAll(async () => stack?.close());
 

@@ -57,7 +57,7 @@ export interface StackOptions {
    * Gateway settings beyond the defaults: extra environment (e.g. PERSISTED_QUERIES), a response store,
    * and a signing key other than the subgraphs' (a key rotation gone wrong: every subgraph answers 403).
    */
-  gateway?: { env?: Record<string, string>; responseStore?: ResponseStore; signingKey?: Buffer };
+  gateway?: { env?: Record<string, string>; responseStore?: ResponseStore; signingKey?: KeyObject };
 }
 
 export interface Stack {

@@ -2,8 +2,8 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminToken, graphql } from './support/api.js';
 import { expectAccessible, newPage, screenshots } from './support/browser.js';
-import { startShop, type Shop } from './support/shop.js';
-import { password } from './support/api.js';
+import { signUp, startShop, type Shop } from './support/shop.js';
+import { password, uniqueEmail } from './support/api.js';
 
 let shop: Shop;
 let admin: { email: string; secret: string };
@@ -20,8 +20,8 @@ beforeAll(async () => {
   const { email, token } = await adminToken(shop.stack);
   const { startTotpEnrollment } = await graphql<{ startTotpEnrollment: { secret: string } }>(
     shop.stack.gatewayUrl,
-    'mutation { startTotpEnrollment { secret } }',
-    {},
+    'mutation ($password: String!) { startTotpEnrollment(password: $password) { secret } }',
+    { password },
     token,
   );
   // Confirmed with the previous step's code (accepted: one step of clock drift), so the current
@@ -61,4 +61,42 @@ it('logs a TOTP admin in with the code from the authenticator app', async () => 
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('link', { name: 'Admin', exact: true }).click();
   await page.getByRole('link', { name: 'New product' }).waitFor();
+});
+
+it('lets a customer set up two-factor authentication with the password, log in with a code and turn it off', async () => {
+  const page = await newPage(shop.browser, shop.storefront.url);
+  const email = uniqueEmail('totp-customer');
+  await signUp(page, 'Two Factor', email, password);
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+
+  // Without the right current password the API refuses to start, and the page says why.
+  const section = page.getByRole('region', { name: 'Two-factor authentication' });
+  await section.getByLabel('Current password').fill('not my password at all');
+  await section.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  await section.getByRole('alert').waitFor();
+
+  await section.getByLabel('Current password').fill(password);
+  await section.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  const secret = (await section.getByLabel('Secret').textContent())!.trim();
+  await section.getByRole('textbox', { name: 'Authentication code' }).fill(code(secret, -1));
+  await section.getByRole('button', { name: 'Confirm code' }).click();
+  const recoveryCodes = section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await recoveryCodes.first().waitFor();
+  expect(await recoveryCodes.count()).toBe(10);
+  await expectAccessible(page, 'the account page with recovery codes');
+
+  // Log out, then back in: the form asks for a code.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto('/login');
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('textbox', { name: 'Authentication code' }).fill(code(secret));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+
+  // Turned off with the current password: the set-up button is back.
+  await section.getByLabel('Current password').fill(password);
+  await section.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+  await section.getByRole('button', { name: 'Set up two-factor authentication' }).waitFor();
 });

@@ -14,11 +14,11 @@ describe('browser-mode sessions in accounts', () => {
   let accounts: AccountsUnderTest;
   /** A signed request as the gateway sends it for a browser-mode mutation, with the cookie's token if any. */
   const asBrowser = <T>(query: string, variables?: Record<string, unknown>, cookieToken?: string, browser = true) =>
-    graphqlRequest<T>(accounts.url, query, variables, {
-      ...gatewayHeaders(accounts.gatewayKey, '198.51.100.1'),
+    graphqlRequest<T>(accounts.url, query, variables, (body) => ({
+      ...gatewayHeaders(accounts.gatewayKeys.signingKey, { audience: 'accounts', body, clientIp: '198.51.100.1' }),
       ...(browser ? { 'x-session-transport': 'cookie' } : {}),
       ...(cookieToken ? { 'x-session-refresh-token': cookieToken } : {}),
-    });
+    }));
 
   beforeAll(async () => {
     accounts = await startAccounts();
