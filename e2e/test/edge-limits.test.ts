@@ -37,8 +37,8 @@ describe('the edge holds its limits however a request is written (production)', 
 
   it('counts them at a subgraph too', async () => {
     const products = `${stack.subgraphs['products']!.url}/graphql`;
-    expect((await graphqlRequest(products, aliasedPages(15), { n: 1 }, stack.asGateway())).errors).toBeUndefined();
-    const res = await graphqlRequest(products, aliasedPages(15), { n: 100 }, stack.asGateway());
+    expect((await graphqlRequest(products, aliasedPages(15), { n: 1 }, stack.asGateway('products'))).errors).toBeUndefined();
+    const res = await graphqlRequest(products, aliasedPages(15), { n: 100 }, stack.asGateway('products'));
     expect(res.status).toBe(400);
     expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateGatewayKeyPair } from '@little-ecom/auth';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ describe("the storefront's operations in a gateway that accepts only trusted doc
     // The default manifest: gateway/trusted-documents.json, as the image ships it.
     const config = loadGatewayConfig({ NODE_ENV: 'test', PERSISTED_QUERIES: 'trusted', ...urls });
     const logger = createLogger({ service: 'gateway', level: 'error', write: () => undefined });
-    app = createGatewayApp(config, { logger, subgraphKey: randomBytes(32) });
+    app = createGatewayApp(config, { logger, subgraphKey: generateGatewayKeyPair().signingKey });
     running = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
   });
 

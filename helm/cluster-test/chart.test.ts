@@ -159,7 +159,10 @@ const expectNoFailures = (report: LoadReport) => {
 
 const storefrontLoad = () => {
   let n = 0;
-  return startLoad(() => (n++ % 2 === 0 ? graphql(gateway.url, CATALOG, CATALOG_VARIABLES) : graphql(gateway.url, ME, ME_VARIABLES, token)), { workers: 4 });
+  return startLoad(
+    () => (n++ % 2 === 0 ? graphql(gateway.url, CATALOG, CATALOG_VARIABLES) : graphql(gateway.url, ME, ME_VARIABLES, token)),
+    { workers: 4 },
+  );
 };
 
 beforeAll(() => {

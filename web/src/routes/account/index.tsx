@@ -51,7 +51,11 @@ function Account() {
       </section>
       <Preferences preferences={me.notificationPreferences} />
       <Sessions sessions={data.mySessions} onChange={() => reexecute({ requestPolicy: 'network-only' })} />
-      <TwoFactor key={String(me.totpEnabled)} enabled={me.totpEnabled} onChange={() => reexecute({ requestPolicy: 'network-only' })} />
+      <TwoFactor
+        key={String(me.totpEnabled)}
+        enabled={me.totpEnabled}
+        onChange={() => reexecute({ requestPolicy: 'network-only' })}
+      />
     </>
   );
 }

@@ -30,7 +30,14 @@ function CurrentPassword({ value, onChange }: { value: string; onChange: (value:
   return (
     <div className="field">
       <label htmlFor={id}>Current password</label>
-      <input id={id} type="password" autoComplete="current-password" required value={value} onChange={(e) => onChange(e.target.value)} />
+      <input
+        id={id}
+        type="password"
+        autoComplete="current-password"
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
     </div>
   );
 }
