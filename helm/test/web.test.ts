@@ -1,8 +1,9 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconform } from './support/kubeconform.js';
 import { RELEASE, ROOT, byKind, render, templateText, type Manifest } from './support/tools.js';
@@ -124,6 +125,7 @@ describe('the storefront server (web/server/main.js, dist/main.js in the image)'
     mkdirSync(join(dist, 'assets'));
     writeFileSync(join(dist, 'index.html'), '<!doctype html><script type="module" src="/assets/index-AbC123.js"></script>');
     writeFileSync(join(dist, 'assets/index-AbC123.js'), 'console.log(1)');
+    writeFileSync(join(dist, 'assets/app-D4e5F6.js'), `export const catalog = ${JSON.stringify('a product '.repeat(500))};`);
     const { createStorefrontServer } = (await import(join(ROOT, 'web/server/main.js'))) as {
       createStorefrontServer(dir: string): Server;
     };
@@ -156,6 +158,30 @@ describe('the storefront server (web/server/main.js, dist/main.js in the image)'
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/javascript');
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('sends text gzipped to clients that accept it, and as it is to the others', async () => {
+    const get = (encoding?: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request(
+          `${url}/assets/app-D4e5F6.js`,
+          { headers: encoding ? { 'accept-encoding': encoding } : {} },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const plain = await get();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['vary']).toBe('accept-encoding');
+    const zipped = await get('gzip, deflate, br');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 5);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
   });
 
   it('answers client-side routes with index.html, a missing asset with 404, and never its own source', async () => {

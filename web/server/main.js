@@ -6,11 +6,13 @@
 // - /assets/* are content-hashed by Vite: cached for a year, immutable. index.html is revalidated.
 // - Every answer carries the Content-Security-Policy and the other security headers below. /graphql is
 //   not served here: the Ingress/HTTPRoute sends it to the gateway on the same host.
+// - Text files are gzipped once at start and sent compressed to clients that accept gzip.
 // - /healthz and /readyz for the probes; SIGTERM closes the listener and lets requests finish.
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.PORT ?? 8080);
@@ -62,9 +64,15 @@ function loadFiles(dir) {
       else if (full !== fileURLToPath(import.meta.url)) {
         const url = '/' + relative(dir, full).split(sep).join('/');
         const hashed = url.startsWith('/assets/');
+        const body = readFileSync(full);
+        const type = types[extname(full)] ?? 'application/octet-stream';
+        const compressible = /^(text\/|application\/json|image\/svg)/.test(type);
+        const gzipped = compressible ? gzipSync(body, { level: 9 }) : undefined;
         files.set(url, {
-          body: readFileSync(full),
-          type: types[extname(full)] ?? 'application/octet-stream',
+          body,
+          gzipped: gzipped && gzipped.length < body.length ? gzipped : undefined,
+          compressible,
+          type,
           cacheControl: hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
         });
       }
@@ -74,11 +82,12 @@ function loadFiles(dir) {
   return files;
 }
 
-export function createStorefrontServer(dir = root) {
+/** The request handler: the built files of `dir`, loaded once. */
+export function storefrontHandler(dir = root) {
   const files = loadFiles(dir);
   const index = files.get('/index.html');
   if (!index) throw new Error(`no index.html in ${dir}: run the storefront build first`);
-  return createServer((req, res) => {
+  return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://storefront').pathname;
     if (path === '/healthz' || path === '/readyz') {
       res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end('ok');
@@ -94,14 +103,22 @@ export function createStorefrontServer(dir = root) {
       res.writeHead(404, { ...securityHeaders, 'content-type': 'text/plain', 'cache-control': 'no-store' }).end('not found');
       return;
     }
+    const gzip = file.gzipped && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? file.gzipped : file.body;
     res.writeHead(200, {
       ...securityHeaders,
       'content-type': file.type,
-      'content-length': file.body.length,
+      'content-length': body.length,
       'cache-control': file.cacheControl,
+      ...(file.compressible ? { vary: 'accept-encoding' } : {}),
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
-  });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
+export function createStorefrontServer(dir = root) {
+  return createServer(storefrontHandler(dir));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

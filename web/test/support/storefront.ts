@@ -1,18 +1,9 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storefrontHandler } from '../../server/main.js';
 
 const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
 
 export interface Storefront {
   url: string;
@@ -20,12 +11,14 @@ export interface Storefront {
 }
 
 /**
- * The built storefront on an ephemeral loopback port, as production serves it: static files with the
- * SPA fallback to index.html, and `/graphql` forwarded to the gateway (so the browser stays
- * same-origin, cookies included).
+ * The built storefront on an ephemeral loopback port, as production serves it: the production server's
+ * handler (web/server/main.js: CSP and the other headers, gzip, the SPA fallback to index.html), and
+ * `/graphql` forwarded to the gateway as the Ingress does (so the browser stays same-origin, cookies
+ * included).
  */
 export async function startStorefront(gatewayGraphqlUrl: string): Promise<Storefront> {
   const gateway = new URL(gatewayGraphqlUrl);
+  const serveFile = storefrontHandler(distDir);
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/graphql')) forward(req, res, gateway);
     else serveFile(req, res);
@@ -63,12 +56,4 @@ function forward(req: IncomingMessage, res: ServerResponse, gateway: URL): void 
     res.end();
   });
   req.pipe(upstream);
-}
-
-function serveFile(req: IncomingMessage, res: ServerResponse): void {
-  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-  let file = join(distDir, path);
-  if (!file.startsWith(distDir) || !existsSync(file) || statSync(file).isDirectory()) file = join(distDir, 'index.html');
-  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
 }
