@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       '**/dist/**',
+      '**/.test-dist/**',
       '**/__generated__/**',
       '**/node_modules/**',
       '.tools/**',

@@ -232,6 +232,9 @@ function stageApp(service, node, app) {
     if (existsSync(join(app, 'packages', pkg)) && existsSync(dist))
       cpSync(dist, join(app, 'packages', pkg, 'dist'), { recursive: true });
   }
+  // Every image runs `node dist/main.js`: an image without it would only crash-loop in the cluster.
+  if (!existsSync(join(ROOT, service.dir, 'dist', 'main.js')))
+    fail(`${service.dir}/dist/main.js is missing after the build: the ${service.name} image would not start`);
   cpSync(join(ROOT, service.dir, 'dist'), join(app, service.dir, 'dist'), { recursive: true });
   // The gateway's supergraph, composed at build time (its default SUPERGRAPH_PATH), and its trusted documents.
   for (const file of ['supergraph.graphql', 'trusted-documents.json'])

@@ -5,6 +5,7 @@ import { build } from 'vite';
 import { startStack } from '@little-ecom/e2e/harness';
 import { adminToken, createProducts, graphql } from '../test/support/api.js';
 import { chromiumPath } from '../test/support/browser.js';
+import { testDistDir } from '../test/support/build.js';
 import { startStorefront } from '../test/support/storefront.js';
 
 /**
@@ -20,7 +21,7 @@ const runs = [
   ['mobile', undefined],
 ] as const satisfies readonly (readonly [string, Config | undefined])[];
 
-await build({ root: webDir, logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true, sourcemap: false } });
+await build({ root: webDir, logLevel: 'warn', build: { outDir: testDistDir, emptyOutDir: true, sourcemap: false } });
 const stack = await startStack({ mode: 'orders' });
 const storefront = await startStorefront(stack.gatewayUrl);
 const chrome = await chromeLauncher.launch({

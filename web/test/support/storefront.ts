@@ -1,9 +1,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { storefrontHandler } from '../../server/main.js';
-
-const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
+import { testDistDir } from './build.js';
 
 export interface Storefront {
   url: string;
@@ -18,7 +16,7 @@ export interface Storefront {
  */
 export async function startStorefront(gatewayGraphqlUrl: string): Promise<Storefront> {
   const gateway = new URL(gatewayGraphqlUrl);
-  const serveFile = storefrontHandler(distDir);
+  const serveFile = storefrontHandler(testDistDir);
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/graphql')) forward(req, res, gateway);
     else serveFile(req, res);
