@@ -7,7 +7,7 @@ export NODE_ENV=test
 
 # Tests also start private FerretDB, Mailpit and Jaeger instances and a kube-apiserver, so every tool is
 # installed even when shared services already answer; they build concurrently while npm installs.
-bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform k8s-api kube-apiserver &
+bash scripts/tools.sh ferretdb mailpit jaeger helm kubeconform actionlint k8s-api kube-apiserver &
 tools_pid=$!
 # The storefront's browser journeys drive Debian's Chromium (never a browser download).
 if ! command -v chromium >/dev/null; then

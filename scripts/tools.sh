@@ -25,6 +25,8 @@ HELM_VERSION="v3.22.0"
 # client-go it vendors (1.37), not the fallback 1.20 that rejects charts with a kubeVersion.
 HELM_K8S_MINOR="37"
 KUBECONFORM_VERSION="v0.8.0"
+# Lints .github/workflows (helm/test/release-workflow.test.ts runs it).
+ACTIONLINT_VERSION="v1.7.12"
 # The API schemas the chart is validated against, offline: the OpenAPI spec inside the pinned
 # k8s.io/kubernetes module and the Gateway API CRDs, both from the Go module proxy.
 KUBERNETES_VERSION="v1.35.4"
@@ -148,6 +150,7 @@ is_installed() { # tool
     jaeger) installed jaeger "$JAEGER_VERSION" ;;
     helm) installed helm "$HELM_VERSION" ;;
     kubeconform) installed kubeconform "$KUBECONFORM_VERSION" ;;
+    actionlint) installed actionlint "$ACTIONLINT_VERSION" ;;
     kube-apiserver)
       local stamp="$KUBERNETES_VERSION+$(sha256sum "$ROOT/helm/envtest/go.sum" | cut -c1-16)"
       installed kube-apiserver "$stamp" && installed etcd "$stamp" ;;
@@ -165,6 +168,7 @@ build_one() { # tool
     k8s-api) install_k8s_api ;;
     kube-apiserver) install_kube_apiserver ;;
     kubeconform) install_go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
+    actionlint) install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
   esac
 }
 

@@ -10,10 +10,10 @@ const BIN = join(ROOT, '.tools/bin');
 export const K8S_API = join(ROOT, '.tools/k8s-api');
 
 /** A pinned tool from scripts/tools.sh; missing tools fail the test instead of skipping it. */
-export function toolPath(name: 'helm' | 'kubeconform'): string {
+export function toolPath(name: 'helm' | 'kubeconform' | 'actionlint'): string {
   const path = join(BIN, name);
   if (!existsSync(path)) {
-    throw new Error(`${path} is missing: run \`bash scripts/tools.sh helm kubeconform k8s-api\` (npm test does)`);
+    throw new Error(`${path} is missing: run \`bash scripts/tools.sh helm kubeconform actionlint k8s-api\` (npm test does)`);
   }
   return path;
 }
