@@ -35,6 +35,10 @@ GATEWAY_API_VERSION="v1.4.1"
 # Go module the proxy serves; its RabbitmqCluster is checked by the tests instead).
 ECK_VERSION="v3.5.0"
 MONGODB_COMMUNITY_CRD_VERSION="v0.9.0"
+# cert-manager's Certificate (the chart's TLS certificate) and the Prometheus Operator's PrometheusRule
+# and ServiceMonitor (infra/platform alert rules, the chart's ServiceMonitor).
+CERT_MANAGER_CRD_VERSION="v1.21.2"
+PROMETHEUS_OPERATOR_CRD_VERSION="v0.85.0"
 
 need_go() {
   if ! command -v go >/dev/null 2>&1; then
@@ -123,21 +127,31 @@ install_kube_apiserver() {
   echo "$stamp" >"$BIN/.etcd.version"
 }
 
+# The k8s-api folder's version stamp: every pinned source it is fetched from (install_k8s_api writes
+# it, is_installed compares it).
+k8s_api_stamp() {
+  echo "$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION+cert-manager-$CERT_MANAGER_CRD_VERSION+prometheus-operator-$PROMETHEUS_OPERATOR_CRD_VERSION"
+}
+
 install_k8s_api() {
-  local out="$TOOLS_DIR/k8s-api"
-  local stamp="$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION"
+  local out="$TOOLS_DIR/k8s-api" stamp
+  stamp="$(k8s_api_stamp)"
   [[ -f "$out/.version" && "$(cat "$out/.version")" == "$stamp" ]] && return
   need_go "the Kubernetes API spec"
-  local k8s gw eck mongodb
+  local k8s gw eck mongodb cm po
   k8s="$(module_dir "k8s.io/kubernetes@$KUBERNETES_VERSION")"
   gw="$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")"
   eck="$(module_dir "github.com/elastic/cloud-on-k8s/v3@$ECK_VERSION")"
   mongodb="$(module_dir "github.com/mongodb/mongodb-kubernetes-operator@$MONGODB_COMMUNITY_CRD_VERSION")"
+  cm="$(module_dir "github.com/cert-manager/cert-manager@$CERT_MANAGER_CRD_VERSION")"
+  po="$(module_dir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_CRD_VERSION")"
   rm -rf "$out" && mkdir -p "$out/crds"
   cp "$k8s/api/openapi-spec/swagger.json" "$out/swagger.json"
   cp "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$out/crds/"
   cp "$eck"/config/crds/v1/resources/{elasticsearch.k8s.elastic.co_elasticsearches,kibana.k8s.elastic.co_kibanas,apm.k8s.elastic.co_apmservers}.yaml "$out/crds/"
   cp "$mongodb"/config/crd/bases/mongodbcommunity.mongodb.com_mongodbcommunity.yaml "$out/crds/"
+  cp "$cm"/deploy/crds/cert-manager.io_{certificates,clusterissuers}.yaml "$out/crds/"
+  cp "$po"/example/prometheus-operator-crd/monitoring.coreos.com_{prometheusrules,servicemonitors}.yaml "$out/crds/"
   chmod -R u+w "$out"
   echo "${KUBERNETES_VERSION#v}" >"$out/kubernetes-version"
   echo "$stamp" >"$out/.version"
@@ -154,7 +168,7 @@ is_installed() { # tool
     kube-apiserver)
       local stamp="$KUBERNETES_VERSION+$(sha256sum "$ROOT/helm/envtest/go.sum" | cut -c1-16)"
       installed kube-apiserver "$stamp" && installed etcd "$stamp" ;;
-    k8s-api) [[ -f "$TOOLS_DIR/k8s-api/.version" ]] && [[ "$(cat "$TOOLS_DIR/k8s-api/.version")" == "$KUBERNETES_VERSION+gateway-api-$GATEWAY_API_VERSION+eck-$ECK_VERSION+apm+mongodb-$MONGODB_COMMUNITY_CRD_VERSION" ]] ;;
+    k8s-api) [[ -f "$TOOLS_DIR/k8s-api/.version" && "$(cat "$TOOLS_DIR/k8s-api/.version")" == "$(k8s_api_stamp)" ]] ;;
     *) echo "unknown tool: $1" >&2; exit 2 ;;
   esac
 }

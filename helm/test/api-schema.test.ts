@@ -9,7 +9,7 @@ import { VALUE_SETS, kubernetesVersion, templateText } from './support/tools.js'
  */
 describe(`Kubernetes ${kubernetesVersion()} API schemas`, () => {
   it.each(Object.entries(VALUE_SETS))('accept every manifest rendered with the %s values', (_set, files) => {
-    const withSecret = ['--set', 'secrets.existingSecret=', '--set-string', 'secrets.values.amqp-url=amqp://example'];
+    const withSecret = ['--set', 'secrets.existingSecret=', '--set-string', 'secrets.values.products-amqp-url=amqp://example'];
     const rendered = [templateText(files), templateText(files, withSecret)].join('\n---\n');
     const { status, resources, stderr } = kubeconform(rendered);
     const problems = resources.filter((r) => r.status !== 'statusValid').map((r) => `${r.kind}/${r.name}: ${r.status} ${r.msg}`);

@@ -237,7 +237,7 @@ describe('supergraph', () => {
 describe('secrets', () => {
   const SECRET_VALUES = {
     'products-mongodb-uri': 'mongodb://products:s3cr3t-products@mongo:27017/products',
-    'amqp-url': 'amqps://app:s3cr3t-amqp@rabbit:5671',
+    'products-amqp-url': 'amqps://app:s3cr3t-amqp@rabbit:5671',
     'jwt-signing-keys': '[{"kty":"EC","crv":"P-256","d":"s3cr3t-private-d"}]',
   };
 
@@ -288,7 +288,10 @@ describe('secrets', () => {
       name: 'mongodb-products-user',
       key: 'connectionString.standard',
     });
-    expect(env.find((e) => e.name === 'AMQP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'managed', key: 'amqp-url' });
+    expect(env.find((e) => e.name === 'AMQP_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'managed',
+      key: 'products-amqp-url',
+    });
   });
 });
 

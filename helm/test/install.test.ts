@@ -100,26 +100,30 @@ describe('helm against a real kube-apiserver', () => {
     for (const d of await deployments()) expect(d.spec.template.spec.containers[0]!.image).toMatch(/:0\.1\.1$/);
   });
 
-  it('switches to a Gateway API HTTPRoute once the Gateway API CRDs are installed', async () => {
+  it('switches to a Gateway API HTTPRoute and a cert-manager Certificate once their CRDs are installed', async () => {
     const crdChart = join(scratch, 'gateway-api-crds');
     mkdirSync(join(crdChart, 'crds'), { recursive: true });
     writeFileSync(join(crdChart, 'Chart.yaml'), 'apiVersion: v2\nname: gateway-api-crds\nversion: 1.4.1\n');
-    for (const file of readdirSync(join(K8S_API, 'crds')).filter((f) => f.startsWith('gateway.networking.k8s.io_'))) {
+    for (const file of readdirSync(join(K8S_API, 'crds')).filter((f) =>
+      /^(gateway\.networking\.k8s\.io|cert-manager\.io)_/.test(f),
+    )) {
       copyFileSync(join(K8S_API, 'crds', file), join(crdChart, 'crds', file));
     }
     const crds = cluster.helm(['upgrade', '--install', 'gateway-api-crds', crdChart, '--namespace', 'default']);
     expect(crds.status, crds.stderr).toBe(0);
-    for (
-      let i = 0;
-      i < 50 && (await cluster.get(`/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes`)).status !== 200;
-      i++
-    ) {
+    const served = async () =>
+      (await cluster.get(`/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes`)).status === 200 &&
+      (await cluster.get(`/apis/cert-manager.io/v1/namespaces/${NAMESPACE}/certificates`)).status === 200;
+    for (let i = 0; i < 50 && !(await served()); i++) {
       await new Promise((r) => setTimeout(r, 200));
     }
     upgrade(values('gateway-api'));
     expect(revision()).toBe(3);
     expect(names(await list(`/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes`))).toEqual([
       `${RELEASE}-little-ecom-gateway`,
+    ]);
+    expect(names(await list(`/apis/cert-manager.io/v1/namespaces/${NAMESPACE}/certificates`))).toEqual([
+      `${RELEASE}-little-ecom`,
     ]);
     expect(await list(`/apis/networking.k8s.io/v1/namespaces/${NAMESPACE}/ingresses`)).toEqual([]);
   });
@@ -136,10 +140,15 @@ describe('helm against a real kube-apiserver', () => {
   });
 
   it('upgrades to the defaults with a chart-created Secret, then to no network policies or autoscaling', async () => {
-    const { stdout } = upgrade(['--reset-values', '--set-string', 'secrets.values.amqp-url=amqp://user:pass@rabbitmq:5672']);
-    // accounts-mongodb-uri, event-secrets-key, gateway-public-key, gateway-signing-key, jwt-signing-keys, notifications-mongodb-uri, orders-mongodb-uri, products-mongodb-uri, smtp-url, totp-secrets-key
+    const { stdout } = upgrade([
+      '--reset-values',
+      '--set-string',
+      'secrets.values.products-amqp-url=amqp://user:pass@rabbitmq:5672',
+    ]);
+    // <subgraph>-mongodb-uri, the other subgraphs' <subgraph>-amqp-url, event-secrets-key, gateway-public-key, gateway-signing-key, jwt-signing-keys, smtp-url, totp-secrets-key
     const missing = [
       ...SUBGRAPHS.map((s) => `${s.name}-mongodb-uri`),
+      ...SUBGRAPHS.filter((s) => s.name !== 'products').map((s) => `${s.name}-amqp-url`),
       'event-secrets-key',
       'gateway-public-key',
       'gateway-signing-key',

@@ -97,7 +97,7 @@ describe('traces and metrics in the chart', () => {
   });
 
   it('the platform sends traces to an ECK APM Server next to the logs', () => {
-    const elastic = parseAllDocuments(readFileSync(join(ROOT, 'infra/platform/manifests/elastic.yaml'), 'utf8')).map(
+    const elastic = parseAllDocuments(readFileSync(join(ROOT, 'infra/platform/manifests/logging-full/elastic.yaml'), 'utf8')).map(
       (d) => d.toJS() as Manifest & { spec: { version: string; elasticsearchRef: { name: string } } },
     );
     const apm = elastic.find((r) => r.kind === 'ApmServer')!;

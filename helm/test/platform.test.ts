@@ -1,32 +1,22 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { kubeconform } from './support/kubeconform.js';
+import { MANIFESTS, PLATFORM, VERSIONS, manifestFiles, renderManifest, resources as manifests } from './support/platform.js';
 import { SUBGRAPHS } from './support/service-list.js';
 import { ROOT, run } from './support/tools.js';
 
-const PLATFORM = join(ROOT, 'infra/platform');
-const MANIFESTS = join(PLATFORM, 'manifests');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-
-interface Resource {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  spec: Record<string, unknown>;
-}
-const manifests = (file: string) =>
-  parseAllDocuments(readFileSync(join(MANIFESTS, file), 'utf8')).map((d) => d.toJS() as Resource);
 
 describe('infra/platform', () => {
   // The RabbitMQ Cluster Operator's CRD is not published as a Go module; RabbitmqCluster is checked below.
   const UNVALIDATED_KINDS = ['RabbitmqCluster'];
 
-  it('every platform manifest passes the pinned API schemas and operator CRDs', () => {
-    const files = readdirSync(MANIFESTS).filter((f) => f.endsWith('.yaml'));
+  it('every platform manifest, as install.sh renders it, passes the pinned API schemas and operator CRDs', () => {
+    const files = manifestFiles();
     expect(files.length).toBeGreaterThanOrEqual(5);
-    const text = files.map((f) => readFileSync(join(MANIFESTS, f), 'utf8')).join('\n---\n');
+    const text = files.map(renderManifest).join('\n---\n');
     const { status, resources } = kubeconform(text, UNVALIDATED_KINDS);
     const problems = resources
       .filter((r) => r.status !== 'statusValid' && r.status !== 'statusSkipped')
@@ -35,7 +25,18 @@ describe('infra/platform', () => {
     expect(status).toBe(0);
     const skipped = resources.filter((r) => r.status === 'statusSkipped').map((r) => r.kind);
     expect(new Set(skipped)).toEqual(new Set(UNVALIDATED_KINDS));
-    for (const kind of ['MongoDBCommunity', 'Elasticsearch', 'Kibana', 'ApmServer', 'StatefulSet', 'Job']) {
+    for (const kind of [
+      'MongoDBCommunity',
+      'Elasticsearch',
+      'Kibana',
+      'ApmServer',
+      'StatefulSet',
+      'Job',
+      'DaemonSet',
+      'CronJob',
+      'Gateway',
+      'PrometheusRule',
+    ]) {
       expect(resources.find((r) => r.kind === kind)?.status, kind).toBe('statusValid');
     }
   });
@@ -97,16 +98,24 @@ describe('infra/platform', () => {
     };
     expect(spec.type).toBe('ReplicaSet');
     expect(spec.members).toBeGreaterThanOrEqual(3);
-    expect(spec.users.map((u) => [u.name, u.roles])).toEqual(
-      SUBGRAPHS.map((s) => [s.name, [{ name: 'readWrite', db: s.database }]]),
-    );
+    expect(spec.users.map((u) => [u.name, u.roles])).toEqual([
+      ...SUBGRAPHS.map((s) => [s.name, [{ name: 'readWrite', db: s.database }]]),
+      // The backup CronJob's user: dump and restore only (manifests/mongodb-backup.yaml).
+      [
+        'backup',
+        [
+          { name: 'backup', db: 'admin' },
+          { name: 'restore', db: 'admin' },
+        ],
+      ],
+    ]);
   });
 
   it('the services ship logs where Fluentd listens, and Fluentd writes daily little-ecom indices', () => {
     const values = parse(read('helm/little-ecom/values.yaml')) as {
       logging: { fluentd: { host: string; port: number; tagPrefix: string } };
     };
-    const fluentd = manifests('fluentd.yaml');
+    const fluentd = manifests('logging-full/fluentd.yaml');
     const service = fluentd.find((r) => r.kind === 'Service')!;
     expect(values.logging.fluentd.host).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
     expect(JSON.stringify(service.spec)).toContain(`"port":${values.logging.fluentd.port}`);

@@ -22,11 +22,13 @@
 - name: OTEL_RESOURCE_ATTRIBUTES
   value: {{ printf "service.version=%s,deployment.environment.name=%s,k8s.namespace.name=%s" $root.Chart.AppVersion $v.config.nodeEnv $root.Release.Namespace | quote }}
 {{- if .headersSecretKey }}
+{{- /* Optional: without the key the exporter sends no headers (an intake that needs a token refuses the spans; the pod runs). */}}
 - name: OTEL_EXPORTER_OTLP_HEADERS
   valueFrom:
     secretKeyRef:
       name: {{ include "little-ecom.secretName" $root }}
       key: {{ .headersSecretKey }}
+      optional: true
 {{- end }}
 {{- end }}
 {{- end }}
@@ -66,11 +68,13 @@
 - name: PERSISTED_QUERIES
   value: {{ $c.persistedQueries | quote }}
 {{- if $c.cache.redis.enabled }}
+{{- /* Optional: without the key the gateway keeps its in-process cache (gateway/src/main.ts). */}}
 - name: REDIS_URL
   valueFrom:
     secretKeyRef:
       name: {{ include "little-ecom.secretName" $root }}
       key: redis-url
+      optional: true
 - name: REDIS_KEY_PREFIX
   value: {{ $c.cache.redis.keyPrefix | quote }}
 {{- end }}
@@ -108,6 +112,9 @@
     secretKeyRef:
       name: {{ $ref.name | default (include "little-ecom.secretName" $root) }}
       key: {{ $ref.key }}
+      {{- if $ref.optional }}
+      optional: true
+      {{- end }}
 {{- end }}
 {{- range $name, $value := $c.env }}
 - name: {{ $name }}

@@ -98,14 +98,32 @@ app.kubernetes.io/component: {{ .component }}
 {{- add .Values.preStopSleepSeconds (div (add .Values.config.shutdownTimeoutMs 999) 1000) .Values.terminationGraceExtraSeconds }}
 {{- end }}
 
-{{/* Secret keys referenced by enabled components through the default Secret. */}}
+{{/* Keys of the release Secret a pod cannot start without: the non-optional secretEnv of enabled components. */}}
 {{- define "little-ecom.requiredSecretKeys" -}}
 {{- $keys := list }}
 {{- range $component := splitList " " (include "little-ecom.components" .) }}
 {{- $c := index $.Values $component }}
 {{- if $c.enabled }}
 {{- range $env, $ref := $c.secretEnv }}
-{{- if not $ref.name }}{{ $keys = append $keys $ref.key }}{{ end }}
+{{- if and (not $ref.name) (not $ref.optional) }}{{ $keys = append $keys $ref.key }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $keys | uniq | sortAlpha | join " " }}
+{{- end }}
+
+{{/* Keys of the release Secret read when present: each turns an integration on (docs/deploy.md §4). */}}
+{{- define "little-ecom.optionalSecretKeys" -}}
+{{- $keys := list }}
+{{- if and .Values.gateway.enabled .Values.gateway.cache.redis.enabled }}{{ $keys = append $keys "redis-url" }}{{ end }}
+{{- with .Values.observability.tracing }}
+{{- if and .otlpEndpoint .headersSecretKey }}{{ $keys = append $keys .headersSecretKey }}{{ end }}
+{{- end }}
+{{- range $component := splitList " " (include "little-ecom.components" .) }}
+{{- $c := index $.Values $component }}
+{{- if $c.enabled }}
+{{- range $env, $ref := $c.secretEnv }}
+{{- if and (not $ref.name) $ref.optional }}{{ $keys = append $keys $ref.key }}{{ end }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -120,4 +138,33 @@ app.kubernetes.io/component: {{ .component }}
 {{- fail (printf "public route path %q (%s) would expose /metrics and the health endpoints; route /graphql only" .path $type) }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+An egress rule towards what a URL names (docs/deploy.md §8): the rule's own `to`/`ports` when set,
+otherwise derived from the URL. The port is the URL's, or its scheme's default; the peer is the
+namespace of an in-cluster name (<service>.<namespace>.svc[.cluster.local]), the address of an IP,
+and any address for another name (a NetworkPolicy cannot select DNS names: narrow it with `to`).
+A NetworkPolicy sees the port after a Service's translation: set `ports` when a Service maps ports.
+Call with (dict "url" "http://apm.logging.svc:8200" "rule" $np.otlp); prints a list of one egress rule.
+*/}}
+{{- define "little-ecom.urlEgress" -}}
+{{- $u := urlParse .url }}
+{{- $port := "" }}
+{{- if hasPrefix (printf "%s:" $u.hostname) $u.host }}{{ $port = trimPrefix (printf "%s:" $u.hostname) $u.host }}{{ end }}
+{{- if not $port }}{{ $port = get (dict "http" "80" "https" "443" "smtp" "587" "smtps" "465" "redis" "6379" "rediss" "6379") $u.scheme }}{{ end }}
+{{- $to := .rule.to }}
+{{- if not $to }}
+{{- $parts := splitList "." $u.hostname }}
+{{- if and (ge (len $parts) 3) (eq (index $parts 2) "svc") }}
+{{- $to = list (dict "namespaceSelector" (dict "matchLabels" (dict "kubernetes.io/metadata.name" (index $parts 1)))) }}
+{{- else if regexMatch "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$" $u.hostname }}
+{{- $to = list (dict "ipBlock" (dict "cidr" (printf "%s/32" $u.hostname))) }}
+{{- else }}
+{{- $to = list (dict "ipBlock" (dict "cidr" "0.0.0.0/0")) }}
+{{- end }}
+{{- end }}
+{{- $ports := .rule.ports }}
+{{- if not $ports }}{{ $ports = list (dict "port" (atoi $port) "protocol" "TCP") }}{{ end }}
+{{- toYaml (list (dict "to" $to "ports" $ports)) }}
 {{- end }}

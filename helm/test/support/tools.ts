@@ -60,7 +60,7 @@ const PRODUCTION = 'infra/platform/values/little-ecom.yaml';
 export const VALUE_SETS = {
   defaults: [],
   production: [PRODUCTION],
-  'gateway-api': [PRODUCTION, 'helm/test/values/gateway-api.yaml'],
+  'gateway-api': [PRODUCTION, 'infra/platform/values/little-ecom-gateway-api.yaml'],
   'network-policies-off': ['helm/test/values/network-policies-off.yaml'],
 } satisfies Record<string, string[]>;
 
