@@ -23,15 +23,15 @@ const SMTP_PORTS = [465, 587, 25, 2525];
 
 describe('SMTP egress', () => {
   it.each([
-    ['defaults', VALUE_SETS['defaults']!],
-    ['production', VALUE_SETS['production']!],
+    ['defaults', VALUE_SETS['defaults']],
+    ['production', VALUE_SETS['production']],
   ])('with the %s values, notifications reaches a relay on 465 and on 587 (the port is not known yet)', (_set, files) => {
     const manifests = render(files);
     expect(ports(egress(manifests, 'notifications'))).toEqual(expect.arrayContaining([465, 587]));
   });
 
   it.each([465, 587])('with smtp-url on port %i (notifications.smtpPort), notifications reaches exactly that port', (port) => {
-    for (const files of [VALUE_SETS['defaults']!, VALUE_SETS['production']!]) {
+    for (const files of [VALUE_SETS['defaults'], VALUE_SETS['production']]) {
       const manifests = render(files, ['--set', `notifications.smtpPort=${port}`]);
       const smtp = ports(egress(manifests, 'notifications')).filter((p) => SMTP_PORTS.includes(Number(p)));
       expect(smtp).toEqual([port]);
@@ -45,7 +45,7 @@ describe('OTLP and Fluentd egress, derived from their URLs', () => {
   const inNamespace = (ns: string) => [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }];
 
   it("production: APM Server's namespace and port from the OTLP endpoint, Fluentd's from its host", () => {
-    const manifests = render(VALUE_SETS['production']!);
+    const manifests = render(VALUE_SETS['production']);
     for (const component of COMPONENTS) {
       const rules = egress(manifests, component);
       expect(towards(rules, 8200), component).toEqual([{ to: inNamespace('logging'), ports: [{ port: 8200, protocol: 'TCP' }] }]);

@@ -12,7 +12,7 @@ import { CHART, RELEASE, ROOT, VALUE_SETS, byKind, helm, render, templateText } 
  * risk level.
  */
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-const GATEWAY_API = VALUE_SETS['gateway-api']!;
+const GATEWAY_API = VALUE_SETS['gateway-api'];
 
 describe('Gateway API with a cert-manager Certificate', () => {
   const manifests = render(GATEWAY_API);
@@ -57,7 +57,7 @@ describe('Gateway API with a cert-manager Certificate', () => {
   });
 
   it('covers the Ingress host too, and refuses to render without a host', () => {
-    const withIngress = render(VALUE_SETS['production']!, ['--set', 'certificate.enabled=true']);
+    const withIngress = render(VALUE_SETS['production'], ['--set', 'certificate.enabled=true']);
     const spec = byKind(withIngress, 'Certificate')[0]!.spec as { dnsNames: string[]; secretName: string };
     const ingress = byKind(withIngress, 'Ingress')[0]!.spec as { tls: { secretName: string; hosts: string[] }[] };
     expect(spec.dnsNames).toEqual(ingress.tls[0]!.hosts);
@@ -84,7 +84,7 @@ describe('ingress-nginx, kept for the clusters that run it', () => {
     const values = parse(read('infra/platform/values/ingress-nginx.yaml')) as { controller: { config: Record<string, string> } };
     expect(values.controller.config).not.toHaveProperty('annotations-risk-level');
     expect(values.controller.config['allow-snippet-annotations']).toBe('false');
-    const ingress = byKind(render(VALUE_SETS['production']!), 'Ingress')[0]!;
+    const ingress = byKind(render(VALUE_SETS['production']), 'Ingress')[0]!;
     const nginx = Object.keys(ingress.metadata.annotations ?? {}).filter((a) => a.startsWith('nginx.ingress.kubernetes.io/'));
     // Low/Medium risk annotations only (none of the Critical snippet family).
     expect(nginx.sort()).toEqual(

@@ -84,6 +84,8 @@ const gib = (n: number) => (n / GiB).toFixed(1);
 
 describe('logging profiles', () => {
   it('light fits a laptop: at most 4 GiB of requests in all', () => {
+    // The totals docs/deploy.md §10 quotes, printed so a change to the manifests shows its new sizes.
+    // eslint-disable-next-line no-console
     console.log(
       `logging requests: light ${gib(PROFILES.light.memory)} GiB / ${PROFILES.light.cpu}m CPU; full ${gib(PROFILES.full.memory)} GiB / ${PROFILES.full.cpu}m CPU`,
     );

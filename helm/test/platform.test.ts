@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kubeconform } from './support/kubeconform.js';
-import { MANIFESTS, PLATFORM, VERSIONS, manifestFiles, renderManifest, resources as manifests } from './support/platform.js';
+import { PLATFORM, manifestFiles, renderManifest, resources as manifests } from './support/platform.js';
 import { SUBGRAPHS } from './support/service-list.js';
 import { ROOT, run } from './support/tools.js';
 

@@ -127,7 +127,7 @@ describe('the Secret contract (docs/deploy.md §4)', () => {
   });
 
   it('a Secret with exactly the required keys starts every pod of the production values; NOTES names what is missing', () => {
-    const production = VALUE_SETS['production']!;
+    const production = VALUE_SETS['production'];
     const only = (keys: string[]) => [
       '--set',
       'secrets.existingSecret=',
@@ -147,7 +147,7 @@ describe('the Secret contract (docs/deploy.md §4)', () => {
   });
 
   it('NOTES.txt lists the required keys and, apart, the optional ones', () => {
-    const text = notes(VALUE_SETS['production']!, []);
+    const text = notes(VALUE_SETS['production'], []);
     expect(text).toContain(`it must hold the keys:\n  ${[...REQUIRED].sort().join(', ')}\n`);
     const optional = [...DOCUMENTED].filter(([, d]) => d.needed === 'optional').map(([k]) => k);
     expect(text).toContain(
