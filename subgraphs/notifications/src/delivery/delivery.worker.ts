@@ -7,7 +7,7 @@ import { SpanKind, contextFromHeaders, inSpan, withTraceContext, type Metrics } 
 import type { DeliveryOutcome, NotificationDocument, NotificationRepository } from '../notifications/notification.repository.js';
 import { renderEmail, type EmailInput } from '../notifications/templates/registry.js';
 import type { Circuit, CircuitDocument } from './circuit.js';
-import { PUBLIC_ERROR, classifySmtpError, type DeliveryError } from './errors.js';
+import { PUBLIC_ERROR, classifySmtpError, renderError, type DeliveryError } from './errors.js';
 import type { Mailer } from './mailer.js';
 import { deliveryMetrics } from './metrics.js';
 
@@ -87,8 +87,19 @@ export function startDeliveryWorker(deps: {
 
   async function attempt(n: NotificationDocument): Promise<{ outcome: DeliveryOutcome; error?: DeliveryError }> {
     const attempts = n.attempts + 1;
+    const failed = (error: DeliveryError) => ({
+      outcome: { id: n._id, attempts, kind: error.kind, lastError: PUBLIC_ERROR[error.kind], detail: error.detail },
+      error,
+    });
+    // Rendering is ours, not the SMTP server's: its errors fail this email only (outside the send's try).
+    let email: ReturnType<Renderer>;
     try {
-      const email = render(n);
+      email = render(n);
+    } catch (thrown) {
+      const { outcome, error } = failed(renderError(thrown));
+      return { outcome: { ...outcome, result: 'FAILED' }, error };
+    }
+    try {
       // A child of the consumer span that recorded the email, so the send shows in the mutation's trace.
       const span = {
         kind: SpanKind.CLIENT,

@@ -11,6 +11,7 @@ export const DELIVERY_ERROR_KINDS = [
   'RECIPIENT_REJECTED',
   'MESSAGE_REJECTED',
   'TEMPORARY_FAILURE',
+  'RENDER_FAILED',
 ] as const;
 export type DeliveryErrorKind = (typeof DELIVERY_ERROR_KINDS)[number];
 
@@ -30,7 +31,19 @@ export const PUBLIC_ERROR: Record<DeliveryErrorKind, string> = {
   RECIPIENT_REJECTED: 'The recipient address was refused.',
   MESSAGE_REJECTED: 'The mail server refused this email.',
   TEMPORARY_FAILURE: 'The mail server could not take this email for now; it will be retried.',
+  RENDER_FAILED: 'This email could not be written from its data; an administrator can retry it.',
 };
+
+/**
+ * The email could not be rendered from what was stored (a template or data error): it is about this
+ * email alone, so it fails it (an admin can retry it after a fix) and never pauses SMTP for everyone.
+ */
+export const renderError = (error: unknown): DeliveryError => ({
+  kind: 'RENDER_FAILED',
+  scope: 'message',
+  permanent: true,
+  detail: describe(error),
+});
 
 const CONNECTION_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETLS']);
 // Providers say "slow down" or "quota" with codes that otherwise mean other things (421, 450-452, 550, 554).
@@ -38,6 +51,7 @@ const THROTTLED = /rate|quota|too many|limit exceeded|throttl|try again later/i;
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
+/** Classifies an error thrown by the SMTP transport (never by our own code: see `renderError`). */
 export function classifySmtpError(error: unknown): DeliveryError {
   const e = (error ?? {}) as { code?: unknown; responseCode?: unknown; response?: unknown; command?: unknown };
   const code = typeof e.code === 'string' ? e.code : undefined;
