@@ -17,6 +17,7 @@ const schema = z
       .string()
       .default(DEFAULT_SMTP_URL)
       .refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL'),
+    /** SMTP pool size; never below DELIVERY_CONCURRENCY. */
     SMTP_MAX_CONNECTIONS: positiveInt(5),
     MAIL_FROM: z.string().default('little-ecom <no-reply@little-ecom.local>'),
     STOREFRONT_URL: httpUrl('http://localhost:3000'),
@@ -54,7 +55,9 @@ const schema = z
     ...eventDrivenSubgraphSettings('notifications', env),
     mail: {
       smtpUrl: env.SMTP_URL,
-      maxConnections: env.SMTP_MAX_CONNECTIONS,
+      // One connection per concurrent send at least: a smaller pool queues sends inside nodemailer,
+      // where they hold their claims without being sent.
+      maxConnections: Math.max(env.SMTP_MAX_CONNECTIONS, env.DELIVERY_CONCURRENCY),
       from: env.MAIL_FROM,
       storefrontUrl: env.STOREFRONT_URL.replace(/\/+$/, ''),
     },

@@ -51,10 +51,11 @@ export function retryDelay(attempts: number, baseMs: number, maxMs: number): num
 export type Renderer = (input: EmailInput) => { subject: string; text: string; html: string };
 
 /**
- * Sends recorded notifications in claimed batches. Each round claims up to `concurrency` due
- * notifications on the documents themselves (a token and an expiry), sends them, and stores every
- * outcome in one write that applies only while the claim still holds, so two workers never both
- * send an email and a worker that lost its claim cannot overwrite the other's result.
+ * Sends recorded notifications in claimed batches. Each round claims due notifications on the
+ * documents themselves (a token and an expiry, renewed while the batch is sent), sends them
+ * `concurrency` at a time, and stores each outcome as soon as it is known (outcomes ending together
+ * share a write); a write applies only while the claim still holds, so two workers never both send
+ * an email and a worker that lost its claim cannot overwrite the other's result.
  *
  * Errors of the SMTP service (unreachable, 535, throttling) open a circuit shared by all workers:
  * nobody sends until a probe succeeds, and the emails meanwhile stay PENDING with their retry
@@ -154,31 +155,75 @@ export function startDeliveryWorker(deps: {
       });
   }
 
-  /** One round: claim, send, settle. Returns how many were claimed. */
+  /** One round: claim, send, settle each as it ends. Returns how many were claimed. */
   async function round(limit: number): Promise<number> {
     const now = new Date();
     const batch = await repository.claimDue(workerId, now, new Date(now.getTime() + claimTtlMs), limit);
     if (batch.length === 0) return 0;
     // At most `concurrency` sends at once; the batch is larger so its few queries are shared by more emails.
     const results: { n: NotificationDocument; outcome: DeliveryOutcome; error?: DeliveryError }[] = [];
+    const open = new Set(batch.map((n) => n._id.toHexString()));
+    // Each outcome is stored as soon as it is known (the SMTP server accepted the email): a crash or a
+    // lost claim resends at most the emails in flight, not the whole batch. Outcomes that end while a
+    // write is under way go together in the next one.
+    let queued: DeliveryOutcome[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    let lost = 0;
+    const flush = () => {
+      writing = writing.then(async () => {
+        const outcomes = queued;
+        queued = [];
+        if (outcomes.length === 0) return;
+        try {
+          lost += await repository.settle(workerId, outcomes);
+        } catch (error) {
+          // Not stored: the claims expire and the emails are sent again (the at-least-once window).
+          log.warn('delivery outcomes not stored', { err: error, count: outcomes.length });
+        }
+      });
+    };
+    const settled = (r: (typeof results)[number]) => {
+      results.push(r);
+      open.delete(r.n._id.toHexString());
+      // Each outcome's log line carries the trace of the event that caused the email.
+      withTraceContext(r.n.trace, () => report(r.n, r.outcome, r.error));
+      queued.push(r.outcome);
+      flush();
+    };
+    // The claims are renewed while the batch is being sent, so a slow server never lets another
+    // worker take over (and send again) an email this one is still sending.
+    let renewing = false;
+    const renewer = setInterval(
+      () => {
+        const ids = batch.filter((n) => open.has(n._id.toHexString())).map((n) => n._id);
+        // One renewal at a time: a slow database must not pile them up.
+        if (ids.length === 0 || renewing) return;
+        renewing = true;
+        repository
+          .renewClaims(workerId, ids, new Date(Date.now() + claimTtlMs))
+          .catch((error: unknown) => log.warn('delivery claims not renewed', { err: error }))
+          .finally(() => (renewing = false));
+      },
+      Math.max(50, Math.floor(claimTtlMs / 4)),
+    );
     let next = 0;
     const lane = async () => {
       while (next < batch.length) {
         const n = batch[next++]!;
         // Once the server failed as a whole, the rest of the batch is not tried: released as it was.
-        if (results.some((r) => r.error?.scope === 'service')) results.push({ n, outcome: { id: n._id, result: 'RELEASE' } });
-        else results.push({ n, ...(await attempt(n)) });
+        if (results.some((r) => r.error?.scope === 'service')) settled({ n, outcome: { id: n._id, result: 'RELEASE' } });
+        else settled({ n, ...(await attempt(n)) });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, batch.length) }, lane));
+    try {
+      await Promise.all(Array.from({ length: Math.min(settings.concurrency, batch.length) }, lane));
+    } finally {
+      clearInterval(renewer);
+      flush();
+      await writing;
+    }
     const serviceError = results.find((r) => r.error?.scope === 'service')?.error;
-    const lost = await repository.settle(
-      workerId,
-      results.map((r) => r.outcome),
-    );
     if (lost > 0) log.warn('delivery claims lost before the outcome was stored', { lost, errorCode: 'CLAIM_LOST' });
-    // Each outcome's log line carries the trace of the event that caused the email.
-    for (const r of results) withTraceContext(r.n.trace, () => report(r.n, r.outcome, r.error));
     if (serviceError) {
       paused = await circuit.trip(serviceError.kind, serviceError.detail);
       log.warn('delivery paused', {
@@ -215,7 +260,9 @@ export function startDeliveryWorker(deps: {
           else {
             // Nothing to do now: sleep until the next retry is due (or a wake-up).
             const next = await repository.nextDueAt();
-            if (next) wait = Math.min(wait, Math.max(0, next.getTime() - Date.now()));
+            // One due already (held by another worker, or just released) waits a poll interval, so a
+            // batch another worker is sending is not polled for in a busy loop.
+            if (next && next.getTime() > Date.now()) wait = Math.min(wait, next.getTime() - Date.now());
           }
         }
       } catch (error) {

@@ -195,6 +195,16 @@ export function createNotificationRepository(db: Db) {
       return notifications.find({ _id: { $in: won }, 'claim.token': token }).toArray();
     },
 
+    /**
+     * Extends `token`'s claims on `ids` (those it still holds) to `until`, while they are being sent.
+     * Only the claim rows: they are what makes a claim exclusive (another worker's insert fails on a
+     * live row). The notifications are not touched: FerretDB v1 rewrites whole documents on update,
+     * so a renewal racing the send's own outcome could put a SENT email back to PENDING (measured).
+     */
+    async renewClaims(token: string, ids: ObjectId[], until: Date): Promise<void> {
+      await claims.updateMany({ _id: { $in: ids }, token }, { $set: { until } });
+    },
+
     /** When the next pending notification becomes due, if any. */
     async nextDueAt(): Promise<Date | null> {
       const [next] = await notifications
@@ -218,7 +228,9 @@ export function createNotificationRepository(db: Db) {
       if (sent.length > 0)
         ops.push({
           updateMany: {
-            filter: claimed(sent),
+            // Accepted by the SMTP server: true whoever holds the claim now, and stored even if this
+            // worker's claim lapsed, so nobody sends it again.
+            filter: { _id: { $in: sent }, status: 'PENDING' as const },
             update: {
               $set: { status: 'SENT' as const, sentAt: now, updatedAt: now },
               // Each was claimed by this worker alone: one attempt more than the claimed document had.
