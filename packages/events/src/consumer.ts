@@ -24,6 +24,12 @@ export interface ConsumerSettings {
 export interface EventConsumer {
   /** True while consumption is paused because the database is unreachable (only with a `probe`). */
   paused(): boolean;
+  /**
+   * Why the consumer is not subscribed although the broker answers: the broker refused its topology
+   * (a queue declared with other arguments, 406 PRECONDITION_FAILED; 403, 404, 405). Null when
+   * subscribed, or when only the connection is down (an outage, not a misconfiguration).
+   */
+  refused(): string | null;
   stop(): Promise<void>;
 }
 
@@ -62,6 +68,7 @@ export function startEventConsumer(deps: {
   const log = deps.logger;
   let stopped = false;
   let consumerTag: string | null = null;
+  let refusedBy: string | null = null;
   const inFlight = new Set<Promise<void>>();
 
   const backPressure = createBackPressure({
@@ -108,9 +115,18 @@ export function startEventConsumer(deps: {
     logger: log,
     async setup(ch) {
       consumerTag = null;
-      await declareConsumerTopology(ch, t);
-      await ch.prefetch(settings.prefetch);
-      await subscribe(ch);
+      try {
+        await declareConsumerTopology(ch, t);
+        await ch.prefetch(settings.prefetch);
+        await subscribe(ch);
+        refusedBy = null;
+      } catch (error) {
+        // The channel keeps retrying its setup; readiness says why it is not consuming meanwhile.
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'number' && [403, 404, 405, 406].includes(code))
+          refusedBy = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+        throw error;
+      }
     },
   });
 
@@ -201,6 +217,7 @@ export function startEventConsumer(deps: {
 
   return {
     paused: () => backPressure.paused(),
+    refused: () => (consumerTag ? null : refusedBy),
     async stop() {
       stopped = true;
       backPressure.stop();

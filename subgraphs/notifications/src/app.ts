@@ -36,6 +36,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
   // Set once the workers run; until then a retried notification waits for the delivery worker's first poll.
   let wakeDelivery = (): void => undefined;
   let consumerPaused = (): boolean => false;
+  let consumerRefused = (): string | null => null;
   const services = createServices(db, { delivery: config.delivery, onRequeued: () => wakeDelivery() });
   await ensureIndexes(db, services.indexes);
   const access = subgraphAccess(config, deps, logger);
@@ -63,6 +64,15 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         // Detail only: without RabbitMQ the API still serves; events wait in the producers' outboxes.
         ...(amqp ? [brokerReadiness(amqp)] : []),
         {
+          // Not informational: a consumer the broker refuses (a queue declared with other arguments)
+          // never consumes until someone fixes the broker, unlike an outage, which heals itself.
+          name: 'event-subscription',
+          check: async () => {
+            const refused = consumerRefused();
+            if (refused) throw new Error(`not subscribed: ${refused}`);
+          },
+        },
+        {
           name: 'event-consumer',
           informational: true,
           check: async () => {
@@ -87,6 +97,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
       });
       wakeDelivery = () => runtime.wakeDelivery();
       consumerPaused = () => runtime.consumerPaused();
+      consumerRefused = () => runtime.consumerRefused();
       return [...access.workers, { name: 'events', stop: () => runtime.stop() }];
     },
   };

@@ -34,6 +34,8 @@ export interface NotificationsRuntime {
   wakeDelivery(): void;
   /** True while the event consumer is paused because the database is unreachable. */
   consumerPaused(): boolean;
+  /** Why the broker refused the consumer's queue or subscription, while it does (see EventConsumer.refused). */
+  consumerRefused(): string | null;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
   return {
     wakeDelivery: () => worker.notify(),
     consumerPaused: () => consumer.paused(),
+    consumerRefused: () => consumer.refused(),
     async stop() {
       await consumer.stop();
       await runner.stop();
