@@ -3,6 +3,7 @@ export * from './contracts/common.js';
 export * from './contracts/registry.js';
 export * from './contracts/parse.js';
 export type * from './contracts/product.js';
+export { STOCK_CHANGE_CAUSES } from './contracts/product.js';
 export type * from './contracts/user.js';
 export { RESET_TOKEN_PURPOSE } from './contracts/user.js';
 export type * from './contracts/order.js';

@@ -14,6 +14,15 @@ const productSnapshot = z.object({
   aggregateVersion,
 });
 
+/**
+ * Why the stock changed: an order's reservation or its release (saga steps and compensations, not
+ * news for shoppers), a restock or another admin edit. Added in contract version 2 of
+ * product.updated; optional, so events of older producers still parse (consumers treat a missing
+ * cause as an admin edit).
+ */
+export const STOCK_CHANGE_CAUSES = ['reservation', 'release', 'restock', 'admin'] as const;
+export type StockChangeCause = (typeof STOCK_CHANGE_CAUSES)[number];
+
 /** Before/after of price and stock let consumers see price drops and restocks without state of their own. */
 const productUpdated = z.object({
   productId: id,
@@ -23,6 +32,8 @@ const productUpdated = z.object({
   stock: z.object({ before: z.number().int(), after: z.number().int() }),
   /** Names of the fields the update changed. */
   changed: z.array(z.string()),
+  /** Set when `stock` changed (v2). */
+  stockChangeCause: z.enum(STOCK_CHANGE_CAUSES).optional(),
   aggregateVersion,
 });
 

@@ -1,4 +1,4 @@
-import { buildEvent, type EventData, type EventType, type ProductSnapshot } from '@little-ecom/events';
+import { buildEvent, type EventData, type EventType, type ProductSnapshot, type StockChangeCause } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
 import type { ProductDocument } from './product.repository.js';
 
@@ -26,8 +26,21 @@ export function snapshot(doc: ProductDocument): ProductSnapshot {
 
 export const productCreated = (scope: EventScope, doc: ProductDocument) => productsEvent(scope, 'product.created', snapshot(doc));
 
-/** An admin edit or a stock change of an order: before and after, and the fields that changed. */
-export const productUpdated = (scope: EventScope, before: ProductDocument, after: ProductDocument, changed: string[]) =>
+/** An admin edit with a stock change: a restock when it adds units, another edit otherwise. */
+export const adminStockCause = (before: ProductDocument, after: ProductDocument): StockChangeCause =>
+  after.stock > before.stock ? 'restock' : 'admin';
+
+/**
+ * An admin edit or a stock change of an order: before and after, the fields that changed and, when
+ * the stock did, why (consumers tell a shopper-worthy restock from a saga's reservation or release).
+ */
+export const productUpdated = (
+  scope: EventScope,
+  before: ProductDocument,
+  after: ProductDocument,
+  changed: string[],
+  stockChangeCause?: StockChangeCause,
+) =>
   productsEvent(scope, 'product.updated', {
     productId: after._id.toHexString(),
     slug: after.slug,
@@ -35,6 +48,7 @@ export const productUpdated = (scope: EventScope, before: ProductDocument, after
     price: { before: { ...before.price }, after: { ...after.price } },
     stock: { before: before.stock, after: after.stock },
     changed,
+    ...(changed.includes('stock') ? { stockChangeCause: stockChangeCause ?? adminStockCause(before, after) } : {}),
     aggregateVersion: after.version ?? 1,
   });
 

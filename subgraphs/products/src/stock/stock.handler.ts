@@ -35,14 +35,15 @@ function orderLines(items: StockLineData[]): StockLineData[] {
 export function createStockHandler(deps: { stock: StockRepository }) {
   const { stock } = deps;
 
-  // The stock change of an order is a product change like any other: product.updated with before/after.
+  // The stock change of an order is a product change like any other: product.updated with before/after,
+  // tagged with its cause so notifications does not take a release for a restock.
   const stockChanged =
-    (scope: Scope): StockEvent =>
+    (scope: Scope, cause: 'reservation' | 'release'): StockEvent =>
     (before, after) =>
-      productUpdated(scope, before, after, ['stock']);
+      productUpdated(scope, before, after, ['stock'], cause);
 
   const releaseAll = async (scope: Scope, orderId: string, lines: StockLineData[]) => {
-    for (const line of lines) await stock.releaseLine(orderId, line.productId, stockChanged(scope));
+    for (const line of lines) await stock.releaseLine(orderId, line.productId, stockChanged(scope, 'release'));
   };
 
   async function onPlaced(scope: Scope, event: CheckedEvent<'order.placed'>): Promise<void> {
@@ -60,7 +61,7 @@ export function createStockHandler(deps: { stock: StockRepository }) {
     const reserved: PricedLineData[] = [];
     let rejection: { reason: StockRejectionReason; productId: string | null } | null = null;
     for (const line of doc.lines) {
-      const outcome = await stock.reserveLine(orderId, line, stockChanged(scope));
+      const outcome = await stock.reserveLine(orderId, line, stockChanged(scope, 'reservation'));
       if (!outcome.ok) {
         rejection = { reason: outcome.reason, productId: line.productId };
         break;
