@@ -17,3 +17,4 @@ export * from './consumer.js';
 export * from './topology.js';
 export * from './back-pressure.js';
 export { consumeSpanOptions, consumerMetrics } from './observability.js';
+export * from './consumers.js';

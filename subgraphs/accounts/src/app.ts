@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
-import { startOutboxRelay } from '@little-ecom/events';
+import { startOutboxRelay, startEventTopology } from '@little-ecom/events';
 import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, serviceMetrics } from '@little-ecom/mongo';
@@ -107,6 +107,8 @@ export async function createAccountsApp(config: AccountsConfig, deps: AccountsAp
         { name: 'revocations', stop: async () => services.revocations.stop() },
       ];
       if (amqp) {
+        // Every consumer's queue exists before the first event is published, whoever started first.
+        startEventTopology(amqp, { exchange: config.amqp.exchange, logger, metrics });
         // user.* events wait in user documents' outbox while the broker is away; the relay publishes them in order.
         const relay = startOutboxRelay({
           db,

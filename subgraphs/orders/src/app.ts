@@ -1,12 +1,18 @@
 import type { Db } from 'mongodb';
 import type { AmqpConnection } from '@little-ecom/amqp';
-import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
+import {
+  CONSUMER_BINDINGS,
+  consumerTopology,
+  startEventConsumer,
+  startOutboxRelay,
+  type ConsumerTopology,
+  startEventTopology,
+} from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
 import type { OrdersConfig } from './config.js';
 import type { OrdersContext } from './context.js';
-import { EVENT_BINDINGS } from './events/event.handler.js';
 import { ORDERS } from './orders/order.repository.js';
 import { invoicePaymentProvider, type PaymentProvider } from './orders/payment.js';
 import { createServer } from './server.js';
@@ -34,7 +40,7 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
   const services = createServices(db, { payment: deps.payment ?? invoicePaymentProvider });
   await ensureIndexes(db, services.indexes);
   const metrics = serviceMetrics(db);
-  const topology = consumerTopology('orders', EVENT_BINDINGS, config.events.prefix, config.events.retry);
+  const topology = consumerTopology('orders', [...CONSUMER_BINDINGS.orders], config.events.prefix, config.events.retry);
   const access = subgraphAccess(config, deps, logger);
   const server = createServer({
     carts: services.carts,
@@ -68,6 +74,8 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         settings: config.events.consumer,
         metrics,
       });
+      // Every consumer's queue exists before the first event is published, whoever started first.
+      startEventTopology(amqp, { exchange: config.amqp.exchange, prefix: config.events.prefix, logger, metrics });
       // Events wait in order documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,

@@ -1,6 +1,12 @@
 import type { Db } from 'mongodb';
 import { brokerReadiness, type AmqpConnection } from '@little-ecom/amqp';
-import { consumerTopology, startEventConsumer, startOutboxRelay, type ConsumerTopology } from '@little-ecom/events';
+import {
+  consumerTopology,
+  startEventConsumer,
+  startOutboxRelay,
+  type ConsumerTopology,
+  startEventTopology,
+} from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
@@ -58,6 +64,8 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
     },
     start(): Worker[] {
       if (!amqp) return access.workers;
+      // Every consumer's queue exists before the first event is published, whoever started first.
+      startEventTopology(amqp, { exchange: config.amqp.exchange, prefix: config.events.prefix, logger, metrics });
       // Events wait in product documents while the broker is away; the relay publishes them when it is back.
       const relay = startOutboxRelay({
         db,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { queueSpecs } from '@little-ecom/events';
+import { allConsumerTopologies, queueSpecs } from '@little-ecom/events';
 import { notificationsTopology } from './topology.js';
 
 interface Definitions {
@@ -16,8 +16,12 @@ const definitions = JSON.parse(
 describe('infra/rabbitmq/definitions.json', () => {
   const t = notificationsTopology();
 
-  it('declares exactly the queues, arguments and bindings the service declares at start-up', () => {
-    const specs = queueSpecs(t);
+  it('is what the shared topology says notifications declares', () => {
+    expect(allConsumerTopologies('').notifications).toEqual(t);
+  });
+
+  it('declares exactly the queues, arguments and bindings every consumer (notifications, products, orders) declares at start-up', () => {
+    const specs = Object.values(allConsumerTopologies('')).flatMap((c) => queueSpecs(c));
     expect(
       definitions.queues.map((q) => ({ name: q.name, arguments: q.arguments })).sort((a, b) => a.name.localeCompare(b.name)),
     ).toEqual(specs.map((s) => ({ name: s.name, arguments: s.arguments })).sort((a, b) => a.name.localeCompare(b.name)));
@@ -41,7 +45,9 @@ describe('infra/rabbitmq/definitions.json', () => {
     expect(definitions.exchanges).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: t.exchange, type: 'topic', durable: true }),
-        expect.objectContaining({ name: t.deadLetterExchange, type: 'fanout', durable: true }),
+        ...Object.values(allConsumerTopologies('')).map((c) =>
+          expect.objectContaining({ name: c.deadLetterExchange, type: 'fanout', durable: true }),
+        ),
       ]),
     );
   });

@@ -1,4 +1,5 @@
 import {
+  CONSUMER_BINDINGS,
   PoisonMessageError,
   type CheckedEvent,
   type PricedLineData,
@@ -11,7 +12,7 @@ import { stockRejected, stockReserved } from './stock.events.js';
 import type { StockEvent, StockRepository } from './stock.repository.js';
 
 /** The routing keys products consumes: the order saga's commands to it. */
-export const STOCK_BINDINGS = ['order.placed', 'order.cancelled', 'order.shipped'];
+export const STOCK_BINDINGS = [...CONSUMER_BINDINGS.products];
 
 const MAX_LINES = 100;
 
