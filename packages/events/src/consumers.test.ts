@@ -52,10 +52,12 @@ describe('the shared consumer topology', () => {
         'order.placed': [`${prefix}products.events`],
         'order.cancelled': [`${prefix}products.events`],
         'order.shipped': [`${prefix}products.events`],
+        'order.rejected': [`${prefix}products.events`],
       });
       expect(logs.filter((l) => l['msg'] === 'routing key has fewer queues than expected').map((l) => l['routingKey'])).toEqual([
         'order.placed',
         'order.cancelled',
+        'order.rejected',
         'order.shipped',
       ]);
       const text = await metrics.metrics();

@@ -15,7 +15,7 @@ import { consumerTopology, queueSpecs, type ConsumerTopology } from './topology.
  */
 export const CONSUMER_BINDINGS = {
   notifications: ['user.*', 'product.*', 'order.*'],
-  products: ['order.placed', 'order.cancelled', 'order.shipped'],
+  products: ['order.placed', 'order.cancelled', 'order.shipped', 'order.rejected'],
   orders: ['stock.reserved', 'stock.rejected', 'product.created', 'product.updated', 'product.deleted'],
 } as const satisfies Record<string, readonly string[]>;
 

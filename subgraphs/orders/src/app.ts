@@ -9,6 +9,8 @@ import {
   startEventTopology,
 } from '@little-ecom/events';
 import type { Logger } from '@little-ecom/logger';
+import { createScope } from '@little-ecom/scope';
+import { counter, type Metrics } from '@little-ecom/telemetry';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
 import type { OrdersConfig } from './config.js';
@@ -86,11 +88,44 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
         ...config.outbox,
         metrics,
       });
+      const reaper = startReaper(services, logger, metrics);
       return [
         ...access.workers,
+        { name: 'pending-order reaper', stop: async () => reaper.stop() },
         { name: 'event consumer', stop: () => consumer.stop() },
         { name: 'outbox relay', stop: () => relay.stop() },
       ];
     },
   };
+}
+
+/** How often the reaper looks for PENDING orders whose timer is due (the timers themselves are in the orders). */
+const REAPER_INTERVAL_MS = 15_000;
+
+/**
+ * Runs the reaper (see OrderService.reapPending) every REAPER_INTERVAL_MS, one pass at a time, and
+ * counts what it did in `orders_reaped_total{outcome="republished"|"rejected"}`.
+ */
+function startReaper(services: OrdersServices, logger: Logger, metrics: Metrics) {
+  const reaped = counter(metrics, 'orders_reaped_total', 'PENDING orders past their timeout, by what the reaper did', [
+    'outcome',
+  ]);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    const scope = createScope({ logger });
+    services.orders
+      .reapPending(scope)
+      .then(({ republished, rejected }) => {
+        reaped.inc({ outcome: 'republished' }, republished);
+        reaped.inc({ outcome: 'rejected' }, rejected);
+      })
+      .catch((error: unknown) => logger.error('pending-order reaper failed', { err: error }))
+      .finally(() => {
+        running = false;
+      });
+  }, REAPER_INTERVAL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

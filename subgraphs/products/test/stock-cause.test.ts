@@ -17,14 +17,16 @@ const UPDATE = `mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct
 
 async function product(stock: number): Promise<string> {
   const input = {
-    name: `P${stock}`,
+    name: `P${stock} ${randomUUID().slice(0, 8)}`,
     description: '',
     price: { amount: 100, currency: 'EUR' },
     stock,
     category: 'x',
     imageUrls: [],
   };
-  return (await api.request<{ createProduct: ProductFields }>(CREATE_PRODUCT, { input })).data!.createProduct.id;
+  const res = await api.request<{ createProduct: ProductFields }>(CREATE_PRODUCT, { input });
+  if (!res.data) throw new Error(JSON.stringify(res.errors));
+  return res.data.createProduct.id;
 }
 
 const stockUpdates = async (id: string) =>
@@ -62,6 +64,39 @@ describe('product.updated says why the stock changed', () => {
       [{ before: 0, after: 3 }, 'restock'],
       [{ before: 3, after: 1 }, 'admin'],
       [{ before: 1, after: 1 }, undefined],
+    ]);
+  });
+
+  it('gives back what an order holds when orders rejects it as TIMED_OUT (its reaper gave up)', async () => {
+    const id = await product(1);
+    const [orderId, userId] = [randomUUID(), randomUUID()];
+    const scope = createScope({ logger: silentLogger });
+    const handle = api.app.services.handleStockEvent;
+    const meta = { source: 'orders', correlationId: 'c' };
+    await handle(
+      scope,
+      checkEvent(
+        buildEvent('order.placed', { orderId, userId, items: [{ productId: id, quantity: 1 }], aggregateVersion: 1 }, meta),
+      ),
+    );
+    const rejected = buildEvent(
+      'order.rejected',
+      {
+        orderId,
+        userId,
+        items: [{ productId: id, quantity: 1, name: 'P1', unitPrice: { amount: 100, currency: 'EUR' } }],
+        total: { amount: 100, currency: 'EUR' },
+        shippingAddress: { name: 'A', line1: 'Street 1', line2: null, postalCode: '1000', city: 'Town', country: 'BE' },
+        reason: 'TIMED_OUT',
+        aggregateVersion: 4,
+      },
+      meta,
+    );
+    await handle(scope, checkEvent(rejected));
+    await handle(scope, checkEvent(rejected)); // a redelivery gives nothing back twice
+    expect(await stockUpdates(id)).toEqual([
+      [{ before: 1, after: 0 }, 'reservation'],
+      [{ before: 0, after: 1 }, 'release'],
     ]);
   });
 });

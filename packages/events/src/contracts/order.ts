@@ -20,7 +20,8 @@ const address = z.object({
 });
 
 /** Why products could not reserve an order's stock. */
-export const STOCK_REJECTION_REASONS = ['INSUFFICIENT_STOCK', 'PRODUCT_UNAVAILABLE', 'MIXED_CURRENCIES'] as const;
+/** TIMED_OUT: orders' reaper gave up waiting for products' answer (see docs/orders.md); products releases what it holds. */
+export const STOCK_REJECTION_REASONS = ['INSUFFICIENT_STOCK', 'PRODUCT_UNAVAILABLE', 'MIXED_CURRENCIES', 'TIMED_OUT'] as const;
 const stockRejectionReason = z.enum(STOCK_REJECTION_REASONS);
 
 /** orders -> products: reserve every line, or none. Prices are products' to decide, so none travel here. */

@@ -49,6 +49,10 @@ export interface OrderDocument {
   updatedAt: Date;
   outbox?: EventEnvelope[];
   outboxDueAt?: Date;
+  /** While PENDING: when the reaper looks at the order again (a timer kept in the document, so it survives restarts). */
+  reapAt?: Date;
+  /** Times the reaper re-published order.placed. */
+  reapAttempts?: number;
 }
 
 export const ORDERS = 'orders';
@@ -58,6 +62,7 @@ export const orderIndexes: IndexDescription[] = [
   { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'by_user_newest' },
   { key: { createdAt: -1, _id: -1 }, name: 'newest' },
   { key: { status: 1 }, name: 'status' },
+  { key: { status: 1, reapAt: 1 }, name: 'pending_due' },
   outboxIndex,
 ];
 
@@ -107,6 +112,14 @@ export function createOrderRepository(db: Db) {
     },
 
     count: (filter: Filter<OrderDocument>) => collection.countDocuments(filter),
+
+    /** PENDING orders whose reaper timer is due, oldest first, at most `limit`. */
+    duePending: (now: Date, limit: number) =>
+      collection
+        .find({ status: 'PENDING', reapAt: { $lte: now } })
+        .sort({ reapAt: 1 })
+        .limit(limit)
+        .toArray(),
 
     /**
      * Applies `decide(current)` if the order is in one of `from`, as one update guarded by the version

@@ -38,8 +38,25 @@ const totalOf = (items: OrderItemDocument[]) => ({
 });
 
 /** Orders: checkout from the cart, who may see and change which order, and the status machine. */
-export function createOrderService(deps: { orders: OrderRepository; carts: CartService; payment: PaymentProvider }) {
+/** How long an order may wait for products' answer, and how often order.placed is sent again meanwhile. */
+export interface ReaperSettings {
+  pendingTimeoutMs: number;
+  /** Re-publications of order.placed before the order is rejected as TIMED_OUT. */
+  maxRepublish: number;
+  /** Orders handled per pass. */
+  batchSize: number;
+}
+
+export const DEFAULT_REAPER: ReaperSettings = Object.freeze({ pendingTimeoutMs: 2 * 60_000, maxRepublish: 2, batchSize: 50 });
+
+export function createOrderService(deps: {
+  orders: OrderRepository;
+  carts: CartService;
+  payment: PaymentProvider;
+  reaper?: ReaperSettings;
+}) {
   const { orders, carts, payment } = deps;
+  const reaper = deps.reaper ?? DEFAULT_REAPER;
 
   async function page(
     filter: Parameters<OrderRepository['page']>[0]['filter'],
@@ -147,6 +164,8 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
         version: 1,
         createdAt: now,
         updatedAt: now,
+        reapAt: new Date(now.getTime() + reaper.pendingTimeoutMs),
+        reapAttempts: 0,
       };
       try {
         await orders.insert(order, orderPlaced(scope, order));
@@ -223,6 +242,45 @@ export function createOrderService(deps: { orders: OrderRepository; carts: CartS
       });
       if ('changed' in result) scope.logger.info('order confirmed', { orderId });
       else if (!result.current) throw new Error(`stock.reserved for unknown order ${orderId}`);
+    },
+
+    /**
+     * One pass of the reaper over PENDING orders whose timer is due (at most a batch): an order.placed
+     * lost on the way (dead-lettered, unrouted) is sent again through the outbox, up to
+     * `maxRepublish` times; after that the order is REJECTED as TIMED_OUT, and its order.rejected
+     * tells products to release anything it holds. Every step is a guarded transition of PENDING,
+     * so a stock answer arriving meanwhile wins, and two replicas never both act.
+     */
+    async reapPending(scope: Scope, now = new Date()): Promise<{ republished: number; rejected: number }> {
+      const counts = { republished: 0, rejected: 0 };
+      for (const due of await orders.duePending(now, reaper.batchSize)) {
+        const giveUp = (due.reapAttempts ?? 0) >= reaper.maxRepublish;
+        const result = await orders.transition(due._id, ['PENDING'], (current) => {
+          if (current.reapAt && current.reapAt > now) return { set: {} }; // another replica acted
+          if (giveUp) {
+            const reason = 'TIMED_OUT' as const;
+            return {
+              set: { status: 'REJECTED', rejectionReason: reason, payment: payment.onCancelled(current.payment) },
+              history: { status: 'REJECTED', at: now, reason },
+              event: (version) => orderRejected(scope, current, version, reason),
+            };
+          }
+          return {
+            set: { reapAt: new Date(now.getTime() + reaper.pendingTimeoutMs), reapAttempts: (current.reapAttempts ?? 0) + 1 },
+            // The same request again: products' reservation is per order, so a repeat holds nothing twice.
+            event: (version) => orderPlaced(scope, { ...current, version }),
+          };
+        });
+        if (!('changed' in result)) continue; // answered meanwhile
+        if (result.changed.status === 'REJECTED') {
+          counts.rejected++;
+          scope.logger.warn('pending order rejected: no stock answer in time', { orderId: due._id });
+        } else if ((result.changed.reapAttempts ?? 0) > (due.reapAttempts ?? 0)) {
+          counts.republished++;
+          scope.logger.warn('pending order: order.placed sent again', { orderId: due._id, attempt: result.changed.reapAttempts });
+        }
+      }
+      return counts;
     },
 
     /** stock.rejected: nothing is held; the order is REJECTED with the reason (idempotent). */

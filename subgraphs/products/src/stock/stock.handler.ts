@@ -93,7 +93,7 @@ export function createStockHandler(deps: { stock: StockRepository }) {
     if (now?.state === 'CANCELLED') await releaseAll(scope, orderId, doc.lines);
   }
 
-  async function onCancelled(scope: Scope, event: CheckedEvent<'order.cancelled'>): Promise<void> {
+  async function onCancelled(scope: Scope, event: CheckedEvent<'order.cancelled' | 'order.rejected'>): Promise<void> {
     const { orderId } = event.data;
     const lines = orderLines(event.data.items);
     // Unknown order: remember the cancel, so a late order.placed reserves nothing.
@@ -123,7 +123,9 @@ export function createStockHandler(deps: { stock: StockRepository }) {
 
   return async (scope: Scope, event: CheckedEvent): Promise<void> => {
     if (event.type === 'order.placed') return onPlaced(scope, event);
-    if (event.type === 'order.cancelled') return onCancelled(scope, event);
+    // Rejected by orders itself (its reaper timed out waiting): give back what is held, like a cancel.
+    // A rejection products decided finds the reservation REJECTED already: nothing to do.
+    if (event.type === 'order.cancelled' || event.type === 'order.rejected') return onCancelled(scope, event);
     if (event.type === 'order.shipped') return onShipped(scope, event);
   };
 }

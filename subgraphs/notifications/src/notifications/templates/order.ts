@@ -9,6 +9,7 @@ export interface OrderEmailInput {
 
 const REASONS: Record<StockRejectionReason, string> = {
   INSUFFICIENT_STOCK: 'one of the products does not have enough stock left',
+  TIMED_OUT: 'we could not confirm the stock in time',
   PRODUCT_UNAVAILABLE: 'one of the products is no longer sold',
   MIXED_CURRENCIES: 'its products are priced in different currencies',
 };
