@@ -78,7 +78,7 @@ describe('every consumer queue is declared by the producer', () => {
       await channel.waitForConfirms();
       await eventually(async () => ((await exists())?.messageCount === 1 ? true : undefined), 10_000);
       const got = await channel.get(queue, { noAck: true });
-      expect(got && JSON.parse(got.content.toString()).id).toBe(event.id);
+      expect(got && (JSON.parse(got.content.toString()) as { id: string }).id).toBe(event.id);
     } finally {
       await model.close().catch(() => undefined);
     }
