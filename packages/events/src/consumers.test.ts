@@ -54,12 +54,10 @@ describe('the shared consumer topology', () => {
         'order.shipped': [`${prefix}products.events`],
         'order.rejected': [`${prefix}products.events`],
       });
-      expect(logs.filter((l) => l['msg'] === 'routing key has fewer queues than expected').map((l) => l['routingKey'])).toEqual([
-        'order.placed',
-        'order.cancelled',
-        'order.rejected',
-        'order.shipped',
-      ]);
+      const alerted = logs
+        .filter((l) => l['msg'] === 'routing key has fewer queues than expected')
+        .map((l) => String(l['routingKey']));
+      expect(alerted.sort()).toEqual(['order.cancelled', 'order.placed', 'order.rejected', 'order.shipped']);
       const text = await metrics.metrics();
       expect(text).toContain('events_topology_missing_queues{routing_key="order.placed"} 1');
       expect(text).toContain('events_topology_missing_queues{routing_key="product.updated"} 0');
