@@ -45,8 +45,8 @@ describe('infra/rabbitmq/definitions.json', () => {
     expect(definitions.exchanges).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: t.exchange, type: 'topic', durable: true }),
-        ...Object.values(allConsumerTopologies('')).map((c) =>
-          expect.objectContaining({ name: c.deadLetterExchange, type: 'fanout', durable: true }),
+        ...Object.values(allConsumerTopologies('')).map(
+          (c): unknown => expect.objectContaining({ name: c.deadLetterExchange, type: 'fanout', durable: true }) as unknown,
         ),
       ]),
     );
