@@ -17,6 +17,8 @@ export interface PublishOutcome {
 
 /** The broker did not confirm in time; whether the messages arrived is unknown, so the channel must be replaced. */
 export class ConfirmTimeoutError extends Error {
+  /** Messages the broker did confirm before the wait ended, and those of them it returned (unroutable). */
+  settled: PublishOutcome = { routed: [], returned: [] };
   constructor(timeoutMs: number) {
     super(`broker did not confirm within ${timeoutMs} ms`);
     this.name = 'ConfirmTimeoutError';
@@ -55,15 +57,18 @@ export async function publishMandatory(
     timer = setTimeout(() => reject(new ConfirmTimeoutError(timeoutMs)), timeoutMs);
   });
   deadline.catch(() => undefined);
+  const confirmedIds = new Set<string>();
   try {
     const confirms: Promise<void>[] = [];
     for (const m of messages) {
       if (state.closed) throw state.closed;
       let ok = false;
       const confirmed = new Promise<void>((resolve, reject) => {
-        ok = channel.publish(m.exchange, m.routingKey, m.content, { ...m.options, mandatory: true }, (error) =>
-          error ? reject(error instanceof Error ? error : new Error('message nacked')) : resolve(),
-        );
+        ok = channel.publish(m.exchange, m.routingKey, m.content, { ...m.options, mandatory: true }, (error) => {
+          if (error) return reject(error instanceof Error ? error : new Error('message nacked'));
+          confirmedIds.add(m.options.messageId);
+          resolve();
+        });
       });
       // Observed below through Promise.all; this keeps an early rejection from counting as unhandled.
       confirmed.catch(() => undefined);
@@ -74,6 +79,11 @@ export async function publishMandatory(
     // basic.return precedes the basic.ack of the same message on the wire, so every return is in by now.
     const routed = messages.map((m) => m.options.messageId).filter((id) => !returned.has(id));
     return { routed, returned: [...returned] };
+  } catch (error) {
+    // What was confirmed before the timeout is settled: the caller need not publish it again.
+    if (error instanceof ConfirmTimeoutError)
+      error.settled = { routed: [...confirmedIds].filter((id) => !returned.has(id)), returned: [...returned] };
+    throw error;
   } finally {
     clearTimeout(timer);
     channel.off('return', onReturn);

@@ -8,6 +8,8 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones until `restore()`: a network cut. */
   cut(): void;
   restore(): void;
+  /** Holds everything the broker sends (confirms, returns, deliveries) for `ms` before passing it on: a slow broker. */
+  delayReplies(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const targetPort = Number(target.port || 5672);
   const sockets = new Set<net.Socket>();
   let down = false;
+  let replyDelayMs = 0;
   const server = net.createServer((client) => {
     if (down) {
       client.destroy();
@@ -37,7 +40,11 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
     client.pipe(upstream);
-    upstream.pipe(client);
+    // Chunks keep their order: each waits the same delay, and timers of equal delay fire in order.
+    upstream.on('data', (chunk: Buffer) => {
+      if (replyDelayMs === 0) client.write(chunk);
+      else setTimeout(() => client.writable && client.write(chunk), replyDelayMs);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -54,6 +61,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     },
     restore() {
       down = false;
+    },
+    delayReplies(ms) {
+      replyDelayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

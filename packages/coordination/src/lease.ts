@@ -19,6 +19,8 @@ export interface Leases {
   heldRefs(scope: string): Promise<unknown[]>;
   /** Extends a lease this owner holds; false when it lapsed and someone else took it meanwhile. */
   renew(key: string): Promise<boolean>;
+  /** Extends every lease among `keys` this owner still holds, in one write; returns how many it extended. */
+  renewMany(keys: string[]): Promise<number>;
   release(key: string): Promise<void>;
   releaseMany(keys: string[]): Promise<void>;
 }
@@ -79,6 +81,11 @@ export function createLeases(db: Db, collection: string, owner: string, leaseMs:
     async renew(key) {
       const renewed = await leases.updateOne({ _id: key, owner }, { $set: { until: new Date(Date.now() + leaseMs) } });
       return renewed.matchedCount === 1;
+    },
+    async renewMany(keys) {
+      if (keys.length === 0) return 0;
+      const renewed = await leases.updateMany({ _id: { $in: keys }, owner }, { $set: { until: new Date(Date.now() + leaseMs) } });
+      return renewed.matchedCount;
     },
     async release(key) {
       await leases.deleteOne({ _id: key, owner });

@@ -23,7 +23,11 @@ const relay = startOutboxRelay({
   exchange: env('RELAY_EXCHANGE'),
   owner: env('RELAY_OWNER'),
   pollIntervalMs: 50,
+  // The tests write from another process, so these relays find the writes by sweeping: keep sweeps frequent.
+  maxSweepIntervalMs: 200,
   batchSize: 20,
+  ...(process.env.RELAY_LEASE_MS ? { leaseMs: Number(process.env.RELAY_LEASE_MS) } : {}),
+  ...(process.env.RELAY_MAX_BATCH_EVENTS ? { maxBatchEvents: Number(process.env.RELAY_MAX_BATCH_EVENTS) } : {}),
 });
 await connection.ready();
 process.stdout.write('ready\n');

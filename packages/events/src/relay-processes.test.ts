@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import amqp, { type ChannelModel } from 'amqplib';
+import { startTcpProxy } from '@little-ecom/amqp/testing';
 import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { buildEvent, type EventEnvelope } from './envelope.js';
 import { outboxFields } from './outbox.js';
@@ -37,7 +38,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-function startRelayProcess(owner: string): { child: ChildProcess; ready: Promise<void>; stats: Promise<OutboxRelayStats> } {
+function startRelayProcess(
+  owner: string,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; ready: Promise<void>; stats: Promise<OutboxRelayStats> } {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', fixture], {
     cwd: repoRoot,
     env: {
@@ -48,6 +52,7 @@ function startRelayProcess(owner: string): { child: ChildProcess; ready: Promise
       RELAY_AMQP_URL: testEnv.amqpUrl,
       RELAY_EXCHANGE: exchange,
       RELAY_OWNER: owner,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -110,6 +115,50 @@ describe('two relay processes on one database', () => {
       const order = received.filter((id) => id === events[0]!.id || id === events[1]!.id);
       expect(order).toEqual(events.map((e) => e.id));
     }
+    expect(await col.countDocuments({ outboxDueAt: { $exists: true } })).toBe(0);
+  }, 120_000);
+
+  it('a relay killed mid-batch leaves at most one capped batch to publish again', async () => {
+    received.length = 0;
+    const col = database.db.collection('killed');
+    // One document with a long outbox: before the cap it went out as one batch of 120.
+    const events = Array.from({ length: 120 }, (_, k) =>
+      buildEvent(
+        'product.updated',
+        {
+          productId: 'big',
+          slug: 'big',
+          name: 'Big',
+          price: { before: { amount: 100, currency: 'EUR' }, after: { amount: 100, currency: 'EUR' } },
+          stock: { before: k, after: k + 1 },
+          changed: ['stock'],
+          aggregateVersion: k + 2,
+        },
+        { source: 'test', correlationId: 'c' },
+      ),
+    );
+    await col.insertOne(outboxFields(events));
+    // A slow broker (confirms 300 ms late) so the kill lands while a batch waits for its confirms.
+    const proxy = await startTcpProxy(testEnv.amqpUrl);
+    const env = { RELAY_COLLECTION: 'killed', RELAY_LEASE_MS: '1000', RELAY_MAX_BATCH_EVENTS: '10' };
+    const first = startRelayProcess('relay-killed', { ...env, RELAY_AMQP_URL: proxy.url });
+    await first.ready;
+    proxy.delayReplies(300);
+    await eventually(async () => (received.length >= 25 ? true : undefined), 30_000, 20);
+    first.child.kill('SIGKILL');
+    const second = startRelayProcess('relay-after', env);
+    await second.ready;
+    await eventually(async () => (events.every((e) => received.includes(e.id)) ? true : undefined), 60_000, 200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    second.child.kill('SIGTERM');
+    await second.stats;
+    await proxy.close();
+
+    const mine = new Set(events.map((e) => e.id));
+    const got = received.filter((id) => mine.has(id));
+    expect(new Set(got)).toEqual(mine);
+    // Republished: only what the killed relay had published but not yet marked, at most one batch.
+    expect(got.length - events.length).toBeLessThanOrEqual(10);
     expect(await col.countDocuments({ outboxDueAt: { $exists: true } })).toBe(0);
   }, 120_000);
 });

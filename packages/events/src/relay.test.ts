@@ -271,4 +271,54 @@ describe('outbox relay', () => {
       (await col.countDocuments({ [OUTBOX_DUE_FIELD]: { $exists: true } })) === 0 ? true : undefined,
     );
   });
+
+  it('releases its leases when the database fails after publishing', async () => {
+    const col = database.db.collection('dberror');
+    const e = event(1);
+    await col.insertOne({ deletedAt: new Date(), ...outboxFields([e]) });
+    // A filter the server refuses: the write after the confirm fails, as a database error would.
+    const relay = relayWith(connection(), 'dberror', {
+      leaseMs: 60_000,
+      removeWhenDrained: { dberror: { deletedAt: { $bogus: 1 } } },
+    });
+    announceOutboxWrite('dberror');
+    await eventually(async () => (relay.stats().failures >= 1 && received.length >= 1 ? true : undefined), 10_000);
+    // Before: the batch's leases stayed for the whole lease (a minute here), blocking every replica.
+    await eventually(
+      async () => ((await database.db.collection(OUTBOX_LEASES).countDocuments({ scope: 'dberror' })) === 0 ? true : undefined),
+      3_000,
+    );
+    expect(receivedIds()).toContain(e.id);
+  });
+
+  it('renews its leases while the broker is slow to confirm, so a second relay does not publish the same documents', async () => {
+    const proxy = await startTcpProxy(testEnv.amqpUrl);
+    cleanups.push(() => proxy.close());
+    const col = database.db.collection('slowconfirm');
+    const extra = { leaseMs: 400, pollIntervalMs: 50, maxSweepIntervalMs: 100 };
+    const a = relayWith(connection(proxy.url), 'slowconfirm', extra);
+    const b = relayWith(connection(proxy.url), 'slowconfirm', extra);
+    // Warm-up: both channels open before the broker turns slow.
+    const warm = event(0);
+    await col.insertOne(outboxFields([warm]));
+    await eventually(async () => (receivedIds().includes(warm.id) ? true : undefined), 10_000);
+    await Promise.all([a.drain(), b.drain()]);
+    proxy.delayReplies(1_500);
+    const written: EventEnvelope[] = [];
+    const docIds: ObjectId[] = [];
+    for (let n = 1; n <= 10; n++) {
+      const e = event(n);
+      written.push(e);
+      const _id = new ObjectId();
+      docIds.push(_id);
+      await col.insertOne({ _id, ...outboxFields([e]) });
+    }
+    announceOutboxWrite('slowconfirm', docIds);
+    await eventually(async () => (ids(written).every((id) => receivedIds().includes(id)) ? true : undefined), 15_000);
+    // Long enough for a second publish of a lapsed lease to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const got = receivedIds().filter((id) => ids(written).includes(id));
+    expect(got.length - new Set(got).size).toBe(0);
+    expect(got).toHaveLength(10);
+  }, 40_000);
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document, Filter } from 'mongodb';
 import {
   ConfirmTimeoutError,
   createManagedChannel,
@@ -10,7 +10,7 @@ import {
 } from '@little-ecom/amqp';
 import { createLeases, createWakeup } from '@little-ecom/coordination';
 import type { Logger } from '@little-ecom/logger';
-import { documentKey, serializedWrite } from '@little-ecom/mongo';
+import { documentKey, serializedWrite, serializedWrites } from '@little-ecom/mongo';
 import type { Metrics } from '@little-ecom/telemetry';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { OUTBOX_DUE_FIELD } from './outbox.js';
@@ -28,7 +28,10 @@ export interface OutboxRelayOptions {
   connection: AmqpConnection;
   logger: Logger;
   exchange?: string;
-  /** How often to look for pending events when nothing woke the relay. */
+  /**
+   * How often the recovery sweep looks for pending events nobody handed over (other replicas' writes,
+   * a crash's leftovers) while it finds some; it backs off to `maxSweepIntervalMs` while it finds none.
+   */
   pollIntervalMs?: number;
   /** How long a claimed document stays reserved; a crashed holder's lease lapses after this. */
   leaseMs?: number;
@@ -36,6 +39,10 @@ export interface OutboxRelayOptions {
   removeWhenDrained?: Record<string, Filter<Document>>;
   /** Documents claimed and published per confirm round trip. */
   batchSize?: number;
+  /** Most events published per confirm round trip (a document with more goes out over several batches). */
+  maxBatchEvents?: number;
+  /** Longest wait between two recovery sweeps when they find nothing (the wait doubles from `pollIntervalMs`). */
+  maxSweepIntervalMs?: number;
   /** Where leases live; `outbox_leases` by default. */
   leaseCollection?: string;
   /** Identifies this replica in leases; random by default. */
@@ -68,6 +75,12 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+/** Documents leased for one batch, read by `_id`, and the leases' keys. */
+interface Claimed {
+  docs: OutboxDocument[];
+  keys: string[];
+}
+
 interface OutboxDocument {
   _id: unknown;
   [OUTBOX_FIELD]?: EventEnvelope[];
@@ -97,6 +110,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 50;
+  const maxBatchEvents = options.maxBatchEvents ?? 200;
+  const maxSweepIntervalMs = Math.max(options.maxSweepIntervalMs ?? 30_000, pollIntervalMs);
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 15_000;
   const unroutableMaxDelayMs = options.unroutableMaxDelayMs ?? 30_000;
   const unmarkedScanIntervalMs = options.unmarkedScanIntervalMs ?? 10 * 60_000;
@@ -110,9 +125,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const wakeup = createWakeup();
   const notify = () => wakeup.wake();
+  /** Per collection, the documents writers of this process handed over and the relay has not published yet. */
+  const hot = new Map<string, Map<string, unknown>>();
+  const hotIds = (collection: string) => {
+    let ids = hot.get(collection);
+    if (!ids) hot.set(collection, (ids = new Map()));
+    return ids;
+  };
+  const idKey = (id: unknown) => documentKey('', id);
+  /** Set when a sweep should run at the next round (a write without ids, a reconnect, a failure). */
+  let sweepRequested = true;
 
-  const unsubscribe = onOutboxWrite((collection) => {
-    if (collections.includes(collection)) notify();
+  const unsubscribe = onOutboxWrite((collection, ids) => {
+    if (!collections.includes(collection)) return;
+    if (ids) for (const id of ids) hotIds(collection).set(idKey(id), id);
+    else sweepRequested = true;
+    notify();
   });
 
   // The producer declares what it publishes to; the channel rebuilds itself after any close.
@@ -122,6 +150,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     logger: log,
     async setup(channel) {
       await declareEventsExchange(channel, exchange);
+      // Whatever waited while there was no channel.
+      sweepRequested = true;
       notify();
     },
   });
@@ -157,7 +187,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /** Finds due documents no other replica holds, oldest first, and leases up to `batchSize` of them. */
-  async function claim(collection: string): Promise<OutboxDocument[]> {
+  async function claimDue(collection: string): Promise<Claimed> {
     const col = outbox(collection);
     const busy = await leases.heldRefs(collection);
     const filter: Filter<OutboxDocument> = { [OUTBOX_DUE_FIELD]: { $lte: new Date() } };
@@ -168,89 +198,148 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .sort({ [OUTBOX_DUE_FIELD]: 1 })
       .limit(batchSize)
       .toArray();
-    if (candidates.length === 0) return [];
-    const keys = candidates.map(({ _id }) => leaseKey(collection, _id));
-    const held = await leases.acquireMany(keys, { scope: collection, refs: candidates.map(({ _id }) => _id) });
-    const ids = candidates.filter(({ _id }) => held.has(leaseKey(collection, _id))).map(({ _id }) => _id);
-    if (ids.length === 0) return [];
-    // Re-read under the leases: an outbox may have been drained or grown since the scan.
-    const docs = await col.find({ _id: { $in: ids } } as Filter<OutboxDocument>).toArray();
-    const pending = docs.filter((doc) => doc[OUTBOX_FIELD]?.length);
-    for (const doc of docs.filter((d) => !d[OUTBOX_FIELD]?.length)) await clearMarker(collection, doc._id);
-    const empty = ids.filter((id) => !pending.some((doc) => String(doc._id) === String(id)));
-    if (empty.length > 0) await leases.releaseMany(empty.map((id) => leaseKey(collection, id)));
-    return pending;
-  }
-
-  /** Removes the marker if the outbox is (still) empty; an append in between keeps it. */
-  async function clearMarker(collection: string, id: unknown): Promise<void> {
-    await write(collection, id, () =>
-      outbox(collection).updateOne({ _id: id, [OUTBOX_FIELD]: { $size: 0 } } as Filter<OutboxDocument>, {
-        $unset: { [OUTBOX_DUE_FIELD]: '' },
-      }),
+    return claimIds(
+      collection,
+      candidates.map(({ _id }) => _id),
     );
   }
 
   /**
-   * Claims a batch of documents of `collection` and publishes their events: each document's in
-   * order, all of them before one wait for the broker's confirms. False when nothing was published.
+   * Leases the documents `ids` (those nobody else holds) and reads them by `_id`: the hot path, two
+   * commands for the whole batch. Documents whose outbox is empty by now are released at once.
    */
-  async function relayBatch(collection: string, target: ConfirmChannel): Promise<boolean> {
-    const docs = await claim(collection);
-    if (docs.length === 0) return false;
-    const keys = docs.map((doc) => leaseKey(collection, doc._id));
-    const col = outbox(collection);
-    let outcome;
-    const events = docs.flatMap((doc) => doc[OUTBOX_FIELD] ?? []);
-    // One producer span per event, a child of the request that wrote it (its stored traceparent).
-    const spans = startPublishSpans(events, exchange);
+  async function claimIds(collection: string, ids: unknown[]): Promise<Claimed> {
+    if (ids.length === 0) return { docs: [], keys: [] };
+    const keys = ids.map((id) => leaseKey(collection, id));
+    const held = await leases.acquireMany(keys, { scope: collection, refs: ids });
+    const mine = ids.filter((id) => held.has(leaseKey(collection, id)));
+    if (mine.length === 0) return { docs: [], keys: [] };
+    // Read under the leases: an outbox may have been drained or grown since the write or the scan.
+    const docs = await outbox(collection)
+      .find(filterOf({ _id: { $in: mine } }))
+      .toArray();
+    return { docs, keys: mine.map((id) => leaseKey(collection, id)) };
+  }
+
+  /**
+   * Claims a batch of `collection` (the documents `ids`, or the oldest due ones when `ids` is absent)
+   * and publishes their events: each document's in order, at most `maxBatchEvents` in all, then one
+   * wait for the broker's confirms and one bulk write that removes what was confirmed. The leases are
+   * renewed while the broker is slow and released whatever happens. False when nothing was published.
+   */
+  async function relayBatch(collection: string, target: ConfirmChannel, ids?: unknown[]): Promise<boolean> {
+    const { docs, keys } = ids ? await claimIds(collection, ids) : await claimDue(collection);
+    if (keys.length === 0) return false;
     try {
-      const messages = events.map((event) => ({
-        exchange,
-        routingKey: event.type,
-        content: messageBody(event),
-        options: publishOptions(event, spans.headers(event)),
-      }));
-      outcome = await publishMandatory(target, messages, confirmTimeoutMs);
-      spans.end(outcome.returned);
-      counters.confirmed(outcome.routed.length + outcome.returned.length);
-    } catch (error) {
-      spans.fail(error);
-      counters.failed(events.length);
-      // Unknown confirms: this channel is no use any more.
-      if (error instanceof ConfirmTimeoutError) managed.reopen(error.message);
-      // Let the next attempt (ours after reconnecting, or another replica's) start without waiting for the lease.
-      await leases.releaseMany(keys).catch(() => undefined);
-      throw error;
+      return await publishClaimed(collection, target, docs);
+    } finally {
+      // Also after a failure: let the next attempt (ours, or another replica's) start without waiting for the lease.
+      await leases.releaseMany(keys).catch((error: unknown) => log.warn('outbox leases not released', { err: error }));
     }
-    const returned = new Set(outcome.returned);
-    let progressed = false;
+  }
+
+  async function publishClaimed(collection: string, target: ConfirmChannel, docs: OutboxDocument[]): Promise<boolean> {
+    // The cap: a document's events beyond it wait for the next batch (a prefix leaves, so order holds).
+    let budget = maxBatchEvents;
+    const slices = docs.map((doc) => {
+      const events = (doc[OUTBOX_FIELD] ?? []).slice(0, Math.max(budget, 0));
+      budget -= events.length;
+      return { doc, events, all: events.length === (doc[OUTBOX_FIELD]?.length ?? 0) };
+    });
+    const events = slices.flatMap((slice) => slice.events);
+    let outcome: { routed: Set<string>; returned: Set<string>; unconfirmed: boolean };
+    if (events.length === 0) {
+      outcome = { routed: new Set(), returned: new Set(), unconfirmed: false };
+    } else {
+      // One producer span per event, a child of the request that wrote it (its stored traceparent).
+      const spans = startPublishSpans(events, exchange);
+      // A broker slower than the lease must not let another replica publish the same documents.
+      const renewal = setInterval(
+        () => {
+          void leases
+            .renewMany(docs.map((doc) => leaseKey(collection, doc._id)))
+            .then((n) => {
+              if (n < docs.length) log.warn('outbox leases lost while publishing', { collection, held: n, of: docs.length });
+            })
+            .catch(() => undefined);
+        },
+        Math.max(leaseMs / 3, 10),
+      );
+      try {
+        const messages = events.map((event) => ({
+          exchange,
+          routingKey: event.type,
+          content: messageBody(event),
+          options: publishOptions(event, spans.headers(event)),
+        }));
+        const result = await publishMandatory(target, messages, confirmTimeoutMs);
+        spans.end(result.returned);
+        counters.confirmed(result.routed.length + result.returned.length);
+        outcome = { routed: new Set(result.routed), returned: new Set(result.returned), unconfirmed: false };
+      } catch (error) {
+        spans.fail(error);
+        counters.failed(events.length);
+        if (!(error instanceof ConfirmTimeoutError)) throw error;
+        // Unknown confirms: this channel is no use any more. What it did confirm is removed below,
+        // so a retry publishes only the rest, not the whole batch again.
+        managed.reopen(error.message);
+        stats.failures++;
+        log.warn('broker confirms timed out, the unconfirmed events stay', {
+          collection,
+          confirmed: error.settled.routed.length + error.settled.returned.length,
+          of: events.length,
+        });
+        outcome = { routed: new Set(error.settled.routed), returned: new Set(error.settled.returned), unconfirmed: true };
+      } finally {
+        clearInterval(renewal);
+      }
+    }
+    const progressed = await settle(collection, slices, outcome);
+    // Events beyond the cap, or not confirmed: handed back to the hot path.
+    for (const slice of slices)
+      if (!slice.all || outcome.unconfirmed) hotIds(collection).set(idKey(slice.doc._id), slice.doc._id);
+    return progressed;
+  }
+
+  /** Removes the routed events and sets the markers of a batch in one bulk write (by `_id` only). */
+  async function settle(
+    collection: string,
+    slices: { doc: OutboxDocument; events: EventEnvelope[]; all: boolean }[],
+    outcome: { routed: Set<string>; returned: Set<string> },
+  ): Promise<boolean> {
+    const col = outbox(collection);
+    const ops: AnyBulkWriteOperation<OutboxDocument>[] = [];
     let batchPublished = 0;
     let oldest = Date.now();
-    const removeFilter = options.removeWhenDrained?.[collection];
-    for (const doc of docs) {
-      const events = doc[OUTBOX_FIELD] ?? [];
-      // Only the events before the first unroutable one leave: later ones wait with it, in order.
-      const firstReturned = events.findIndex((event) => returned.has(event.id));
-      const done = firstReturned === -1 ? events : events.slice(0, firstReturned);
+    const drainedIds: unknown[] = [];
+    for (const { doc, events, all } of slices) {
+      const key = leaseKey(collection, doc._id);
+      // Only a prefix of confirmed, routed events leaves: the rest waits behind the first that did not, in order.
+      const firstOpen = events.findIndex((event) => !outcome.routed.has(event.id));
+      const done = firstOpen === -1 ? events : events.slice(0, firstOpen);
       if (done.length > 0) {
-        await write(collection, doc._id, () =>
-          col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, { $pullAll: { [OUTBOX_FIELD]: done } }),
-        );
+        ops.push({ updateOne: { filter: filterOf({ _id: doc._id }), update: { $pullAll: { [OUTBOX_FIELD]: done } } } });
         stats.published += done.length;
         counters.published(done);
         batchPublished += done.length;
         for (const event of done) oldest = Math.min(oldest, Date.parse(event.occurredAt) || oldest);
-        progressed = true;
         for (const event of done) log.debug('event published', { eventType: event.type, eventId: event.id });
       }
-      const key = leaseKey(collection, doc._id);
-      if (firstReturned === -1) {
+      const stuck = firstOpen === -1 ? undefined : events[firstOpen];
+      if (!stuck || !outcome.returned.has(stuck.id)) {
         unroutable.delete(key);
-        await clearMarker(collection, doc._id);
+        // Removed only if the outbox is (still) empty; an append in between keeps it.
+        if (all && !stuck) {
+          ops.push({
+            updateOne: {
+              filter: filterOf({ _id: doc._id, [OUTBOX_FIELD]: { $size: 0 } }),
+              update: { $unset: { [OUTBOX_DUE_FIELD]: '' } },
+            },
+          });
+          drainedIds.push(doc._id);
+        }
         continue;
       }
-      const stuck = events[firstReturned]!;
       const attempts = (unroutable.get(key) ?? 0) + 1;
       unroutable.set(key, attempts);
       stats.returned++;
@@ -263,26 +352,59 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         attempts,
         delayMs,
       });
-      await write(collection, doc._id, () =>
-        col.updateOne({ _id: doc._id } as Filter<OutboxDocument>, {
-          $set: { [OUTBOX_DUE_FIELD]: new Date(Date.now() + delayMs) },
-        }),
-      );
+      ops.push({
+        updateOne: {
+          filter: filterOf({ _id: doc._id }),
+          update: { $set: { [OUTBOX_DUE_FIELD]: new Date(Date.now() + delayMs) } },
+        },
+      });
     }
-    if (removeFilter) {
+    if (ops.length > 0) {
+      // Queued behind this process's other writes to these documents (see serializedWrite: FerretDB).
+      const docKeys = slices.map(({ doc }) => documentKey(collection, doc._id));
+      await serializedWrites(docKeys, () => col.bulkWrite(ops, { ordered: true }));
+    }
+    const removeFilter = options.removeWhenDrained?.[collection];
+    // Only documents that have every field the filter names can match it: skip the command otherwise.
+    const removable = removeFilter
+      ? slices.filter(({ doc }) => drainedIds.includes(doc._id) && Object.keys(removeFilter).every((f) => f in doc))
+      : [];
+    if (removeFilter && removable.length > 0) {
       await col.deleteMany({
         ...removeFilter,
-        _id: { $in: docs.map((doc) => doc._id) },
+        _id: { $in: removable.map(({ doc }) => doc._id) },
         [OUTBOX_FIELD]: { $size: 0 },
       } as unknown as Filter<OutboxDocument>);
     }
-    await leases.releaseMany(keys);
     // One line per batch, not per event: the outbox lag panel charts lagMs (write to publish of the oldest).
     if (batchPublished > 0) log.info('outbox events published', { count: batchPublished, lagMs: Date.now() - oldest });
+    return batchPublished > 0;
+  }
+
+  /** Publishes the documents writers of this process handed over, by `_id`; true when anything was published. */
+  async function relayHot(): Promise<boolean> {
+    let progressed = false;
+    for (const collection of collections) {
+      const pending = hotIds(collection);
+      // Bounded per pass so one busy collection cannot starve the others.
+      for (let i = 0; i < 20 && pending.size > 0 && !wakeup.stopped; i++) {
+        const target = managed.current();
+        if (!target) return progressed;
+        const ids = [...pending.values()].slice(0, batchSize);
+        for (const id of ids) pending.delete(idKey(id));
+        try {
+          if (await relayBatch(collection, target, ids)) progressed = true;
+        } catch (error) {
+          // Their markers stay: the recovery sweep finds them if we do not.
+          sweepRequested = true;
+          throw error;
+        }
+      }
+    }
     return progressed;
   }
 
-  /** One pass over every collection; true when anything was published. */
+  /** The recovery sweep: one pass over every collection's due documents; true when anything was published. */
   async function sweep(): Promise<boolean> {
     let progressed = false;
     for (const collection of collections) {
@@ -305,22 +427,36 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   let failures = 0;
+  // The sweep runs every `pollIntervalMs` while it finds work, and backs off (doubling, up to
+  // `maxSweepIntervalMs`) while it finds none: at rest the relay costs a query every half minute.
+  let sweepDelayMs = pollIntervalMs;
+  let nextSweepAt = 0;
   const loop = (async () => {
     while (!wakeup.stopped) {
       wakeup.beginRound();
       let progressed = false;
       try {
         await scanUnmarked();
-        if (managed.current()) progressed = await sweep();
+        if (managed.current()) {
+          progressed = await relayHot();
+          if (sweepRequested || Date.now() >= nextSweepAt) {
+            sweepRequested = false;
+            const found = await sweep();
+            progressed ||= found;
+            sweepDelayMs = found ? pollIntervalMs : Math.min(sweepDelayMs * 2, maxSweepIntervalMs);
+            nextSweepAt = Date.now() + sweepDelayMs;
+          }
+        }
         failures = 0;
       } catch (error) {
         failures++;
         stats.failures++;
+        sweepRequested = true;
         log.warn('outbox relay pass failed, will retry', { err: error, attempts: failures });
         await wakeup.sleep(Math.min(100 * 2 ** failures, pollIntervalMs));
         continue;
       }
-      if (!progressed) await wakeup.sleep(pollIntervalMs);
+      if (!progressed) await wakeup.sleep(managed.current() ? Math.max(nextSweepAt - Date.now(), 0) : pollIntervalMs);
     }
   })();
 
@@ -349,6 +485,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
   };
 }
+
+/** Outbox ids are whatever the producer uses (ObjectId, string): the driver's types cannot know. */
+const filterOf = (filter: Document) => filter as Filter<OutboxDocument>;
 
 /** Declares the events exchange (idempotent): durable topic exchange. */
 export async function declareEventsExchange(channel: Channel, exchange = EVENTS_EXCHANGE): Promise<void> {

@@ -126,6 +126,24 @@ export function serializedWrite<T>(key: string, write: () => Promise<T>): Promis
   return run;
 }
 
+/**
+ * `serializedWrite` for one write that touches several documents (a bulk write): it runs after every
+ * write queued earlier under any of `keys`, and later writes to any of them wait for it.
+ */
+export function serializedWrites<T>(keys: readonly string[], write: () => Promise<T>): Promise<T> {
+  const previous = Promise.all(keys.map((key) => writeChains.get(key) ?? Promise.resolve()));
+  const run = previous.then(write, write);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  for (const key of keys) writeChains.set(key, tail);
+  void tail.then(() => {
+    for (const key of keys) if (writeChains.get(key) === tail) writeChains.delete(key);
+  });
+  return run;
+}
+
 export { findManyById, parseObjectId } from './ids.js';
 export { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, pageSize, toCursorPage, type CursorPage } from './paging.js';
 

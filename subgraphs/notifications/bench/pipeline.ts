@@ -6,8 +6,11 @@
 // 1. sustained throughput: `backlog` products created as fast as 8 clients can, then everything drains;
 //    events/s and emails/s from the first mutation to the last email accepted by SMTP;
 // 2. latency at a fixed rate: `rate` products per second for `seconds` s; mutation to SMTP accept.
-// Both print the database commands (MongoDB API) per event and per email, counted by the drivers.
+// Both print the database commands (MongoDB API) per event and per email, counted by the drivers, and
+// the full-collection scans among them: a read, update or delete whose filter is not an `_id` equality
+// or `$in` (FerretDB v1 pushes down nothing else, so each one reads the whole collection).
 import { randomUUID } from 'node:crypto';
+import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
 import { parseArgs } from 'node:util';
 import { createAmqpConnection } from '@little-ecom/amqp';
 import { createTokenVerifier } from '@little-ecom/auth';
@@ -31,12 +34,46 @@ const subscriberCount = boundedArg(values.subscribers, 1, 100);
 const rate = boundedArg(values.rate, 1, 200);
 const seconds = boundedArg(values.seconds, 1, 120);
 
-/** A database whose driver counts the commands it sends. */
-async function countedDatabase(prefix: string): Promise<TestDatabase & { commands: () => number }> {
+/** True when `filter` selects by `_id` alone: an equality or an `$in` (what FerretDB v1 pushes down). */
+function byId(filter: unknown): boolean {
+  if (!filter || typeof filter !== 'object') return false;
+  const keys = Object.keys(filter);
+  if (!keys.includes('_id')) return false;
+  const id = (filter as Document)._id as unknown;
+  const op = id && typeof id === 'object' && !Array.isArray(id) ? Object.keys(id as Document) : [];
+  return op.length === 0 || op.every((k) => !k.startsWith('$')) || (op.length === 1 && op[0] === '$in');
+}
+
+/** The filters of a command that reads, updates or deletes documents; none for inserts and the like. */
+function filtersOf(event: CommandStartedEvent): unknown[] {
+  const c = event.command as Document;
+  switch (event.commandName) {
+    case 'find':
+      return [c.filter ?? {}];
+    case 'count':
+    case 'findAndModify':
+      return [c.query ?? {}];
+    case 'update':
+    case 'delete':
+      return ((c.updates ?? c.deletes ?? []) as Document[]).map((op) => op.q);
+    case 'aggregate':
+    case 'distinct':
+      return [{}];
+    default:
+      return [];
+  }
+}
+
+/** A database whose driver counts the commands it sends, and the full-collection scans among them. */
+async function countedDatabase(prefix: string): Promise<TestDatabase & { commands: () => number; scans: () => number }> {
   const db = await freshDatabase(prefix, { monitorCommands: true });
   let commands = 0;
-  db.client.on('commandStarted', () => commands++);
-  return { ...db, commands: () => commands };
+  let scans = 0;
+  db.client.on('commandStarted', (event) => {
+    commands++;
+    if (filtersOf(event).some((filter) => !byId(filter))) scans++;
+  });
+  return { ...db, commands: () => commands, scans: () => scans };
 }
 
 const mailpit = await privateMailpit();
@@ -62,7 +99,9 @@ const products = await createProductsApp(
   },
 );
 const http = await serveApp(products, { listen: { host: '127.0.0.1', port: 0 }, logger: silentLogger });
-const col = h.db.db.collection<NotificationDocument>(NOTIFICATIONS);
+// The bench's own progress checks go through a client of their own, so they are not counted.
+const observer = new MongoClient(testEnv.mongodbUri);
+const col = observer.db(notificationsDb.db.databaseName).collection<NotificationDocument>(NOTIFICATIONS);
 const token = await h.issuer.sign({ sub: 'bench-admin', role: 'ADMIN' });
 let created = 0;
 
@@ -88,19 +127,29 @@ async function drained(startedAt: Map<string, number>): Promise<{ sent: number; 
   while (Date.now() < deadline) {
     sent = await col.countDocuments({ kind: 'NEW_PRODUCT', status: 'SENT', productId: { $in: ids } });
     if (sent >= expected) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const docs = await col.find({ kind: 'NEW_PRODUCT', status: 'SENT', productId: { $in: ids } }).toArray();
   const latencies = docs.map((n) => n.sentAt!.getTime() - startedAt.get(n.productId!)!).sort((a, b) => a - b);
   return { sent, latencies, lastSentAt: Math.max(...docs.map((n) => n.sentAt!.getTime())) };
 }
 
-const opsLine = (label: string, events: number, emails: number, before: { n: number; p: number }) => {
+const opsLine = (label: string, events: number, emails: number, before: ReturnType<typeof opsNow>) => {
   const n = notificationsDb.commands() - before.n;
   const p = productsDb.commands() - before.p;
-  return `${label} DB commands: notifications ${(n / events).toFixed(1)}/event (${(n / emails).toFixed(1)}/email), products ${(p / events).toFixed(1)}/event (mutation, outbox, relay)`;
+  const ns = notificationsDb.scans() - before.ns;
+  const ps = productsDb.scans() - before.ps;
+  return [
+    `${label} DB commands: notifications ${(n / events).toFixed(1)}/event (${(n / emails).toFixed(1)}/email), products ${(p / events).toFixed(1)}/event (mutation, outbox, relay)`,
+    `${label} full scans: notifications ${(ns / events).toFixed(2)}/event (${(ns / emails).toFixed(2)}/email), products ${(ps / events).toFixed(2)}/event`,
+  ].join('\n');
 };
-const opsNow = () => ({ n: notificationsDb.commands(), p: productsDb.commands() });
+const opsNow = () => ({
+  n: notificationsDb.commands(),
+  p: productsDb.commands(),
+  ns: notificationsDb.scans(),
+  ps: productsDb.scans(),
+});
 
 try {
   // Subscribers: projected users who opted in to new products.
@@ -162,6 +211,7 @@ try {
   process.stdout.write(lines.join('\n') + '\n');
 } finally {
   await http.stop(5_000);
+  await observer.close();
   await relayConnection.close();
   await h.close();
   await productsDb.drop();

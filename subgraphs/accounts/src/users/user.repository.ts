@@ -90,7 +90,7 @@ export function createUserRepository(db: Db) {
       };
       await collection.insertOne(doc);
       // Wakes the relay in this process now instead of at its next poll.
-      announceOutboxWrite(USERS);
+      announceOutboxWrite(USERS, [doc._id]);
       return doc;
     },
 
@@ -113,7 +113,7 @@ export function createUserRepository(db: Db) {
         collection.updateOne({ _id: id }, { $set: { passwordReset: reset }, ...outboxAppend(event) }),
       );
       if (result.matchedCount === 0) return false;
-      announceOutboxWrite(USERS);
+      announceOutboxWrite(USERS, [id]);
       return true;
     },
 
@@ -147,7 +147,7 @@ export function createUserRepository(db: Db) {
           { $set: { totp: factor }, $unset: { totpPending: '' }, ...outboxAppend(event) },
         ),
       );
-      if (result.modifiedCount === 1) announceOutboxWrite(USERS);
+      if (result.modifiedCount === 1) announceOutboxWrite(USERS, [id]);
       return result.modifiedCount === 1;
     },
 
@@ -159,7 +159,7 @@ export function createUserRepository(db: Db) {
           { $unset: { totp: '', totpPending: '' }, ...outboxAppend(event) },
         ),
       );
-      if (result.modifiedCount === 1) announceOutboxWrite(USERS);
+      if (result.modifiedCount === 1) announceOutboxWrite(USERS, [id]);
       return result.modifiedCount === 1;
     },
 
@@ -171,7 +171,7 @@ export function createUserRepository(db: Db) {
           { $set: { 'totp.recoveryCodeHashes': hashes }, ...outboxAppend(event) },
         ),
       );
-      if (result.modifiedCount === 1) announceOutboxWrite(USERS);
+      if (result.modifiedCount === 1) announceOutboxWrite(USERS, [id]);
       return result.modifiedCount === 1;
     },
 
@@ -211,7 +211,7 @@ export function createUserRepository(db: Db) {
           { returnDocument: 'after' },
         ),
       );
-      if (updated) announceOutboxWrite(USERS);
+      if (updated) announceOutboxWrite(USERS, [current._id]);
       return updated;
     },
   };

@@ -96,7 +96,7 @@ export function createOrderRepository(db: Db) {
     /** Inserts the order with its order.placed event: one write. Throws the duplicate-key error on a reused key. */
     async insert(order: Omit<OrderDocument, 'outbox'>, event: EventEnvelope): Promise<OrderDocument> {
       await collection.insertOne({ ...order, ...outboxFields([event], order.createdAt) });
-      announceOutboxWrite(ORDERS);
+      announceOutboxWrite(ORDERS, [order._id]);
       return order;
     },
 
@@ -146,7 +146,7 @@ export function createOrderRepository(db: Db) {
             { $set: set, ...(change.event ? outboxAppend(change.event(version), now) : {}) },
           );
           if (result.matchedCount !== 1) return null;
-          if (change.event) announceOutboxWrite(ORDERS);
+          if (change.event) announceOutboxWrite(ORDERS, [id]);
           return { changed: { ...state, ...set } };
         });
         if (outcome) return outcome;

@@ -126,7 +126,7 @@ export function createProductRepository(db: Db) {
       };
       const outbox = eventsFor(doc);
       await collection.insertOne({ ...doc, ...outboxFields(outbox, now) });
-      if (outbox.length > 0) announceOutboxWrite(PRODUCTS);
+      if (outbox.length > 0) announceOutboxWrite(PRODUCTS, [doc._id]);
       return doc;
     },
 
@@ -161,7 +161,7 @@ export function createProductRepository(db: Db) {
           ),
         );
         if (result.matchedCount === 1) {
-          announceOutboxWrite(PRODUCTS);
+          announceOutboxWrite(PRODUCTS, [id]);
           return after;
         }
       }
@@ -188,7 +188,7 @@ export function createProductRepository(db: Db) {
           }),
         );
         if (result.matchedCount === 1) {
-          announceOutboxWrite(PRODUCTS);
+          announceOutboxWrite(PRODUCTS, [id]);
           return true;
         }
       }
@@ -214,7 +214,11 @@ export function createProductRepository(db: Db) {
         return { ...doc, ...outboxFields(eventsFor(doc), now) };
       });
       const result = await collection.insertMany(docs);
-      if (docs.some((d) => d.outboxDueAt)) announceOutboxWrite(PRODUCTS);
+      if (docs.some((d) => d.outboxDueAt))
+        announceOutboxWrite(
+          PRODUCTS,
+          docs.filter((d) => d.outboxDueAt).map((d) => d._id),
+        );
       return result.insertedCount;
     },
   };

@@ -63,7 +63,7 @@ export function createStockRepository(db: Db) {
         return { done: written.matchedCount === 1, result };
       });
       if (outcome.done) {
-        announceOutboxWrite(PRODUCTS);
+        announceOutboxWrite(PRODUCTS, [id]);
         return outcome.result;
       }
     }
@@ -174,7 +174,7 @@ export function createStockRepository(db: Db) {
             ...(eventFor ? outboxAppend(eventFor(version), now) : {}),
           },
         );
-        if (result.matchedCount === 1 && eventFor) announceOutboxWrite(ORDER_STOCK);
+        if (result.matchedCount === 1 && eventFor) announceOutboxWrite(ORDER_STOCK, [orderId]);
         return result.matchedCount === 1;
       });
     },
