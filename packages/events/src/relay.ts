@@ -129,7 +129,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const hot = new Map<string, Map<string, unknown>>();
   const hotIds = (collection: string) => {
     let ids = hot.get(collection);
-    if (!ids) hot.set(collection, (ids = new Map()));
+    if (!ids) hot.set(collection, (ids = new Map<string, unknown>()));
     return ids;
   };
   const idKey = (id: unknown) => documentKey('', id);
