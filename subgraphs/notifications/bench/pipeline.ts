@@ -40,13 +40,13 @@ function byId(filter: unknown): boolean {
   const keys = Object.keys(filter);
   if (!keys.includes('_id')) return false;
   const id = (filter as Document)._id as unknown;
-  const op = id && typeof id === 'object' && !Array.isArray(id) ? Object.keys(id as Document) : [];
+  const op = id && typeof id === 'object' && !Array.isArray(id) ? Object.keys(id) : [];
   return op.length === 0 || op.every((k) => !k.startsWith('$')) || (op.length === 1 && op[0] === '$in');
 }
 
 /** The filters of a command that reads, updates or deletes documents; none for inserts and the like. */
 function filtersOf(event: CommandStartedEvent): unknown[] {
-  const c = event.command as Document;
+  const c = event.command;
   switch (event.commandName) {
     case 'find':
       return [c.filter ?? {}];
@@ -55,7 +55,7 @@ function filtersOf(event: CommandStartedEvent): unknown[] {
       return [c.query ?? {}];
     case 'update':
     case 'delete':
-      return ((c.updates ?? c.deletes ?? []) as Document[]).map((op) => op.q);
+      return ((c.updates ?? c.deletes ?? []) as Document[]).map((op) => op.q as unknown);
     case 'aggregate':
     case 'distinct':
       return [{}];
