@@ -26,10 +26,10 @@ describe('event scope', () => {
     const productId = randomUUID();
     await h.publisher.publish('product.updated', update(productId, 5));
     const correlationId = `corr-${randomUUID()}`;
-    // Older than the one already applied: the handler logs that it ignores it.
+    // The handler logs each update it handles, with its version; no handler passes the correlation id.
     await h.publisher.publish('product.updated', update(productId, 3), correlationId);
     const record = await eventually(async () =>
-      h.logs.find((r) => r['msg'] === 'stale event ignored' && r['aggregateVersion'] === 3),
+      h.logs.find((r) => r['msg'] === 'product update handled' && r['productId'] === productId && r['aggregateVersion'] === 3),
     );
     expect(record['correlationId']).toBe(correlationId);
   });
