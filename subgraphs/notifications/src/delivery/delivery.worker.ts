@@ -92,6 +92,17 @@ export function startDeliveryWorker(deps: {
       outcome: { id: n._id, attempts, kind: error.kind, lastError: PUBLIC_ERROR[error.kind], detail: error.detail },
       error,
     });
+    // A reset link past its expiry is useless and confusing: never sent, visibly FAILED as EXPIRED.
+    if (n.input?.kind === 'PASSWORD_RESET' && Date.parse(n.input.expiresAt) <= Date.now()) {
+      const error: DeliveryError = {
+        kind: 'EXPIRED',
+        scope: 'message',
+        permanent: true,
+        detail: `the reset link expired at ${n.input.expiresAt}`,
+      };
+      const { outcome } = failed(error);
+      return { outcome: { ...outcome, result: 'FAILED' }, error };
+    }
     // Rendering is ours, not the SMTP server's: its errors fail this email only (outside the send's try).
     let email: ReturnType<Renderer>;
     try {

@@ -12,6 +12,7 @@ export const DELIVERY_ERROR_KINDS = [
   'MESSAGE_REJECTED',
   'TEMPORARY_FAILURE',
   'RENDER_FAILED',
+  'EXPIRED',
 ] as const;
 export type DeliveryErrorKind = (typeof DELIVERY_ERROR_KINDS)[number];
 
@@ -32,6 +33,7 @@ export const PUBLIC_ERROR: Record<DeliveryErrorKind, string> = {
   MESSAGE_REJECTED: 'The mail server refused this email.',
   TEMPORARY_FAILURE: 'The mail server could not take this email for now; it will be retried.',
   RENDER_FAILED: 'This email could not be written from its data; an administrator can retry it.',
+  EXPIRED: 'Not sent: what it was about expired before it could go out (a reset link past its expiry).',
 };
 
 /**

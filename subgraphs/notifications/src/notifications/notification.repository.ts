@@ -3,7 +3,7 @@ import { isDuplicateKeyError } from '@little-ecom/mongo';
 import { traceHeaders, type TraceCarrier } from '@little-ecom/telemetry';
 
 import type { DeliveryErrorKind } from '../delivery/errors.js';
-import type { EmailInput, NotificationKind } from './templates/registry.js';
+import { MARKETING_KINDS, deliveryPriority, type EmailInput, type NotificationKind } from './templates/registry.js';
 
 export { NOTIFICATION_KINDS, type NotificationKind } from './templates/registry.js';
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED' | 'CANCELLED';
@@ -36,6 +36,11 @@ export interface NotificationDocument {
   /** The server's answer to the last failed attempt: for admins only. */
   lastErrorDetail?: string;
   nextAttemptAt: Date;
+  /**
+   * Claimed in this order, lowest first (0 transactional, 1 marketing; see `deliveryPriority`).
+   * Missing on notifications recorded before it existed: those sort first.
+   */
+  priority?: number;
   /** Start of the retry window (creation, or the last admin retry). */
   retryFrom?: Date;
   /** Held by the worker sending it; a send is marked only while its claim holds. */
@@ -103,6 +108,8 @@ export const notificationIndexes: IndexDescription[] = [
   { key: { recipientId: 1, _id: -1 }, name: 'recipient' },
   { key: { productId: 1, status: 1 }, name: 'product_status' },
   { key: { status: 1, nextAttemptAt: 1 }, name: 'due' },
+  // The claim's order: transactional before marketing, then oldest due first.
+  { key: { status: 1, priority: 1, nextAttemptAt: 1 }, name: 'due_priority' },
   { key: { status: 1, _id: -1 }, name: 'status' },
   // Admin bulk retries by kind and time.
   { key: { status: 1, kind: 1, createdAt: 1 }, name: 'status_kind_created' },
@@ -130,6 +137,7 @@ export function createNotificationRepository(db: Db) {
         status: 'PENDING',
         attempts: 0,
         nextAttemptAt: now,
+        priority: deliveryPriority(n.kind),
         retryFrom: now,
         createdAt: now,
         updatedAt: now,
@@ -158,14 +166,14 @@ export function createNotificationRepository(db: Db) {
     count: (filter: Filter<NotificationDocument>) => notifications.countDocuments(filter),
 
     /**
-     * Claims up to `limit` due notifications, oldest due first, for `token` until `until`, and returns
+     * Claims up to `limit` due notifications, transactional before marketing and oldest due first, for `token` until `until`, and returns
      * those it got: one query for ids, one update, one read. Another worker's live claim is skipped;
      * an expired one (that worker died) is taken over.
      */
     async claimDue(token: string, now: Date, until: Date, limit: number): Promise<NotificationDocument[]> {
       const ids = await notifications
         .find(claimable(now), { projection: { _id: 1 } })
-        .sort({ nextAttemptAt: 1 })
+        .sort({ priority: 1, nextAttemptAt: 1 })
         .limit(limit)
         .map((doc) => doc._id)
         .toArray();
@@ -278,7 +286,7 @@ export function createNotificationRepository(db: Db) {
     /** Cancels the product's marketing emails not yet sent (one being sent right now still goes out). */
     async cancelPendingMarketing(productId: string, now = new Date()): Promise<number> {
       const result = await notifications.updateMany(
-        { productId, status: 'PENDING', kind: { $in: ['NEW_PRODUCT', 'PRICE_DROP', 'BACK_IN_STOCK'] } },
+        { productId, status: 'PENDING', kind: { $in: [...MARKETING_KINDS] } },
         { $set: { status: 'CANCELLED', updatedAt: now } },
       );
       return result.modifiedCount;

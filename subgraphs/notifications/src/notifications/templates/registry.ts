@@ -28,6 +28,15 @@ export const emailTemplates = {
 export type NotificationKind = keyof typeof emailTemplates;
 export const NOTIFICATION_KINDS = Object.keys(emailTemplates) as NotificationKind[];
 
+/** Emails a user did not ask for: sent after every transactional one that is due. */
+export const MARKETING_KINDS: readonly NotificationKind[] = ['NEW_PRODUCT', 'PRICE_DROP', 'BACK_IN_STOCK'];
+
+/**
+ * The order in which due emails are claimed, lowest first: transactional mail (resets, orders,
+ * welcome, security) before marketing, so a backlog of marketing never delays a reset link.
+ */
+export const deliveryPriority = (kind: NotificationKind): number => (MARKETING_KINDS.includes(kind) ? 1 : 0);
+
 type InputOf<T> = T extends EmailTemplate<infer I> ? I : never;
 
 /** What the template of `K` needs. */
