@@ -1,2 +1,3 @@
 export * from './lease.js';
 export * from './wakeup.js';
+export * from './retention.js';

@@ -92,6 +92,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         consumer: config.events.consumer,
         delivery: config.delivery,
         mail: config.mail,
+        retention: config.retention,
         eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
         metrics,
       });

@@ -10,6 +10,8 @@ import {
   type Env,
 } from '@little-ecom/config';
 
+const DAY_MS = 24 * 60 * 60_000;
+
 const schema = z
   .object({
     ...eventDrivenSubgraphEnv('notifications', 4003),
@@ -41,6 +43,18 @@ const schema = z
     DELIVERY_RETRY_BASE_MS: positiveInt(2_000),
     DELIVERY_RETRY_MAX_DELAY_MS: positiveInt(300_000),
     DELIVERY_POLL_INTERVAL_MS: positiveInt(1_000),
+    /** How often one replica deletes what outlived its retention (FerretDB has no TTL indexes). */
+    RETENTION_INTERVAL_MS: positiveInt(60 * 60_000),
+    /** Documents deleted per write, and writes per collection per pass. */
+    RETENTION_BATCH_SIZE: positiveInt(500),
+    RETENTION_MAX_BATCHES: positiveInt(20),
+    /** SENT, CANCELLED and FAILED notifications are deleted this long after their last change. */
+    NOTIFICATIONS_RETENTION_DAYS: positiveInt(90),
+    /**
+     * Version records untouched this long are deleted: far beyond any reordering of one aggregate's
+     * events (retries take minutes, dead letters are replayed within days).
+     */
+    AGGREGATE_VERSIONS_RETENTION_DAYS: positiveInt(30),
   })
   .superRefine((env, ctx) => {
     refuseDevelopmentDefaults(env, ctx);
@@ -73,6 +87,13 @@ const schema = z
       claimTtlMs: env.DELIVERY_CLAIM_TTL_MS,
     },
     eventSecrets: { key: env.EVENT_SECRETS_KEY },
+    retention: {
+      intervalMs: env.RETENTION_INTERVAL_MS,
+      batchSize: env.RETENTION_BATCH_SIZE,
+      maxBatches: env.RETENTION_MAX_BATCHES,
+      notificationsMs: env.NOTIFICATIONS_RETENTION_DAYS * DAY_MS,
+      aggregateVersionsMs: env.AGGREGATE_VERSIONS_RETENTION_DAYS * DAY_MS,
+    },
   }));
 
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;

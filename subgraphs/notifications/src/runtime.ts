@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { startRetentionSweep, type RetentionSettings } from '@little-ecom/coordination';
 import type { AmqpConnection } from '@little-ecom/amqp';
 import { startEventConsumer, type ConsumerSettings, type ConsumerTopology } from '@little-ecom/events';
 import { loadSecretBox, type SecretBox } from '@little-ecom/secrets';
@@ -9,6 +10,7 @@ import { startDeliveryWorker, templateRenderer, type DeliverySettings } from './
 import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createEventHandler } from './events/event.handler.js';
 import { DEFAULT_FANOUT_SETTINGS, startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
+import { retentionRules, type RetentionAges } from './retention.js';
 import type { NotificationsRepositories } from './services.js';
 
 export interface RuntimeDeps {
@@ -27,6 +29,8 @@ export interface RuntimeDeps {
   eventSecrets?: SecretBox;
   /** The service's metrics (consumer and delivery). */
   metrics?: Metrics;
+  /** What is deleted when (see config.ts); without it nothing is. */
+  retention?: RetentionSettings & RetentionAges;
 }
 
 export interface NotificationsRuntime {
@@ -91,6 +95,19 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
     settings: deps.consumer,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const retention = deps.retention;
+  const sweeper = retention
+    ? startRetentionSweep({
+        db: deps.db,
+        leaseCollection: 'retention_leases',
+        settings: retention,
+        rules: retentionRules(retention),
+        onSwept: (deleted) => {
+          if (Object.values(deleted).some((n) => n > 0)) deps.logger.info('retention sweep', { deleted });
+        },
+        onError: (error) => deps.logger.warn('retention sweep failed, will retry', { err: error }),
+      })
+    : null;
   return {
     wakeDelivery: () => worker.notify(),
     consumerPaused: () => consumer.paused(),
@@ -99,6 +116,7 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
       await consumer.stop();
       await runner.stop();
       await worker.stop();
+      await sweeper?.stop();
       mailer.close();
     },
   };

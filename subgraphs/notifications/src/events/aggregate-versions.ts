@@ -23,7 +23,7 @@ export interface Recorded<V> {
   latest: { version: number; value: V | undefined };
 }
 
-const AGGREGATE_VERSIONS = 'aggregate_versions';
+export const AGGREGATE_VERSIONS = 'aggregate_versions';
 
 /**
  * Lets handlers drop stale events: the broker does not keep order across messages (retries,
