@@ -25,9 +25,40 @@ export interface RetentionSettings {
 }
 
 export interface RetentionSweep {
-  /** One pass now (tests, or a CLI); returns how many documents it deleted per collection. */
+  /** One pass now, lease or not; returns how many documents it deleted per collection. */
   sweep(now?: Date): Promise<Record<string, number>>;
   stop(): Promise<void>;
+}
+
+/**
+ * One pass of the sweep, without a lease (tests, a CLI): per rule, at most `maxBatches` reads of
+ * `batchSize` expired ids, each followed by a delete by `_id`. Returns the deletions per collection.
+ */
+export async function sweepOnce(
+  db: Db,
+  rules: RetentionRule[],
+  settings: Pick<RetentionSettings, 'batchSize' | 'maxBatches'>,
+  now = new Date(),
+): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  for (const rule of rules) {
+    const collection = db.collection<SweptDocument>(rule.collection);
+    let count = 0;
+    for (let batch = 0; batch < settings.maxBatches; batch++) {
+      const ids = await collection
+        .find(rule.expired(now), { projection: { _id: 1 } })
+        .limit(settings.batchSize)
+        .map((doc) => doc._id)
+        .toArray();
+      if (ids.length === 0) break;
+      // Matched again on delete: a document put back in use meanwhile (an admin retry) stays.
+      const result = await collection.deleteMany({ $and: [{ _id: { $in: ids } }, rule.expired(now)] });
+      count += result.deletedCount;
+      if (ids.length < settings.batchSize) break;
+    }
+    deleted[rule.collection] = count;
+  }
+  return deleted;
 }
 
 const LEASE_KEY = 'retention';
@@ -52,27 +83,7 @@ export function startRetentionSweep(deps: {
   const leases = createLeases(deps.db, deps.leaseCollection, `retention-${randomUUID()}`, settings.intervalMs);
   const wakeup = createWakeup();
 
-  async function sweep(now = new Date()): Promise<Record<string, number>> {
-    const deleted: Record<string, number> = {};
-    for (const rule of deps.rules) {
-      const collection = deps.db.collection<SweptDocument>(rule.collection);
-      let count = 0;
-      for (let batch = 0; batch < settings.maxBatches; batch++) {
-        const ids = await collection
-          .find(rule.expired(now), { projection: { _id: 1 } })
-          .limit(settings.batchSize)
-          .map((doc) => doc._id)
-          .toArray();
-        if (ids.length === 0) break;
-        // Matched again on delete: a document put back in use meanwhile (an admin retry) stays.
-        const result = await collection.deleteMany({ $and: [{ _id: { $in: ids } }, rule.expired(now)] });
-        count += result.deletedCount;
-        if (ids.length < settings.batchSize) break;
-      }
-      deleted[rule.collection] = count;
-    }
-    return deleted;
-  }
+  const sweep = (now = new Date()) => sweepOnce(deps.db, deps.rules, settings, now);
 
   const loop = (async () => {
     while (!wakeup.stopped) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRetentionSweep } from '@little-ecom/coordination';
+import { sweepOnce } from '@little-ecom/coordination';
 import { freshDatabase, type TestDatabase } from '@little-ecom/testing';
 import { loadNotificationsConfig } from '../src/config.js';
 import { NOTIFICATIONS, type NotificationDocument } from '../src/notifications/notification.repository.js';
@@ -60,22 +60,12 @@ describe('the retention sweep', () => {
     // The defaults, through the config reader: 90 days for notifications, 30 for versions.
     const { retention } = loadNotificationsConfig({ NODE_ENV: 'test' });
     expect(retention).toMatchObject({ notificationsMs: 90 * DAY, aggregateVersionsMs: 30 * DAY });
-    const sweeper = startRetentionSweep({
-      db: database.db,
-      leaseCollection: 'retention_leases',
-      rules: retentionRules(retention),
-      // Bounded: at most 2 × 10 documents per collection per pass.
-      settings: { intervalMs: 3_600_000, batchSize: 10, maxBatches: 2 },
-    });
-    try {
-      const first = await sweeper.sweep();
-      expect(first).toEqual({ notifications: 20, aggregate_versions: 20 });
-      const second = await sweeper.sweep();
-      expect(second).toEqual({ notifications: 20, aggregate_versions: 5 });
-      expect(await sweeper.sweep()).toEqual({ notifications: 0, aggregate_versions: 0 });
-    } finally {
-      await sweeper.stop();
-    }
+    const rules = retentionRules(retention);
+    // Bounded: at most 2 × 10 documents per collection per pass; the rest waits for the next one.
+    const settings = { batchSize: 10, maxBatches: 2 };
+    expect(await sweepOnce(database.db, rules, settings)).toEqual({ notifications: 20, aggregate_versions: 20 });
+    expect(await sweepOnce(database.db, rules, settings)).toEqual({ notifications: 20, aggregate_versions: 5 });
+    expect(await sweepOnce(database.db, rules, settings)).toEqual({ notifications: 0, aggregate_versions: 0 });
     const left = await col.find({}, { projection: { _id: 1 } }).toArray();
     expect(left.map((d) => d._id.toHexString()).sort()).toEqual(kept.map((d) => d._id.toHexString()).sort());
     expect((await versions.find({}).toArray()).map((v) => v._id).sort()).toEqual(

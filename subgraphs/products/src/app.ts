@@ -7,6 +7,7 @@ import {
   type ConsumerTopology,
   startEventTopology,
 } from '@little-ecom/events';
+import { startRetentionSweep } from '@little-ecom/coordination';
 import type { Logger } from '@little-ecom/logger';
 import { databaseReadiness, ensureIndexes, pingDatabase, serviceMetrics } from '@little-ecom/mongo';
 import { subgraphAccess, type ServiceApp, type SubgraphAccessDeps, type Worker } from '@little-ecom/service';
@@ -16,7 +17,7 @@ import type { ProductsContext } from './context.js';
 import { createServer } from './server.js';
 import { createServices, type ProductsServices } from './services.js';
 import { STOCK_BINDINGS } from './stock/stock.handler.js';
-import { ORDER_STOCK } from './stock/stock.repository.js';
+import { ORDER_STOCK, orderStockRetention } from './stock/stock.repository.js';
 
 export interface ProductsAppDeps extends SubgraphAccessDeps {
   db: Db;
@@ -88,10 +89,22 @@ export async function createProductsApp(config: ProductsConfig, deps: ProductsAp
         settings: config.events.consumer,
         metrics,
       });
+      // Finished orders' stock records, deleted in bounded batches by one replica at a time.
+      const retention = startRetentionSweep({
+        db,
+        leaseCollection: 'retention_leases',
+        rules: [orderStockRetention(config.retention.orderStockMs)],
+        settings: config.retention,
+        onSwept: (deleted) => {
+          if (Object.values(deleted).some((n) => n > 0)) logger.info('retention sweep', { deleted });
+        },
+        onError: (error) => logger.warn('retention sweep failed, will retry', { err: error }),
+      });
       return [
         ...access.workers,
         { name: 'stock consumer', stop: () => consumer.stop() },
         { name: 'outbox relay', stop: () => relay.stop() },
+        { name: 'retention sweep', stop: () => retention.stop() },
       ];
     },
   };

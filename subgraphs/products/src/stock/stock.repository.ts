@@ -1,6 +1,14 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { ObjectId } from 'mongodb';
-import { announceOutboxWrite, outboxAppend, outboxIndex, type EventEnvelope, type StockLineData } from '@little-ecom/events';
+import type { RetentionRule } from '@little-ecom/coordination';
+import {
+  OUTBOX_DUE_FIELD,
+  announceOutboxWrite,
+  outboxAppend,
+  outboxIndex,
+  type EventEnvelope,
+  type StockLineData,
+} from '@little-ecom/events';
 import { documentKey, isDuplicateKeyError, serializedWrite } from '@little-ecom/mongo';
 import { PRODUCTS, type ProductDocument, type StockReservation } from '../catalog/product.repository.js';
 
@@ -25,6 +33,19 @@ export interface OrderStockDocument {
 
 export const ORDER_STOCK = 'order_stock';
 export const orderStockIndexes: IndexDescription[] = [outboxIndex];
+
+/**
+ * What the retention sweep deletes: orders that are over (rejected, cancelled, shipped: they hold no
+ * stock), whose events are all published, untouched for `ageMs`. A RESERVED order is never deleted.
+ */
+export const orderStockRetention = (ageMs: number): RetentionRule => ({
+  collection: ORDER_STOCK,
+  expired: (now) => ({
+    state: { $in: ['REJECTED', 'CANCELLED', 'SHIPPED'] },
+    [OUTBOX_DUE_FIELD]: { $exists: false },
+    updatedAt: { $lt: new Date(now.getTime() - ageMs) },
+  }),
+});
 
 /** Builds the product.updated event of a stock change from the product before and after it (at its new version). */
 export type StockEvent = (before: ProductDocument, after: ProductDocument) => EventEnvelope;
