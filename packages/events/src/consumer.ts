@@ -199,20 +199,39 @@ export function startEventConsumer(deps: {
     const headers: Record<string, unknown> = { ...msg.properties.headers, [RETRY_HEADER]: retries + 1 };
     delete headers['x-delivery-count'];
     // Ack only once the copy is safely in the retry queue: routed and confirmed by the broker.
+    try {
+      await copyToRetryQueue(ch, msg, step.name, headers, fields['eventId']!);
+    } catch (copyError) {
+      // Not acked and not nacked, the message would sit on this channel until RabbitMQ's consumer
+      // timeout (30 min). A new channel re-declares the topology (a deleted retry queue comes back)
+      // and the broker redelivers every message unacked here; handling is idempotent.
+      log.warn('event retry copy failed, reopening the channel', { ...fields, err: copyError });
+      managed.reopen('retry copy failed');
+      return;
+    }
+    ch.ack(msg);
+  }
+
+  async function copyToRetryQueue(
+    ch: ConfirmChannel,
+    msg: ConsumeMessage,
+    queue: string,
+    headers: Record<string, unknown>,
+    messageId: string,
+  ): Promise<void> {
     const { returned } = await publishMandatory(
       ch,
       [
         {
           exchange: '',
-          routingKey: step.name,
+          routingKey: queue,
           content: msg.content,
-          options: { ...msg.properties, persistent: true, headers, messageId: fields['eventId']! },
+          options: { ...msg.properties, persistent: true, headers, messageId },
         },
       ],
       10_000,
     );
-    if (returned.length > 0) throw new Error(`retry queue ${step.name} is missing`);
-    ch.ack(msg);
+    if (returned.length > 0) throw new Error(`retry queue ${queue} is missing`);
   }
 
   return {
