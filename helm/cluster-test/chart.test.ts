@@ -32,8 +32,8 @@ const RELEASE = 'little-ecom';
 const TAG_A = process.env['IMAGE_TAG_A'] ?? 'cluster-a';
 const TAG_B = process.env['IMAGE_TAG_B'] ?? 'cluster-b';
 const MAILPIT_API = process.env['CLUSTER_MAILPIT_API'] ?? 'http://127.0.0.1:18025';
-/** Every Deployment of the release: the gateway and each subgraph of subgraphs.json. */
-const DEPLOYMENTS = COMPONENTS;
+/** Every Deployment of the release: the gateway, each subgraph of subgraphs.json and the storefront. */
+const DEPLOYMENTS = [...COMPONENTS, 'web'];
 
 /**
  * The chart's gateway runs operations from its trusted documents only (PERSISTED_QUERIES=trusted, the

@@ -49,7 +49,7 @@ describe('docs/adding-a-subgraph.md', () => {
     for (const file of candidates) expect(files).toContain(file);
     // The cluster test takes its Deployments from subgraphs.json instead of a list of its own.
     const clusterTest = readFileSync(join(ROOT, 'helm/cluster-test/chart.test.ts'), 'utf8');
-    expect(clusterTest).toMatch(/const DEPLOYMENTS = COMPONENTS;/);
+    expect(clusterTest).toMatch(/const DEPLOYMENTS = \[\.\.\.COMPONENTS, 'web'\];/);
   });
 
   it('names only paths that exist', () => {
