@@ -93,6 +93,7 @@ export async function createNotificationsApp(config: NotificationsConfig, deps: 
         delivery: config.delivery,
         mail: config.mail,
         retention: config.retention,
+        awaitUserMs: config.awaitUserMs,
         eventSecrets: deps.eventSecrets ?? loadSecretBox(config.eventSecrets),
         metrics,
       });

@@ -55,6 +55,11 @@ const schema = z
      * events (retries take minutes, dead letters are replayed within days).
      */
     AGGREGATE_VERSIONS_RETENTION_DAYS: positiveInt(30),
+    /**
+     * How long an order email waits for its customer's user.registered to be projected (it can
+     * arrive later: another queue, a retry, a replay of dead letters); then it is given up, logged.
+     */
+    ORDER_EMAIL_AWAIT_USER_HOURS: positiveInt(24),
   })
   .superRefine((env, ctx) => {
     refuseDevelopmentDefaults(env, ctx);
@@ -87,6 +92,7 @@ const schema = z
       claimTtlMs: env.DELIVERY_CLAIM_TTL_MS,
     },
     eventSecrets: { key: env.EVENT_SECRETS_KEY },
+    awaitUserMs: env.ORDER_EMAIL_AWAIT_USER_HOURS * 60 * 60_000,
     retention: {
       intervalMs: env.RETENTION_INTERVAL_MS,
       batchSize: env.RETENTION_BATCH_SIZE,

@@ -11,6 +11,9 @@ import { createMailer, type Mailer } from './delivery/mailer.js';
 import { createEventHandler } from './events/event.handler.js';
 import { DEFAULT_FANOUT_SETTINGS, startFanOutRunner, type FanOutSettings } from './fanout/fanout.runner.js';
 import { retentionRules, type RetentionAges } from './retention.js';
+import { AWAITING_USER } from './users/awaiting-user.repository.js';
+
+const DAY_MS = 24 * 60 * 60_000;
 import type { NotificationsRepositories } from './services.js';
 
 export interface RuntimeDeps {
@@ -29,6 +32,8 @@ export interface RuntimeDeps {
   eventSecrets?: SecretBox;
   /** The service's metrics (consumer and delivery). */
   metrics?: Metrics;
+  /** How long an order email waits for its user's projection (default a day). */
+  awaitUserMs?: number;
   /** What is deleted when (see config.ts); without it nothing is. */
   retention?: RetentionSettings & RetentionAges;
 }
@@ -48,7 +53,7 @@ export interface NotificationsRuntime {
  * records notifications and the worker that sends them.
  */
 export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRuntime {
-  const { notifications, users, fanOutJobs, versions, circuit } = deps.repositories;
+  const { notifications, users, awaitingUser, fanOutJobs, versions, circuit } = deps.repositories;
   const secrets = deps.eventSecrets ?? loadSecretBox({});
   const mailer: Mailer = createMailer(deps.mail);
   const worker = startDeliveryWorker({
@@ -75,6 +80,8 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
   });
   const handle = createEventHandler({
     users,
+    awaitingUser,
+    awaitUserMs: deps.awaitUserMs ?? DAY_MS,
     fanOutJobs,
     fanOutPageSize: fanOutSettings.pageSize,
     onFanOut: () => runner.notify(),
@@ -104,6 +111,9 @@ export function startNotificationsRuntime(deps: RuntimeDeps): NotificationsRunti
         rules: retentionRules(retention),
         onSwept: (deleted) => {
           if (Object.values(deleted).some((n) => n > 0)) deps.logger.info('retention sweep', { deleted });
+          // Lost emails, visibly: their customer's user.registered never arrived (docs/events.md).
+          if (deleted[AWAITING_USER])
+            deps.logger.error('order emails given up: their user was never projected', { users: deleted[AWAITING_USER] });
         },
         onError: (error) => deps.logger.warn('retention sweep failed, will retry', { err: error }),
       })

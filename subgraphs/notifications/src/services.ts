@@ -5,6 +5,7 @@ import { createAggregateVersions } from './events/aggregate-versions.js';
 import { FANOUT_JOBS, createFanOutRepository, fanOutIndexes } from './fanout/fanout.repository.js';
 import { NOTIFICATIONS, createNotificationRepository, notificationIndexes } from './notifications/notification.repository.js';
 import { createNotificationService } from './notifications/notification.service.js';
+import { createAwaitingUserRepository } from './users/awaiting-user.repository.js';
 import { USERS, createUserRepository, userIndexes } from './users/user.repository.js';
 
 /** Every index notifications needs, per collection, for `ensureIndexes` at start-up. */
@@ -30,6 +31,7 @@ export function createServices(db: Db, { delivery = {}, onRequeued }: Notificati
   const repositories = {
     notifications: createNotificationRepository(db),
     users: createUserRepository(db),
+    awaitingUser: createAwaitingUserRepository(db),
     fanOutJobs: createFanOutRepository(db),
     versions: createAggregateVersions(db),
     // One circuit: the delivery workers trip and probe it, the admin API reads it.

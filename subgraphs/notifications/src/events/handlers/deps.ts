@@ -4,6 +4,7 @@ import type { Logger } from '@little-ecom/logger';
 import type { Scope } from '@little-ecom/scope';
 import type { FanOutRepository } from '../../fanout/fanout.repository.js';
 import type { NotificationRepository } from '../../notifications/notification.repository.js';
+import type { AwaitingUserRepository } from '../../users/awaiting-user.repository.js';
 import type { UserRepository } from '../../users/user.repository.js';
 import type { AggregateVersions } from '../aggregate-versions.js';
 
@@ -12,6 +13,10 @@ export interface HandlerDeps {
   /** The event's scope: its correlation id is the request that caused the event. */
   scope: Scope;
   users: UserRepository;
+  /** Order emails waiting for their user's projection. */
+  awaitingUser: AwaitingUserRepository;
+  /** How long an order email waits for its user before it is given up. */
+  awaitUserMs: number;
   notifications: NotificationRepository;
   versions: AggregateVersions;
   logger: Logger;

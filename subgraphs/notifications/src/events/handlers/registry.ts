@@ -1,9 +1,6 @@
 import type { EventType } from '@little-ecom/events';
 import type { Handler } from './deps.js';
-import { orderCancelled } from './order.cancelled.js';
-import { orderConfirmed } from './order.confirmed.js';
-import { orderRejected } from './order.rejected.js';
-import { orderShipped } from './order.shipped.js';
+import { recordOrderEmail } from './order-email.js';
 import { productCreated } from './product.created.js';
 import { productDeleted } from './product.deleted.js';
 import { productUpdated } from './product.updated.js';
@@ -21,8 +18,8 @@ export const eventHandlers: { [T in EventType]?: Handler<T> } = {
   'product.created': productCreated,
   'product.updated': productUpdated,
   'product.deleted': productDeleted,
-  'order.confirmed': orderConfirmed,
-  'order.rejected': orderRejected,
-  'order.shipped': orderShipped,
-  'order.cancelled': orderCancelled,
+  'order.confirmed': recordOrderEmail,
+  'order.rejected': recordOrderEmail,
+  'order.shipped': recordOrderEmail,
+  'order.cancelled': recordOrderEmail,
 };
