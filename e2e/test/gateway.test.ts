@@ -77,6 +77,9 @@ describe('gateway in development mode', () => {
       stack.logs['products']!.find((r) => r['requestId'] === requestId && r['msg'] === 'graphql request'),
     );
     expect(record['userId']).toBe('customer-7');
+    // What the request cost products' database, on every request's line (the Kibana panel's fields).
+    expect(record['dbCommands']).toBeGreaterThanOrEqual(1);
+    expect(record['dbTimeMs']).toBeGreaterThan(0);
     const gatewayRecord = stack.logs['gateway']!.find((r) => r['requestId'] === requestId);
     expect(gatewayRecord).toMatchObject({ operation: 'ForwardCheck', operationType: 'query' });
   });

@@ -9,6 +9,7 @@ import { createTokenVerifier, generateGatewayKeyPair } from '@little-ecom/auth';
 import { createGatewayApp, loadGatewayConfig, type ResponseStore } from '@little-ecom/gateway';
 import { topologyObjectNames } from '@little-ecom/events';
 import { createLogger, type Logger } from '@little-ecom/logger';
+import { tallyCommands } from '@little-ecom/mongo';
 import { createNotificationsApp, loadNotificationsConfig } from '@little-ecom/notifications';
 import { createOrdersApp, loadOrdersConfig } from '@little-ecom/orders';
 import { createProductsApp, loadProductsConfig } from '@little-ecom/products';
@@ -129,8 +130,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphs[name] = await serveApp(app, { listen: { host: '127.0.0.1', port: 0 }, logger });
     teardown.push(() => subgraphs[name]!.stop(5_000));
   };
-  const database = async (name: string, monitorCommands = false) => {
-    const db = await freshDatabase(name, { monitorCommands });
+  // As connectMongo does in production: every command is counted against the request that sent it.
+  const database = async (name: string) => {
+    const db = await freshDatabase(name, { monitorCommands: true });
+    tallyCommands(db.client);
     databases.push(db);
     return db;
   };
@@ -238,7 +241,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const productsCommands: CommandStartedEvent[] = [];
-  const productsDb = await database('gw_products', true);
+  const productsDb = await database('gw_products');
   productsDb.client.on('commandStarted', (event) => productsCommands.push(event));
   const productsLogger = capturingLogger('products', logs);
   const productsConfig = loadProductsConfig({ NODE_ENV: 'test', ...eventEnv, ...verifierEnv, ...consumerEnv });

@@ -272,6 +272,23 @@ const visualizations = [
     },
     'Why products refused to reserve stock (stock.rejected reasons, e.g. out of stock).',
   ),
+  visualization(
+    'little-ecom-database-by-operation',
+    'Database work per GraphQL operation (subgraphs)',
+    `${GRAPHQL} and not service : "gateway"`,
+    {
+      ...table,
+      aggs: [
+        count,
+        rows('operation', 25, true),
+        { ...rows('service', 5), id: '5' },
+        { id: '3', enabled: true, type: 'avg', schema: 'metric', params: { field: 'dbCommands' } },
+        { id: '4', enabled: true, type: 'percentiles', schema: 'metric', params: { field: 'dbTimeMs', percents: [95] } },
+        { id: '6', enabled: true, type: 'sum', schema: 'metric', params: { field: 'dbFailures' } },
+      ],
+    },
+    'Every request (not sampled): which operations hit MongoDB in which subgraph, how often (requests, average commands per request) and how slowly (p95 of their total command time, failed commands).',
+  ),
 ];
 
 const layout = [
@@ -287,6 +304,7 @@ const layout = [
   { x: 0, y: 69, w: 24, h: 15 },
   { x: 24, y: 69, w: 24, h: 15 },
   { x: 0, y: 84, w: 24, h: 12 },
+  { x: 24, y: 84, w: 24, h: 12 },
 ];
 const dashboard = {
   type: 'dashboard',
@@ -294,7 +312,7 @@ const dashboard = {
   attributes: {
     title: 'little-ecom overview',
     description:
-      'GraphQL traffic, errors and latency (p95 per operation) of the gateway and subgraphs, email delivery, outbox lag, consumer retries and dead letters, orders, and security events.',
+      'GraphQL traffic, errors and latency (p95 per operation) of the gateway and subgraphs, database work per operation, email delivery, outbox lag, consumer retries and dead letters, orders, and security events.',
     timeRestore: true,
     timeFrom: 'now-24h',
     timeTo: 'now',

@@ -35,6 +35,10 @@ export const LOG_FIELDS = [
   'attempts',
   'count',
   'lagMs',
+  // The MongoDB commands a request ran in the service that logs it, and their total time.
+  'dbCommands',
+  'dbTimeMs',
+  'dbFailures',
   'err',
   // Security events (accounts, docs/auth.md "Security events"): the event, who and from where.
   'security',

@@ -1,7 +1,10 @@
 import { MongoClient, MongoServerError, ObjectId, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
 import type { Logger } from '@little-ecom/logger';
 
+import { logDriverEvents, tallyCommands } from './driver-events.js';
+
 export { mongoMetrics, serviceMetrics } from './metrics.js';
+export { logDriverEvents, tallyCommands } from './driver-events.js';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -31,10 +34,12 @@ export async function connectMongo({ uri, dbName, logger, clientOptions }: Conne
     maxPoolSize: 20,
     retryReads: true,
     retryWrites: true,
-    // Command events feed the latency metrics (mongoMetrics).
+    // Command events feed the latency metrics (mongoMetrics) and each request's log line (tallyCommands).
     monitorCommands: true,
     ...clientOptions,
   });
+  tallyCommands(client);
+  logDriverEvents(client, logger);
   await connectWithRetry(client, logger);
   const db = client.db(dbName);
   return {

@@ -39,12 +39,24 @@ export interface ScopeInit {
   logFields?: LogFields;
 }
 
+/**
+ * What the work running now did so far, for its log line: the database commands it ran (counted by
+ * `@little-ecom/mongo` from the driver's events) and their total time.
+ */
+export interface WorkStats {
+  dbCommands: number;
+  dbTimeMs: number;
+  dbFailures: number;
+}
+
+const newStats = (): WorkStats => ({ dbCommands: 0, dbTimeMs: 0, dbFailures: 0 });
+
 const ANONYMOUS: Auth = Object.freeze({ viewer: null, authError: null });
 // The one store of the request scope: services get the scope as an argument, loggers read its log
 // fields from here (setLogContextSource), spans come from OpenTelemetry's context. A mutable holder,
 // so a request's scope can be set once its token is verified (inside the GraphQL context function)
 // and still be seen by the resolvers that run after it.
-const storage = new AsyncLocalStorage<{ scope?: Scope; logFields: LogFields }>();
+const storage = new AsyncLocalStorage<{ scope?: Scope; logFields: LogFields; stats: WorkStats }>();
 setLogContextSource(() => storage.getStore()?.logFields);
 
 /** Builds a scope; ids default to fresh UUIDs, the correlation id to the request id. */
@@ -76,7 +88,7 @@ function logFieldsOf(requestId: string, correlationId: string, auth: Auth): LogF
  * logger, carries its request id.
  */
 export function runInScope<T>(scope: Scope, fn: () => T): T {
-  return storage.run({ scope, logFields: scope.logFields }, fn);
+  return storage.run({ scope, logFields: scope.logFields, stats: newStats() }, fn);
 }
 
 /**
@@ -84,7 +96,7 @@ export function runInScope<T>(scope: Scope, fn: () => T): T {
  * `enterScope` (called by the GraphQL context function) completes it for everything that follows.
  */
 export function runInRequest<T>(requestId: string, fn: () => T): T {
-  return storage.run({ logFields: { requestId } }, fn);
+  return storage.run({ logFields: { requestId }, stats: newStats() }, fn);
 }
 
 /** Makes `scope` the current one of the request running now (see `runInRequest`). */
@@ -93,6 +105,11 @@ export function enterScope(scope: Scope): void {
   if (!holder) return;
   holder.scope = scope;
   holder.logFields = scope.logFields;
+}
+
+/** The counters of the work running now (a request, an event), if any. */
+export function currentWorkStats(): WorkStats | undefined {
+  return storage.getStore()?.stats;
 }
 
 /** The scope of the work running now, if any (for logs and spans; services get theirs as an argument). */
