@@ -7,6 +7,9 @@
 // restarted a second later. Everything is bounded: the load stops after `seconds`, the drain after
 // 5 minutes. Prints events written / consumed and emails expected / sent / duplicated / missing,
 // with duplicates at the SMTP boundary (the same Message-ID accepted twice) reported apart.
+// It always ends by itself and stops what it started: every request has a timeout, a service that does
+// not come back within a minute is reported as a failed fault (exit code 1), a watchdog ends a run that
+// overstays its bound, and Ctrl-C (or SIGTERM) stops the processes, the broker and Mailpit first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +42,8 @@ const signUpCount = boundedArg(values.signups, 1, 1_000);
 const subscriberCount = boundedArg(values.subscribers, 1, 50);
 const seconds = boundedArg(values.seconds, 10, 600);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Longest wait for one request to a service or Mailpit: a process killed mid-answer must not hang the run. */
+const REQUEST_TIMEOUT_MS = 10_000;
 const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 const run = randomUUID().slice(0, 8);
@@ -92,14 +97,14 @@ async function startService(name: Service): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${ports[name]}/readyz`).then(
+    const ready = await fetch(`http://127.0.0.1:${ports[name]}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
       (r) => r.ok,
       () => false,
     );
     if (ready) return;
     await sleep(200);
   }
-  throw new Error(`${name} did not become ready`);
+  throw new Error(`${name} did not become ready within 60 s`);
 }
 
 async function killService(name: Service): Promise<void> {
@@ -118,6 +123,7 @@ async function gql<T>(service: Service, query: string, variables: Record<string,
       query,
       variables,
       signedAsGateway(gatewayKey, service, '127.0.0.1', token ? `Bearer ${token}` : undefined),
+      { timeoutMs: REQUEST_TIMEOUT_MS },
     );
   } catch {
     return undefined;
@@ -133,16 +139,48 @@ type Result = { data?: unknown; errors?: { extensions?: Record<string, unknown> 
 
 /**
  * Retries a mutation the chaos made fail (the service killed or restarting, its token check waiting
- * for accounts), bounded: 20 s. CONFLICT means an earlier try was stored before its answer was lost.
+ * for accounts), bounded: 20 s in all, whatever each try takes. CONFLICT means an earlier try was
+ * stored before its answer was lost.
  */
 async function persist(what: () => Promise<Result>): Promise<boolean> {
-  for (let attempt = 0; attempt < 40; attempt++) {
+  const deadline = Date.now() + 20_000;
+  for (let attempt = 0; attempt < 40 && Date.now() < deadline; attempt++) {
     const result = await what();
     if (result?.data || result?.errors?.[0]?.extensions?.['code'] === 'CONFLICT') return true;
     await sleep(500);
   }
   return false;
 }
+
+/** Stops everything the run started, once (the end of the run, the watchdog, Ctrl-C). */
+let stopping: Promise<void> | undefined;
+const stopEverything = () =>
+  (stopping ??= (async () => {
+    for (const name of processes.keys()) await killService(name);
+    for (const db of Object.values(dbs))
+      await mongo
+        .db(db)
+        .dropDatabase()
+        .catch(() => undefined);
+    await mongo.close().catch(() => undefined);
+    await mailpit.dispose();
+    await rabbit.dispose();
+    rmSync(keyDir, { recursive: true, force: true });
+  })());
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    log(`${signal}: stopping what the run started`);
+    void stopEverything().finally(() => process.exit(130));
+  });
+// The run's own bound: load, drain (5 min) and the restarts fit well inside it.
+const watchdog = setTimeout(
+  () => {
+    log('FAILED: the run overstayed its bound (a hang); stopping what it started');
+    void stopEverything().finally(() => process.exit(1));
+  },
+  (seconds + 10 * 60) * 1000,
+);
+watchdog.unref();
 
 const chaos = [
   { name: 'broker restart', act: () => rabbit.restart() },
@@ -197,13 +235,19 @@ try {
   const t0 = Date.now();
   const stopAt = t0 + seconds * 1000;
   const injected: string[] = [];
+  const faultFailures: string[] = [];
   const chaosLoop = (async () => {
     for (let i = 0; Date.now() < stopAt - 8_000 && i < 100; i++) {
       await sleep(Math.min(6_000, Math.max(0, stopAt - Date.now())));
       const fault = chaos[i % chaos.length]!;
       log(fault.name);
       injected.push(fault.name);
-      await fault.act();
+      // A service that does not come back is a finding, reported at the end; the run goes on.
+      await fault.act().catch((error: unknown) => {
+        const failure = `${fault.name}: ${error instanceof Error ? error.message : String(error)}`;
+        log(`FAILED: ${failure}`);
+        faultFailures.push(failure);
+      });
     }
   })();
   let productsCreated = 0;
@@ -261,7 +305,10 @@ try {
   const messages = async (): Promise<Message[]> => {
     const all: Message[] = [];
     for (let start = 0; start < 100_000; start += 1_000) {
-      const page = (await (await fetch(`${mailpit.apiUrl}/api/v1/messages?limit=1000&start=${start}`)).json()) as {
+      const response = await fetch(`${mailpit.apiUrl}/api/v1/messages?limit=1000&start=${start}`, {
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const page = (await response.json()) as {
         messages: Message[];
       };
       all.push(...page.messages);
@@ -278,7 +325,7 @@ try {
   const drainUntil = Date.now() + 5 * 60_000;
   let received: Message[] = [];
   while (Date.now() < drainUntil) {
-    received = await messages();
+    received = await messages().catch(() => received);
     const keys = new Set(received.map(keyOf));
     if ([...expected].every((k) => keys.has(k))) break;
     await sleep(1_000);
@@ -309,17 +356,11 @@ try {
       `emails sent:      ${received.length} (${distinctIds} distinct Message-IDs)`,
       `emails duplicated: ${duplicated}; duplicates at the SMTP boundary (same Message-ID twice): ${smtpBoundary}`,
       `emails missing:   ${missing.length}${missing.length ? ` (e.g. ${missing.slice(0, 3).join('; ')})` : ''}`,
+      `faults failed:    ${faultFailures.length}${faultFailures.length ? ` (${faultFailures.join('; ')})` : ''}`,
     ].join('\n') + '\n',
   );
+  if (faultFailures.length > 0 || missing.length > 0 || duplicated > 0) process.exitCode = 1;
 } finally {
-  for (const name of processes.keys()) await killService(name);
-  for (const db of Object.values(dbs))
-    await mongo
-      .db(db)
-      .dropDatabase()
-      .catch(() => undefined);
-  await mongo.close();
-  await mailpit.dispose();
-  await rabbit.dispose();
-  rmSync(keyDir, { recursive: true, force: true });
+  clearTimeout(watchdog);
+  await stopEverything();
 }

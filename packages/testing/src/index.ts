@@ -132,12 +132,15 @@ export async function graphqlRequest<TData = Record<string, unknown>, TVariables
   query: string | TypedDocumentNode<TData, TVariables>,
   variables?: TVariables,
   headers: Record<string, string> | ((body: string) => Record<string, string>) = {},
+  // A server that accepts and never answers fails the request, not the test run with a hang.
+  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
 ): Promise<GraphQLResponse<TData>> {
   const sent = JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables });
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(typeof headers === 'function' ? headers(sent) : headers) },
     body: sent,
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
   let body: { data?: TData | null; errors?: GraphQLResponse['errors'] };

@@ -69,7 +69,7 @@ describe('npm run create-admin (the CLI)', () => {
     const promoted = await run(['--email', 'cli-customer@example.com']);
     expect(promoted.stdout).toMatch(/^promoted existing account to ADMIN/);
     expect((await logIn('cli-customer@example.com')).user.role).toBe('ADMIN');
-  });
+  }, 120_000);
 
   it('exits non-zero with a reason for a bad password, without echoing it', async () => {
     const failure = await run(['--email', 'cli-weak@example.com', '--password', 'password123']).catch(
