@@ -66,6 +66,26 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: `${screenshotDir}/${name}-phone.png`, fullPage: true });
+  // Every page fits a phone's width: wide content (tables) scrolls inside its own box, not the page.
+  const overflow = await page.evaluate(() => {
+    const root = document.documentElement;
+    const widest = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      // Content inside a box that scrolls or clips (a table's scroller) does not widen the page.
+      .filter((el) => {
+        // Unless it is positioned against the page, past its scroller (a visually hidden label).
+        if (getComputedStyle(el).position === 'absolute') return true;
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement)
+          if (getComputedStyle(up).overflowX !== 'visible') return false;
+        return true;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''}`)
+      .slice(0, 5);
+    const by = root.scrollWidth - root.clientWidth;
+    // Which elements, to start looking: only when the page is wider.
+    return { by, widest: by > 0 ? widest : [] };
+  });
+  expect(overflow, `${name} is wider than a phone's screen`).toEqual({ by: 0, widest: [] });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: `${screenshotDir}/${name}-desktop.png`, fullPage: true });
 }
