@@ -140,7 +140,13 @@ export function createOrderService(deps: {
 
       const shippingAddress = validateAddress(input.shippingAddress);
       const cart = await carts.forCheckout(viewer.userId);
-      if (cart.items.length === 0) throw new BadUserInputError('The cart is empty', 'cart');
+      if (cart.items.length === 0) {
+        // A checkout with the same key may have placed its order and emptied the cart since the
+        // look-up above: that is this checkout's answer too, not "the cart is empty".
+        const placed = await orders.findByIdempotencyKey(viewer.userId, key);
+        if (placed) return placed;
+        throw new BadUserInputError('The cart is empty', 'cart');
+      }
       const items: OrderItemDocument[] = cart.items.map((i) => ({
         productId: i.productId,
         name: i.product.name,
