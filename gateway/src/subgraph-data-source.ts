@@ -1,6 +1,6 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GATEWAY_SIGNATURE_HEADER, signGatewayRequest } from '@little-ecom/auth';
+import { GATEWAY_SIGNATURE_HEADER, REFRESH_TOKEN_HEADER, signGatewayRequest } from '@little-ecom/auth';
 import { traceHeaders } from '@little-ecom/telemetry';
 import { GraphQLError } from 'graphql';
 import type { InflightDedup } from './inflight-dedup.js';
@@ -108,6 +108,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       requestId,
       clientIp: ctx.scope?.clientIp ?? '127.0.0.1',
       authorization: ctx.authorization,
+      refreshToken: headers[REFRESH_TOKEN_HEADER],
     });
     const { url, fetcher, dedup, name, observeFetch } = this.options;
     const fetchOnce = () => fetcher.fetch(url, { method: 'POST', headers, body });

@@ -10,6 +10,7 @@ import {
   signGatewayRequest,
   type GatewayRequest,
 } from './gateway-signature.js';
+import { REFRESH_TOKEN_HEADER } from './session-transport.js';
 
 const { signingKey, publicKey } = generateGatewayKeyPair();
 const NOW = 1_800_000_000_000;
@@ -31,6 +32,7 @@ function received(signed: GatewayRequest, sent: GatewayRequest = signed, key = s
     'x-request-id': sent.requestId,
     [GATEWAY_SIGNATURE_HEADER]: signGatewayRequest(key, signed, at),
     ...(sent.authorization ? { authorization: sent.authorization } : {}),
+    ...(sent.refreshToken ? { [REFRESH_TOKEN_HEADER]: sent.refreshToken } : {}),
   };
   return { headers, method: sent.method, target: sent.target, body: sent.body, requestId: sent.requestId };
 }
@@ -62,6 +64,19 @@ describe('gateway signatures', () => {
     expect(verifier.verify(received(request({ audience: 'products' })), NOW)).toBeNull();
     // Control: the untouched request.
     expect(verifier.verify(received(original), NOW)).not.toBeNull();
+  });
+
+  it('covers the browser session refresh token accounts acts on: none added, swapped or dropped', () => {
+    const verifier = createGatewayVerifier(publicKey, 'accounts');
+    const withToken = request({ authorization: undefined, refreshToken: 'rt_victims-session-token' });
+    const without = request({ authorization: undefined });
+    const cases: [signed: GatewayRequest, sent: GatewayRequest][] = [
+      [withToken, { ...withToken, refreshToken: 'rt_attackers-session-token' }],
+      [withToken, { ...withToken, refreshToken: undefined }],
+      [without, { ...without, refreshToken: 'rt_added-on-the-way' }],
+    ];
+    for (const [signed, sent] of cases) expect(verifier.verify(received(signed, sent), NOW), sent.refreshToken).toBeNull();
+    expect(verifier.verify(received(withToken), NOW)).not.toBeNull();
   });
 
   it('refuses a changed client address, stale and future signatures', () => {

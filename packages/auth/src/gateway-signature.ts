@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verif
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { readOrCreateDevFile } from '@little-ecom/config';
+import { REFRESH_TOKEN_HEADER } from './session-transport.js';
 
 /**
  * How a subgraph knows a request comes from our gateway (docs/auth.md, "Gateway-to-subgraph trust"):
@@ -44,6 +45,8 @@ export interface GatewayRequest {
   requestId: string;
   clientIp: string;
   authorization: string | undefined;
+  /** The browser session's refresh token the gateway passes to accounts (`x-session-refresh-token`), if any. */
+  refreshToken?: string | undefined;
 }
 
 export interface GatewayCaller {
@@ -53,9 +56,9 @@ export interface GatewayCaller {
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
 
 function payload(request: GatewayRequest, timestamp: number, nonce: string): Buffer {
-  const { method, target, audience, body, requestId, clientIp, authorization } = request;
+  const { method, target, audience, body, requestId, clientIp, authorization, refreshToken } = request;
   const fields = [
-    'v2',
+    'v3',
     method.toUpperCase(),
     target,
     audience,
@@ -64,6 +67,7 @@ function payload(request: GatewayRequest, timestamp: number, nonce: string): Buf
     requestId,
     clientIp,
     sha256(authorization ?? ''),
+    sha256(refreshToken ?? ''),
     sha256(body),
   ];
   return Buffer.from(fields.join('\n'), 'utf8');
@@ -116,7 +120,9 @@ export function signGatewayRequest(key: KeyObject, request: GatewayRequest, now 
 const HEADER = /^t=(\d{1,16}),n=([A-Za-z0-9_-]{22}),ip=([0-9A-Fa-f:.]{1,64}),sig=([A-Za-z0-9_-]{86})$/;
 
 /** What the subgraph received: the request but for the caller's claims, which come from the header. */
-export type ReceivedRequest = Omit<GatewayRequest, 'audience' | 'clientIp' | 'authorization'> & { headers: IncomingHttpHeaders };
+export type ReceivedRequest = Omit<GatewayRequest, 'audience' | 'clientIp' | 'authorization' | 'refreshToken'> & {
+  headers: IncomingHttpHeaders;
+};
 
 export interface GatewayVerifier {
   /** The caller when the request carries a valid, fresh, unused signature for exactly it; null otherwise. */
@@ -150,7 +156,10 @@ export function createGatewayVerifier(
       const clientIp = match[3]!;
       if (Math.abs(now - timestamp) > maxAgeMs || isIP(clientIp) === 0) return null;
       const authorization = request.headers.authorization;
-      const signed = payload({ ...request, audience, clientIp, authorization }, timestamp, nonce);
+      // Signed too: a refresh token added or swapped on the way to accounts fails the check.
+      const refreshToken = request.headers[REFRESH_TOKEN_HEADER];
+      if (Array.isArray(refreshToken)) return null;
+      const signed = payload({ ...request, audience, clientIp, authorization, refreshToken }, timestamp, nonce);
       if (!verify(null, signed, publicKey, Buffer.from(match[4]!, 'base64url'))) return null;
       if (now - rotatedAt >= generationMs) {
         previous = now - rotatedAt >= 2 * generationMs ? new Set() : current;

@@ -15,9 +15,14 @@ describe('browser-mode sessions in accounts', () => {
   /** A signed request as the gateway sends it for a browser-mode mutation, with the cookie's token if any. */
   const asBrowser = <T>(query: string, variables?: Record<string, unknown>, cookieToken?: string, browser = true) =>
     graphqlRequest<T>(accounts.url, query, variables, (body) => ({
-      ...gatewayHeaders(accounts.gatewayKeys.signingKey, { audience: 'accounts', body, clientIp: '198.51.100.1' }),
+      // The cookie's token travels inside the signature, as the gateway sends it.
+      ...gatewayHeaders(accounts.gatewayKeys.signingKey, {
+        audience: 'accounts',
+        body,
+        clientIp: '198.51.100.1',
+        refreshToken: cookieToken,
+      }),
       ...(browser ? { 'x-session-transport': 'cookie' } : {}),
-      ...(cookieToken ? { 'x-session-refresh-token': cookieToken } : {}),
     }));
 
   beforeAll(async () => {
@@ -57,6 +62,14 @@ describe('browser-mode sessions in accounts', () => {
   it('ignores a forwarded token outside browser mode, and needs one to refresh', async () => {
     const session = await accounts.signUp({ email: 'body@example.com', password: PASSWORD, name: 'Body' });
     expect(session.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A token added to a signed request on the way (another pod, a proxy) fails the signature.
+    const added = await graphqlRequest(accounts.url, REFRESH, undefined, (body) => ({
+      ...gatewayHeaders(accounts.gatewayKeys.signingKey, { audience: 'accounts', body, clientIp: '198.51.100.1' }),
+      'x-session-transport': 'cookie',
+      'x-session-refresh-token': session.refreshToken,
+    }));
+    expect(added.status).toBe(403);
+    expect(codeOf(added)).toBe('FORBIDDEN');
     const ignored = await asBrowser(REFRESH, undefined, session.refreshToken, false);
     expect(codeOf(ignored)).toBe('UNAUTHENTICATED');
     expect(ignored.headers.get('x-session-refresh-token')).toBeNull();
