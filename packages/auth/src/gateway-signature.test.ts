@@ -1,4 +1,4 @@
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, randomUUID, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   GATEWAY_SIGNATURE_HEADER,
@@ -77,6 +77,36 @@ describe('gateway signatures', () => {
     ];
     for (const [signed, sent] of cases) expect(verifier.verify(received(signed, sent), NOW), sent.refreshToken).toBeNull();
     expect(verifier.verify(received(withToken), NOW)).not.toBeNull();
+  });
+
+  it('still accepts the previous release’s signature (v2) mid-rollout, but never with a refresh token', () => {
+    // Exactly how the previous gateway signed: no refresh token among the fields.
+    const signV2 = (r: GatewayRequest) => {
+      const nonce = randomBytes(16).toString('base64url');
+      const hash = (v: string) => createHash('sha256').update(v, 'utf8').digest('base64url');
+      const fields = [
+        'v2',
+        r.method,
+        r.target,
+        r.audience,
+        String(NOW),
+        nonce,
+        r.requestId,
+        r.clientIp,
+        hash(r.authorization ?? ''),
+        hash(r.body),
+      ];
+      const sig = sign(null, Buffer.from(fields.join('\n'), 'utf8'), signingKey).toString('base64url');
+      return `t=${NOW},n=${nonce},ip=${r.clientIp},sig=${sig}`;
+    };
+    const verifier = createGatewayVerifier(publicKey, 'accounts');
+    const r = request();
+    const sent = (extra: Record<string, string>) => ({
+      ...received(r),
+      headers: { ...received(r).headers, [GATEWAY_SIGNATURE_HEADER]: signV2(r), ...extra },
+    });
+    expect(verifier.verify(sent({}), NOW)).toEqual({ clientIp: r.clientIp });
+    expect(verifier.verify(sent({ [REFRESH_TOKEN_HEADER]: 'rt_added-to-an-old-signature' }), NOW)).toBeNull();
   });
 
   it('refuses a changed client address, stale and future signatures', () => {

@@ -55,10 +55,14 @@ export interface GatewayCaller {
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
 
-function payload(request: GatewayRequest, timestamp: number, nonce: string): Buffer {
+/**
+ * What is signed. v3 adds the refresh token; v2 (the previous release's) is still accepted for
+ * requests without one, so subgraphs rolled out before the gateway keep accepting it mid-rollout.
+ */
+function payload(request: GatewayRequest, timestamp: number, nonce: string, version: 'v2' | 'v3' = 'v3'): Buffer {
   const { method, target, audience, body, requestId, clientIp, authorization, refreshToken } = request;
   const fields = [
-    'v3',
+    version,
     method.toUpperCase(),
     target,
     audience,
@@ -67,7 +71,7 @@ function payload(request: GatewayRequest, timestamp: number, nonce: string): Buf
     requestId,
     clientIp,
     sha256(authorization ?? ''),
-    sha256(refreshToken ?? ''),
+    ...(version === 'v3' ? [sha256(refreshToken ?? '')] : []),
     sha256(body),
   ];
   return Buffer.from(fields.join('\n'), 'utf8');
@@ -159,8 +163,12 @@ export function createGatewayVerifier(
       // Signed too: a refresh token added or swapped on the way to accounts fails the check.
       const refreshToken = request.headers[REFRESH_TOKEN_HEADER];
       if (Array.isArray(refreshToken)) return null;
-      const signed = payload({ ...request, audience, clientIp, authorization, refreshToken }, timestamp, nonce);
-      if (!verify(null, signed, publicKey, Buffer.from(match[4]!, 'base64url'))) return null;
+      const received = { ...request, audience, clientIp, authorization, refreshToken };
+      const signature = Buffer.from(match[4]!, 'base64url');
+      const valid =
+        verify(null, payload(received, timestamp, nonce), publicKey, signature) ||
+        (refreshToken === undefined && verify(null, payload(received, timestamp, nonce, 'v2'), publicKey, signature));
+      if (!valid) return null;
       if (now - rotatedAt >= generationMs) {
         previous = now - rotatedAt >= 2 * generationMs ? new Set() : current;
         current = new Set();
