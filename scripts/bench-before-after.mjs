@@ -50,6 +50,9 @@ if (!existsSync(before)) {
     if (existsSync(own) && !existsSync(join(before, ws, 'node_modules'))) symlinkSync(own, join(before, ws, 'node_modules'));
   }
 }
+// The same local tools (Mailpit, FerretDB, ...) as this tree.
+if (existsSync(join(root, '.tools')) && !existsSync(join(before, '.tools')))
+  symlinkSync(join(root, '.tools'), join(before, '.tools'));
 // Both sides run this tree's bench file: the same measurements, printed the same way.
 copyFileSync(join(root, benchFile), join(before, benchFile));
 
