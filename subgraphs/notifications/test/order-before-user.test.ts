@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventInput } from '@little-ecom/events';
 import { eventually } from '@little-ecom/testing';
-import { AWAITING_USER } from '../src/users/awaiting-user.repository.js';
+import { AWAITING_USER, createAwaitingUserRepository, type OrderEmailEvent } from '../src/users/awaiting-user.repository.js';
 import { mailTo, sleep, startHarness, uniqueEmail, type Harness } from './support.js';
 
 // A first order's events can overtake its customer's user.registered (another queue, a retry, a
@@ -54,6 +54,22 @@ describe('an order email whose user is projected later', () => {
     await h.publisher.republish(shipped);
     await sleep(1_500);
     expect(await mailTo(email)).toHaveLength(3);
+  });
+
+  it('keeps every event of a user parked at the same moment (the consumer handles several at once)', async () => {
+    const repository = createAwaitingUserRepository(h.db.db);
+    const users = Array.from({ length: 10 }, () => randomUUID());
+    const event = (userId: string, type: 'order.confirmed' | 'order.shipped') =>
+      ({ id: randomUUID(), type, data: order(userId) }) as unknown as OrderEmailEvent;
+    const giveUpAt = new Date(Date.now() + 60_000);
+    await Promise.all(
+      users.flatMap((u) => [
+        repository.park(u, event(u, 'order.confirmed'), giveUpAt),
+        repository.park(u, event(u, 'order.shipped'), giveUpAt),
+      ]),
+    );
+    for (const u of users)
+      expect((await repository.find(u))?.events.map((e) => e.type).sort()).toEqual(['order.confirmed', 'order.shipped']);
   });
 
   it('an order event for a user projected meanwhile is recorded at once', async () => {

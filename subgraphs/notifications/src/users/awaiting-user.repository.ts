@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { CheckedEvent } from '@little-ecom/events';
-import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { documentKey, isDuplicateKeyError, serializedWrite } from '@little-ecom/mongo';
 
 /** The order events an order email is built from. */
 export type OrderEmailEvent = CheckedEvent<'order.confirmed' | 'order.rejected' | 'order.shipped' | 'order.cancelled'>;
@@ -26,16 +26,26 @@ export function createAwaitingUserRepository(db: Db) {
   return {
     /** Keeps `event` until its user is projected; parking the same event again changes nothing. */
     async park(userId: string, event: OrderEmailEvent, giveUpAt: Date): Promise<void> {
-      try {
-        await awaiting.updateOne(
+      const push = () =>
+        awaiting.updateOne(
           { _id: userId, 'events.id': { $ne: event.id } },
           { $push: { events: event }, $set: { updatedAt: new Date() }, $setOnInsert: { giveUpAt } },
           { upsert: true },
         );
-      } catch (error) {
-        // The user's document holds this event already: the filter missed and the upsert collided.
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      // One user's events are handled concurrently (prefetch): queued per document in this process,
+      // since FerretDB v1 does not isolate concurrent updates of one document (see serializedWrite).
+      await serializedWrite(documentKey(AWAITING_USER, userId), async () => {
+        try {
+          await push();
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          // Another event created the user's document first (the upserts raced), or this event is
+          // there already: the push now matches an existing document, or changes nothing.
+          await push().catch((again: unknown) => {
+            if (!isDuplicateKeyError(again)) throw again;
+          });
+        }
+      });
     },
 
     find: (userId: string) => awaiting.findOne({ _id: userId }),
