@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
-import { ObjectId } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { createAmqpConnection, type AmqpConnection } from '@little-ecom/amqp';
 import { startTcpProxy } from '@little-ecom/amqp/testing';
 import { silentLogger } from '@little-ecom/logger';
-import { eventually, freshDatabase, testEnv, type TestDatabase } from '@little-ecom/testing';
+import { eventually, freshDatabase, privateFerretDb, testEnv, type TestDatabase } from '@little-ecom/testing';
 import { buildEvent, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { OUTBOX_DUE_FIELD, outboxFields } from './outbox.js';
 import { OUTBOX_LEASES, startOutboxRelay, type OutboxRelay } from './relay.js';
@@ -321,4 +321,32 @@ describe('outbox relay', () => {
     expect(got.length - new Set(got).size).toBe(0);
     expect(got).toHaveLength(10);
   }, 40_000);
+
+  it('settles a full batch handed over at once without stalling the database (FerretDB v1, 100 statements)', async () => {
+    // A private FerretDB: before the fix, the settle of 50 documents (2 statements each, one command)
+    // held all 100 of its SQLite connections and waited for itself; every database stopped answering.
+    const ferret = await privateFerretDb();
+    cleanups.push(() => ferret.dispose());
+    await ferret.start();
+    const client = new MongoClient(ferret.uri, { serverSelectionTimeoutMS: 5_000, socketTimeoutMS: 30_000 });
+    cleanups.push(() => client.close());
+    const db = client.db('relay_full_batch');
+    const col = db.collection('full');
+    const written = Array.from({ length: 60 }, (_, n) => event(n));
+    const docIds = written.map(() => new ObjectId());
+    await col.insertMany(written.map((e, i) => ({ _id: docIds[i], ...outboxFields([e]) })));
+    relayWith(connection(), 'full', { db, batchSize: 50 });
+    announceOutboxWrite('full', docIds);
+
+    await eventually(
+      async () => (receivedIds().filter((id) => ids(written).includes(id)).length === 60 ? true : undefined),
+      30_000,
+    );
+    await eventually(async () =>
+      (await col.countDocuments({ [OUTBOX_DUE_FIELD]: { $exists: true } })) === 0 ? true : undefined,
+    );
+    // Still answering, for a collection it has not seen yet (the registry lock a stall would hold).
+    await db.collection('after').insertOne({ ok: true });
+    expect(await db.collection('after').countDocuments()).toBe(1);
+  }, 60_000);
 });

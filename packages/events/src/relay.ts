@@ -10,7 +10,7 @@ import {
 } from '@little-ecom/amqp';
 import { createLeases, createWakeup } from '@little-ecom/coordination';
 import type { Logger } from '@little-ecom/logger';
-import { documentKey, serializedWrite, serializedWrites } from '@little-ecom/mongo';
+import { chunkedBulkWrite, documentKey, serializedWrite, serializedWrites } from '@little-ecom/mongo';
 import type { Metrics } from '@little-ecom/telemetry';
 import { EVENTS_EXCHANGE, OUTBOX_FIELD, type EventEnvelope } from './envelope.js';
 import { OUTBOX_DUE_FIELD } from './outbox.js';
@@ -301,7 +301,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return progressed;
   }
 
-  /** Removes the routed events and sets the markers of a batch in one bulk write (by `_id` only). */
+  /** Removes the routed events and sets the markers of a batch in one bulk write (by `_id` only, chunked). */
   async function settle(
     collection: string,
     slices: { doc: OutboxDocument; events: EventEnvelope[]; all: boolean }[],
@@ -362,7 +362,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (ops.length > 0) {
       // Queued behind this process's other writes to these documents (see serializedWrite: FerretDB).
       const docKeys = slices.map(({ doc }) => documentKey(collection, doc._id));
-      await serializedWrites(docKeys, () => col.bulkWrite(ops, { ordered: true }));
+      // In commands of a few statements: one of up to 2 per document of a full batch stalls FerretDB v1.
+      await serializedWrites(docKeys, () => chunkedBulkWrite(col, ops, { ordered: true }));
     }
     const removeFilter = options.removeWhenDrained?.[collection];
     // Only documents that have every field the filter names can match it: skip the command otherwise.

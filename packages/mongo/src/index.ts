@@ -149,6 +149,7 @@ export function serializedWrites<T>(keys: readonly string[], write: () => Promis
   return run;
 }
 
+export { chunkedBulkWrite, MAX_WRITE_STATEMENTS, type ChunkedBulkWriteResult } from './bulk.js';
 export { findManyById, parseObjectId } from './ids.js';
 export { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, pageSize, toCursorPage, type CursorPage } from './paging.js';
 

@@ -1,5 +1,5 @@
 import { ObjectId, type AnyBulkWriteOperation, type Db, type Filter, type IndexDescription } from 'mongodb';
-import { isDuplicateKeyError } from '@little-ecom/mongo';
+import { chunkedBulkWrite, isDuplicateKeyError } from '@little-ecom/mongo';
 import { traceHeaders, type TraceCarrier } from '@little-ecom/telemetry';
 
 import type { DeliveryErrorKind } from '../delivery/errors.js';
@@ -278,7 +278,7 @@ export function createNotificationRepository(db: Db) {
           },
         });
       }
-      const result = await notifications.bulkWrite(ops, { ordered: false });
+      const result = await chunkedBulkWrite(notifications, ops, { ordered: false });
       await claims.deleteMany({ _id: { $in: outcomes.map((o) => o.id) }, token });
       return outcomes.length - result.matchedCount;
     },
