@@ -15,7 +15,7 @@ const shared = {
   useTypeImports: true,
   emitLegacyCommonJSImports: false,
   avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-  scalars: { ID: 'string' },
+  scalars: { ID: 'string', MinorUnits: 'number' },
 };
 
 interface ListedSubgraph {
@@ -57,7 +57,7 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false },
-        scalars: { ID: 'string' },
+        scalars: { ID: 'string', MinorUnits: 'number' },
       },
     },
     // The storefront's typed documents (client preset) from its own operations, against the client schema.
@@ -71,7 +71,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         emitLegacyCommonJSImports: false,
         avoidOptionals: { field: true, inputValue: false },
-        scalars: { ID: 'string' },
+        scalars: { ID: 'string', MinorUnits: 'number' },
       },
     },
   },

@@ -49,6 +49,8 @@ export interface StackOptions {
   editSdl?: (subgraph: SubgraphSdl) => string;
   /** In the event modes: the broker (e.g. a private node a test stops); the shared one by default. */
   amqpUrl?: string;
+  /** In `orders` mode: settings of the orders subgraph beyond the defaults (e.g. ORDER_MAX_OPEN_UNPAID). */
+  orders?: { env?: Record<string, string> };
   /**
    * Subgraphs that serve any caller, not only the gateway's signed requests: for the benchmark that
    * runs other gateways (stock Apollo, Hive), which do not sign, against the same subgraphs.
@@ -229,7 +231,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (mode === 'orders') {
     const logger = capturingLogger('orders', logs);
     ordersDb = await database('gw_orders');
-    const config = loadOrdersConfig({ NODE_ENV: 'test', ...eventEnv, ...consumerEnv, ...verifierEnv });
+    const config = loadOrdersConfig({ NODE_ENV: 'test', ...eventEnv, ...consumerEnv, ...verifierEnv, ...options.orders?.env });
     const app = await createOrdersApp(asProduction(config), {
       db: ordersDb.db,
       logger,

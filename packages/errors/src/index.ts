@@ -1,5 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
+export { MinorUnits } from './scalars.js';
+
 /** Public error codes: every error a client sees carries one in `extensions.code`. */
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',

@@ -7,7 +7,7 @@ export { STOCK_CHANGE_CAUSES } from './contracts/product.js';
 export type * from './contracts/user.js';
 export { RESET_TOKEN_PURPOSE } from './contracts/user.js';
 export type * from './contracts/order.js';
-export { STOCK_REJECTION_REASONS } from './contracts/order.js';
+export { CANCELLATION_REASONS, STOCK_REJECTION_REASONS } from './contracts/order.js';
 export type * from './contracts/stock.js';
 export * from './relay.js';
 export * from './signal.js';

@@ -1,4 +1,15 @@
-import { MongoClient, MongoServerError, ObjectId, type Db, type IndexDescription, type MongoClientOptions } from 'mongodb';
+import {
+  MongoClient,
+  MongoServerError,
+  ObjectId,
+  type Collection,
+  type Db,
+  type Filter,
+  type IndexDescription,
+  type MongoClientOptions,
+  type OptionalUnlessRequiredId,
+  type UpdateFilter,
+} from 'mongodb';
 import type { Logger } from '@little-ecom/logger';
 
 import { logDriverEvents, tallyCommands } from './driver-events.js';
@@ -158,3 +169,51 @@ export const pingDatabase = (db: Db) => async (): Promise<void> => void (await d
 
 /** The readiness check of a service's database (the shape of packages/http's ReadinessCheck). */
 export const databaseReadiness = (db: Db) => ({ name: 'mongodb', check: pingDatabase(db) });
+
+/** A document changed only by read-modify-write under a version (one per owner, e.g. a cart). */
+export interface VersionedDocument {
+  _id: string;
+  /** Bumped by every change; guards the write. */
+  version: number;
+  updatedAt: Date;
+}
+
+/**
+ * Replaces the fields of the document `id` with `change(current)`, guarded by the version read (an
+ * insert when there is none yet), so two concurrent changes never lose one; retried while another
+ * change gets in between. Queued behind this process's other writes to the document (serializedWrite).
+ * `change` may throw to refuse. Returns the document as written.
+ */
+export async function changeVersioned<T extends VersionedDocument>(
+  collection: Collection<T>,
+  id: string,
+  change: (current: T | null) => Omit<T, keyof VersionedDocument> | Promise<Omit<T, keyof VersionedDocument>>,
+  now = new Date(),
+): Promise<T> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const written = await serializedWrite(documentKey(collection.collectionName, id), async () => {
+      const current = (await collection.findOne({ _id: id } as Filter<T>)) as T | null;
+      const fields = await change(current);
+      const doc = { ...fields, _id: id, version: (current?.version ?? 0) + 1, updatedAt: now } as T;
+      if (!current) {
+        try {
+          await collection.insertOne(doc as OptionalUnlessRequiredId<T>);
+          return doc;
+        } catch (error) {
+          if (isDuplicateKeyError(error)) return null;
+          throw error;
+        }
+      }
+      const { _id: _unchanged, ...set } = doc;
+      const result = await collection.updateOne(
+        { _id: id, version: current.version } as Filter<T>,
+        {
+          $set: set,
+        } as unknown as UpdateFilter<T>,
+      );
+      return result.matchedCount === 1 ? doc : null;
+    });
+    if (written) return written;
+  }
+  throw new Error(`${collection.collectionName} ${id} kept changing; giving up`);
+}

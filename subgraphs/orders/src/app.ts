@@ -39,12 +39,13 @@ export interface OrdersApp extends ServiceApp<OrdersContext> {
 /** The whole orders subgraph, from its config and connections: what main, tests and benches run. */
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
-  const services = createServices(db, { payment: deps.payment ?? invoicePaymentProvider });
+  const services = createServices(db, { payment: deps.payment ?? invoicePaymentProvider, holds: config.holds });
   await ensureIndexes(db, services.indexes);
   const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', [...CONSUMER_BINDINGS.orders], config.events.prefix, config.events.retry);
   const access = subgraphAccess(config, deps, logger);
   const server = createServer({
+    addresses: services.addresses,
     carts: services.carts,
     orders: services.orders,
     verifier: access.verifier,
@@ -99,17 +100,20 @@ export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps)
   };
 }
 
-/** How often the reaper looks for PENDING orders whose timer is due (the timers themselves are in the orders). */
+/** How often the reaper looks for orders whose timer is due (the timers themselves are in the orders). */
 const REAPER_INTERVAL_MS = 15_000;
 
 /**
- * Runs the reaper (see OrderService.reapPending) every REAPER_INTERVAL_MS, one pass at a time, and
- * counts what it did in `orders_reaped_total{outcome="republished"|"rejected"}`.
+ * Runs the reaper (OrderService.reapPending, then expireUnpaid) every REAPER_INTERVAL_MS, one pass at
+ * a time, and counts what it did in `orders_reaped_total{outcome="republished"|"rejected"|"expired"}`.
  */
 function startReaper(services: OrdersServices, logger: Logger, metrics: Metrics) {
-  const reaped = counter(metrics, 'orders_reaped_total', 'PENDING orders past their timeout, by what the reaper did', [
-    'outcome',
-  ]);
+  const reaped = counter(
+    metrics,
+    'orders_reaped_total',
+    'Orders past their timeout (PENDING) or payment deadline (CONFIRMED), by what the reaper did',
+    ['outcome'],
+  );
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
@@ -117,9 +121,11 @@ function startReaper(services: OrdersServices, logger: Logger, metrics: Metrics)
     const scope = createScope({ logger });
     services.orders
       .reapPending(scope)
-      .then(({ republished, rejected }) => {
+      .then(async ({ republished, rejected }) => {
         reaped.inc({ outcome: 'republished' }, republished);
         reaped.inc({ outcome: 'rejected' }, rejected);
+        const { expired } = await services.orders.expireUnpaid(scope);
+        reaped.inc({ outcome: 'expired' }, expired);
       })
       .catch((error: unknown) => logger.error('pending-order reaper failed', { err: error }))
       .finally(() => {

@@ -3,6 +3,7 @@ import type { TokenVerifier } from '@little-ecom/auth';
 import type { IncomingRequestInfo, RequestContext } from '@little-ecom/http';
 import type { Logger } from '@little-ecom/logger';
 import { scopeForRequest } from '@little-ecom/scope';
+import type { AddressBookService } from './addresses/address-book.service.js';
 import type { CartService } from './cart/cart.service.js';
 import type { OrderDocument } from './orders/order.repository.js';
 import type { OrderService } from './orders/order.service.js';
@@ -13,6 +14,7 @@ export interface UserReference {
 }
 
 export interface OrdersContext extends RequestContext {
+  addresses: AddressBookService;
   carts: CartService;
   orders: OrderService;
   /** `Order` references of this request, loaded together (visible ones only, null for the rest). */
@@ -20,6 +22,7 @@ export interface OrdersContext extends RequestContext {
 }
 
 export interface ContextDeps {
+  addresses: AddressBookService;
   carts: CartService;
   orders: OrderService;
   verifier: TokenVerifier;
@@ -31,6 +34,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
   const scope = await scopeForRequest(info, deps.verifier, deps.logger);
   return {
     scope,
+    addresses: deps.addresses,
     carts: deps.carts,
     orders: deps.orders,
     loaders: {

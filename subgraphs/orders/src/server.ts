@@ -1,6 +1,8 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { TokenVerifier } from '@little-ecom/auth';
+import { MinorUnits } from '@little-ecom/errors';
 import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
+import type { AddressBookService } from './addresses/address-book.service.js';
 import type { CartService } from './cart/cart.service.js';
 import { createContext, type OrdersContext } from './context.js';
 import type { OrderService } from './orders/order.service.js';
@@ -14,17 +16,19 @@ const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 
 export interface ServerDeps extends SubgraphApolloOptions {
   /** Built by `createServices` (services.ts); the server builds none of its own. */
+  addresses: AddressBookService;
   carts: CartService;
   orders: OrderService;
   verifier: TokenVerifier;
 }
 
 /** The GraphQL side of the orders subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ carts, orders, verifier, ...options }: ServerDeps) {
+export function createServer({ addresses, carts, orders, verifier, ...options }: ServerDeps) {
   const apollo = subgraphApollo<OrdersContext>(
-    buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
+    buildSubgraphSchema({ typeDefs, resolvers: { MinorUnits, Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
     options,
   );
-  const context = (info: IncomingRequestInfo) => createContext({ carts, orders, verifier, logger: options.logger }, info);
+  const context = (info: IncomingRequestInfo) =>
+    createContext({ addresses, carts, orders, verifier, logger: options.logger }, info);
   return { apollo, context };
 }

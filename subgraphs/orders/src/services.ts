@@ -1,11 +1,13 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { ADDRESS_BOOKS, addressBookIndexes, createAddressBookRepository } from './addresses/address-book.repository.js';
+import { createAddressBookService } from './addresses/address-book.service.js';
 import { CARTS, cartIndexes, createCartRepository } from './cart/cart.repository.js';
 import { createCartService } from './cart/cart.service.js';
 import { CATALOG, catalogIndexes, createCatalogRepository } from './catalog/catalog.repository.js';
 import { createCatalogService } from './catalog/catalog.service.js';
 import { createEventHandler } from './events/event.handler.js';
 import { ORDERS, createOrderRepository, orderIndexes } from './orders/order.repository.js';
-import { createOrderService } from './orders/order.service.js';
+import { createOrderService, type HoldSettings } from './orders/order.service.js';
 import type { PaymentProvider } from './orders/payment.js';
 
 /** Every index orders needs, per collection, for `ensureIndexes` at start-up. */
@@ -13,24 +15,28 @@ export const ordersIndexes: Record<string, IndexDescription[]> = {
   [ORDERS]: orderIndexes,
   [CARTS]: cartIndexes,
   [CATALOG]: catalogIndexes,
+  [ADDRESS_BOOKS]: addressBookIndexes,
 };
 
 /**
  * The one place orders builds its repositories and services: the app hands them to the server
  * (GraphQL) and to the event consumer; tests and benches use what this built.
  */
-export function createServices(db: Db, { payment }: { payment: PaymentProvider }) {
+export function createServices(db: Db, { payment, holds }: { payment: PaymentProvider; holds?: HoldSettings }) {
   const repositories = {
     carts: createCartRepository(db),
     catalog: createCatalogRepository(db),
     orders: createOrderRepository(db),
+    addressBooks: createAddressBookRepository(db),
   };
+  const addresses = createAddressBookService({ books: repositories.addressBooks });
   const carts = createCartService({ carts: repositories.carts, catalog: repositories.catalog });
-  const orders = createOrderService({ orders: repositories.orders, carts, payment });
+  const orders = createOrderService({ orders: repositories.orders, carts, addresses, payment, ...(holds ? { holds } : {}) });
   const catalog = createCatalogService({ catalog: repositories.catalog });
   return {
     indexes: ordersIndexes,
     repositories,
+    addresses,
     carts,
     orders,
     catalog,

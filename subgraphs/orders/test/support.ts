@@ -31,8 +31,8 @@ export interface OrdersHarness {
   close(): Promise<void>;
 }
 
-/** The orders subgraph on a loopback port, with a fresh database and a test token issuer; no broker. */
-export async function startOrders(): Promise<OrdersHarness> {
+/** The orders subgraph on a loopback port, with a fresh database and a test token issuer; no broker. `env` adds settings. */
+export async function startOrders(env: Record<string, string> = {}): Promise<OrdersHarness> {
   const db = await freshDatabase('orders', { monitorCommands: true });
   const commands: CommandStartedEvent[] = [];
   db.client.on('commandStarted', (event) => commands.push(event));
@@ -40,7 +40,7 @@ export async function startOrders(): Promise<OrdersHarness> {
   const verifier = createTokenVerifier(issuer.verifierOptions);
   // As deployed: GraphQL only from the gateway; `request` signs like it.
   const gatewayKeys = generateGatewayKeyPair();
-  const app = await createOrdersApp(loadOrdersConfig({ NODE_ENV: 'test' }), {
+  const app = await createOrdersApp(loadOrdersConfig({ NODE_ENV: 'test', ...env }), {
     db: db.db,
     logger: silentLogger,
     verifier,

@@ -1,5 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { TokenVerifier } from '@little-ecom/auth';
+import { MinorUnits } from '@little-ecom/errors';
 import { readTypeDefs, subgraphApollo, type IncomingRequestInfo, type SubgraphApolloOptions } from '@little-ecom/http';
 import type { ProductService } from './catalog/product.service.js';
 import { createContext, type ProductsContext } from './context.js';
@@ -18,7 +19,7 @@ export interface ServerDeps extends SubgraphApolloOptions {
 /** The GraphQL side of the products subgraph, from its dependencies: no env reads, no listening (see app.ts). */
 export function createServer({ products, verifier, ...options }: ServerDeps) {
   const apollo = subgraphApollo<ProductsContext>(
-    buildSubgraphSchema({ typeDefs, resolvers: { Query, Mutation, Product } }),
+    buildSubgraphSchema({ typeDefs, resolvers: { MinorUnits, Query, Mutation, Product } }),
     options,
   );
   const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger: options.logger }, info);

@@ -20,7 +20,15 @@ const countries = countryCodes
   .sort((a, b) => a.name.localeCompare(b.name));
 
 /** Labelled address fields; the parent form owns the value. */
-export function AddressFields({ value, onChange }: { value: AddressValue; onChange: (next: AddressValue) => void }) {
+export function AddressFields({
+  value,
+  onChange,
+  legend = 'Shipping address',
+}: {
+  value: AddressValue;
+  onChange: (next: AddressValue) => void;
+  legend?: string;
+}) {
   const id = useId();
   const field = (key: keyof AddressValue, label: string, autoComplete: string, required = true) => (
     <div className="field">
@@ -37,7 +45,7 @@ export function AddressFields({ value, onChange }: { value: AddressValue; onChan
   );
   return (
     <fieldset>
-      <legend>Shipping address</legend>
+      <legend>{legend}</legend>
       {field('name', 'Full name', 'name')}
       {field('line1', 'Address line 1', 'address-line1')}
       {field('line2', 'Address line 2', 'address-line2', false)}

@@ -5,7 +5,8 @@ import { AddressFields, emptyAddress, type AddressValue } from '../components/Ad
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Loading } from '../components/Loading.js';
 import { RequireSession } from '../components/RequireSession.js';
-import { CartDocument, CheckoutDocument } from '../gql/graphql.js';
+import { addressLine } from '../address.js';
+import { AddressesDocument, CartDocument, CheckoutDocument } from '../gql/graphql.js';
 import { formatMoney } from '../money.js';
 
 /** `/checkout`: shipping address and payment method for the cart, then the order. */
@@ -15,8 +16,12 @@ export default function CheckoutPage() {
 
 function Checkout({ name }: { name: string }) {
   const [cart] = useQuery({ query: CartDocument });
+  const [book] = useQuery({ query: AddressesDocument });
   const [placed, checkout] = useMutation(CheckoutDocument);
   const [address, setAddress] = useState<AddressValue>({ ...emptyAddress, name });
+  // A saved address's id, or 'new'; until chosen, the default saved address (or a new one).
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [saveAddress, setSaveAddress] = useState(false);
   // One key per checkout attempt: a retry of the same submission (say, after a timeout) sends the same
   // key, so the server answers with the order it may already have placed instead of placing another.
   // Changing the address makes it a new attempt.
@@ -26,6 +31,12 @@ function Checkout({ name }: { name: string }) {
   if (cart.error) return <ErrorMessage error={cart.error} />;
   if (!cart.data?.me) return <Loading />;
   const { items, subtotal } = cart.data.me.cart;
+  const saved = book.data?.me?.addresses ?? [];
+  const choice = chosen ?? saved.find((a) => a.isDefault)?.id ?? 'new';
+  const choose = (next: string) => {
+    attemptKey.current = null;
+    setChosen(next);
+  };
   if (items.length === 0 && !placed.data) {
     return (
       <>
@@ -47,21 +58,61 @@ function Checkout({ name }: { name: string }) {
           event.preventDefault();
           attemptKey.current ??= crypto.randomUUID();
           const { line2, ...rest } = address;
+          const where =
+            choice === 'new' ? { shippingAddress: { ...rest, ...(line2 ? { line2 } : {}) }, saveAddress } : { addressId: choice };
           void checkout(
-            { input: { idempotencyKey: attemptKey.current, shippingAddress: { ...rest, ...(line2 ? { line2 } : {}) } } },
-            { additionalTypenames: ['Cart', 'User'] },
+            { input: { idempotencyKey: attemptKey.current, ...where } },
+            { additionalTypenames: ['Cart', 'User', 'SavedAddress'] },
           ).then((result) => {
             if (result.data) void navigate(`/orders/${result.data.checkout.id}`);
           });
         }}
       >
-        <AddressFields
-          value={address}
-          onChange={(next) => {
-            attemptKey.current = null;
-            setAddress(next);
-          }}
-        />
+        {saved.length > 0 && (
+          <fieldset>
+            <legend>Shipping address</legend>
+            {saved.map((a) => (
+              <div className="radio" key={a.id}>
+                <input
+                  type="radio"
+                  id={`address-${a.id}`}
+                  name="address"
+                  checked={choice === a.id}
+                  onChange={() => choose(a.id)}
+                />
+                <label htmlFor={`address-${a.id}`}>{addressLine(a)}</label>
+              </div>
+            ))}
+            <div className="radio">
+              <input type="radio" id="address-new" name="address" checked={choice === 'new'} onChange={() => choose('new')} />
+              <label htmlFor="address-new">New address</label>
+            </div>
+          </fieldset>
+        )}
+        {choice === 'new' && (
+          <>
+            <AddressFields
+              legend={saved.length > 0 ? 'New address' : 'Shipping address'}
+              value={address}
+              onChange={(next) => {
+                attemptKey.current = null;
+                setAddress(next);
+              }}
+            />
+            <div className="checkbox">
+              <input
+                type="checkbox"
+                id="save-address"
+                checked={saveAddress}
+                onChange={(e) => {
+                  attemptKey.current = null;
+                  setSaveAddress(e.target.checked);
+                }}
+              />
+              <label htmlFor="save-address">Save this address</label>
+            </div>
+          </>
+        )}
         <fieldset>
           <legend>Payment method</legend>
           <div className="radio">

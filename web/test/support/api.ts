@@ -42,6 +42,8 @@ export interface NewProduct {
   amount: number;
   stock: number;
   description?: string;
+  /** ISO 4217; EUR unless given. */
+  currency?: string;
 }
 
 /** Products created through the API as an admin (so orders learns about them over the broker). */
@@ -56,7 +58,7 @@ export async function createProducts(gatewayUrl: string, token: string, products
           name: p.name,
           category: p.category,
           description: p.description ?? `${p.name}, made to last.`,
-          price: { amount: p.amount, currency: 'EUR' },
+          price: { amount: p.amount, currency: p.currency ?? 'EUR' },
           stock: p.stock,
         },
       },

@@ -10,9 +10,9 @@ export interface Shop {
   close(): Promise<void>;
 }
 
-/** The whole system (gateway, four subgraphs, broker, mail) behind the built storefront, and a browser. */
-export async function startShop(): Promise<Shop> {
-  const stack = await startStack({ mode: 'orders' });
+/** The whole system (gateway, four subgraphs, broker, mail) behind the built storefront, and a browser; `options` set orders' settings. */
+export async function startShop(options: { orders?: { env?: Record<string, string> } } = {}): Promise<Shop> {
+  const stack = await startStack({ mode: 'orders', ...options });
   const storefront = await startStorefront(stack.gatewayUrl);
   const browser = await launchBrowser();
   return {

@@ -38,10 +38,15 @@ const orderSummary = z.object({
 });
 
 const orderRejected = orderSummary.extend({ reason: stockRejectionReason });
+/** Who or what cancelled an order; absent in events of versions before it was added. */
+export const CANCELLATION_REASONS = ['CUSTOMER', 'ADMIN', 'PAYMENT_EXPIRED'] as const;
+
 /** Carries the lines so products can release the reservation without asking orders. */
 const orderCancelled = orderSummary.extend({
   /** PENDING or CONFIRMED: the status the order was cancelled from. */
   previousStatus: nonEmpty,
+  /** PAYMENT_EXPIRED: confirmed, and not paid in time (ORDER_UNPAID_EXPIRY_HOURS, docs/orders.md). */
+  reason: z.enum(CANCELLATION_REASONS).optional(),
 });
 
 /** The `order.*` events orders publishes; the aggregate is the order (`orderId`). */
@@ -63,6 +68,7 @@ export type OrderSummaryData = z.output<typeof orderSummary>;
 export type OrderConfirmedData = OrderSummaryData;
 export type OrderRejectedData = z.output<typeof orderRejected>;
 export type OrderCancelledData = z.output<typeof orderCancelled>;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 export type OrderShippedData = OrderSummaryData;
 
 export { pricedLine, stockLine, stockRejectionReason };

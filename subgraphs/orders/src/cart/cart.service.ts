@@ -18,6 +18,20 @@ export interface CartView {
 
 export type CartItemView = CartView['items'][number];
 
+/**
+ * The lines' sum at current catalog prices; null for an empty cart, and for one whose products'
+ * currencies came to differ after they were added (a price edit): no sum across currencies is shown,
+ * and checkout refuses such a cart.
+ */
+export function cartSubtotal(items: CartItemView[]): { amount: number; currency: string } | null {
+  const currencies = new Set(items.map((i) => i.product.price.currency));
+  if (currencies.size !== 1) return null;
+  return {
+    amount: items.reduce((sum, i) => sum + i.product.price.amount * i.quantity, 0),
+    currency: [...currencies][0]!,
+  };
+}
+
 const PRODUCT_ID = /^[0-9a-f]{24}$/;
 
 /** Carts: one per user, only its owner changes it, only products the catalog offers, bounded quantities. */
@@ -33,6 +47,23 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
     const product = PRODUCT_ID.test(id) ? await catalog.findById(id) : null;
     if (!product || product.deleted) throw new BadUserInputError('No such product', 'productId');
     return product;
+  };
+
+  /**
+   * A cart has one currency: the first line's sets it, and a product priced in another is refused
+   * (read under the cart's write queue, so two adds at once cannot both set it).
+   */
+  const requireCartCurrency = async (items: CartLine[], product: CatalogProductDocument): Promise<void> => {
+    const others = items.filter((l) => l.productId !== product._id);
+    if (others.length === 0) return;
+    const currencies = new Set(
+      (await catalog.findByIds(others.map((l) => l.productId))).filter((p) => !p.deleted).map((p) => p.price.currency),
+    );
+    if (currencies.size > 0 && !currencies.has(product.price.currency))
+      throw new BadUserInputError(
+        `This cart is in ${[...currencies].join(', ')}; ${product.name} is priced in ${product.price.currency}. Check out or empty the cart first.`,
+        'productId',
+      );
   };
 
   async function view(userId: string, doc: CartDocument | null): Promise<CartView> {
@@ -70,7 +101,8 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
       const { userId } = requireViewer(scope.auth);
       checkQuantity(quantity, 1);
       const product = await requireProduct(productId);
-      const doc = await carts.change(userId, (items) => {
+      const doc = await carts.change(userId, async (items) => {
+        await requireCartCurrency(items, product);
         const total = (items.find((l) => l.productId === product._id)?.quantity ?? 0) + quantity;
         if (total > MAX_QUANTITY)
           throw new BadUserInputError(`at most ${MAX_QUANTITY} units of one product per cart`, 'quantity');

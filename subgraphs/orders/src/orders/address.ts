@@ -12,24 +12,23 @@ export interface AddressInput {
 
 const LIMITS: Record<keyof AddressInput, number> = { name: 100, line1: 200, line2: 200, city: 100, postalCode: 20, country: 2 };
 
-/** Trims and checks a shipping address; every problem names its field. */
-export function validateAddress(input: AddressInput): AddressData {
+/** Trims and checks an address; every problem names its field, under `prefix` (the input's name). */
+export function validateAddress(input: AddressInput, prefix = 'shippingAddress'): AddressData {
   const field = (key: keyof AddressInput, required: boolean): string | null => {
     const value = (input[key] ?? '').trim();
     if (value.length === 0) {
-      if (required) throw new BadUserInputError(`shippingAddress.${key} is required`, `shippingAddress.${key}`);
+      if (required) throw new BadUserInputError(`${prefix}.${key} is required`, `${prefix}.${key}`);
       return null;
     }
     if (value.length > LIMITS[key])
-      throw new BadUserInputError(`shippingAddress.${key} is longer than ${LIMITS[key]} characters`, `shippingAddress.${key}`);
+      throw new BadUserInputError(`${prefix}.${key} is longer than ${LIMITS[key]} characters`, `${prefix}.${key}`);
     // Address lines are printed in order emails and on labels, one per line.
-    if (!isSingleLine(value))
-      throw new BadUserInputError(`shippingAddress.${key} ${SINGLE_LINE_MESSAGE}`, `shippingAddress.${key}`);
+    if (!isSingleLine(value)) throw new BadUserInputError(`${prefix}.${key} ${SINGLE_LINE_MESSAGE}`, `${prefix}.${key}`);
     return value;
   };
   const country = field('country', true)!.toUpperCase();
   if (!/^[A-Z]{2}$/.test(country))
-    throw new BadUserInputError('shippingAddress.country must be an ISO 3166-1 alpha-2 code', 'shippingAddress.country');
+    throw new BadUserInputError(`${prefix}.country must be an ISO 3166-1 alpha-2 code`, `${prefix}.country`);
   return {
     name: field('name', true)!,
     line1: field('line1', true)!,

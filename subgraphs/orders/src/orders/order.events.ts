@@ -3,6 +3,7 @@ import {
   type EventData,
   type EventEnvelope,
   type OrderSummaryData,
+  type CancellationReason,
   type StockRejectionReason,
 } from '@little-ecom/events';
 import type { Scope } from '@little-ecom/scope';
@@ -41,8 +42,8 @@ export const orderRejected = (scope: Scope, order: OrderDocument, version: numbe
   orderEvent(scope, 'order.rejected', { ...summary(order, version), reason });
 
 /** `order` as it was before the cancellation: its status tells products what to release. */
-export const orderCancelled = (scope: Scope, order: OrderDocument, version: number) =>
-  orderEvent(scope, 'order.cancelled', { ...summary(order, version), previousStatus: order.status });
+export const orderCancelled = (scope: Scope, order: OrderDocument, version: number, reason: CancellationReason) =>
+  orderEvent(scope, 'order.cancelled', { ...summary(order, version), previousStatus: order.status, reason });
 
 export const orderShipped = (scope: Scope, order: OrderDocument, version: number) =>
   orderEvent(scope, 'order.shipped', summary(order, version));

@@ -53,6 +53,8 @@ export interface OrderDocument {
   reapAt?: Date;
   /** Times the reaper re-published order.placed. */
   reapAttempts?: number;
+  /** While CONFIRMED and unpaid: when the order is cancelled for want of payment (kept in the document, so it survives restarts). */
+  payBy?: Date;
 }
 
 export const ORDERS = 'orders';
@@ -63,6 +65,7 @@ export const orderIndexes: IndexDescription[] = [
   { key: { createdAt: -1, _id: -1 }, name: 'newest' },
   { key: { status: 1 }, name: 'status' },
   { key: { status: 1, reapAt: 1 }, name: 'pending_due' },
+  { key: { status: 1, payBy: 1 }, name: 'unpaid_due' },
   outboxIndex,
 ];
 
@@ -112,6 +115,23 @@ export function createOrderRepository(db: Db) {
     },
 
     count: (filter: Filter<OrderDocument>) => collection.countDocuments(filter),
+
+    /** CONFIRMED orders still due for payment past their `payBy`, oldest first, at most `limit`. */
+    dueUnpaid: (now: Date, limit: number) =>
+      collection
+        .find({ status: 'CONFIRMED', 'payment.status': 'DUE', payBy: { $lte: now } })
+        .sort({ payBy: 1 })
+        .limit(limit)
+        .toArray(),
+
+    /** The customer's orders that hold stock without being paid: PENDING, or CONFIRMED and not paid. */
+    openUnpaid: (userId: string) =>
+      collection
+        .find(
+          { userId, $or: [{ status: 'PENDING' }, { status: 'CONFIRMED', 'payment.status': { $ne: 'PAID' } }] },
+          { projection: { _id: 1, 'items.quantity': 1 } },
+        )
+        .toArray(),
 
     /** PENDING orders whose reaper timer is due, oldest first, at most `limit`. */
     duePending: (now: Date, limit: number) =>

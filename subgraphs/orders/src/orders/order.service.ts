@@ -1,8 +1,9 @@
 import { requireRole, requireViewer, type Viewer } from '@little-ecom/auth';
 import { BadUserInputError, ConflictError, NotFoundError } from '@little-ecom/errors';
-import type { StockRejectionReason } from '@little-ecom/events';
-import { isDuplicateKeyError, pageSize, toCursorPage, type CursorPage } from '@little-ecom/mongo';
+import type { AddressData, StockRejectionReason } from '@little-ecom/events';
+import { documentKey, isDuplicateKeyError, pageSize, serializedWrite, toCursorPage, type CursorPage } from '@little-ecom/mongo';
 import type { Scope } from '@little-ecom/scope';
+import type { AddressBookService } from '../addresses/address-book.service.js';
 import type { CartService } from '../cart/cart.service.js';
 import { isAdmin, requireOwnerOrAdmin } from '../personal-data.js';
 import { validateAddress, type AddressInput } from './address.js';
@@ -20,7 +21,11 @@ import type { PaymentProvider } from './payment.js';
 export type OrderPage = CursorPage<OrderDocument>;
 
 export interface CheckoutInput {
-  shippingAddress: AddressInput;
+  /** A new address, or `addressId` of a saved one: exactly one. */
+  shippingAddress?: AddressInput | null;
+  addressId?: string | null;
+  /** Save the new `shippingAddress` in the address book too. */
+  saveAddress?: boolean | null;
   idempotencyKey: string;
 }
 
@@ -49,14 +54,55 @@ export interface ReaperSettings {
 
 export const DEFAULT_REAPER: ReaperSettings = Object.freeze({ pendingTimeoutMs: 2 * 60_000, maxRepublish: 2, batchSize: 50 });
 
+/** What one customer's unpaid orders may hold, and for how long (ORDER_* settings, docs/orders.md). */
+export interface HoldSettings {
+  /** A CONFIRMED order still unpaid this long after confirmation is cancelled and its stock released. */
+  unpaidExpiryMs: number;
+  /** Open unpaid orders (PENDING, or CONFIRMED and not paid) a customer may have at once. */
+  maxOpenUnpaid: number;
+  /** Units those orders may hold together, a new one included. */
+  maxHeldUnits: number;
+}
+
+export const DEFAULT_HOLDS: HoldSettings = Object.freeze({
+  unpaidExpiryMs: 72 * 60 * 60_000,
+  maxOpenUnpaid: 5,
+  maxHeldUnits: 100,
+});
+
+const unitsOf = (items: readonly { quantity: number }[]) => items.reduce((sum, i) => sum + i.quantity, 0);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function createOrderService(deps: {
   orders: OrderRepository;
   carts: CartService;
+  addresses: AddressBookService;
   payment: PaymentProvider;
   reaper?: ReaperSettings;
+  holds?: HoldSettings;
 }) {
-  const { orders, carts, payment } = deps;
+  const { orders, carts, addresses, payment } = deps;
   const reaper = deps.reaper ?? DEFAULT_REAPER;
+  const holds = deps.holds ?? DEFAULT_HOLDS;
+
+  /**
+   * Refuses an order that would take the customer past the caps on open unpaid orders and units they
+   * hold, so one account cannot hold a shop's stock (what it holds is released when unpaid orders expire).
+   */
+  async function requireHoldRoom(userId: string, units: number): Promise<void> {
+    const open = await orders.openUnpaid(userId);
+    if (open.length >= holds.maxOpenUnpaid)
+      throw new BadUserInputError(
+        `You have ${plural(open.length, 'unpaid order')}; pay or cancel one before placing another`,
+        'cart',
+      );
+    const held = open.reduce((sum, o) => sum + unitsOf(o.items), 0);
+    if (held + units > holds.maxHeldUnits)
+      throw new BadUserInputError(
+        `Unpaid orders may hold at most ${plural(holds.maxHeldUnits, 'unit')}; yours hold ${held} and this cart has ${units}`,
+        'cart',
+      );
+  }
 
   async function page(
     filter: Parameters<OrderRepository['page']>[0]['filter'],
@@ -77,6 +123,65 @@ export function createOrderService(deps: {
     const order = await orders.findById(id);
     if (!order || (order.userId !== viewer.userId && !isAdmin(viewer))) throw new NotFoundError('Order not found');
     return { order, viewer };
+  }
+
+  /** The checkout's address: a saved one by id, or the new one given (saved to the book when asked). */
+  async function shippingAddressOf(scope: Scope, userId: string, input: CheckoutInput): Promise<AddressData> {
+    if (input.addressId && input.shippingAddress)
+      throw new BadUserInputError('Give either shippingAddress or addressId, not both', 'addressId');
+    if (input.addressId) return addresses.forCheckout(userId, input.addressId);
+    if (!input.shippingAddress) throw new BadUserInputError('shippingAddress or addressId is required', 'shippingAddress');
+    const address = validateAddress(input.shippingAddress);
+    if (input.saveAddress) await addresses.save(scope, address);
+    return address;
+  }
+
+  /**
+   * Places the order for a checked cart, within the caps on what unpaid orders hold; runs queued
+   * behind the customer's other checkouts in this process (see `checkout`).
+   */
+  async function place(
+    scope: Scope,
+    userId: string,
+    key: string,
+    items: OrderItemDocument[],
+    shippingAddress: OrderDocument['shippingAddress'],
+    cartVersion: number,
+  ): Promise<OrderDocument> {
+    // The same key may have been placed while this one waited in the queue: that is its answer.
+    const placed = await orders.findByIdempotencyKey(userId, key);
+    if (placed) return placed;
+    await requireHoldRoom(userId, unitsOf(items));
+    const now = new Date();
+    const order: Omit<OrderDocument, 'outbox'> = {
+      _id: newOrderId(),
+      userId,
+      idempotencyKey: key,
+      items,
+      total: totalOf(items),
+      status: 'PENDING',
+      shippingAddress,
+      statusHistory: [{ status: 'PENDING', at: now }],
+      payment: payment.start(),
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      reapAt: new Date(now.getTime() + reaper.pendingTimeoutMs),
+      reapAttempts: 0,
+    };
+    try {
+      await orders.insert(order, orderPlaced(scope, order));
+    } catch (error) {
+      // Two checkouts with one key at once (another replica): the unique index let one through; both get that order.
+      if (!isDuplicateKeyError(error)) throw error;
+      const winner = await orders.findByIdempotencyKey(userId, key);
+      if (!winner) throw error;
+      return winner;
+    }
+    // Lines added while we were checking out stay in the cart.
+    await carts.clearIfUnchanged(userId, cartVersion);
+    scope.logger.info('order placed', { orderId: order._id, lines: items.length });
+    return order;
   }
 
   return {
@@ -138,7 +243,7 @@ export function createOrderService(deps: {
       const existing = await orders.findByIdempotencyKey(viewer.userId, key);
       if (existing) return existing;
 
-      const shippingAddress = validateAddress(input.shippingAddress);
+      const shippingAddress = await shippingAddressOf(scope, viewer.userId, input);
       const cart = await carts.forCheckout(viewer.userId);
       if (cart.items.length === 0) {
         // A checkout with the same key may have placed its order and emptied the cart since the
@@ -155,46 +260,19 @@ export function createOrderService(deps: {
       }));
       if (new Set(items.map((i) => i.unitPrice.currency)).size > 1)
         throw new BadUserInputError('The cart mixes currencies; check out one currency at a time', 'cart');
-
-      const now = new Date();
-      const order: Omit<OrderDocument, 'outbox'> = {
-        _id: newOrderId(),
-        userId: viewer.userId,
-        idempotencyKey: key,
-        items,
-        total: totalOf(items),
-        status: 'PENDING',
-        shippingAddress,
-        statusHistory: [{ status: 'PENDING', at: now }],
-        payment: payment.start(),
-        version: 1,
-        createdAt: now,
-        updatedAt: now,
-        reapAt: new Date(now.getTime() + reaper.pendingTimeoutMs),
-        reapAttempts: 0,
-      };
-      try {
-        await orders.insert(order, orderPlaced(scope, order));
-      } catch (error) {
-        // Two checkouts with one key at once: the unique index let one through; both get that order.
-        if (!isDuplicateKeyError(error)) throw error;
-        const winner = await orders.findByIdempotencyKey(viewer.userId, key);
-        if (!winner) throw error;
-        return winner;
-      }
-      // Lines added while we were checking out stay in the cart.
-      await carts.clearIfUnchanged(viewer.userId, cart.version);
-      scope.logger.info('order placed', { orderId: order._id, lines: items.length });
-      return order;
+      // One customer's checkouts one at a time in this process, so two at once cannot both pass the caps.
+      return serializedWrite(documentKey('checkout', viewer.userId), () =>
+        place(scope, viewer.userId, key, items, shippingAddress, cart.version),
+      );
     },
 
     async cancel(scope: Scope, id: string): Promise<OrderDocument> {
       const { viewer, order } = await requireVisible(scope, id);
-      const reason = order.userId === viewer.userId ? 'by the customer' : 'by an admin';
+      const byCustomer = order.userId === viewer.userId;
       const result = await orders.transition(id, ['PENDING', 'CONFIRMED'], (current) => ({
         set: { status: 'CANCELLED', payment: payment.onCancelled(current.payment) },
-        history: { status: 'CANCELLED', at: new Date(), reason },
-        event: (version) => orderCancelled(scope, current, version),
+        history: { status: 'CANCELLED', at: new Date(), reason: byCustomer ? 'by the customer' : 'by an admin' },
+        event: (version) => orderCancelled(scope, current, version, byCustomer ? 'CUSTOMER' : 'ADMIN'),
       }));
       if (!('changed' in result)) throw new ConflictError(`Only PENDING or CONFIRMED orders can be cancelled`);
       scope.logger.info('order cancelled', { orderId: id, userId: viewer.userId });
@@ -240,8 +318,16 @@ export function createOrderService(deps: {
           return { ...i, name: reserved.name, unitPrice: { ...reserved.unitPrice } };
         });
         const confirmed = { ...current, items, total: totalOf(items) };
+        const due = payment.onConfirmed(current.payment);
         return {
-          set: { status: 'CONFIRMED', items, total: confirmed.total, payment: payment.onConfirmed(current.payment) },
+          set: {
+            status: 'CONFIRMED',
+            items,
+            total: confirmed.total,
+            payment: due,
+            // Unpaid by then, it is cancelled and its stock released (expireUnpaid).
+            ...(due.status === 'DUE' ? { payBy: new Date(Date.now() + holds.unpaidExpiryMs) } : {}),
+          },
           history: { status: 'CONFIRMED', at: new Date() },
           event: (version) => orderConfirmed(scope, confirmed, version),
         };
@@ -287,6 +373,31 @@ export function createOrderService(deps: {
         }
       }
       return counts;
+    },
+
+    /**
+     * One pass over CONFIRMED orders still unpaid past their `payBy` (at most a batch): each is
+     * CANCELLED with reason PAYMENT_EXPIRED, and its order.cancelled makes products release the
+     * stock and notifications mail the customer. A guarded transition of CONFIRMED that re-reads the
+     * payment, so a payment recorded meanwhile wins and two replicas never both cancel.
+     */
+    async expireUnpaid(scope: Scope, now = new Date()): Promise<{ expired: number }> {
+      let expired = 0;
+      for (const due of await orders.dueUnpaid(now, reaper.batchSize)) {
+        const result = await orders.transition(due._id, ['CONFIRMED'], (current) => {
+          if (current.payment.status !== 'DUE' || !current.payBy || current.payBy > now) return { set: {} };
+          return {
+            set: { status: 'CANCELLED', payment: payment.onCancelled(current.payment) },
+            history: { status: 'CANCELLED', at: now, reason: 'payment not received in time' },
+            event: (version) => orderCancelled(scope, current, version, 'PAYMENT_EXPIRED'),
+          };
+        });
+        if ('changed' in result && result.changed.status === 'CANCELLED') {
+          expired++;
+          scope.logger.info('unpaid order expired', { orderId: due._id, userId: due.userId });
+        }
+      }
+      return { expired };
     },
 
     /** stock.rejected: nothing is held; the order is REJECTED with the reason (idempotent). */

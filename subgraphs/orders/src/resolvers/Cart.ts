@@ -1,13 +1,8 @@
 import type { CartItemResolvers, CartResolvers } from '../__generated__/resolvers-types.js';
+import { cartSubtotal } from '../cart/cart.service.js';
 
 export const Cart: CartResolvers = {
-  subtotal: (cart) =>
-    cart.items.length === 0
-      ? null
-      : {
-          amount: cart.items.reduce((sum, i) => sum + i.product.price.amount * i.quantity, 0),
-          currency: cart.items[0]!.product.price.currency,
-        },
+  subtotal: (cart) => cartSubtotal(cart.items),
   updatedAt: (cart) => cart.updatedAt?.toISOString() ?? null,
 };
 

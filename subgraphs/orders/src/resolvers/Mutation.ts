@@ -9,4 +9,7 @@ export const Mutation: MutationResolvers = {
   cancelOrder: (_parent, { id }, { scope, orders }) => orders.cancel(scope, id),
   shipOrder: (_parent, { id }, { scope, orders }) => orders.ship(scope, id),
   markOrderPaid: (_parent, { id }, { scope, orders }) => orders.markPaid(scope, id),
+  saveAddress: (_parent, { input, makeDefault }, { scope, addresses }) => addresses.save(scope, input, makeDefault ?? false),
+  setDefaultAddress: (_parent, { id }, { scope, addresses }) => addresses.setDefault(scope, id),
+  deleteAddress: (_parent, { id }, { scope, addresses }) => addresses.remove(scope, id),
 };

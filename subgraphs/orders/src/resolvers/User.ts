@@ -5,4 +5,5 @@ export const User: UserResolvers = {
   __resolveReference: (reference) => ({ id: reference.id }),
   cart: (user, _args, { scope, carts }) => carts.get(scope, user.id),
   orders: (user, args, { scope, orders }) => orders.listForUser(scope, user.id, args),
+  addresses: (user, _args, { scope, addresses }) => addresses.list(scope, user.id),
 };

@@ -6,6 +6,7 @@ import { RequireSession } from '../../components/RequireSession.js';
 import { AccountDocument } from '../../gql/graphql.js';
 import { formatMoney } from '../../money.js';
 import { statusWord } from '../../order-status.js';
+import { Addresses } from './addresses.js';
 import { Preferences } from './preferences.js';
 import { Sessions } from './sessions.js';
 import { TwoFactor } from './two-factor.js';
@@ -14,7 +15,7 @@ import { TwoFactor } from './two-factor.js';
 // urql runs the query again whenever the context object changes.)
 const sessionTypenames = { additionalTypenames: ['Session'] };
 
-/** `/account`: orders, email preferences, sessions and the second factor. */
+/** `/account`: orders, addresses, email preferences, sessions and the second factor. */
 export default function AccountPage() {
   return <RequireSession>{() => <Account />}</RequireSession>;
 }
@@ -49,6 +50,7 @@ function Account() {
           </ul>
         )}
       </section>
+      <Addresses />
       <Preferences preferences={me.notificationPreferences} />
       <Sessions sessions={data.mySessions} onChange={() => reexecute({ requestPolicy: 'network-only' })} />
       <TwoFactor

@@ -14,7 +14,7 @@ function inputFor(event: OrderEmailEvent, name: string): EmailInput {
     case 'order.shipped':
       return { kind: 'ORDER_SHIPPED', name, order };
     case 'order.cancelled':
-      return { kind: 'ORDER_CANCELLED', name, order };
+      return { kind: 'ORDER_CANCELLED', name, order, ...(event.data.reason ? { reason: event.data.reason } : {}) };
   }
 }
 

@@ -35,6 +35,27 @@ describe('email templates', () => {
     expect(mail.text).toContain('https://shop.example/forgot-password');
   });
 
+  it('says why an order was cancelled when its payment did not arrive in time', () => {
+    const order = {
+      orderId: 'o-12345678abc',
+      userId: 'u',
+      items: [{ productId: 'p', quantity: 2, name: 'Lamp', unitPrice: { amount: 1_000, currency: 'EUR' } }],
+      total: { amount: 2_700_000_000, currency: 'EUR' },
+      shippingAddress: { name: 'Eve', line1: '1 Main St', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' },
+      aggregateVersion: 3,
+      previousStatus: 'CONFIRMED',
+    };
+    const expired = renderEmail(
+      { kind: 'ORDER_CANCELLED', name: 'Eve', order, reason: 'PAYMENT_EXPIRED' },
+      'https://shop.example',
+    );
+    expect(expired.subject).toBe('Order o-123456 cancelled');
+    expect(expired.text).toContain('its payment did not arrive in time; the items are released');
+    expect(expired.text).toContain('€27,000,000.00');
+    const asked = renderEmail({ kind: 'ORDER_CANCELLED', name: 'Eve', order }, 'https://shop.example');
+    expect(asked.text).toContain('your order was cancelled; the items are released.');
+  });
+
   it('puts the URL-encoded reset token in the reset link', () => {
     const secrets = createSecretBox(randomBytes(32).toString('base64'));
     const sealedResetToken = secrets.seal('a+b/c', RESET_TOKEN_PURPOSE);
