@@ -34,12 +34,14 @@ describe('orders through the gateway', () => {
     expect(cart.me.cart).toEqual({ items: [{ quantity: 2, product: { id: lamp, stock: 5 } }], subtotal: { amount: 5_000 } });
 
     const placed = await c.checkout(ada.token);
-    expect(placed).toMatchObject({ status: 'PENDING', total: { amount: 5_000, currency: 'EUR' } });
+    // Standard shipping to Germany (4.90) on top of the goods; VAT is included in both.
+    expect(placed).toMatchObject({ status: 'PENDING', total: { amount: 5_490, currency: 'EUR' } });
     expect(await c.settled(ada.token, placed.id)).toBe('CONFIRMED');
 
     // accounts (me) -> orders (orders, items) -> products (product name, stock) in one request.
     const { me } = await c.gql<{ me: { orders: { edges: { node: Record<string, unknown> }[] } } }>(
-      `query { me { email orders(first: 5) { totalCount edges { node { id status total { amount currency }
+      `query { me { email orders(first: 5) { totalCount edges { node { id status total { amount currency } subtotal { amount }
+        shipping { amount } tax { amount }
         items { quantity unitPrice { amount } product { id name stock reserved inStock } }
         statusHistory { status } payment { status } } } } } }`,
       {},
@@ -49,7 +51,10 @@ describe('orders through the gateway', () => {
       {
         id: placed.id,
         status: 'CONFIRMED',
-        total: { amount: 5_000, currency: 'EUR' },
+        total: { amount: 5_490, currency: 'EUR' },
+        subtotal: { amount: 5_000 },
+        shipping: { amount: 490 },
+        tax: { amount: 877 },
         items: [
           {
             quantity: 2,
@@ -192,7 +197,7 @@ describe('orders through the gateway', () => {
       { id: order.id },
       eve.token,
     );
-    expect(mine.total.amount).toBe(7_000);
+    expect(mine.total.amount).toBe(7_000 + 490);
 
     expect(await c.gql(`query($id: ID!) { order(id: $id) { id } }`, { id: order.id }, mallory.token)).toEqual({ order: null });
     const cancel = await c.raw(`mutation($id: ID!) { cancelOrder(id: $id) { status } }`, { id: order.id }, mallory.token);

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminToken, createProducts, password, uniqueEmail } from './support/api.js';
-import { newPage } from './support/browser.js';
+import { expectAccessible, newPage, screenshots } from './support/browser.js';
 import { signUp, startShop, type Shop } from './support/shop.js';
 
 let shop: Shop;
@@ -88,4 +88,39 @@ it('refuses a checkout beyond the open unpaid orders a customer may hold, and ta
   await page.getByRole('heading', { name: /Order/ }).waitFor();
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toBe('Confirmed');
   expect(page.url()).not.toBe(first);
+});
+
+it('offers the shipping methods of the destination, shows shipping and VAT computed by the server, and keeps them on the order', async () => {
+  const page = await newPage(shop.browser, shop.storefront.url);
+  await signUp(page, 'Pia Express', uniqueEmail('express'), password);
+  await add(page, 'Enamel jug', '2');
+  await page.getByText('Added to your cart.').waitFor();
+  await page.getByRole('link', { name: /^Cart/ }).click();
+  await page.getByRole('button', { name: 'Checkout' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Checkout' }).waitFor();
+  await page.getByRole('textbox', { name: 'Full name' }).fill('Pia Express');
+  await page.getByRole('textbox', { name: 'Address line 1' }).fill('1 Rue de Rivoli');
+  await page.getByRole('textbox', { name: 'City' }).fill('Paris');
+  await page.getByRole('textbox', { name: 'Postal code' }).fill('75001');
+  await page.getByRole('combobox', { name: 'Country' }).selectOption('FR');
+
+  // France: Standard or Express; the cheapest is chosen until the shopper picks another.
+  const methods = page.getByRole('group', { name: 'Shipping method' });
+  const express = methods.getByRole('radio', { name: /^Express: €19\.90, 2–3 business days$/ });
+  await express.waitFor();
+  expect(await methods.getByRole('radio', { name: /^Standard: €9\.90/ }).isChecked()).toBe(true);
+  await express.check();
+  // 30.00 + 19.90 = 49.90, VAT 20% included: 8.32.
+  const summary = page.getByRole('region', { name: 'Order summary' });
+  await summary.getByText('Shipping (Express, 2–3 business days)').waitFor();
+  await expect.poll(() => summary.getByText('Tax included (VAT 20%)').locator('..').textContent()).toMatch(/8[.,]32/);
+  await expect.poll(() => summary.getByText('Total', { exact: true }).locator('..').textContent()).toMatch(/49[.,]90/);
+  await expectAccessible(page, 'the checkout with shipping methods');
+  await screenshots(page, 'checkout-shipping');
+
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.getByRole('heading', { name: /Order/ }).waitFor();
+  await page.getByText('Shipping (Express, 2–3 business days)').waitFor();
+  await expect.poll(() => page.getByText('Total', { exact: true }).locator('..').textContent()).toMatch(/49[.,]90/);
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 30_000 }).toBe('Confirmed');
 });

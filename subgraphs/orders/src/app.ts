@@ -39,13 +39,18 @@ export interface OrdersApp extends ServiceApp<OrdersContext> {
 /** The whole orders subgraph, from its config and connections: what main, tests and benches run. */
 export async function createOrdersApp(config: OrdersConfig, deps: OrdersAppDeps): Promise<OrdersApp> {
   const { db, logger, amqp } = deps;
-  const services = createServices(db, { payment: deps.payment ?? invoicePaymentProvider, holds: config.holds });
+  const services = createServices(db, {
+    payment: deps.payment ?? invoicePaymentProvider,
+    holds: config.holds,
+    pricing: config.pricing,
+  });
   await ensureIndexes(db, services.indexes);
   const metrics = serviceMetrics(db);
   const topology = consumerTopology('orders', [...CONSUMER_BINDINGS.orders], config.events.prefix, config.events.retry);
   const access = subgraphAccess(config, deps, logger);
   const server = createServer({
     addresses: services.addresses,
+    pricing: services.pricing,
     carts: services.carts,
     orders: services.orders,
     verifier: access.verifier,

@@ -7,6 +7,7 @@ import type { AddressBookService } from './addresses/address-book.service.js';
 import type { CartService } from './cart/cart.service.js';
 import type { OrderDocument } from './orders/order.repository.js';
 import type { OrderService } from './orders/order.service.js';
+import type { Pricing } from './pricing/pricing.js';
 
 /** A User as orders sees it: only the key (carts and orders are looked up by it). */
 export interface UserReference {
@@ -15,6 +16,7 @@ export interface UserReference {
 
 export interface OrdersContext extends RequestContext {
   addresses: AddressBookService;
+  pricing: Pricing;
   carts: CartService;
   orders: OrderService;
   /** `Order` references of this request, loaded together (visible ones only, null for the rest). */
@@ -23,6 +25,7 @@ export interface OrdersContext extends RequestContext {
 
 export interface ContextDeps {
   addresses: AddressBookService;
+  pricing: Pricing;
   carts: CartService;
   orders: OrderService;
   verifier: TokenVerifier;
@@ -35,6 +38,7 @@ export async function createContext(deps: ContextDeps, info: IncomingRequestInfo
   return {
     scope,
     addresses: deps.addresses,
+    pricing: deps.pricing,
     carts: deps.carts,
     orders: deps.orders,
     loaders: {

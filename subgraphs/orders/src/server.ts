@@ -6,7 +6,8 @@ import type { AddressBookService } from './addresses/address-book.service.js';
 import type { CartService } from './cart/cart.service.js';
 import { createContext, type OrdersContext } from './context.js';
 import type { OrderService } from './orders/order.service.js';
-import { Cart, CartItem } from './resolvers/Cart.js';
+import type { Pricing } from './pricing/pricing.js';
+import { Cart, CartItem, ShippingMethod } from './resolvers/Cart.js';
 import { Mutation } from './resolvers/Mutation.js';
 import { Order, OrderItem } from './resolvers/Order.js';
 import { Query } from './resolvers/Query.js';
@@ -17,18 +18,22 @@ const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
 export interface ServerDeps extends SubgraphApolloOptions {
   /** Built by `createServices` (services.ts); the server builds none of its own. */
   addresses: AddressBookService;
+  pricing: Pricing;
   carts: CartService;
   orders: OrderService;
   verifier: TokenVerifier;
 }
 
 /** The GraphQL side of the orders subgraph, from its dependencies: no env reads, no listening (see app.ts). */
-export function createServer({ addresses, carts, orders, verifier, ...options }: ServerDeps) {
+export function createServer({ addresses, pricing, carts, orders, verifier, ...options }: ServerDeps) {
   const apollo = subgraphApollo<OrdersContext>(
-    buildSubgraphSchema({ typeDefs, resolvers: { MinorUnits, Query, Mutation, User, Cart, CartItem, Order, OrderItem } }),
+    buildSubgraphSchema({
+      typeDefs,
+      resolvers: { MinorUnits, Query, Mutation, User, Cart, CartItem, ShippingMethod, Order, OrderItem },
+    }),
     options,
   );
   const context = (info: IncomingRequestInfo) =>
-    createContext({ addresses, carts, orders, verifier, logger: options.logger }, info);
+    createContext({ addresses, pricing, carts, orders, verifier, logger: options.logger }, info);
   return { apollo, context };
 }

@@ -9,6 +9,8 @@ import { createEventHandler } from './events/event.handler.js';
 import { ORDERS, createOrderRepository, orderIndexes } from './orders/order.repository.js';
 import { createOrderService, type HoldSettings } from './orders/order.service.js';
 import type { PaymentProvider } from './orders/payment.js';
+import { createPricing, type PricingSettings } from './pricing/pricing.js';
+import { DEFAULT_PRICING } from './pricing/rates.js';
 
 /** Every index orders needs, per collection, for `ensureIndexes` at start-up. */
 export const ordersIndexes: Record<string, IndexDescription[]> = {
@@ -22,7 +24,14 @@ export const ordersIndexes: Record<string, IndexDescription[]> = {
  * The one place orders builds its repositories and services: the app hands them to the server
  * (GraphQL) and to the event consumer; tests and benches use what this built.
  */
-export function createServices(db: Db, { payment, holds }: { payment: PaymentProvider; holds?: HoldSettings }) {
+export function createServices(
+  db: Db,
+  {
+    payment,
+    holds,
+    pricing: pricingSettings = DEFAULT_PRICING,
+  }: { payment: PaymentProvider; holds?: HoldSettings; pricing?: PricingSettings },
+) {
   const repositories = {
     carts: createCartRepository(db),
     catalog: createCatalogRepository(db),
@@ -30,13 +39,22 @@ export function createServices(db: Db, { payment, holds }: { payment: PaymentPro
     addressBooks: createAddressBookRepository(db),
   };
   const addresses = createAddressBookService({ books: repositories.addressBooks });
+  const pricing = createPricing(pricingSettings);
   const carts = createCartService({ carts: repositories.carts, catalog: repositories.catalog });
-  const orders = createOrderService({ orders: repositories.orders, carts, addresses, payment, ...(holds ? { holds } : {}) });
+  const orders = createOrderService({
+    orders: repositories.orders,
+    carts,
+    addresses,
+    pricing,
+    payment,
+    ...(holds ? { holds } : {}),
+  });
   const catalog = createCatalogService({ catalog: repositories.catalog });
   return {
     indexes: ordersIndexes,
     repositories,
     addresses,
+    pricing,
     carts,
     orders,
     catalog,

@@ -50,7 +50,13 @@ it('answers a checkout that lost the race for its key with the order, not "the c
     },
   };
   const carts = createCartService({ carts: services.repositories.carts, catalog: services.repositories.catalog });
-  const racing = createOrderService({ orders, carts, addresses: services.addresses, payment: invoicePaymentProvider });
+  const racing = createOrderService({
+    orders,
+    carts,
+    addresses: services.addresses,
+    pricing: services.pricing,
+    payment: invoicePaymentProvider,
+  });
   const address = { name: 'Ada', line1: '1 Main St', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' };
   const key = randomUUID();
 

@@ -100,6 +100,7 @@ describe('caps on what unpaid orders hold', () => {
       orders,
       carts,
       addresses: h.app.services.addresses,
+      pricing: h.app.services.pricing,
       payment: invoicePaymentProvider,
       holds: { ...DEFAULT_HOLDS, maxOpenUnpaid: 2 },
     });

@@ -52,10 +52,11 @@ describe('money', () => {
 
     const placed = await h.request(CHECKOUT, { key: randomUUID() }, carol);
     expect(placed.errors).toBeUndefined();
-    expect(placed.data).toMatchObject({ checkout: { total: { amount: 2_700_000_000 + 99 * most, currency: 'EUR' } } });
+    // Plus Standard shipping to Germany (490).
+    expect(placed.data).toMatchObject({ checkout: { total: { amount: 2_700_000_000 + 99 * most + 490, currency: 'EUR' } } });
     const listed = await h.request(ORDERS, {}, admin);
     expect(listed.errors).toBeUndefined();
-    expect(listed.data).toMatchObject({ orders: { edges: [{ node: { total: { amount: 2_700_000_000 + 99 * most } } }] } });
+    expect(listed.data).toMatchObject({ orders: { edges: [{ node: { total: { amount: 2_700_000_000 + 99 * most + 490 } } }] } });
     await h.app.services.repositories.catalog.apply(lamp, 3, { price: { amount: 1_000, currency: 'EUR' } });
   });
 

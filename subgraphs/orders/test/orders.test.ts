@@ -20,7 +20,8 @@ const UPDATE = `mutation($p: ID!, $q: Int!) { updateCartItem(productId: $p, quan
 const REMOVE = `mutation($p: ID!) { removeFromCart(productId: $p) { ...C } } ${CART}`;
 const CLEAR = `mutation { clearCart { ...C } } ${CART}`;
 const CART_OF = `query($id: ID!) { _entities(representations: [{ __typename: "User", id: $id }]) { ... on User { cart { ...C } } } } ${CART}`;
-const ORDER = `fragment O on Order { id status total { amount currency } items { product { id } name unitPrice { amount } quantity }
+const ORDER = `fragment O on Order { id status total { amount currency } subtotal { amount } shipping { amount } tax { amount }
+  taxRate taxIncluded shippingMethod { id deliveryEstimate } items { product { id } name unitPrice { amount } quantity }
   statusHistory { status reason } payment { method status } shippingAddress { country } }`;
 const CHECKOUT = `mutation($key: String!) { checkout(input: { idempotencyKey: $key, shippingAddress: {
   name: "Alice", line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "de" } }) { ...O } } ${ORDER}`;
@@ -143,7 +144,14 @@ describe('checkout', () => {
     expect((second.data as { checkout: { id: string } }).checkout.id).toBe(order.id);
     expect(order).toMatchObject({
       status: 'PENDING',
-      total: { amount: 9_800, currency: 'EUR' },
+      // Germany, Standard (the cheapest), prices including 19% VAT: 9,800 + 490; the tax is 19/119 of it.
+      total: { amount: 10_290, currency: 'EUR' },
+      subtotal: { amount: 9_800 },
+      shipping: { amount: 490 },
+      tax: { amount: 1_643 },
+      taxRate: 19,
+      taxIncluded: true,
+      shippingMethod: { id: 'STANDARD', deliveryEstimate: '2–4 business days' },
       items: [{ product: { id: lamp }, name: 'Walnut Lamp', unitPrice: { amount: 4_900 }, quantity: 2 }],
       payment: { method: 'INVOICE', status: 'NOT_DUE' },
       shippingAddress: { country: 'DE' },

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
+import { Charges } from '../components/Charges.js';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Loading } from '../components/Loading.js';
 import { RequireSession } from '../components/RequireSession.js';
@@ -69,8 +70,9 @@ function Order() {
             </li>
           ))}
         </ul>
+        <Charges charges={order} shippingMethod={order.shippingMethod} />
         <p>
-          Total <strong>{formatMoney(order.total)}</strong> · Payment: {order.payment.method.toLowerCase()},{' '}
+          Payment: {order.payment.method.toLowerCase()},{' '}
           {order.payment.status === 'PAID' ? 'paid' : order.payment.status === 'DUE' ? 'due' : 'nothing due yet'}
         </p>
       </section>

@@ -1,5 +1,6 @@
 import type { AddressData } from '@little-ecom/events';
 import { BadUserInputError, SINGLE_LINE_MESSAGE, isSingleLine } from '@little-ecom/errors';
+import { COUNTRY_CODES } from '../pricing/countries.js';
 
 export interface AddressInput {
   name: string;
@@ -27,7 +28,7 @@ export function validateAddress(input: AddressInput, prefix = 'shippingAddress')
     return value;
   };
   const country = field('country', true)!.toUpperCase();
-  if (!/^[A-Z]{2}$/.test(country))
+  if (!COUNTRY_CODES.has(country))
     throw new BadUserInputError(`${prefix}.country must be an ISO 3166-1 alpha-2 code`, `${prefix}.country`);
   return {
     name: field('name', true)!,

@@ -10,6 +10,7 @@ import {
   type MoneyData,
 } from '@little-ecom/events';
 import { documentKey, serializedWrite } from '@little-ecom/mongo';
+import type { ShippingOption } from '../pricing/pricing.js';
 import type { PaymentState } from './payment.js';
 
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'REJECTED', 'SHIPPED', 'CANCELLED'] as const;
@@ -55,6 +56,14 @@ export interface OrderDocument {
   reapAttempts?: number;
   /** While CONFIRMED and unpaid: when the order is cancelled for want of payment (kept in the document, so it survives restarts). */
   payBy?: Date;
+  /** The goods' sum; `total` adds shipping (and tax when prices exclude it). Absent in orders placed before shipping was charged. */
+  subtotal?: MoneyData;
+  /** The method chosen at checkout, with the price charged for it. */
+  shipping?: ShippingOption;
+  tax?: MoneyData;
+  /** Percent, the destination's at checkout. */
+  taxRate?: number;
+  taxIncluded?: boolean;
 }
 
 export const ORDERS = 'orders';

@@ -16,6 +16,7 @@ import {
   type OrderRepository,
   type OrderStatus,
 } from './order.repository.js';
+import type { Pricing, ShippingOption } from '../pricing/pricing.js';
 import type { PaymentProvider } from './payment.js';
 
 export type OrderPage = CursorPage<OrderDocument>;
@@ -26,6 +27,8 @@ export interface CheckoutInput {
   addressId?: string | null;
   /** Save the new `shippingAddress` in the address book too. */
   saveAddress?: boolean | null;
+  /** A shipping method id for the address's country; the cheapest when absent. */
+  shippingMethod?: string | null;
   idempotencyKey: string;
 }
 
@@ -77,11 +80,24 @@ export function createOrderService(deps: {
   orders: OrderRepository;
   carts: CartService;
   addresses: AddressBookService;
+  pricing: Pricing;
   payment: PaymentProvider;
   reaper?: ReaperSettings;
   holds?: HoldSettings;
 }) {
-  const { orders, carts, addresses, payment } = deps;
+  const { orders, carts, addresses, pricing, payment } = deps;
+
+  /** What the order's lines cost shipped by `shipping` to `country` (the rate fixed at checkout, if given). */
+  const chargesOf = (items: OrderItemDocument[], shipping: ShippingOption, country: string, taxRate?: number) => {
+    const {
+      subtotal,
+      tax,
+      total,
+      taxRate: rate,
+      taxIncluded,
+    } = pricing.charges(totalOf(items), shipping.price, country, taxRate);
+    return { subtotal, tax, total, taxRate: rate, taxIncluded };
+  };
   const reaper = deps.reaper ?? DEFAULT_REAPER;
   const holds = deps.holds ?? DEFAULT_HOLDS;
 
@@ -146,6 +162,7 @@ export function createOrderService(deps: {
     key: string,
     items: OrderItemDocument[],
     shippingAddress: OrderDocument['shippingAddress'],
+    shipping: ShippingOption,
     cartVersion: number,
   ): Promise<OrderDocument> {
     // The same key may have been placed while this one waited in the queue: that is its answer.
@@ -158,7 +175,8 @@ export function createOrderService(deps: {
       userId,
       idempotencyKey: key,
       items,
-      total: totalOf(items),
+      shipping,
+      ...chargesOf(items, shipping, shippingAddress.country),
       status: 'PENDING',
       shippingAddress,
       statusHistory: [{ status: 'PENDING', at: now }],
@@ -260,9 +278,10 @@ export function createOrderService(deps: {
       }));
       if (new Set(items.map((i) => i.unitPrice.currency)).size > 1)
         throw new BadUserInputError('The cart mixes currencies; check out one currency at a time', 'cart');
+      const shipping = pricing.shippingFor(shippingAddress.country, items[0]!.unitPrice.currency, input.shippingMethod);
       // One customer's checkouts one at a time in this process, so two at once cannot both pass the caps.
       return serializedWrite(documentKey('checkout', viewer.userId), () =>
-        place(scope, viewer.userId, key, items, shippingAddress, cart.version),
+        place(scope, viewer.userId, key, items, shippingAddress, shipping, cart.version),
       );
     },
 
@@ -317,13 +336,17 @@ export function createOrderService(deps: {
           if (!reserved || reserved.quantity !== i.quantity) throw new Error(`stock.reserved does not match order ${orderId}`);
           return { ...i, name: reserved.name, unitPrice: { ...reserved.unitPrice } };
         });
-        const confirmed = { ...current, items, total: totalOf(items) };
+        // Re-priced at the reserved prices; shipping and the tax rate stay those of the checkout.
+        const priced = current.shipping
+          ? chargesOf(items, current.shipping, current.shippingAddress.country, current.taxRate)
+          : { total: totalOf(items) };
+        const confirmed = { ...current, items, ...priced };
         const due = payment.onConfirmed(current.payment);
         return {
           set: {
             status: 'CONFIRMED',
             items,
-            total: confirmed.total,
+            ...priced,
             payment: due,
             // Unpaid by then, it is cancelled and its stock released (expireUnpaid).
             ...(due.status === 'DUE' ? { payBy: new Date(Date.now() + holds.unpaidExpiryMs) } : {}),

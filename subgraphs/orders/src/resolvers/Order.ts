@@ -13,6 +13,13 @@ export const Order: OrderResolvers = {
     status: order.payment.status,
     paidAt: order.payment.paidAt?.toISOString() ?? null,
   }),
+  // Orders placed before shipping and tax were charged: the lines were the whole total.
+  subtotal: (order) => order.subtotal ?? order.total,
+  shipping: (order) => order.shipping?.price ?? { amount: 0, currency: order.total.currency },
+  tax: (order) => order.tax ?? { amount: 0, currency: order.total.currency },
+  taxRate: (order) => order.taxRate ?? 0,
+  taxIncluded: (order) => order.taxIncluded ?? true,
+  shippingMethod: (order) => order.shipping ?? null,
   createdAt: (order) => order.createdAt.toISOString(),
   updatedAt: (order) => order.updatedAt.toISOString(),
 };
