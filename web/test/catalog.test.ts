@@ -67,6 +67,33 @@ it('browses, searches, filters, sorts and pages through the catalog', async () =
   expect(await paper.textContent()).toMatch(/19[.,]99/);
   await expectAccessible(page, 'the filtered catalog');
 
+  // Facets: each category's count, and the price bands of the chosen category.
+  const category = page.getByRole('combobox', { name: 'Category' });
+  const price = page.getByRole('combobox', { name: 'Price' });
+  const options = (box: typeof price) => box.locator('option').allTextContents();
+  await expect.poll(() => options(category)).toEqual(['All categories', 'desks (10)', 'lamps (3)', 'shelves (1)']);
+  await expect
+    .poll(() => options(price))
+    .toEqual([
+      'Any price',
+      'Under €10.00 (0)',
+      '€10.00 – €24.99 (1)',
+      '€25.00 – €49.99 (1)',
+      '€50.00 – €99.99 (0)',
+      '€100.00 and more (1)',
+    ]);
+  await price.selectOption({ label: '€100.00 and more (1)' });
+  await expect
+    .poll(async () => (await page.getByRole('article').getByRole('link').allTextContents()).join(', '))
+    .toBe('Brass floor lamp');
+  // The categories now count what costs 100 and more: shelves has none and drops out.
+  await expect.poll(() => options(category)).toEqual(['All categories', 'desks (10)', 'lamps (1)']);
+  await category.selectOption('');
+  await expect.poll(() => products.count()).toBe(11);
+  await price.selectOption('');
+  await category.selectOption('lamps');
+  await expect.poll(() => products.count()).toBe(3);
+
   // A product's page from its link.
   await page.getByRole('link', { name: 'Walnut desk lamp' }).click();
   await page.getByRole('heading', { level: 1, name: 'Walnut desk lamp' }).waitFor();

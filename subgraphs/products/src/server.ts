@@ -6,6 +6,7 @@ import type { ProductService } from './catalog/product.service.js';
 import { createContext, type ProductsContext } from './context.js';
 import { Mutation } from './resolvers/Mutation.js';
 import { Product } from './resolvers/Product.js';
+import { ProductConnection } from './resolvers/ProductConnection.js';
 import { Query } from './resolvers/Query.js';
 
 const typeDefs = readTypeDefs(new URL('./schema.graphql', import.meta.url));
@@ -19,7 +20,7 @@ export interface ServerDeps extends SubgraphApolloOptions {
 /** The GraphQL side of the products subgraph, from its dependencies: no env reads, no listening (see app.ts). */
 export function createServer({ products, verifier, ...options }: ServerDeps) {
   const apollo = subgraphApollo<ProductsContext>(
-    buildSubgraphSchema({ typeDefs, resolvers: { MinorUnits, Query, Mutation, Product } }),
+    buildSubgraphSchema({ typeDefs, resolvers: { MinorUnits, Query, Mutation, Product, ProductConnection } }),
     options,
   );
   const context = (info: IncomingRequestInfo) => createContext({ products, verifier, logger: options.logger }, info);

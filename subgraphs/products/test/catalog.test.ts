@@ -177,4 +177,66 @@ describe('catalog queries', () => {
     const both = await api.request(`query { product(id: "x", slug: "y") { id } }`);
     expect(both.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
+
+  it('counts products per category and per price band for the filter, each without its own condition', async () => {
+    const FACETS = `query ($filter: ProductFilter) { products(first: 1, filter: $filter) { totalCount
+      facets { categories { value count } priceBands { min max count } } } }`;
+    type Facets = {
+      products: {
+        totalCount: number;
+        facets: {
+          categories: { value: string; count: number }[];
+          priceBands: { min: number; max: number | null; count: number }[];
+        };
+      };
+    };
+    const facets = async (filter?: Record<string, unknown>) => {
+      const res = await api.request<Facets>(FACETS, { filter });
+      expect(res.errors).toBeUndefined();
+      return res.data!.products;
+    };
+    // What was inserted above: 54 items cycling prices and categories, and 3 books at 9.99.
+    const items = [
+      ...Array.from({ length: total - SPECIAL.length }, (_, i) => ({
+        amount: [500, 1000, 1000, 2500][i % 4]!,
+        category: ['kitchen', 'garden', 'office'][i % 3]!,
+      })),
+      ...SPECIAL.map(() => ({ amount: 999, category: 'books' })),
+    ];
+    const bands = [
+      [0, 999],
+      [1_000, 2_499],
+      [2_500, 4_999],
+      [5_000, 9_999],
+      [10_000, null],
+    ] as const;
+    const expected = (of: typeof items) => ({
+      categories: [...new Set(of.map((p) => p.category))]
+        .sort()
+        .map((value) => ({ value, count: of.filter((p) => p.category === value).length })),
+      priceBands: bands.map(([min, max]) => ({
+        min,
+        max,
+        count: of.filter((p) => p.amount >= min && (max === null || p.amount <= max)).length,
+      })),
+    });
+
+    const all = await facets();
+    expect(all.facets).toEqual(expected(items));
+    expect(all.facets.priceBands.reduce((sum, b) => sum + b.count, 0)).toBe(all.totalCount);
+
+    // Kitchen, 10.00–24.99: categories counted at that price, bands counted in the kitchen.
+    const narrowed = await facets({ category: 'kitchen', minPrice: 1_000, maxPrice: 2_499 });
+    expect(narrowed.facets).toEqual({
+      categories: expected(items.filter((p) => p.amount >= 1_000 && p.amount <= 2_499)).categories,
+      priceBands: expected(items.filter((p) => p.category === 'kitchen')).priceBands,
+    });
+    expect(narrowed.totalCount).toBe(
+      items.filter((p) => p.category === 'kitchen' && p.amount >= 1_000 && p.amount <= 2_499).length,
+    );
+
+    // A search taken literally, and a chosen category with nothing in it still listed.
+    expect((await facets({ search: '$where' })).facets.categories).toEqual([{ value: 'books', count: 1 }]);
+    expect((await facets({ category: 'nothing-here' })).facets.categories).toContainEqual({ value: 'nothing-here', count: 0 });
+  });
 });

@@ -4,7 +4,8 @@ import { useQuery } from 'urql';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Loading } from '../components/Loading.js';
 import { ProductCard } from '../components/ProductCard.js';
-import { CatalogDocument, CategoriesDocument, type ProductSort } from '../gql/graphql.js';
+import { CatalogDocument, CatalogFacetsDocument, type ProductSort } from '../gql/graphql.js';
+import { formatMoney } from '../money.js';
 
 const pageSize = 12;
 const sorts: { value: ProductSort; label: string }[] = [
@@ -15,25 +16,44 @@ const sorts: { value: ProductSort; label: string }[] = [
 ];
 const isSort = (value: string | null): value is ProductSort => sorts.some((s) => s.value === value);
 
+/** A price band as the URL keeps it: `1000-2499`, or `10000-` for no upper bound (minor units). */
+const bandKey = (band: { min: number; max?: number | null }) => `${band.min}-${band.max ?? ''}`;
+function parseBand(value: string | null): { minPrice: number; maxPrice?: number } | null {
+  const match = /^(\d{1,9})-(\d{1,9})?$/.exec(value ?? '');
+  if (!match) return null;
+  return { minPrice: Number(match[1]), ...(match[2] ? { maxPrice: Number(match[2]) } : {}) };
+}
+// The catalog's prices are in euros; bands are the same minor units in any currency.
+const euros = (amount: number) => formatMoney({ amount, currency: 'EUR' });
+const bandLabel = ({ min, max }: { min: number; max?: number | null }) =>
+  max == null ? `${euros(min)} and more` : min === 0 ? `Under ${euros(max + 1)}` : `${euros(min)} – ${euros(max)}`;
+
 /** `/`: the catalog, with search, category filter, sort and cursor paging; filters live in the URL. */
 export default function Catalog() {
   const [params, setParams] = useSearchParams();
   const search = params.get('q') ?? '';
   const category = params.get('category') ?? '';
+  const priceParam = params.get('price');
+  const band = parseBand(priceParam);
   const sortParam = params.get('sort');
   const sort: ProductSort = isSort(sortParam) ? sortParam : 'NEWEST';
   const [draft, setDraft] = useState(search);
   // Cursors of the pages before this one, so "Previous page" can go back.
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
-  const filter = useMemo(() => ({ ...(search ? { search } : {}), ...(category ? { category } : {}) }), [search, category]);
+  const filter = useMemo(
+    () => ({ ...(search ? { search } : {}), ...(category ? { category } : {}), ...(band ?? {}) }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `band` is derived from `priceParam`
+    [search, category, priceParam],
+  );
   const [{ data, fetching, error }] = useQuery({
     query: CatalogDocument,
     variables: { first: pageSize, after, filter, sort },
   });
-  const [categories] = useQuery({ query: CategoriesDocument });
-  const categoryNames = [...new Set(categories.data?.products.edges.map((e) => e.node.category) ?? [])].sort();
-  const ids = { search: useId(), sort: useId(), category: useId() };
+  const [facetsResult] = useQuery({ query: CatalogFacetsDocument, variables: { filter } });
+  const facets = facetsResult.data?.products.facets;
+  const categories = facets?.categories ?? [];
+  const ids = { search: useId(), sort: useId(), category: useId(), price: useId() };
 
   const update = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -64,12 +84,26 @@ export default function Catalog() {
           <label htmlFor={ids.category}>Category</label>
           <select id={ids.category} value={category} onChange={(e) => update('category', e.target.value)}>
             <option value="">All categories</option>
-            {categoryNames.map((name) => (
-              <option key={name} value={name}>
-                {name}
+            {categories.map(({ value, count }) => (
+              <option key={value} value={value}>
+                {value} ({count})
               </option>
             ))}
-            {category && !categoryNames.includes(category) && <option value={category}>{category}</option>}
+            {category && !categories.some((c) => c.value === category) && <option value={category}>{category}</option>}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.price}>Price</label>
+          <select id={ids.price} value={band ? (priceParam ?? '') : ''} onChange={(e) => update('price', e.target.value)}>
+            <option value="">Any price</option>
+            {(facets?.priceBands ?? []).map((b) => (
+              <option key={bandKey(b)} value={bandKey(b)} disabled={b.count === 0 && bandKey(b) !== priceParam}>
+                {bandLabel(b)} ({b.count})
+              </option>
+            ))}
+            {band && !facets && (
+              <option value={priceParam ?? ''}>{bandLabel({ min: band.minPrice, max: band.maxPrice ?? null })}</option>
+            )}
           </select>
         </div>
         <div className="field">

@@ -38,10 +38,29 @@ export function escapeRegExp(text: string): string {
  * Builds the MongoDB filter for a ProductFilter. User strings only ever appear as values (never as
  * keys or operator objects), and search text is escaped, so no operator or regex injection is possible.
  */
-export function buildFilter(input: ProductFilterInput | null | undefined): Filter<ProductDocument> {
+/**
+ * The price bands the catalog counts products in (minor units, `max` inclusive; null: no bound), the
+ * same for every currency: 0–9.99, 10–24.99, 25–49.99, 50–99.99, 100 and more.
+ */
+export const PRICE_BANDS: readonly { min: number; max: number | null }[] = [
+  { min: 0, max: 999 },
+  { min: 1_000, max: 2_499 },
+  { min: 2_500, max: 4_999 },
+  { min: 5_000, max: 9_999 },
+  { min: 10_000, max: null },
+];
+
+/**
+ * The MongoDB filter of a catalog filter. `except` leaves one condition out: a facet counts the
+ * products of the other conditions, so a shopper sees what choosing another value would give.
+ */
+export function buildFilter(
+  input: ProductFilterInput | null | undefined,
+  except?: 'category' | 'price',
+): Filter<ProductDocument> {
   const clauses: Filter<ProductDocument>[] = [];
   if (!input) return {};
-  if (input.category != null) clauses.push({ category: String(input.category) });
+  if (input.category != null && except !== 'category') clauses.push({ category: String(input.category) });
   if (input.search != null) {
     const search = String(input.search).trim();
     if (search.length > MAX_SEARCH_LENGTH)
@@ -51,7 +70,7 @@ export function buildFilter(input: ProductFilterInput | null | undefined): Filte
       clauses.push({ $or: [{ name: { $regex: pattern, $options: 'i' } }, { description: { $regex: pattern, $options: 'i' } }] });
     }
   }
-  if (input.minPrice != null || input.maxPrice != null) {
+  if ((input.minPrice != null || input.maxPrice != null) && except !== 'price') {
     if (input.minPrice != null && input.minPrice < 0)
       throw new BadUserInputError('minPrice must not be negative', 'filter.minPrice');
     if (input.minPrice != null && input.maxPrice != null && input.minPrice > input.maxPrice) {

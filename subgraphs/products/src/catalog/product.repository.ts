@@ -110,6 +110,17 @@ export function createProductRepository(db: Db) {
 
     count: (filter: Filter<ProductDocument>) => collection.countDocuments(live(filter)),
 
+    /** Products matching `filter` per category: one aggregation. */
+    countByCategory: async (filter: Filter<ProductDocument>) =>
+      (
+        await collection
+          .aggregate<{ _id: string; count: number }>([
+            { $match: live(filter) },
+            { $group: { _id: '$category', count: { $sum: 1 } } },
+          ])
+          .toArray()
+      ).map(({ _id, count }) => ({ value: _id, count })),
+
     /** Inserts the product together with the events `eventsFor` builds for it: one write. */
     async insert(
       product: NewProduct,

@@ -7,6 +7,7 @@ import { productCreated, productDeleted, productUpdated } from './product.events
 import {
   afterCursor,
   buildFilter,
+  PRICE_BANDS,
   buildSort,
   encodeCursor,
   type ProductFilterInput,
@@ -22,7 +23,14 @@ export interface ListProductsArgs {
   sort?: ProductSortName | null;
 }
 
-type ProductPage = CursorPage<ProductDocument>;
+/** A page of the catalog, and the filter it was listed with (for `facets`, resolved only when selected). */
+export type ProductPage = CursorPage<ProductDocument> & { filter: ProductFilterInput | null };
+
+/** Counts per category and per price band for a catalog filter (see `facets`). */
+export interface ProductFacets {
+  categories: { value: string; count: number }[];
+  priceBands: { min: number; max: number | null; count: number }[];
+}
 
 /** Catalog rules: who may change it, what a valid product is, and how lists are paged. */
 export function createProductService({ repository }: { repository: ProductRepository }) {
@@ -61,7 +69,29 @@ export function createProductService({ repository }: { repository: ProductReposi
         want.page ? repository.list({ filter, ...(after ? { after } : {}), sort: buildSort(sort), limit: first + 1 }) : [],
         want.count ? repository.count(filter) : 0,
       ]);
-      return toCursorPage(docs, first, totalCount, (node) => encodeCursor(sort, node));
+      return { ...toCursorPage(docs, first, totalCount, (node) => encodeCursor(sort, node)), filter: args.filter ?? null };
+    },
+
+    /**
+     * How many products each category and each price band holds under `filterInput`, each counted
+     * without its own condition (the other categories stay visible while one is chosen). Categories
+     * with none are left out, except the chosen one; every band is listed. One aggregation and one
+     * count per band, in parallel.
+     */
+    async facets(filterInput: ProductFilterInput | null): Promise<ProductFacets> {
+      const byPrice = buildFilter(filterInput, 'price');
+      const [categories, ...bands] = await Promise.all([
+        repository.countByCategory(buildFilter(filterInput, 'category')),
+        ...PRICE_BANDS.map(({ min, max }) =>
+          repository.count({ $and: [byPrice, { 'price.amount': { $gte: min, ...(max === null ? {} : { $lte: max }) } }] }),
+        ),
+      ]);
+      const chosen = filterInput?.category;
+      if (chosen != null && !categories.some((c) => c.value === chosen)) categories.push({ value: chosen, count: 0 });
+      return {
+        categories: categories.sort((a, b) => a.value.localeCompare(b.value)),
+        priceBands: PRICE_BANDS.map((band, i) => ({ ...band, count: bands[i] ?? 0 })),
+      };
     },
 
     /** The scope's correlation id travels in the events this change causes. */
