@@ -131,6 +131,8 @@ function startReaper(services: OrdersServices, logger: Logger, metrics: Metrics)
         reaped.inc({ outcome: 'rejected' }, rejected);
         const { expired } = await services.orders.expireUnpaid(scope);
         reaped.inc({ outcome: 'expired' }, expired);
+        const guests = await services.carts.expireGuests();
+        if (guests > 0) logger.info('stale guest carts deleted', { count: guests });
       })
       .catch((error: unknown) => logger.error('pending-order reaper failed', { err: error }))
       .finally(() => {

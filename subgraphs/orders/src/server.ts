@@ -7,7 +7,7 @@ import type { CartService } from './cart/cart.service.js';
 import { createContext, type OrdersContext } from './context.js';
 import type { OrderService } from './orders/order.service.js';
 import type { Pricing } from './pricing/pricing.js';
-import { Cart, CartItem, ShippingMethod } from './resolvers/Cart.js';
+import { Cart, CartItem, MergeProblemLine, ShippingMethod } from './resolvers/Cart.js';
 import { Mutation } from './resolvers/Mutation.js';
 import { Order, OrderItem } from './resolvers/Order.js';
 import { Query } from './resolvers/Query.js';
@@ -29,7 +29,7 @@ export function createServer({ addresses, pricing, carts, orders, verifier, ...o
   const apollo = subgraphApollo<OrdersContext>(
     buildSubgraphSchema({
       typeDefs,
-      resolvers: { MinorUnits, Query, Mutation, User, Cart, CartItem, ShippingMethod, Order, OrderItem },
+      resolvers: { MinorUnits, Query, Mutation, User, Cart, CartItem, MergeProblemLine, ShippingMethod, Order, OrderItem },
     }),
     options,
   );

@@ -1,7 +1,6 @@
 import { Suspense } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
-import { useQuery } from 'urql';
-import { CartDocument } from '../gql/graphql.js';
+import { GuestCartMerger, useCart } from '../guest-cart.js';
 import { logOut, useSession } from '../session.js';
 import { Loading } from './Loading.js';
 
@@ -25,7 +24,7 @@ export function Layout() {
               <NavLink to="/">Shop</NavLink>
             </li>
             <li>
-              <CartLink signedIn={signedIn} />
+              <CartLink />
             </li>
             {session.status === 'anonymous' && (
               <>
@@ -69,8 +68,14 @@ export function Layout() {
   );
 }
 
-function CartLink({ signedIn }: { signedIn: boolean }) {
-  const [{ data }] = useQuery({ query: CartDocument, pause: !signedIn });
-  const units = data?.me?.cart.items.reduce((sum, item) => sum + item.quantity, 0) ?? 0;
-  return <NavLink to="/cart">{signedIn && units > 0 ? `Cart (${units})` : 'Cart'}</NavLink>;
+/** The header's cart link with the units in it: the account's cart, or the guest cart. */
+function CartLink() {
+  const { cart } = useCart();
+  const units = cart?.items.reduce((sum, item) => sum + item.quantity, 0) ?? 0;
+  return (
+    <>
+      <GuestCartMerger />
+      <NavLink to="/cart">{units > 0 ? `Cart (${units})` : 'Cart'}</NavLink>
+    </>
+  );
 }

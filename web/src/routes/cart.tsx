@@ -1,31 +1,49 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Loading } from '../components/Loading.js';
-import { RequireSession } from '../components/RequireSession.js';
-import { CartDocument, RemoveFromCartDocument, UpdateCartItemDocument } from '../gql/graphql.js';
+import { RemoveFromCartDocument, UpdateCartItemDocument } from '../gql/graphql.js';
+import { useCart, useMergeProblems } from '../guest-cart.js';
 import { formatMoney } from '../money.js';
+import { useSession } from '../session.js';
 
-/** `/cart`: the signed-in customer's cart. */
+const problemText = {
+  UNAVAILABLE: 'no longer sold',
+  OUT_OF_STOCK: 'kept, but out of stock now',
+  OTHER_CURRENCY: 'priced in another currency than this cart',
+  QUANTITY_CAPPED: 'quantity capped at 99',
+  TOO_MANY_LINES: 'the cart holds 50 products already',
+} as const;
+
+/** `/cart`: the cart, the account's or, before logging in, the guest cart (merged in at log-in). */
 export default function CartPage() {
-  return <RequireSession>{() => <Cart />}</RequireSession>;
-}
-
-function Cart() {
-  const [{ data, fetching, error }] = useQuery({ query: CartDocument });
+  const { cart, error, guestCartToken } = useCart();
+  const problems = useMergeProblems();
+  const session = useSession();
   const [updated, updateItem] = useMutation(UpdateCartItemDocument);
   const [removed, removeItem] = useMutation(RemoveFromCartDocument);
   const navigate = useNavigate();
   if (error) return <ErrorMessage error={error} />;
-  if (fetching && !data) return <Loading />;
-  const cart = data?.me?.cart;
   if (!cart) return <Loading />;
   const mutationError = updated.error ?? removed.error;
+  const asGuest = guestCartToken ? { guestCartToken } : {};
   return (
     <>
       <h1>Your cart</h1>
       {mutationError && <ErrorMessage error={mutationError} />}
+      {problems.length > 0 && (
+        <div role="status" className="notice">
+          <p>From the cart you filled before logging in:</p>
+          <ul>
+            {problems.map((p) => (
+              <li key={`${p.product.id}-${p.problem}`}>
+                {p.product.name ?? 'A product'}: {problemText[p.problem]}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {cart.items.length === 0 ? (
         <p>
           Your cart is empty. <Link to="/">Find something in the shop</Link>
@@ -56,12 +74,12 @@ function Cart() {
                     <QuantityInput
                       name={product.name}
                       quantity={quantity}
-                      onChange={(next) => void updateItem({ productId: product.id, quantity: next })}
+                      onChange={(next) => void updateItem({ productId: product.id, quantity: next, ...asGuest })}
                     />
                   </td>
                   <td>{formatMoney({ amount: unitPrice.amount * quantity, currency: unitPrice.currency })}</td>
                   <td>
-                    <button type="button" onClick={() => void removeItem({ productId: product.id })}>
+                    <button type="button" onClick={() => void removeItem({ productId: product.id, ...asGuest })}>
                       Remove {product.name}
                     </button>
                   </td>
@@ -73,7 +91,14 @@ function Cart() {
             <span>Subtotal</span> <strong>{cart.subtotal ? formatMoney(cart.subtotal) : '—'}</strong>
           </p>
           <p>
-            <button type="button" className="primary" onClick={() => void navigate('/checkout')}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() =>
+                // A guest logs in (or signs up) first; the cart comes along.
+                void navigate(session.status === 'authenticated' ? '/checkout' : `/login?next=${encodeURIComponent('/checkout')}`)
+              }
+            >
               Checkout
             </button>
           </p>

@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { ErrorMessage } from '../components/ErrorMessage.js';
 import { Loading } from '../components/Loading.js';
-import { AddToCartDocument, ProductPageDocument } from '../gql/graphql.js';
+import { AddToCartDocument, ProductPageDocument, StartGuestCartDocument } from '../gql/graphql.js';
+import { getGuestCartToken, setGuestCartToken } from '../guest-cart.js';
 import { formatMoney } from '../money.js';
 import { useSession } from '../session.js';
 
@@ -12,10 +13,10 @@ export default function ProductPage() {
   const { slug = '' } = useParams();
   const [{ data, fetching, error }] = useQuery({ query: ProductPageDocument, variables: { slug } });
   const [added, addToCart] = useMutation(AddToCartDocument);
+  const [started, startGuestCart] = useMutation(StartGuestCartDocument);
   const [quantity, setQuantity] = useState(1);
   const [done, setDone] = useState(false);
   const session = useSession();
-  const navigate = useNavigate();
   const quantityId = useId();
 
   if (error) return <ErrorMessage error={error} />;
@@ -45,14 +46,25 @@ export default function ProductPage() {
           className="add-to-cart"
           onSubmit={(event) => {
             event.preventDefault();
-            if (session.status !== 'authenticated') {
-              void navigate(`/login?next=${encodeURIComponent(`/products/${product.slug}`)}`);
-              return;
-            }
             setDone(false);
-            void addToCart({ productId: product.id, quantity }, { additionalTypenames: ['Cart'] }).then((result) =>
-              setDone(!result.error),
-            );
+            void (async () => {
+              // Not logged in: the guest cart, started on the first add.
+              let guestCartToken: string | null = null;
+              if (session.status !== 'authenticated') {
+                guestCartToken = getGuestCartToken();
+                if (!guestCartToken) {
+                  const started = await startGuestCart({});
+                  guestCartToken = started.data?.startGuestCart ?? null;
+                  if (!guestCartToken) return;
+                  setGuestCartToken(guestCartToken);
+                }
+              }
+              const result = await addToCart(
+                { productId: product.id, quantity, ...(guestCartToken ? { guestCartToken } : {}) },
+                { additionalTypenames: ['Cart'] },
+              );
+              setDone(!result.error);
+            })();
           }}
         >
           <div className="field">
@@ -72,7 +84,7 @@ export default function ProductPage() {
             Add to cart
           </button>
         </form>
-        {added.error && <ErrorMessage error={added.error} />}
+        {(added.error ?? started.error) && <ErrorMessage error={(added.error ?? started.error)!} />}
         <div aria-live="polite">
           {done && (
             <p className="notice">

@@ -1,5 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
-import { changeVersioned, documentKey, serializedWrite } from '@little-ecom/mongo';
+import { changeVersioned, documentKey, isDuplicateKeyError, serializedWrite } from '@little-ecom/mongo';
 
 export interface CartLine {
   productId: string;
@@ -7,7 +7,7 @@ export interface CartLine {
   addedAt: Date;
 }
 
-/** One cart per user (`_id` = user id). */
+/** One cart per user (`_id` = user id), or per guest (`_id` = `guest:` + SHA-256 of the guest's token). */
 export interface CartDocument {
   _id: string;
   items: CartLine[];
@@ -17,13 +17,45 @@ export interface CartDocument {
 }
 
 export const CARTS = 'carts';
-export const cartIndexes: IndexDescription[] = [];
+/** One receipt per merged guest cart: a unique insert, so a guest cart merges exactly once. */
+export const GUEST_CART_MERGES = 'guest_cart_merges';
+export const cartIndexes: IndexDescription[] = [{ key: { updatedAt: 1 }, name: 'updated' }];
 
 export function createCartRepository(db: Db) {
   const collection = db.collection<CartDocument>(CARTS);
+  const merges = db.collection<{ _id: string; userId: string; at: Date }>(GUEST_CART_MERGES);
 
   return {
     find: (userId: string) => collection.findOne({ _id: userId }),
+
+    /** A new, empty cart under `id`. */
+    async create(id: string, now = new Date()): Promise<void> {
+      await collection.insertOne({ _id: id, items: [], version: 1, updatedAt: now });
+    },
+
+    /** Claims the merge of guest cart `id` for `userId`: true for the one caller that merges it. */
+    async claimMerge(id: string, userId: string, now = new Date()): Promise<boolean> {
+      try {
+        await merges.insertOne({ _id: id, userId, at: now });
+        return true;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+    },
+
+    remove: (id: string) => serializedWrite(documentKey(CARTS, id), () => collection.deleteOne({ _id: id })),
+
+    /** Deletes guest carts untouched since `before` (at most `limit`); returns how many. */
+    async removeStaleGuests(before: Date, limit: number): Promise<number> {
+      const stale = await collection
+        .find({ _id: { $regex: '^guest:' }, updatedAt: { $lt: before } }, { projection: { _id: 1 } })
+        .limit(limit)
+        .toArray();
+      if (stale.length === 0) return 0;
+      const result = await collection.deleteMany({ _id: { $in: stale.map((c) => c._id) }, updatedAt: { $lt: before } });
+      return result.deletedCount;
+    },
 
     /**
      * Replaces the cart's lines with `change(current lines)`, guarded by the version read, so two

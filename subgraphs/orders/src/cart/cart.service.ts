@@ -1,5 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { requireViewer } from '@little-ecom/auth';
-import { BadUserInputError } from '@little-ecom/errors';
+import { BadUserInputError, UnauthenticatedError } from '@little-ecom/errors';
 import type { Scope } from '@little-ecom/scope';
 import type { CatalogProductDocument, CatalogRepository } from '../catalog/catalog.repository.js';
 import { requireOwnerOrAdmin } from '../personal-data.js';
@@ -33,6 +34,29 @@ export function cartSubtotal(items: CartItemView[]): { amount: number; currency:
 }
 
 const PRODUCT_ID = /^[0-9a-f]{24}$/;
+
+/** What `startGuestCart` hands out: 256 random bits, base64url. Only its hash is stored. */
+const GUEST_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Why a guest cart's line was not taken over as it was (see `mergeGuest`). */
+export type MergeProblem = 'UNAVAILABLE' | 'OUT_OF_STOCK' | 'OTHER_CURRENCY' | 'QUANTITY_CAPPED' | 'TOO_MANY_LINES';
+
+/** How long a guest cart nobody touches is kept. */
+export const GUEST_CART_TTL_MS = 30 * 24 * 60 * 60_000;
+
+export interface CartMergeView {
+  cart: CartView;
+  /** False when this call merged nothing: the guest cart was merged before (another tab) or is gone. */
+  merged: boolean;
+  problems: MergeProblemView[];
+}
+
+export interface MergeProblemView {
+  productId: string;
+  /** Units the guest cart held. */
+  quantity: number;
+  problem: MergeProblem;
+}
 
 /** Carts: one per user, only its owner changes it, only products the catalog offers, bounded quantities. */
 export function createCartService({ carts, catalog }: { carts: CartRepository; catalog: CatalogRepository }) {
@@ -82,6 +106,28 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
     };
   }
 
+  /** The stored key of a guest cart token; BAD_USER_INPUT for anything that cannot be one. */
+  const guestKey = (token: string): string => {
+    if (!GUEST_TOKEN.test(token)) throw new BadUserInputError('guestCartToken is not a guest cart token', 'guestCartToken');
+    return `guest:${createHash('sha256').update(token).digest('hex')}`;
+  };
+
+  /**
+   * Whose cart a call is about: the caller's when logged in (a bad access token stays UNAUTHENTICATED),
+   * else the guest cart the token names, which must exist.
+   */
+  async function ownerOf(scope: Scope, guestCartToken: string | null | undefined): Promise<string> {
+    if (scope.auth.viewer || scope.auth.authError || !guestCartToken) {
+      if (!scope.auth.viewer && !scope.auth.authError)
+        throw new UnauthenticatedError('Log in, or pass the guestCartToken that startGuestCart gave');
+      return requireViewer(scope.auth).userId;
+    }
+    const key = guestKey(guestCartToken);
+    if (!(await carts.find(key)))
+      throw new BadUserInputError('No such guest cart: it expired or was merged into an account', 'guestCartToken');
+    return key;
+  }
+
   const setQuantity = (items: CartLine[], productId: string, quantity: number): CartLine[] => {
     const existing = items.find((l) => l.productId === productId);
     if (quantity === 0) return items.filter((l) => l.productId !== productId);
@@ -97,8 +143,8 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
       return view(userId, await carts.find(userId));
     },
 
-    async add(scope: Scope, productId: string, quantity: number): Promise<CartView> {
-      const { userId } = requireViewer(scope.auth);
+    async add(scope: Scope, productId: string, quantity: number, guestCartToken?: string | null): Promise<CartView> {
+      const userId = await ownerOf(scope, guestCartToken);
       checkQuantity(quantity, 1);
       const product = await requireProduct(productId);
       const doc = await carts.change(userId, async (items) => {
@@ -111,8 +157,8 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
       return view(userId, doc);
     },
 
-    async update(scope: Scope, productId: string, quantity: number): Promise<CartView> {
-      const { userId } = requireViewer(scope.auth);
+    async update(scope: Scope, productId: string, quantity: number, guestCartToken?: string | null): Promise<CartView> {
+      const userId = await ownerOf(scope, guestCartToken);
       checkQuantity(quantity, 0);
       const id = productId.toLowerCase();
       // Setting 0 (removing) needs no live product; anything else does.
@@ -125,16 +171,85 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
       return view(userId, doc);
     },
 
-    async remove(scope: Scope, productId: string): Promise<CartView> {
-      const { userId } = requireViewer(scope.auth);
+    async remove(scope: Scope, productId: string, guestCartToken?: string | null): Promise<CartView> {
+      const userId = await ownerOf(scope, guestCartToken);
       const id = productId.toLowerCase();
       return view(userId, await carts.change(userId, (items) => items.filter((l) => l.productId !== id)));
     },
 
-    async clear(scope: Scope): Promise<CartView> {
-      const { userId } = requireViewer(scope.auth);
+    async clear(scope: Scope, guestCartToken?: string | null): Promise<CartView> {
+      const userId = await ownerOf(scope, guestCartToken);
       return view(userId, await carts.change(userId, () => []));
     },
+
+    /** A new, empty guest cart; its token is the only way to it (the server keeps only a hash). */
+    async startGuest(): Promise<string> {
+      const token = randomBytes(32).toString('base64url');
+      await carts.create(guestKey(token));
+      return token;
+    },
+
+    /** The guest cart of `token`; null when there is none (never created, expired, or merged). */
+    async getGuest(token: string): Promise<CartView | null> {
+      const key = guestKey(token);
+      const doc = await carts.find(key);
+      return doc ? view(key, doc) : null;
+    },
+
+    /**
+     * Moves the guest cart of `token` into the caller's cart, once (docs/orders.md, "Guest carts"):
+     * quantities summed and capped at MAX_QUANTITY; lines of deleted products, of another currency
+     * than the cart's, or beyond MAX_LINES left out; out-of-stock lines kept; each reported in
+     * `problems`. A unique receipt makes exactly one of two tabs logging in at once merge it.
+     */
+    async mergeGuest(scope: Scope, token: string): Promise<CartMergeView> {
+      const { userId } = requireViewer(scope.auth);
+      const key = guestKey(token);
+      const guest = await carts.find(key);
+      if (!guest || !(await carts.claimMerge(key, userId)))
+        return { cart: await view(userId, await carts.find(userId)), merged: false, problems: [] };
+      const products = new Map((await catalog.findByIds(guest.items.map((l) => l.productId))).map((p) => [p._id, p]));
+      let problems: CartMergeView['problems'] = [];
+      const doc = await carts.change(userId, async (items) => {
+        problems = [];
+        const own = items.length > 0 ? await catalog.findByIds(items.map((l) => l.productId)) : [];
+        let currency = own.find((p) => !p.deleted)?.price.currency ?? null;
+        let next = [...items];
+        for (const line of guest.items) {
+          const report = (problem: MergeProblem) =>
+            problems.push({ productId: line.productId, quantity: line.quantity, problem });
+          const product = products.get(line.productId);
+          if (!product || product.deleted) {
+            report('UNAVAILABLE');
+            continue;
+          }
+          if (currency && product.price.currency !== currency) {
+            report('OTHER_CURRENCY');
+            continue;
+          }
+          const existing = next.find((l) => l.productId === line.productId);
+          if (!existing && next.length >= MAX_LINES) {
+            report('TOO_MANY_LINES');
+            continue;
+          }
+          currency ??= product.price.currency;
+          const wanted = (existing?.quantity ?? 0) + line.quantity;
+          const quantity = Math.min(wanted, MAX_QUANTITY);
+          if (quantity < wanted) report('QUANTITY_CAPPED');
+          if (product.stock <= 0) report('OUT_OF_STOCK');
+          next = existing
+            ? next.map((l) => (l.productId === line.productId ? { ...l, quantity } : l))
+            : [...next, { productId: line.productId, quantity, addedAt: line.addedAt }];
+        }
+        return next;
+      });
+      await carts.remove(key);
+      scope.logger.info('guest cart merged', { userId, lines: guest.items.length, problems: problems.length });
+      return { cart: await view(userId, doc), merged: true, problems };
+    },
+
+    /** Deletes guest carts untouched for GUEST_CART_TTL_MS (a batch per call); returns how many. */
+    expireGuests: (now = new Date()) => carts.removeStaleGuests(new Date(now.getTime() - GUEST_CART_TTL_MS), 500),
 
     /** The raw cart for checkout, joined with the catalog. */
     forCheckout: async (userId: string) => view(userId, await carts.find(userId)),

@@ -1,4 +1,9 @@
-import type { CartItemResolvers, CartResolvers, ShippingMethodResolvers } from '../__generated__/resolvers-types.js';
+import type {
+  CartItemResolvers,
+  CartResolvers,
+  MergeProblemLineResolvers,
+  ShippingMethodResolvers,
+} from '../__generated__/resolvers-types.js';
 import { cartSubtotal } from '../cart/cart.service.js';
 
 export const Cart: CartResolvers = {
@@ -18,4 +23,8 @@ export const CartItem: CartItemResolvers = {
 export const ShippingMethod: ShippingMethodResolvers = {
   deliveryEstimate: ({ minDays, maxDays }) =>
     minDays === maxDays ? `${minDays} business day${minDays === 1 ? '' : 's'}` : `${minDays}–${maxDays} business days`,
+};
+
+export const MergeProblemLine: MergeProblemLineResolvers = {
+  product: (line) => ({ __typename: 'Product', id: line.productId }),
 };

@@ -1,10 +1,14 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types.js';
 
 export const Mutation: MutationResolvers = {
-  addToCart: (_parent, { productId, quantity }, { scope, carts }) => carts.add(scope, productId, quantity),
-  updateCartItem: (_parent, { productId, quantity }, { scope, carts }) => carts.update(scope, productId, quantity),
-  removeFromCart: (_parent, { productId }, { scope, carts }) => carts.remove(scope, productId),
-  clearCart: (_parent, _args, { scope, carts }) => carts.clear(scope),
+  addToCart: (_parent, { productId, quantity, guestCartToken }, { scope, carts }) =>
+    carts.add(scope, productId, quantity, guestCartToken),
+  updateCartItem: (_parent, { productId, quantity, guestCartToken }, { scope, carts }) =>
+    carts.update(scope, productId, quantity, guestCartToken),
+  removeFromCart: (_parent, { productId, guestCartToken }, { scope, carts }) => carts.remove(scope, productId, guestCartToken),
+  clearCart: (_parent, { guestCartToken }, { scope, carts }) => carts.clear(scope, guestCartToken),
+  startGuestCart: (_parent, _args, { carts }) => carts.startGuest(),
+  mergeGuestCart: (_parent, { token }, { scope, carts }) => carts.mergeGuest(scope, token),
   checkout: (_parent, { input }, { scope, orders }) => orders.checkout(scope, input),
   cancelOrder: (_parent, { id }, { scope, orders }) => orders.cancel(scope, id),
   shipOrder: (_parent, { id }, { scope, orders }) => orders.ship(scope, id),
