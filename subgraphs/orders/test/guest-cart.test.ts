@@ -1,5 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@little-ecom/logger';
+import { createScope } from '@little-ecom/scope';
 import { startOrders, type OrdersHarness } from './support.js';
 
 /** Guest carts: kept by an opaque token, merged into an account's cart once, by the written rule. */
@@ -137,6 +139,15 @@ describe('guest carts', () => {
     expect(lines(_entities[0]!.cart)).toEqual({ [vase]: 3 });
     // Merging needs an account.
     expect(code(await h.request(MERGE, { t: await guestCart() }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('limits the guest carts one client address starts per hour (RATE_LIMITED)', async () => {
+    const from = createScope({ logger: silentLogger, clientIp: '203.0.113.9' });
+    for (let i = 0; i < 20; i++) await h.app.services.carts.startGuest(from);
+    await expect(h.app.services.carts.startGuest(from)).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    // Another address, or the same an hour later, is not held back.
+    await h.app.services.carts.startGuest(createScope({ logger: silentLogger, clientIp: '203.0.113.10' }));
+    await h.app.services.carts.startGuest(from, new Date(Date.now() + 61 * 60_000));
   });
 
   it('deletes guest carts nobody touched for 30 days', async () => {

@@ -14,12 +14,18 @@ export interface CartDocument {
   /** Bumped by every change; guards read-modify-write updates. */
   version: number;
   updatedAt: Date;
+  /** Guest carts: a hash of the client address that started it, and when (for the rate limit). */
+  startedBy?: string;
+  startedAt?: Date;
 }
 
 export const CARTS = 'carts';
 /** One receipt per merged guest cart: a unique insert, so a guest cart merges exactly once. */
 export const GUEST_CART_MERGES = 'guest_cart_merges';
-export const cartIndexes: IndexDescription[] = [{ key: { updatedAt: 1 }, name: 'updated' }];
+export const cartIndexes: IndexDescription[] = [
+  { key: { updatedAt: 1 }, name: 'updated' },
+  { key: { startedBy: 1, startedAt: 1 }, name: 'guest_started_by', sparse: true },
+];
 
 export function createCartRepository(db: Db) {
   const collection = db.collection<CartDocument>(CARTS);
@@ -28,10 +34,13 @@ export function createCartRepository(db: Db) {
   return {
     find: (userId: string) => collection.findOne({ _id: userId }),
 
-    /** A new, empty cart under `id`. */
-    async create(id: string, now = new Date()): Promise<void> {
-      await collection.insertOne({ _id: id, items: [], version: 1, updatedAt: now });
+    /** A new, empty guest cart under `id`, started by the client `startedBy` (a hash). */
+    async createGuest(id: string, startedBy: string, now = new Date()): Promise<void> {
+      await collection.insertOne({ _id: id, items: [], version: 1, updatedAt: now, startedBy, startedAt: now });
     },
+
+    /** Guest carts the client `startedBy` started since `since`. */
+    countStartedSince: (startedBy: string, since: Date) => collection.countDocuments({ startedBy, startedAt: { $gte: since } }),
 
     /** Claims the merge of guest cart `id` for `userId`: true for the one caller that merges it. */
     async claimMerge(id: string, userId: string, now = new Date()): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { requireViewer } from '@little-ecom/auth';
-import { BadUserInputError, UnauthenticatedError } from '@little-ecom/errors';
+import { BadUserInputError, RateLimitedError, UnauthenticatedError } from '@little-ecom/errors';
 import type { Scope } from '@little-ecom/scope';
 import type { CatalogProductDocument, CatalogRepository } from '../catalog/catalog.repository.js';
 import { requireOwnerOrAdmin } from '../personal-data.js';
@@ -43,6 +43,9 @@ export type MergeProblem = 'UNAVAILABLE' | 'OUT_OF_STOCK' | 'OTHER_CURRENCY' | '
 
 /** How long a guest cart nobody touches is kept. */
 export const GUEST_CART_TTL_MS = 30 * 24 * 60 * 60_000;
+
+/** Guest carts one client address may start per hour (each is a document kept up to 30 days). */
+export const GUEST_CARTS_PER_HOUR = 20;
 
 export interface CartMergeView {
   cart: CartView;
@@ -183,9 +186,16 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
     },
 
     /** A new, empty guest cart; its token is the only way to it (the server keeps only a hash). */
-    async startGuest(): Promise<string> {
+    async startGuest(scope: Scope, now = new Date()): Promise<string> {
+      // The address only as a hash: enough to count, nothing personal kept.
+      const startedBy = createHash('sha256')
+        .update(`guest-cart:${scope.clientIp ?? 'unknown'}`)
+        .digest('hex')
+        .slice(0, 32);
+      if ((await carts.countStartedSince(startedBy, new Date(now.getTime() - 60 * 60_000))) >= GUEST_CARTS_PER_HOUR)
+        throw new RateLimitedError('Too many guest carts from this address; try again later', 60 * 60);
       const token = randomBytes(32).toString('base64url');
-      await carts.create(guestKey(token));
+      await carts.createGuest(guestKey(token), startedBy, now);
       return token;
     },
 

@@ -7,7 +7,7 @@ export const Mutation: MutationResolvers = {
     carts.update(scope, productId, quantity, guestCartToken),
   removeFromCart: (_parent, { productId, guestCartToken }, { scope, carts }) => carts.remove(scope, productId, guestCartToken),
   clearCart: (_parent, { guestCartToken }, { scope, carts }) => carts.clear(scope, guestCartToken),
-  startGuestCart: (_parent, _args, { carts }) => carts.startGuest(),
+  startGuestCart: (_parent, _args, { scope, carts }) => carts.startGuest(scope),
   mergeGuestCart: (_parent, { token }, { scope, carts }) => carts.mergeGuest(scope, token),
   checkout: (_parent, { input }, { scope, orders }) => orders.checkout(scope, input),
   cancelOrder: (_parent, { id }, { scope, orders }) => orders.cancel(scope, id),
