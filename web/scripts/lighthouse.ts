@@ -32,7 +32,7 @@ try {
   const { token } = await adminToken(stack);
   const categories = ['kitchen', 'garden', 'office'];
   const [first] = await createProducts(
-    stack.gatewayUrl,
+    stack,
     token,
     Array.from({ length: 24 }, (_, i) => ({
       name: `Lighthouse product ${i + 1}`,

@@ -8,7 +8,7 @@ let shop: Shop;
 beforeAll(async () => {
   shop = await startShop();
   const { token } = await adminToken(shop.stack);
-  await createProducts(shop.stack.gatewayUrl, token, [{ name: 'Brass kettle', category: 'kitchen', amount: 3_900, stock: 10 }]);
+  await createProducts(shop.stack, token, [{ name: 'Brass kettle', category: 'kitchen', amount: 3_900, stock: 10 }]);
 });
 
 afterAll(async () => {

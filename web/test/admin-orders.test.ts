@@ -11,7 +11,7 @@ beforeAll(async () => {
   shop = await startShop();
   const { email, token } = await adminToken(shop.stack);
   admin = email;
-  const [productId] = await createProducts(shop.stack.gatewayUrl, token, [
+  const [productId] = await createProducts(shop.stack, token, [
     { name: 'Wool blanket', category: 'home', amount: 8_900, stock: 5 },
   ]);
   // A customer's order, placed through the API (the saga confirms it in the background).

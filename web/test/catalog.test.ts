@@ -9,7 +9,7 @@ beforeAll(async () => {
   shop = await startShop();
   const { token } = await adminToken(shop.stack);
   // 14 products: more than one page of 12; two categories; one sold out.
-  await createProducts(shop.stack.gatewayUrl, token, [
+  await createProducts(shop.stack, token, [
     ...Array.from({ length: 10 }, (_, i) => ({
       name: `Oak desk ${i + 1}`,
       category: 'desks',

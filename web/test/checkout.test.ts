@@ -9,7 +9,7 @@ let shop: Shop;
 beforeAll(async () => {
   shop = await startShop();
   const { token } = await adminToken(shop.stack);
-  await createProducts(shop.stack.gatewayUrl, token, [
+  await createProducts(shop.stack, token, [
     { name: 'Linen apron', category: 'kitchen', amount: 2_450, stock: 10 },
     { name: 'Cast iron pan', category: 'kitchen', amount: 5_900, stock: 10 },
   ]);

@@ -10,7 +10,7 @@ beforeAll(async () => {
   // One open unpaid order per customer, so the cap shows at the second checkout.
   shop = await startShop({ orders: { env: { ORDER_MAX_OPEN_UNPAID: '1' } } });
   const { token } = await adminToken(shop.stack);
-  await createProducts(shop.stack.gatewayUrl, token, [
+  await createProducts(shop.stack, token, [
     { name: 'Harbour sloop', category: 'outdoor', amount: 900_000_000, stock: 5 },
     { name: 'Diner mug', category: 'kitchen', amount: 1_200, stock: 5, currency: 'USD' },
     { name: 'Enamel jug', category: 'kitchen', amount: 1_500, stock: 10 },

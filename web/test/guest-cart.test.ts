@@ -8,7 +8,7 @@ let shop: Shop;
 beforeAll(async () => {
   shop = await startShop();
   const { token } = await adminToken(shop.stack);
-  await createProducts(shop.stack.gatewayUrl, token, [{ name: 'Copper pot', category: 'kitchen', amount: 6_500, stock: 20 }]);
+  await createProducts(shop.stack, token, [{ name: 'Copper pot', category: 'kitchen', amount: 6_500, stock: 20 }]);
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ let shop: Shop;
 beforeAll(async () => {
   shop = await startShop();
   const { token } = await adminToken(shop.stack);
-  await createProducts(shop.stack.gatewayUrl, token, [{ name: 'Beeswax candle', category: 'home', amount: 1_500, stock: 9 }]);
+  await createProducts(shop.stack, token, [{ name: 'Beeswax candle', category: 'home', amount: 1_500, stock: 9 }]);
 });
 
 afterAll(async () => {

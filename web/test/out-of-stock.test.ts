@@ -8,7 +8,7 @@ let shop: Shop;
 beforeAll(async () => {
   shop = await startShop();
   const { token } = await adminToken(shop.stack);
-  await createProducts(shop.stack.gatewayUrl, token, [{ name: 'Sold-out teapot', category: 'kitchen', amount: 3_200, stock: 0 }]);
+  await createProducts(shop.stack, token, [{ name: 'Sold-out teapot', category: 'kitchen', amount: 3_200, stock: 0 }]);
 });
 
 afterAll(async () => {

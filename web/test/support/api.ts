@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Stack } from '@little-ecom/e2e/harness';
+import { eventually } from '@little-ecom/testing';
 
 /** A GraphQL request straight to the gateway, for setting up what a journey starts from. */
 export async function graphql<T>(
@@ -46,12 +48,16 @@ export interface NewProduct {
   currency?: string;
 }
 
-/** Products created through the API as an admin (so orders learns about them over the broker). */
-export async function createProducts(gatewayUrl: string, token: string, products: NewProduct[]): Promise<string[]> {
+/**
+ * Products created through the API as an admin; returns once orders has learnt of them over the
+ * broker (its catalog view), so a cart can take them at once: on a busy machine the event can take
+ * longer than a journey's first steps (seen in CI: "No such product" from addToCart).
+ */
+export async function createProducts(stack: Stack, token: string, products: NewProduct[]): Promise<string[]> {
   const ids: string[] = [];
   for (const p of products) {
     const data = await graphql<{ createProduct: { id: string } }>(
-      gatewayUrl,
+      stack.gatewayUrl,
       'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
       {
         input: {
@@ -66,5 +72,11 @@ export async function createProducts(gatewayUrl: string, token: string, products
     );
     ids.push(data.createProduct.id);
   }
+  const catalog = stack.ordersDb?.db.collection<{ _id: string }>('catalog_products');
+  if (catalog)
+    await eventually(
+      async () => ((await catalog.countDocuments({ _id: { $in: ids } })) === ids.length ? true : undefined),
+      30_000,
+    );
   return ids;
 }
