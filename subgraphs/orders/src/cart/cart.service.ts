@@ -120,11 +120,8 @@ export function createCartService({ carts, catalog }: { carts: CartRepository; c
    * else the guest cart the token names, which must exist.
    */
   async function ownerOf(scope: Scope, guestCartToken: string | null | undefined): Promise<string> {
-    if (scope.auth.viewer || scope.auth.authError || !guestCartToken) {
-      if (!scope.auth.viewer && !scope.auth.authError)
-        throw new UnauthenticatedError('Log in, or pass the guestCartToken that startGuestCart gave');
-      return requireViewer(scope.auth).userId;
-    }
+    if (scope.auth.viewer || scope.auth.authError) return requireViewer(scope.auth).userId;
+    if (!guestCartToken) throw new UnauthenticatedError('Log in, or pass the guestCartToken that startGuestCart gave');
     const key = guestKey(guestCartToken);
     if (!(await carts.find(key)))
       throw new BadUserInputError('No such guest cart: it expired or was merged into an account', 'guestCartToken');
