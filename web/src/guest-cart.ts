@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { useMutation, useQuery, type CombinedError } from 'urql';
+import { useClient, useQuery, type CombinedError } from 'urql';
 import {
   CartDocument,
   GuestCartDocument,
@@ -74,17 +74,31 @@ export function useCart(): {
 export function GuestCartMerger() {
   const session = useSession();
   const guestCartToken = useGuestCartToken();
-  const [, merge] = useMutation(MergeGuestCartDocument);
+  const client = useClient();
   const signedIn = session.status === 'authenticated';
   useEffect(() => {
     if (!signedIn || !guestCartToken) return;
-    void merge({ token: guestCartToken }, { additionalTypenames: ['Cart'] }).then((result) => {
-      // Merged here or by another tab (merged: false): either way the token has served.
-      if (result.data) {
-        lastProblems = result.data.mergeGuestCart.problems;
-        setGuestCartToken(null);
+    let cancelled = false;
+    void (async () => {
+      // A few tries: the first request after a log-in can fail on its way (bounded, then left for the next log-in).
+      for (let attempt = 1; attempt <= 3 && !cancelled; attempt++) {
+        const result = await client
+          .mutation(MergeGuestCartDocument, { token: guestCartToken }, { additionalTypenames: ['Cart'] })
+          .toPromise();
+        if (result.data) {
+          lastProblems = result.data.mergeGuestCart.problems;
+          // A cart query in flight during the merge may have brought the cart from before it: read it again.
+          await client.query(CartDocument, {}, { requestPolicy: 'network-only' }).toPromise();
+          // Merged here or by another tab (merged: false): either way the token has served.
+          setGuestCartToken(null);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
       }
-    });
-  }, [signedIn, guestCartToken, merge]);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [signedIn, guestCartToken, client]);
   return null;
 }
